@@ -1,0 +1,103 @@
+# pald - a Paltalk 5.0 server.  POSIX make: no % rules, no $^, no GNU
+# functions.  OS-specific words live in config.mk.
+
+PREFIX?=	/usr/local
+SBINDIR?=	${PREFIX}/sbin
+MANDIR?=	${PREFIX}/share/man
+SHAREDIR?=	${PREFIX}/share/pald
+CC?=		cc
+CFLAGS?=	-O2 -g
+WERROR?=
+CWARN=		-Wall -Wextra -Wformat=2 -Wshadow -Wpointer-arith -Wcast-qual \
+		-Wwrite-strings -Wstrict-prototypes -Wmissing-prototypes \
+		-Wmissing-declarations -Wno-unused-parameter ${WERROR}
+
+include config.mk
+
+PROTO_OBJS=	proto/wire.o
+STORE_OBJS=	store/db.o store/kv.o store/pw.o store/table.o
+OBJS=		pald.o session.o conf.o log.o ${PROTO_OBJS} ${STORE_OBJS}
+PALPASSWD_OBJS=	palpasswd.o log.o store/db.o store/kv.o store/pw.o
+TESTS=		tests/t_pald tests/h_client tests/h_inetd \
+		tests/proto/t_wire \
+		tests/store/t_kv tests/store/t_db tests/store/t_table
+
+.SUFFIXES: .c .o
+.c.o:
+	${CC} -std=c11 ${CPPFLAGS} ${CFLAGS} ${CWARN} -c $< -o $@
+
+all: deps pald palpasswd
+
+pald: ${OBJS}
+	${CC} ${LDFLAGS} -o $@ ${OBJS} ${LDLIBS}
+
+palpasswd: ${PALPASSWD_OBJS}
+	${CC} ${LDFLAGS} -o $@ ${PALPASSWD_OBJS} ${LDLIBS}
+
+${OBJS} palpasswd.o: pald.h log.h
+pald.o session.o: session.h proto/wire.h store/db.h store/table.h pathnames.h
+proto/wire.o: proto/wire.h
+store/db.o store/pw.o palpasswd.o: store/db.h store/kv.h
+store/kv.o: store/kv.h
+store/table.o: store/table.h
+
+# h_client speaks the protocol with code of its own (libc only), so that a
+# bug in proto/ cannot hide itself by being on both sides of a test.
+tests/h_client: tests/h_client.o
+	${CC} ${LDFLAGS} -o $@ tests/h_client.o ${LDLIBS}
+
+tests/h_inetd: tests/h_inetd.o
+	${CC} ${LDFLAGS} -o $@ tests/h_inetd.o
+
+tests/proto/t_wire: tests/proto/t_wire.o proto/wire.o
+	${CC} ${LDFLAGS} -o $@ tests/proto/t_wire.o proto/wire.o -latf-c ${LDLIBS}
+
+tests/store/t_kv: tests/store/t_kv.o store/kv.o
+	${CC} ${LDFLAGS} -o $@ tests/store/t_kv.o store/kv.o -latf-c ${LDLIBS}
+
+tests/store/t_db: tests/store/t_db.o store/db.o store/kv.o store/pw.o log.o
+	${CC} ${LDFLAGS} -o $@ tests/store/t_db.o store/db.o store/kv.o \
+	    store/pw.o log.o -latf-c ${LDLIBS}
+
+tests/store/t_table: tests/store/t_table.o store/table.o log.o
+	${CC} ${LDFLAGS} -o $@ tests/store/t_table.o store/table.o log.o \
+	    -latf-c ${LDLIBS}
+
+tests/t_pald: tests/t_pald.sh
+	(echo '#! /usr/bin/env atf-sh'; cat tests/t_pald.sh) >$@
+	chmod +x $@
+
+check: all ${TESTS}
+	kyua test >kyua.out 2>&1; st=$$?; cat kyua.out; \
+	[ $$st -eq 0 ] || kyua report --verbose --results-filter broken,failed; \
+	sed -n 's|^\([0-9]*\)/[0-9]* passed (\([0-9]*\) failed)$$|\1 passed, \2 failed|p' kyua.out; \
+	exit $$st
+
+# Missing packages are installed when root (tools/deps says what it does).
+deps:
+	./tools/deps
+
+# pald in the foreground on a data directory under the build tree.
+run: all
+	mkdir -p run
+	printf 'categories %s/data/categories.txt\n' "`pwd`" >run/pald.conf
+	./pald -d -f "`pwd`/run/pald.conf" -h "`pwd`/run/db" -r "`pwd`/run/run"
+
+lint:
+	@! grep -l 'include "\.\./proto' store/*.c
+	clang-format --dry-run -Werror *.c *.h proto/*.[ch] store/*.[ch] tests/*.c
+	mandoc -Tlint -Wwarning man/*.[0-9]
+
+clean:
+	rm -f pald palpasswd ${OBJS} palpasswd.o ${TESTS} tests/*.o \
+	    tests/*/*.o kyua.out
+
+install: all
+	install -d ${DESTDIR}${SBINDIR} ${DESTDIR}${MANDIR}/man8 \
+	    ${DESTDIR}${MANDIR}/man5 ${DESTDIR}${SHAREDIR}
+	install -m 0555 pald palpasswd ${DESTDIR}${SBINDIR}
+	install -m 0444 man/pald.8 man/palpasswd.8 ${DESTDIR}${MANDIR}/man8
+	install -m 0444 man/pald.conf.5 ${DESTDIR}${MANDIR}/man5
+	install -m 0444 data/categories.txt ${DESTDIR}${SHAREDIR}
+
+.PHONY: all check deps run lint clean install

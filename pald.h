@@ -1,0 +1,76 @@
+/*
+ * pald.h - limits, the configuration, and what the top-level files share.
+ *
+ * Every quantity a client controls has a limit here (PALD_MAX_*).  Limits
+ * that an operator may want to change are also configuration keys
+ * (pald.conf(5)); the value here is then the default and the bound.
+ */
+#ifndef PALD_H
+#define PALD_H
+
+#include <sys/types.h>
+
+#include <stdint.h>
+
+#define PALD_VERSION		"0.1"
+
+#define PALD_PORT		5001	/* the port every Paltalk client knows */
+#define PALD_NICK_MAX		32	/* bytes in a nickname */
+#define PALD_NICK_MIN		3
+#define PALD_PASS_MAX		20	/* decoded password: the client's encoding is exact up to 22 */
+#define PALD_PASS_MIN		4
+#define PALD_NAME_MAX		64	/* first/last name, email local part */
+#define PALD_EMAIL_MAX		128
+#define PALD_HASH_MAX		128	/* crypt(3) output */
+#define PALD_IM_MAX		2048	/* bytes of IM text */
+#define PALD_FRAME_MAX		8192	/* largest client frame payload accepted */
+#define PALD_OUTBUF_MAX		(256 * 1024) /* unsent bytes before a client is cut */
+#define PALD_BUDDIES_MAX	500	/* buddies (and blocked users) per account */
+#define PALD_OFFLINE_MAX	100	/* offline IMs queued per account */
+#define PALD_SEARCH_MAX		100	/* search results */
+#define PALD_CATEGORIES_MAX	256
+
+/* The shared table (store/table.c): its size is fixed at creation. */
+#define PALD_MAX_SESSIONS	8192	/* slots: concurrent sessions */
+#define PALD_INBOX_SIZE		(32 * 1024) /* bytes in each slot's inbox ring */
+
+/* Default limits, all changeable in pald.conf. */
+#define PALD_DEF_MAX_CHILDREN	2000
+#define PALD_DEF_MAX_PER_ADDR	32
+#define PALD_DEF_IDLE		1800	/* seconds without a packet */
+#define PALD_DEF_LOGIN_TIME	60	/* seconds from connect to login */
+#define PALD_DEF_HASH_COST	8	/* bcrypt log2 rounds */
+#define PALD_DEF_REG_INTERVAL	60	/* seconds between registrations per address */
+#define PALD_DEF_CHECKPOINT	300	/* seconds between BDB checkpoints */
+#define PALD_DEF_PKT_RATE	40	/* packets per second per session, sustained */
+#define PALD_DEF_PKT_BURST	200	/* and the burst on top */
+
+#define PALD_UID_FIRST		1000002	/* first uid handed out (client needs > 1) */
+#define PALD_UID_SYSTEM		1000001	/* reserved for the system user */
+
+/* The configuration: defaults, then pald.conf, then command-line options. */
+struct pald_conf {
+	char		 listen[64];	/* address to bind, "" = any */
+	int		 port;
+	char		 dbhome[256];
+	char		 rundir[256];
+	char		 user[64];	/* drop privileges to this user */
+	char		 categories[256]; /* seed file for categories */
+	int		 max_children;
+	int		 max_per_addr;
+	int		 idle_timeout;
+	int		 login_timeout;
+	int		 hash_cost;
+	int		 registration;	/* 1: clients may create accounts */
+	int		 reg_interval;
+	int		 checkpoint;
+	int		 pkt_rate;
+	int		 pkt_burst;
+	int		 max_frame;
+};
+
+/* conf.c */
+void	conf_defaults(struct pald_conf *);
+int	conf_load(struct pald_conf *, const char *, char *, size_t);
+
+#endif /* PALD_H */

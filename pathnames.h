@@ -1,0 +1,12 @@
+/*
+ * pathnames.h - every default path pald and palpasswd use.
+ */
+#ifndef PALD_PATHNAMES_H
+#define PALD_PATHNAMES_H
+
+#define _PATH_PALD_DB		"/var/db/pald"
+#define _PATH_PALD_RUN		"/var/run/pald"
+#define _PATH_PALD_CONF		"/etc/pald.conf"
+#define _PATH_PALD_CATEGORIES	"/usr/local/share/pald/categories.txt"
+
+#endif /* PALD_PATHNAMES_H */
