@@ -1,0 +1,205 @@
+/*
+ * store/kv.c - the text form of stored values (see kv.h).
+ *
+ * Owns the codec only: "vN key=value ..." with %XX escapes.  A writer
+ * appends to a caller's buffer and remembers an overflow instead of
+ * failing at each call, so a record is built in a row of kv_add calls
+ * and checked once with kv_len.  A reader finds a field by name, so it
+ * ignores the fields it does not know.  Pure code: no I/O, no logging.
+ */
+#include <sys/types.h>
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kv.h"
+
+static const char hexdigits[] = "0123456789ABCDEF";
+
+/* kv_put - append n bytes, or mark the buffer as overflowed */
+static void
+kv_put(struct kvbuf *b, const char *p, size_t n)
+{
+	if (b->overflow || b->cap - b->len <= n) {
+		b->overflow = 1;
+		return;
+	}
+	memcpy(b->buf + b->len, p, n);
+	b->len += n;
+	b->buf[b->len] = '\0';
+}
+
+/* kv_plain - a byte that is stored as itself */
+static int
+kv_plain(unsigned char c)
+{
+	return c > ' ' && c < 0x7f && c != '%' && c != '=';
+}
+
+void
+kv_init(struct kvbuf *b, char *buf, size_t cap, int version)
+{
+	char	 tag[16];
+	int	 n;
+
+	b->buf = buf;
+	b->cap = cap;
+	b->len = 0;
+	b->overflow = cap == 0;
+	if (cap > 0)
+		buf[0] = '\0';
+	n = snprintf(tag, sizeof(tag), "v%d", version);
+	if (n < 0 || (size_t)n >= sizeof(tag) || version < 0)
+		b->overflow = 1;
+	else
+		kv_put(b, tag, (size_t)n);
+}
+
+void
+kv_addn(struct kvbuf *b, const char *key, const char *val, size_t n)
+{
+	unsigned char	 c;
+	char		 esc[3];
+	size_t		 i;
+
+	kv_put(b, " ", 1);
+	kv_put(b, key, strlen(key));
+	kv_put(b, "=", 1);
+	for (i = 0; i < n && !b->overflow; i++) {
+		c = (unsigned char)val[i];
+		if (kv_plain(c)) {
+			kv_put(b, val + i, 1);
+			continue;
+		}
+		esc[0] = '%';
+		esc[1] = hexdigits[c >> 4];
+		esc[2] = hexdigits[c & 0x0f];
+		kv_put(b, esc, sizeof(esc));
+	}
+}
+
+void
+kv_add(struct kvbuf *b, const char *key, const char *val)
+{
+	kv_addn(b, key, val, strlen(val));
+}
+
+void
+kv_addll(struct kvbuf *b, const char *key, long long v)
+{
+	char	 num[32];
+	int	 n;
+
+	n = snprintf(num, sizeof(num), "%lld", v);
+	if (n < 0 || (size_t)n >= sizeof(num)) {
+		b->overflow = 1;
+		return;
+	}
+	kv_addn(b, key, num, (size_t)n);
+}
+
+ssize_t
+kv_len(const struct kvbuf *b)
+{
+	return b->overflow ? -1 : (ssize_t)b->len;
+}
+
+int
+kv_version(const char *v, size_t n)
+{
+	size_t	 i;
+	int	 x = 0;
+
+	if (n < 2 || v[0] != 'v')
+		return -1;
+	for (i = 1; i < n && v[i] != ' '; i++) {
+		if (v[i] < '0' || v[i] > '9' || x > (INT_MAX - 9) / 10)
+			return -1;
+		x = x * 10 + (v[i] - '0');
+	}
+	return i == 1 ? -1 : x;
+}
+
+/* kv_hex - the value of a hex digit, either case, or -1 */
+static int
+kv_hex(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* kv_find - the offset of field key's value in v[0..n), or -1 */
+static ssize_t
+kv_find(const char *v, size_t n, const char *key)
+{
+	size_t	 kl = strlen(key), i = 0;
+
+	if (n > SSIZE_MAX)
+		return -1;
+	for (;;) {
+		/* skip the version tag, then each field that is not key */
+		while (i < n && v[i] != ' ')
+			i++;
+		while (i < n && v[i] == ' ')
+			i++;
+		if (i >= n)
+			return -1;
+		if (n - i > kl && memcmp(v + i, key, kl) == 0 &&
+		    v[i + kl] == '=')
+			return (ssize_t)(i + kl + 1);
+	}
+}
+
+int
+kv_get(const char *v, size_t n, const char *key, char *out, size_t cap)
+{
+	ssize_t	 at;
+	size_t	 i, o = 0;
+	int	 hi, lo;
+
+	if ((at = kv_find(v, n, key)) < 0)
+		return -1;
+	if (cap == 0)
+		return -2;
+	for (i = (size_t)at; i < n && v[i] != ' '; i++) {
+		if (o + 1 >= cap || o >= INT_MAX)
+			return -2;
+		if (v[i] != '%') {
+			out[o++] = v[i];
+			continue;
+		}
+		if (n - i < 3 || (hi = kv_hex(v[i + 1])) < 0 ||
+		    (lo = kv_hex(v[i + 2])) < 0)
+			return -2;
+		out[o++] = (char)(hi << 4 | lo);
+		i += 2;
+	}
+	out[o] = '\0';
+	return (int)o;
+}
+
+int
+kv_getll(const char *v, size_t n, const char *key, long long *out)
+{
+	const char	*errstr;
+	char		 num[32];
+	long long	 x;
+	int		 r;
+
+	if ((r = kv_get(v, n, key, num, sizeof(num))) < 0)
+		return r;
+	if (r == 0)
+		return -2;
+	x = strtonum(num, LLONG_MIN, LLONG_MAX, &errstr);
+	if (errstr != NULL)
+		return -2;
+	*out = x;
+	return 0;
+}

@@ -1,0 +1,636 @@
+/*
+ * store/table.c - the shared-memory session table, inboxes and doorbells.
+ *
+ * See table.h for the rules.  Layout of ${rundir}/table:
+ *	[header, one page][slot records][inbox rings, PALD_INBOX_SIZE each]
+ * fcntl byte locks (offsets past the end of the file are fine for fcntl):
+ *	LK_TABLE		claim, release and sweep of slots
+ *	LK_LIVE + i		held by slot i's owner for its life
+ *	LK_INBOX + i		held by a sender appending to inbox i
+ * The file is volatile: nothing in it outlives a restart of the service.
+ */
+#include <sys/types.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../log.h"
+#include "table.h"
+
+#define TABLE_MAGIC	0x70616c64u	/* "pald" */
+#define TABLE_LAYOUT	1
+#define LK_TABLE	((off_t)0)
+#define LK_LIVE		((off_t)1 << 32)
+#define LK_INBOX	((off_t)2 << 32)
+#define REG_SLOTS	64
+#define SWEEP_BATCH	32
+#define PAGE		4096
+
+struct thdr {
+	uint32_t	 magic;
+	uint32_t	 layout;
+	uint32_t	 nslots;
+	uint32_t	 inboxsz;
+	uint64_t	 size;
+	_Atomic uint32_t gen;
+	uint32_t	 hint;
+	int64_t		 started;
+	_Atomic uint64_t logins;
+	_Atomic uint64_t ims;
+	_Atomic uint64_t sessions;
+	uint32_t	 regnext;
+	struct {
+		char	 addr[48];
+		int64_t	 when;
+	}		 reg[REG_SLOTS];
+};
+
+struct tslot {
+	_Atomic uint32_t state;		/* 0 free, 1 in use */
+	_Atomic uint32_t gen;
+	_Atomic uint32_t uid;
+	_Atomic uint32_t status;
+	int32_t		 pid;
+	int64_t		 since;
+	char		 nick[PALD_NICK_MAX + 1];
+	char		 addr[48];
+	_Atomic uint32_t head;		/* bytes ever written (mod 2^32) */
+	_Atomic uint32_t tail;		/* bytes ever read */
+	_Atomic uint32_t overflow;
+	_Atomic uint32_t bell;		/* 1: a wake-up is pending */
+};
+
+/* An inbox entry header; entries are padded to 8 bytes. */
+struct tmsg {
+	uint32_t	 len;
+	uint16_t	 kind;		/* 0: padding up to the ring's end */
+	uint16_t	 spare;
+};
+
+struct table {
+	int		 fd;
+	unsigned char	*base;
+	size_t		 size;
+	struct thdr	*hdr;
+	struct tslot	*slots;
+	unsigned char	*rings;
+	char		 dir[PATH_MAX];
+	int		 myslot;	/* -1 when not logged in */
+	int		 bellfd;
+	int		 sendfd;
+};
+
+static size_t
+slots_size(void)
+{
+	size_t	 n = sizeof(struct tslot) * PALD_MAX_SESSIONS;
+
+	return (n + PAGE - 1) / PAGE * PAGE;
+}
+
+/* lockbyte - take (F_WRLCK, F_SETLKW) or drop (F_UNLCK) one lock byte */
+static int
+lockbyte(int fd, off_t off, short type, int wait)
+{
+	struct flock	 fl;
+
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = type;
+	fl.l_whence = SEEK_SET;
+	fl.l_start = off;
+	fl.l_len = 1;
+	for (;;) {
+		if (fcntl(fd, wait ? F_SETLKW : F_SETLK, &fl) == 0)
+			return 0;
+		if (errno != EINTR)
+			return -1;
+	}
+}
+
+static void
+table_lock(struct table *t)
+{
+	if (lockbyte(t->fd, LK_TABLE, F_WRLCK, 1) == -1)
+		fatal("%s: lock", __func__);
+}
+
+static void
+table_unlock(struct table *t)
+{
+	if (lockbyte(t->fd, LK_TABLE, F_UNLCK, 0) == -1)
+		fatal("%s: unlock", __func__);
+}
+
+static void
+inbox_lock(struct table *t, int i)
+{
+	if (lockbyte(t->fd, LK_INBOX + i, F_WRLCK, 1) == -1)
+		fatal("%s: lock", __func__);
+}
+
+static void
+inbox_unlock(struct table *t, int i)
+{
+	if (lockbyte(t->fd, LK_INBOX + i, F_UNLCK, 0) == -1)
+		fatal("%s: unlock", __func__);
+}
+
+/* alive - is slot i's liveness byte locked by some process? */
+static int
+alive(struct table *t, int i)
+{
+	struct flock	 fl;
+
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	fl.l_start = LK_LIVE + i;
+	fl.l_len = 1;
+	if (fcntl(t->fd, F_GETLK, &fl) == -1)
+		fatal("%s: F_GETLK", __func__);
+	return fl.l_type != F_UNLCK;
+}
+
+/* bellpath - ${rundir}/s.<slot> */
+static int
+bellpath(struct table *t, int i, struct sockaddr_un *sun)
+{
+	int	 n;
+
+	memset(sun, 0, sizeof(*sun));
+	sun->sun_family = AF_UNIX;
+	n = snprintf(sun->sun_path, sizeof(sun->sun_path), "%s/s.%d", t->dir,
+	    i);
+	return (n < 0 || (size_t)n >= sizeof(sun->sun_path)) ? -1 : 0;
+}
+
+/* header_init - a fresh table; called with the table lock held */
+static int
+header_init(struct table *t)
+{
+	if (ftruncate(t->fd, 0) == -1 ||
+	    ftruncate(t->fd, (off_t)t->size) == -1)
+		return -1;
+	memset(t->hdr, 0, sizeof(*t->hdr));
+	t->hdr->nslots = PALD_MAX_SESSIONS;
+	t->hdr->inboxsz = PALD_INBOX_SIZE;
+	t->hdr->size = t->size;
+	t->hdr->started = time(NULL);
+	t->hdr->layout = TABLE_LAYOUT;
+	atomic_thread_fence(memory_order_release);
+	t->hdr->magic = TABLE_MAGIC;
+	return 0;
+}
+
+static int
+header_ok(const struct table *t)
+{
+	return t->hdr->magic == TABLE_MAGIC &&
+	    t->hdr->layout == TABLE_LAYOUT &&
+	    t->hdr->nslots == PALD_MAX_SESSIONS &&
+	    t->hdr->inboxsz == PALD_INBOX_SIZE && t->hdr->size == t->size;
+}
+
+struct table *
+table_open(const char *dir, int create)
+{
+	struct table	*t;
+	char		 path[PATH_MAX];
+	struct stat	 st;
+	int		 n;
+
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		return NULL;
+	t->myslot = -1;
+	t->bellfd = t->sendfd = -1;
+	t->size = PAGE + slots_size() +
+	    (size_t)PALD_MAX_SESSIONS * PALD_INBOX_SIZE;
+	if (strlcpy(t->dir, dir, sizeof(t->dir)) >= sizeof(t->dir))
+		goto fail;
+	n = snprintf(path, sizeof(path), "%s/%s", dir, TABLE_FILE);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		goto fail;
+	if ((t->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1)
+		goto fail;
+	if (fstat(t->fd, &st) == -1)
+		goto failfd;
+	if ((size_t)st.st_size != t->size &&
+	    ftruncate(t->fd, (off_t)t->size) == -1)
+		goto failfd;
+	t->base = mmap(NULL, t->size, PROT_READ | PROT_WRITE, MAP_SHARED,
+	    t->fd, 0);
+	if (t->base == MAP_FAILED)
+		goto failfd;
+	t->hdr = (struct thdr *)t->base;
+	t->slots = (struct tslot *)(t->base + PAGE);
+	t->rings = t->base + PAGE + slots_size();
+	table_lock(t);
+	if (!header_ok(t)) {
+		if (t->hdr->magic != 0)
+			log_info("%s: layout changed, re-initialising", path);
+		if (header_init(t) == -1) {
+			table_unlock(t);
+			goto failmap;
+		}
+	} else if (create)
+		t->hdr->started = time(NULL);
+	table_unlock(t);
+	return t;
+failmap:
+	(void)munmap(t->base, t->size);
+failfd:
+	(void)close(t->fd);
+fail:
+	free(t);
+	return NULL;
+}
+
+void
+table_close(struct table *t)
+{
+	if (t == NULL)
+		return;
+	if (t->myslot != -1)
+		table_logout(t);
+	if (t->sendfd != -1)
+		(void)close(t->sendfd);
+	(void)munmap(t->base, t->size);
+	(void)close(t->fd);
+	free(t);
+}
+
+/* bell_open - bind our doorbell socket for slot i */
+static int
+bell_open(struct table *t, int i)
+{
+	struct sockaddr_un sun;
+	int		 fd;
+
+	if (bellpath(t, i, &sun) == -1)
+		return -1;
+	(void)unlink(sun.sun_path);
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		return -1;
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		(void)close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int
+table_login(struct table *t, uint32_t uid, const char *nick,
+    const char *addr, uint32_t status, struct tsess *out)
+{
+	struct tslot	*s;
+	uint32_t	 i, k, gen;
+
+	if (t->myslot != -1)
+		return -1;
+	table_lock(t);
+	for (k = 0; k < PALD_MAX_SESSIONS; k++) {
+		i = (t->hdr->hint + k) % PALD_MAX_SESSIONS;
+		s = &t->slots[i];
+		if (atomic_load(&s->state) != 0)
+			continue;
+		if (lockbyte(t->fd, LK_LIVE + i, F_WRLCK, 0) == -1)
+			continue;
+		if ((t->bellfd = bell_open(t, i)) == -1) {
+			log_warn("%s: doorbell %u", __func__, i);
+			(void)lockbyte(t->fd, LK_LIVE + i, F_UNLCK, 0);
+			break;
+		}
+		gen = atomic_fetch_add(&t->hdr->gen, 1) + 1;
+		inbox_lock(t, i);
+		s->pid = getpid();
+		s->since = time(NULL);
+		(void)strlcpy(s->nick, nick, sizeof(s->nick));
+		(void)strlcpy(s->addr, addr, sizeof(s->addr));
+		atomic_store(&s->uid, uid);
+		atomic_store(&s->status, status);
+		atomic_store(&s->head, 0);
+		atomic_store(&s->tail, 0);
+		atomic_store(&s->overflow, 0);
+		atomic_store(&s->bell, 0);
+		atomic_store(&s->gen, gen);
+		atomic_store(&s->state, 1);
+		inbox_unlock(t, i);
+		t->hdr->hint = (i + 1) % PALD_MAX_SESSIONS;
+		table_unlock(t);
+		t->myslot = (int)i;
+		if (out != NULL) {
+			memset(out, 0, sizeof(*out));
+			out->slot = (int)i;
+			out->gen = gen;
+			out->uid = uid;
+		}
+		return 0;
+	}
+	table_unlock(t);
+	return -1;
+}
+
+/* slot_clear - mark slot i free; table lock held */
+static void
+slot_clear(struct table *t, int i)
+{
+	struct sockaddr_un sun;
+
+	inbox_lock(t, i);
+	atomic_store(&t->slots[i].state, 0);
+	atomic_store(&t->slots[i].uid, 0);
+	inbox_unlock(t, i);
+	if (bellpath(t, i, &sun) == 0)
+		(void)unlink(sun.sun_path);
+}
+
+void
+table_logout(struct table *t)
+{
+	int	 i = t->myslot;
+
+	if (i == -1)
+		return;
+	table_lock(t);
+	slot_clear(t, i);
+	(void)lockbyte(t->fd, LK_LIVE + i, F_UNLCK, 0);
+	table_unlock(t);
+	if (t->bellfd != -1)
+		(void)close(t->bellfd);
+	t->bellfd = -1;
+	t->myslot = -1;
+}
+
+int
+table_bellfd(struct table *t)
+{
+	return t->bellfd;
+}
+
+void
+table_set_status(struct table *t, uint32_t status)
+{
+	if (t->myslot != -1)
+		atomic_store(&t->slots[t->myslot].status, status);
+}
+
+/* copyout - the public fields of slot i */
+static void
+copyout(struct table *t, int i, struct tsess *o)
+{
+	struct tslot	*s = &t->slots[i];
+
+	o->slot = i;
+	o->gen = atomic_load(&s->gen);
+	o->uid = atomic_load(&s->uid);
+	o->status = atomic_load(&s->status);
+	o->pid = s->pid;
+	o->since = s->since;
+	memcpy(o->nick, s->nick, sizeof(o->nick));
+	o->nick[sizeof(o->nick) - 1] = '\0';
+	memcpy(o->addr, s->addr, sizeof(o->addr));
+	o->addr[sizeof(o->addr) - 1] = '\0';
+}
+
+int
+table_find(struct table *t, uint32_t uid, int notself, struct tsess *out)
+{
+	struct tslot	*s;
+	uint32_t	 best = 0, g;
+	int		 i, found = -1;
+
+	for (i = 0; i < PALD_MAX_SESSIONS; i++) {
+		s = &t->slots[i];
+		if (atomic_load(&s->uid) != uid ||
+		    atomic_load(&s->state) == 0 || (notself && i == t->myslot))
+			continue;
+		g = atomic_load(&s->gen);
+		if (found == -1 || (int32_t)(g - best) > 0) {
+			found = i;
+			best = g;
+		}
+	}
+	if (found == -1)
+		return -1;
+	copyout(t, found, out);
+	return 0;
+}
+
+int
+table_list(struct table *t, void (*cb)(void *, const struct tsess *),
+    void *arg)
+{
+	struct tsess	 ts;
+	int		 i, n = 0;
+
+	for (i = 0; i < PALD_MAX_SESSIONS; i++) {
+		if (atomic_load(&t->slots[i].state) == 0)
+			continue;
+		copyout(t, i, &ts);
+		if (ts.uid == 0)
+			continue;
+		cb(arg, &ts);
+		n++;
+	}
+	return n;
+}
+
+/* ring - wake slot i's owner unless a wake-up is already pending */
+static void
+ring(struct table *t, int i)
+{
+	struct sockaddr_un sun;
+	char		 b = 0;
+
+	if (atomic_exchange(&t->slots[i].bell, 1) != 0)
+		return;
+	if (t->sendfd == -1)
+		t->sendfd = socket(AF_UNIX,
+		    SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (t->sendfd == -1 || bellpath(t, i, &sun) == -1)
+		return;
+	/* Failure is harmless: a dead owner is swept, a busy one will look. */
+	(void)sendto(t->sendfd, &b, 1, 0, (struct sockaddr *)&sun,
+	    sizeof(sun));
+}
+
+int
+table_send(struct table *t, int i, uint32_t gen, int kind, const void *p,
+    size_t len)
+{
+	struct tslot	*s;
+	struct tmsg	 m;
+	uint32_t	 head, tail, pos, need, pad, sz = PALD_INBOX_SIZE;
+
+	if (i < 0 || i >= PALD_MAX_SESSIONS || len > sz / 4)
+		return -1;
+	s = &t->slots[i];
+	need = (uint32_t)(sizeof(m) + ((len + 7) & ~(size_t)7));
+	inbox_lock(t, i);
+	if (atomic_load(&s->state) == 0 || atomic_load(&s->gen) != gen) {
+		inbox_unlock(t, i);
+		return -1;
+	}
+	head = atomic_load_explicit(&s->head, memory_order_relaxed);
+	tail = atomic_load_explicit(&s->tail, memory_order_acquire);
+	pos = head % sz;
+	pad = (pos + need > sz) ? sz - pos : 0;
+	if (atomic_load(&s->overflow) || (head - tail) + pad + need > sz) {
+		atomic_store(&s->overflow, 1);
+		inbox_unlock(t, i);
+		ring(t, i);
+		return -2;
+	}
+	if (pad != 0) {
+		m.len = pad - (uint32_t)sizeof(m);
+		m.kind = 0;
+		m.spare = 0;
+		memcpy(t->rings + (size_t)i * sz + pos, &m, sizeof(m));
+		pos = 0;
+	}
+	m.len = (uint32_t)len;
+	m.kind = (uint16_t)kind;
+	m.spare = 0;
+	memcpy(t->rings + (size_t)i * sz + pos, &m, sizeof(m));
+	if (len > 0)
+		memcpy(t->rings + (size_t)i * sz + pos + sizeof(m), p, len);
+	atomic_store_explicit(&s->head, head + pad + need,
+	    memory_order_release);
+	inbox_unlock(t, i);
+	ring(t, i);
+	return 0;
+}
+
+void
+table_clearbell(struct table *t)
+{
+	char	 b[64];
+
+	if (t->myslot == -1)
+		return;
+	while (recv(t->bellfd, b, sizeof(b), 0) > 0)
+		;
+	atomic_store(&t->slots[t->myslot].bell, 0);
+}
+
+ssize_t
+table_recv(struct table *t, int *kind, void *buf, size_t cap)
+{
+	struct tslot	*s;
+	struct tmsg	 m;
+	uint32_t	 head, tail, pos, sz = PALD_INBOX_SIZE;
+	unsigned char	*ring_;
+
+	if (t->myslot == -1)
+		return 0;
+	s = &t->slots[t->myslot];
+	ring_ = t->rings + (size_t)t->myslot * sz;
+	if (atomic_load(&s->overflow))
+		return -1;
+	for (;;) {
+		head = atomic_load_explicit(&s->head, memory_order_acquire);
+		tail = atomic_load_explicit(&s->tail, memory_order_relaxed);
+		if (head == tail)
+			return 0;
+		pos = tail % sz;
+		memcpy(&m, ring_ + pos, sizeof(m));
+		if (m.len > sz - pos - sizeof(m))
+			fatalx("%s: inbox corrupt", __func__);
+		tail += (uint32_t)sizeof(m) + ((m.len + 7) & ~7u);
+		if (m.kind != 0 && m.len <= cap)
+			memcpy(buf, ring_ + pos + sizeof(m), m.len);
+		atomic_store_explicit(&s->tail, tail, memory_order_release);
+		if (m.kind == 0)
+			continue;
+		if (m.len > cap)
+			return -1;
+		*kind = m.kind;
+		return (ssize_t)m.len;
+	}
+}
+
+int
+table_sweep(struct table *t, void (*cb)(void *, const struct tsess *),
+    void *arg)
+{
+	struct tsess	 dead[SWEEP_BATCH];
+	int		 i, k, n, total = 0, start = 0;
+
+	do {
+		n = 0;
+		table_lock(t);
+		for (i = start; i < PALD_MAX_SESSIONS && n < SWEEP_BATCH;
+		    i++) {
+			if (i == t->myslot ||
+			    atomic_load(&t->slots[i].state) == 0 || alive(t, i))
+				continue;
+			copyout(t, i, &dead[n++]);
+			slot_clear(t, i);
+		}
+		table_unlock(t);
+		start = i;
+		for (k = 0; k < n; k++)
+			if (cb != NULL && dead[k].uid != 0)
+				cb(arg, &dead[k]);
+		total += n;
+	} while (start < PALD_MAX_SESSIONS);
+	return total;
+}
+
+void
+table_count(struct table *t, int what)
+{
+	switch (what) {
+	case TC_LOGIN:
+		atomic_fetch_add(&t->hdr->logins, 1);
+		break;
+	case TC_IM:
+		atomic_fetch_add(&t->hdr->ims, 1);
+		break;
+	case TC_SESSION:
+		atomic_fetch_add(&t->hdr->sessions, 1);
+		break;
+	}
+}
+
+void
+table_stats(struct table *t, struct tstats *st)
+{
+	st->started = t->hdr->started;
+	st->logins = atomic_load(&t->hdr->logins);
+	st->ims = atomic_load(&t->hdr->ims);
+	st->sessions = atomic_load(&t->hdr->sessions);
+}
+
+int
+table_reg_allow(struct table *t, const char *addr, int interval)
+{
+	int64_t	 now = time(NULL);
+	int	 i, ok = 1;
+
+	table_lock(t);
+	for (i = 0; i < REG_SLOTS; i++)
+		if (strcmp(t->hdr->reg[i].addr, addr) == 0 &&
+		    now - t->hdr->reg[i].when < interval)
+			ok = 0;
+	if (ok) {
+		i = (int)(t->hdr->regnext++ % REG_SLOTS);
+		(void)strlcpy(t->hdr->reg[i].addr, addr,
+		    sizeof(t->hdr->reg[i].addr));
+		t->hdr->reg[i].when = now;
+	}
+	table_unlock(t);
+	return ok;
+}
