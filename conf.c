@@ -1,0 +1,186 @@
+/*
+ * conf.c - pald.conf(5): "keyword value" lines, '#' comments.
+ *
+ * One table names every keyword, where it goes and its bounds, so the
+ * parser, pald -n and the manual cannot disagree.  conf_load() leaves the
+ * caller's configuration untouched unless the whole file is good.
+ */
+#include <sys/types.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pald.h"
+
+enum ckind { C_INT, C_BOOL, C_STR };
+
+static const struct ckey {
+	const char	*name;
+	enum ckind	 kind;
+	size_t		 off;
+	size_t		 size;		/* C_STR: buffer size */
+	long long	 min, max;
+} ckeys[] = {
+	{ "categories", C_STR, offsetof(struct pald_conf, categories),
+	    sizeof(((struct pald_conf *)0)->categories), 0, 0 },
+	{ "checkpoint_interval", C_INT, offsetof(struct pald_conf, checkpoint),
+	    0, 10, 86400 },
+	{ "dbhome", C_STR, offsetof(struct pald_conf, dbhome),
+	    sizeof(((struct pald_conf *)0)->dbhome), 0, 0 },
+	{ "hash_cost", C_INT, offsetof(struct pald_conf, hash_cost), 0, 4,
+	    16 },
+	{ "idle_timeout", C_INT, offsetof(struct pald_conf, idle_timeout), 0,
+	    30, 86400 },
+	{ "listen", C_STR, offsetof(struct pald_conf, listen),
+	    sizeof(((struct pald_conf *)0)->listen), 0, 0 },
+	{ "login_timeout", C_INT, offsetof(struct pald_conf, login_timeout),
+	    0, 5, 600 },
+	{ "max_frame", C_INT, offsetof(struct pald_conf, max_frame), 0, 1024,
+	    PALD_FRAME_MAX },
+	{ "max_per_address", C_INT, offsetof(struct pald_conf, max_per_addr),
+	    0, 1, PALD_MAX_SESSIONS },
+	{ "max_sessions", C_INT, offsetof(struct pald_conf, max_children), 0,
+	    1, PALD_MAX_SESSIONS },
+	{ "packet_burst", C_INT, offsetof(struct pald_conf, pkt_burst), 0, 1,
+	    100000 },
+	{ "packet_rate", C_INT, offsetof(struct pald_conf, pkt_rate), 0, 1,
+	    100000 },
+	{ "port", C_INT, offsetof(struct pald_conf, port), 0, 0, 65535 },
+	{ "registration", C_BOOL, offsetof(struct pald_conf, registration), 0,
+	    0, 1 },
+	{ "registration_interval", C_INT,
+	    offsetof(struct pald_conf, reg_interval), 0, 0, 86400 },
+	{ "rundir", C_STR, offsetof(struct pald_conf, rundir),
+	    sizeof(((struct pald_conf *)0)->rundir), 0, 0 },
+	{ "user", C_STR, offsetof(struct pald_conf, user),
+	    sizeof(((struct pald_conf *)0)->user), 0, 0 },
+};
+
+/* conf_defaults - the compiled-in configuration */
+void
+conf_defaults(struct pald_conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->port = PALD_PORT;
+	c->max_children = PALD_DEF_MAX_CHILDREN;
+	c->max_per_addr = PALD_DEF_MAX_PER_ADDR;
+	c->idle_timeout = PALD_DEF_IDLE;
+	c->login_timeout = PALD_DEF_LOGIN_TIME;
+	c->hash_cost = PALD_DEF_HASH_COST;
+	c->registration = 1;
+	c->reg_interval = PALD_DEF_REG_INTERVAL;
+	c->checkpoint = PALD_DEF_CHECKPOINT;
+	c->pkt_rate = PALD_DEF_PKT_RATE;
+	c->pkt_burst = PALD_DEF_PKT_BURST;
+	c->max_frame = PALD_FRAME_MAX;
+}
+
+/* conf_set - apply one keyword; NULL or the reason it is wrong */
+static const char *
+conf_set(struct pald_conf *c, const char *key, const char *val)
+{
+	const struct ckey *k;
+	const char	*errstr;
+	long long	 n;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(ckeys) / sizeof(ckeys[0]); i++) {
+		k = &ckeys[i];
+		if (strcmp(k->name, key) != 0)
+			continue;
+		switch (k->kind) {
+		case C_STR:
+			if (strlcpy((char *)c + k->off, val, k->size) >=
+			    k->size)
+				return "value too long";
+			return NULL;
+		case C_BOOL:
+			if (strcmp(val, "yes") == 0)
+				n = 1;
+			else if (strcmp(val, "no") == 0)
+				n = 0;
+			else
+				return "expected yes or no";
+			*(int *)(void *)((char *)c + k->off) = (int)n;
+			return NULL;
+		case C_INT:
+			n = strtonum(val, k->min, k->max, &errstr);
+			if (errstr != NULL)
+				return errstr;
+			*(int *)(void *)((char *)c + k->off) = (int)n;
+			return NULL;
+		}
+	}
+	return "unknown keyword";
+}
+
+/*
+ * conf_load - read path into *c.  On error, errbuf says "path:line: why"
+ * and *c is unchanged.
+ */
+int
+conf_load(struct pald_conf *c, const char *path, char *errbuf, size_t errlen)
+{
+	struct pald_conf nc = *c;
+	FILE		*fp;
+	char		 line[512], *p, *key = NULL, *val, *end;
+	const char	*why;
+	int		 lineno = 0;
+
+	if ((fp = fopen(path, "r")) == NULL) {
+		(void)snprintf(errbuf, errlen, "%s: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		lineno++;
+		key = NULL;
+		if (strchr(line, '\n') == NULL && !feof(fp)) {
+			why = "line too long";
+			goto bad;
+		}
+		if ((p = strchr(line, '#')) != NULL)
+			*p = '\0';
+		for (p = line; isspace((unsigned char)*p); p++)
+			;
+		if (*p == '\0')
+			continue;
+		key = p;
+		while (*p != '\0' && !isspace((unsigned char)*p))
+			p++;
+		if (*p != '\0')
+			*p++ = '\0';
+		while (isspace((unsigned char)*p))
+			p++;
+		val = p;
+		end = val + strlen(val);
+		while (end > val && isspace((unsigned char)end[-1]))
+			*--end = '\0';
+		if (*val == '\0') {
+			why = "missing value";
+			goto bad;
+		}
+		if ((why = conf_set(&nc, key, val)) != NULL)
+			goto bad;
+	}
+	if (ferror(fp)) {
+		(void)snprintf(errbuf, errlen, "%s: read error", path);
+		(void)fclose(fp);
+		return -1;
+	}
+	(void)fclose(fp);
+	*c = nc;
+	return 0;
+bad:
+	if (key != NULL)
+		(void)snprintf(errbuf, errlen, "%s:%d: %s: %s", path, lineno,
+		    key, why);
+	else
+		(void)snprintf(errbuf, errlen, "%s:%d: %s", path, lineno, why);
+	(void)fclose(fp);
+	return -1;
+}

@@ -1,0 +1,877 @@
+/*
+ * pald.c - the Paltalk 5.0 server: master, children and inetd mode.
+ *
+ * NAME
+ *	pald - fork-per-connection chat server
+ * DESCRIPTION
+ *	The master binds the listening socket, drops privileges, recovers
+ *	the Berkeley DB environment and maps the shared table before any
+ *	child exists, then accepts connections and forks one child per
+ *	client.  It reaps children, runs failchk after an abnormal exit,
+ *	sweeps the table slots of dead children (their buddies see them go
+ *	offline), checkpoints the store, and throttles when forks fail or
+ *	descriptors run out.  Under -i the same session code serves the one
+ *	connection on descriptor 0.
+ *
+ *	Signals only set flags (and, in the master, write a byte to a
+ *	self-pipe); the poll loops act on them.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <netinet/in.h>
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <libutil.h>
+#include <netdb.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "pald.h"
+#include "pathnames.h"
+#include "proto/wire.h"
+#include "session.h"
+#include "store/db.h"
+#include "store/table.h"
+
+#define INBUF		(2 * (WIRE_HDRLEN + PALD_FRAME_MAX))
+#define TERM_WAIT	5	/* seconds children get to finish */
+#define FLUSH_WAIT	2	/* seconds to flush a closing session */
+#define PAUSE_SECS	1	/* accept pause after EMFILE or fork failure */
+
+struct child {
+	pid_t		 pid;
+	char		 addr[48];
+};
+
+static volatile sig_atomic_t got_term, got_hup, got_chld;
+static int		 selfpipe[2] = { -1, -1 };
+static struct pald_conf	 conf;
+static const char	*conffile;
+static int		 conf_given;
+static struct child	*children;
+static int		 nchildren;
+static struct db	*mdb;		/* the master's own handle */
+static struct table	*tab;
+static int		 listenfd = -1;
+
+static __dead void	 usage(void);
+
+static __dead void
+usage(void)
+{
+	fprintf(stderr, "usage: pald [-dinRv] [-f file] [-h dbhome] "
+	    "[-l address] [-P pidfile] [-p port]\n"
+	    "            [-r rundir] [-u user] [-W portfile]\n");
+	exit(1);
+}
+
+static void
+on_signal(int sig)
+{
+	int	 saved = errno;
+	char	 b = (char)sig;
+
+	switch (sig) {
+	case SIGTERM:
+	case SIGINT:
+		got_term = 1;
+		break;
+	case SIGHUP:
+		got_hup = 1;
+		break;
+	case SIGCHLD:
+		got_chld = 1;
+		break;
+	}
+	if (selfpipe[1] != -1)
+		(void)write(selfpipe[1], &b, 1);
+	errno = saved;
+}
+
+/* signals_init - flags only; no SA_RESTART, so poll and accept wake */
+static void
+signals_init(int master)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_signal;
+	(void)sigaction(SIGTERM, &sa, NULL);
+	(void)sigaction(SIGINT, &sa, NULL);
+	(void)sigaction(SIGHUP, &sa, NULL);
+	if (master)
+		(void)sigaction(SIGCHLD, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	(void)sigaction(SIGPIPE, &sa, NULL);
+}
+
+/* signals_child - a fresh child starts from the defaults */
+static void
+signals_child(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = SIG_DFL;
+	(void)sigaction(SIGCHLD, &sa, NULL);
+	got_term = got_hup = got_chld = 0;
+	signals_init(0);
+}
+
+/* set_nonblock - O_NONBLOCK on a descriptor */
+static int
+set_nonblock(int fd)
+{
+	int	 fl;
+
+	if ((fl = fcntl(fd, F_GETFL)) == -1)
+		return -1;
+	return fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+}
+
+/* flush_out - write what the session queued; -1 on a dead socket */
+static int
+flush_out(struct session *s, int fd)
+{
+	const unsigned char *p;
+	size_t		 len;
+	ssize_t		 n;
+
+	for (;;) {
+		p = session_out(s, &len);
+		if (len == 0)
+			return 0;
+		n = write(fd, p, len);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return 0;
+			return -1;
+		}
+		session_sent(s, (size_t)n);
+	}
+}
+
+/* flush_final - give a closing session a bounded time to send */
+static void
+flush_final(struct session *s, int fd)
+{
+	struct pollfd	 pfd;
+	time_t		 until = time(NULL) + FLUSH_WAIT;
+	size_t		 len;
+
+	for (;;) {
+		if (flush_out(s, fd) == -1)
+			return;
+		(void)session_out(s, &len);
+		if (len == 0 || time(NULL) >= until)
+			return;
+		pfd.fd = fd;
+		pfd.events = POLLOUT;
+		(void)poll(&pfd, 1, 200);
+	}
+}
+
+/* read_frames - read what is there and hand each whole frame on */
+static int
+read_frames(struct session *s, int fd, unsigned char *in, size_t *inlen)
+{
+	struct wire_frame f;
+	ssize_t		 n, used;
+	size_t		 off = 0;
+
+	n = read(fd, in + *inlen, INBUF - *inlen);
+	if (n == 0) {
+		session_end(s, "client closed");
+		return -1;
+	}
+	if (n == -1) {
+		if (errno == EINTR || errno == EAGAIN)
+			return 0;
+		log_warn("[%s]: read", session_peer(s));
+		session_end(s, "read error");
+		return -1;
+	}
+	*inlen += (size_t)n;
+	for (;;) {
+		used = wire_decode(in + off, *inlen - off,
+		    (size_t)conf.max_frame, &f);
+		if (used == 0)
+			break;
+		if (used < 0) {
+			log_warnx("[%s]: frame of type %d announces %u bytes, "
+			    "over the limit; closing", session_peer(s),
+			    (int)(int16_t)wire_get16(in + off),
+			    wire_get16(in + off + 4));
+			session_end(s, "oversize frame");
+			return -1;
+		}
+		off += (size_t)used;
+		if (session_frame(s, &f) == -1) {
+			flush_final(s, fd);
+			session_end(s, "session ended");
+			return -1;
+		}
+	}
+	memmove(in, in + off, *inlen - off);
+	*inlen -= off;
+	return 0;
+}
+
+/*
+ * serve - one client to the end: the poll loop of a child or of an
+ * inetd instance.  Returns when the session is over.
+ */
+static void
+serve(struct session *s, int fd)
+{
+	struct pollfd	 pfd[2];
+	unsigned char	*in;
+	size_t		 inlen = 0, outlen;
+	int		 n, bell;
+
+	if ((in = malloc(INBUF)) == NULL || set_nonblock(fd) == -1) {
+		log_warn("[%s]: session setup", session_peer(s));
+		free(in);
+		return;
+	}
+	for (;;) {
+		if (got_term) {
+			session_shutdown(s, "The server is shutting down.");
+			flush_final(s, fd);
+			session_end(s, "server shutdown");
+			break;
+		}
+		(void)session_out(s, &outlen);
+		pfd[0].fd = fd;
+		pfd[0].events = POLLIN | (outlen > 0 ? POLLOUT : 0);
+		pfd[0].revents = 0;
+		n = 1;
+		if ((bell = session_bellfd(s)) != -1) {
+			pfd[1].fd = bell;
+			pfd[1].events = POLLIN;
+			pfd[1].revents = 0;
+			n = 2;
+		}
+		if (poll(pfd, (nfds_t)n, 1000) == -1 && errno != EINTR) {
+			log_warn("poll");
+			session_end(s, "poll error");
+			break;
+		}
+		if ((pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) &&
+		    read_frames(s, fd, in, &inlen) == -1)
+			break;
+		if (n == 2 && session_inbox(s) == -1) {
+			flush_final(s, fd);
+			session_end(s, "ended by the server");
+			break;
+		}
+		if (flush_out(s, fd) == -1) {
+			session_end(s, "write error");
+			break;
+		}
+		if (session_tick(s, time(NULL)) == -1) {
+			flush_final(s, fd);
+			session_end(s, "timeout");
+			break;
+		}
+	}
+	free(in);
+}
+
+/* sweep_cb - a dead session found in the table: tell its buddies */
+static void
+sweep_cb(void *arg, const struct tsess *ts)
+{
+	presence_gone(arg, tab, ts);
+}
+
+/* child_main - the forked child: its own DB handles, then serve */
+static __dead void
+child_main(int fd, const struct sockaddr *peer, const struct sockaddr *local)
+{
+	struct session	*s;
+	struct db	*db;
+
+	(void)close(listenfd);
+	(void)close(selfpipe[0]);
+	(void)close(selfpipe[1]);
+	selfpipe[0] = selfpipe[1] = -1;
+	signals_child();
+	log_procname("pald-child");
+	setproctitle("client");
+	/* The master's handles stay untouched: each process opens its own. */
+	if (db_open(&db, conf.dbhome, 0) != DBR_OK) {
+		log_warnx("cannot open the store, closing connection");
+		_exit(1);
+	}
+	if ((s = session_new(db, tab, &conf, peer, local)) == NULL) {
+		log_warn("session");
+		_exit(1);
+	}
+	serve(s, fd);
+	session_free(s);
+	db_close(db);
+	table_close(tab);
+	(void)close(fd);
+	_exit(0);
+}
+
+/* addr_count - children serving this address */
+static int
+addr_count(const char *addr)
+{
+	int	 i, n = 0;
+
+	for (i = 0; i < nchildren; i++)
+		if (strcmp(children[i].addr, addr) == 0)
+			n++;
+	return n;
+}
+
+/* refuse - a connection over a limit: say why, once in the log */
+static void
+refuse(int fd, const char *addr, const char *why)
+{
+	static char	 lastaddr[48];
+	static time_t	 lastlog;
+	unsigned char	 b[256];
+	size_t		 n;
+
+	if (strcmp(lastaddr, addr) != 0 || time(NULL) - lastlog > 60) {
+		log_warnx("[%s]: %s, refusing connections", addr, why);
+		(void)strlcpy(lastaddr, addr, sizeof(lastaddr));
+		lastlog = time(NULL);
+	}
+	n = wire_encode(b, sizeof(b), PT_SERVER_DISCONNECT, why, strlen(why));
+	(void)write(fd, b, n);
+	(void)close(fd);
+}
+
+/* spawn - fork a child for an accepted connection; -1 to throttle */
+static int
+spawn(int fd, struct sockaddr_storage *peer)
+{
+	struct sockaddr_storage local;
+	socklen_t	 len = sizeof(local);
+	char		 addr[48];
+	pid_t		 pid;
+
+	if (getnameinfo((struct sockaddr *)peer,
+	    peer->ss_family == AF_INET ? sizeof(struct sockaddr_in) :
+	    sizeof(struct sockaddr_in6), addr, sizeof(addr), NULL, 0,
+	    NI_NUMERICHOST) != 0)
+		(void)strlcpy(addr, "unknown", sizeof(addr));
+	if (addr_count(addr) >= conf.max_per_addr) {
+		refuse(fd, addr, "Too many connections from your address.");
+		return 0;
+	}
+	if (getsockname(fd, (struct sockaddr *)&local, &len) == -1)
+		memset(&local, 0, sizeof(local));
+	switch (pid = fork()) {
+	case -1:
+		log_warn("fork");
+		(void)close(fd);
+		return -1;
+	case 0:
+		child_main(fd, (struct sockaddr *)peer,
+		    (struct sockaddr *)&local);
+		/* NOTREACHED */
+	}
+	(void)close(fd);
+	children[nchildren].pid = pid;
+	(void)strlcpy(children[nchildren].addr, addr,
+	    sizeof(children[nchildren].addr));
+	nchildren++;
+	table_count(tab, TC_SESSION);
+	log_debug("[%s]: connection, child %ld", addr, (long)pid);
+	return 0;
+}
+
+/* reap - collect dead children; failchk and sweep after abnormal ends */
+static void
+reap(void)
+{
+	int	 st, i, abnormal = 0, any = 0;
+	pid_t	 pid;
+
+	got_chld = 0;
+	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+		any = 1;
+		for (i = 0; i < nchildren; i++)
+			if (children[i].pid == pid) {
+				children[i] = children[--nchildren];
+				break;
+			}
+		if (WIFSIGNALED(st)) {
+			log_warnx("child %ld killed by signal %d", (long)pid,
+			    WTERMSIG(st));
+			abnormal = 1;
+		} else if (WIFEXITED(st) && WEXITSTATUS(st) != 0) {
+			log_warnx("child %ld exited with status %d",
+			    (long)pid, WEXITSTATUS(st));
+			abnormal = 1;
+		}
+	}
+	if (abnormal && db_failchk(mdb) != DBR_OK)
+		log_warnx("failchk failed");
+	if (any)
+		(void)table_sweep(tab, sweep_cb, mdb);
+}
+
+/* reload - SIGHUP: a changed limit applies to every new session */
+static void
+reload(void)
+{
+	struct pald_conf nc = conf;
+	char		 errbuf[512];
+
+	got_hup = 0;
+	if (conffile == NULL) {
+		log_info("SIGHUP: no configuration file to re-read");
+		return;
+	}
+	if (conf_load(&nc, conffile, errbuf, sizeof(errbuf)) == -1) {
+		log_warnx("reload failed, keeping the old configuration: %s",
+		    errbuf);
+		return;
+	}
+	if (nc.port != conf.port || strcmp(nc.listen, conf.listen) != 0 ||
+	    strcmp(nc.dbhome, conf.dbhome) != 0 ||
+	    strcmp(nc.rundir, conf.rundir) != 0 ||
+	    strcmp(nc.user, conf.user) != 0)
+		log_warnx("reload: address, port, directories and user change "
+		    "only with a restart");
+	(void)strlcpy(nc.listen, conf.listen, sizeof(nc.listen));
+	nc.port = conf.port;
+	(void)strlcpy(nc.dbhome, conf.dbhome, sizeof(nc.dbhome));
+	(void)strlcpy(nc.rundir, conf.rundir, sizeof(nc.rundir));
+	(void)strlcpy(nc.user, conf.user, sizeof(nc.user));
+	conf = nc;
+	log_info("configuration reloaded");
+}
+
+/* shutdown_all - stop accepting, TERM the children, wait, then KILL */
+static void
+shutdown_all(void)
+{
+	time_t	 until = time(NULL) + TERM_WAIT;
+	int	 i;
+
+	log_info("shutting down, %d children", nchildren);
+	(void)close(listenfd);
+	for (i = 0; i < nchildren; i++)
+		(void)kill(children[i].pid, SIGTERM);
+	while (nchildren > 0 && time(NULL) < until) {
+		(void)poll(NULL, 0, 100);
+		reap();
+	}
+	for (i = 0; i < nchildren; i++)
+		(void)kill(children[i].pid, SIGKILL);
+	while (nchildren > 0 && waitpid(-1, NULL, 0) > 0)
+		reap();
+	reap();
+	(void)db_checkpoint(mdb);
+	db_close(mdb);
+	table_close(tab);
+}
+
+/* master_loop - accept and fork until SIGTERM */
+static void
+master_loop(void)
+{
+	struct sockaddr_storage peer;
+	struct pollfd	 pfd[2];
+	socklen_t	 len;
+	time_t		 now, paused = 0, nextcp;
+	char		 b[64];
+	int		 fd, n;
+
+	nextcp = time(NULL) + conf.checkpoint;
+	for (;;) {
+		if (got_term)
+			return;
+		if (got_hup)
+			reload();
+		if (got_chld)
+			reap();
+		now = time(NULL);
+		if (now >= nextcp) {
+			if (db_checkpoint(mdb) != DBR_OK)
+				log_warnx("checkpoint failed");
+			nextcp = now + conf.checkpoint;
+		}
+		pfd[0].fd = selfpipe[0];
+		pfd[0].events = POLLIN;
+		n = 1;
+		/* Pause before accept (tcpserver -c) when full or throttled. */
+		if (nchildren < conf.max_children && now >= paused) {
+			pfd[1].fd = listenfd;
+			pfd[1].events = POLLIN;
+			pfd[1].revents = 0;
+			n = 2;
+		}
+		if (poll(pfd, (nfds_t)n, 1000) == -1) {
+			if (errno != EINTR)
+				fatal("poll");
+			continue;
+		}
+		if (pfd[0].revents & POLLIN)
+			while (read(selfpipe[0], b, sizeof(b)) > 0)
+				;
+		if (n < 2 || !(pfd[1].revents & POLLIN))
+			continue;
+		len = sizeof(peer);
+		if ((fd = accept(listenfd, (struct sockaddr *)&peer, &len)) ==
+		    -1) {
+			if (errno == EMFILE || errno == ENFILE ||
+			    errno == ENOBUFS || errno == ENOMEM) {
+				log_warn("accept, pausing");
+				paused = time(NULL) + PAUSE_SECS;
+			} else if (errno != EINTR && errno != EAGAIN &&
+			    errno != ECONNABORTED)
+				log_warn("accept");
+			continue;
+		}
+		if (spawn(fd, &peer) == -1)
+			paused = time(NULL) + PAUSE_SECS;
+	}
+}
+
+/* bind_listener - the TCP socket, bound before privileges go */
+static int
+bind_listener(void)
+{
+	struct addrinfo	 hints, *res, *ai;
+	char		 port[8];
+	int		 fd = -1, on = 1, e;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV;
+	(void)snprintf(port, sizeof(port), "%d", conf.port);
+	if ((e = getaddrinfo(conf.listen[0] ? conf.listen : "0.0.0.0", port,
+	    &hints, &res)) != 0)
+		errx(1, "%s: %s", conf.listen, gai_strerror(e));
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
+		    ai->ai_protocol);
+		if (fd == -1)
+			continue;
+		(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on,
+		    sizeof(on));
+		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 &&
+		    listen(fd, 128) == 0)
+			break;
+		(void)close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	if (fd == -1)
+		err(1, "bind %s port %d", conf.listen[0] ? conf.listen : "*",
+		    conf.port);
+	if (set_nonblock(fd) == -1)
+		err(1, "listener");
+	return fd;
+}
+
+/* write_port - the bound port into path, atomically (tests use -p 0) */
+static void
+write_port(const char *path, int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t	 len = sizeof(ss);
+	char		 tmp[1024];
+	FILE		*fp;
+	int		 port, n;
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1)
+		err(1, "getsockname");
+	port = ntohs(ss.ss_family == AF_INET ?
+	    ((struct sockaddr_in *)&ss)->sin_port :
+	    ((struct sockaddr_in6 *)&ss)->sin6_port);
+	n = snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	if (n < 0 || (size_t)n >= sizeof(tmp))
+		errx(1, "%s: path too long", path);
+	if ((fp = fopen(tmp, "w")) == NULL)
+		err(1, "%s", tmp);
+	if (fprintf(fp, "%d\n", port) < 0 || fclose(fp) == EOF)
+		err(1, "%s", tmp);
+	if (rename(tmp, path) == -1)
+		err(1, "rename %s", path);
+}
+
+/* check_dir - create if missing, own by uid, refuse group/other write */
+static void
+check_dir(const char *dir, mode_t mode, const struct passwd *pw)
+{
+	struct stat	 st;
+
+	if (stat(dir, &st) == -1) {
+		if (errno != ENOENT || mkdir(dir, mode) == -1)
+			err(1, "%s", dir);
+		if (pw != NULL && chown(dir, pw->pw_uid, pw->pw_gid) == -1)
+			err(1, "chown %s", dir);
+		if (stat(dir, &st) == -1)
+			err(1, "%s", dir);
+	}
+	if (!S_ISDIR(st.st_mode))
+		errx(1, "%s: not a directory", dir);
+	if (st.st_mode & (S_IWGRP | S_IWOTH))
+		errx(1, "%s: writable by group or others", dir);
+	if (pw != NULL && st.st_uid != pw->pw_uid)
+		errx(1, "%s: not owned by %s", dir, pw->pw_name);
+}
+
+/* drop_privileges - for good; then make sure root cannot come back */
+static void
+drop_privileges(const struct passwd *pw)
+{
+	if (pw == NULL) {
+		if (geteuid() == 0)
+			log_warnx("running as root: use -u");
+		return;
+	}
+	if (setgroups(1, &pw->pw_gid) == -1 ||
+	    setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) == -1 ||
+	    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) == -1)
+		fatal("cannot drop privileges to %s", pw->pw_name);
+	if (setuid(0) != -1 || seteuid(0) != -1)
+		fatalx("privileges could be regained");
+}
+
+/* open_store - the master's (or -R's) recovering open, seeded */
+static struct db *
+open_store(void)
+{
+	struct db	*db;
+
+	if (db_open(&db, conf.dbhome, DBO_RECOVER | DBO_CREATE) != DBR_OK)
+		fatalx("%s: cannot open the store", conf.dbhome);
+	if (db_category_seed(db, conf.categories) != DBR_OK)
+		log_warnx("%s: categories not seeded", conf.categories);
+	return db;
+}
+
+/* inetd_main - -i: one connection on descriptor 0, syslog only */
+static __dead void
+inetd_main(void)
+{
+	struct sockaddr_storage peer, local;
+	socklen_t	 plen = sizeof(peer), llen = sizeof(local);
+	struct session	*s;
+	struct db	*db;
+
+	if (getpeername(0, (struct sockaddr *)&peer, &plen) == -1)
+		memset(&peer, 0, sizeof(peer));
+	if (getsockname(0, (struct sockaddr *)&local, &llen) == -1)
+		memset(&local, 0, sizeof(local));
+	signals_init(0);
+	if ((tab = table_open(conf.rundir, 0)) == NULL)
+		fatal("%s: table", conf.rundir);
+	if (db_open(&db, conf.dbhome, DBO_FAILCHK | DBO_CREATE) != DBR_OK)
+		fatalx("%s: cannot open the store", conf.dbhome);
+	(void)db_category_seed(db, conf.categories);
+	(void)table_sweep(tab, sweep_cb, db);
+	setproctitle("client");
+	if ((s = session_new(db, tab, &conf,
+	    peer.ss_family ? (struct sockaddr *)&peer : NULL,
+	    local.ss_family ? (struct sockaddr *)&local : NULL)) == NULL)
+		fatal("session");
+	serve(s, 0);
+	session_free(s);
+	db_close(db);
+	table_close(tab);
+	exit(0);
+}
+
+/* sanitise_fds - 0, 1 and 2 open; nothing else inherited */
+static void
+sanitise_fds(int inetd)
+{
+	int	 fd;
+
+	if (!inetd)
+		while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd <= 2)
+			;
+	closefrom(inetd ? 3 : 3);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct passwd	*pw = NULL;
+	struct pidfh	*pfh = NULL;
+	const char	*errstr, *pidfile = NULL, *portfile = NULL;
+	char		 errbuf[512];
+	pid_t		 other;
+	int		 ch, debug = 0, inetd = 0, check = 0, recover = 0;
+	int		 verbose = 0;
+	struct pald_conf cl;		/* command-line overrides */
+	int		 cl_port = -1;
+
+	memset(&cl, 0, sizeof(cl));
+	while ((ch = getopt(argc, argv, "df:h:il:nP:p:Rr:u:vW:")) != -1) {
+		switch (ch) {
+		case 'd':
+			debug = 1;
+			break;
+		case 'f':
+			conffile = optarg;
+			conf_given = 1;
+			break;
+		case 'h':
+			if (strlcpy(cl.dbhome, optarg, sizeof(cl.dbhome)) >=
+			    sizeof(cl.dbhome))
+				errx(1, "-h: path too long");
+			break;
+		case 'i':
+			inetd = 1;
+			break;
+		case 'l':
+			if (strlcpy(cl.listen, optarg, sizeof(cl.listen)) >=
+			    sizeof(cl.listen))
+				errx(1, "-l: address too long");
+			break;
+		case 'n':
+			check = 1;
+			break;
+		case 'P':
+			pidfile = optarg;
+			break;
+		case 'p':
+			cl_port = (int)strtonum(optarg, 0, 65535, &errstr);
+			if (errstr != NULL)
+				errx(1, "-p %s: %s", optarg, errstr);
+			break;
+		case 'R':
+			recover = 1;
+			break;
+		case 'r':
+			if (strlcpy(cl.rundir, optarg, sizeof(cl.rundir)) >=
+			    sizeof(cl.rundir))
+				errx(1, "-r: path too long");
+			break;
+		case 'u':
+			if (strlcpy(cl.user, optarg, sizeof(cl.user)) >=
+			    sizeof(cl.user))
+				errx(1, "-u: name too long");
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		case 'W':
+			portfile = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (argc != optind)
+		usage();
+	sanitise_fds(inetd);
+	if (inetd)
+		log_init(0, LOG_DAEMON);	/* stderr may be the socket */
+
+	conf_defaults(&conf);
+	(void)strlcpy(conf.dbhome, _PATH_PALD_DB, sizeof(conf.dbhome));
+	(void)strlcpy(conf.rundir, _PATH_PALD_RUN, sizeof(conf.rundir));
+	(void)strlcpy(conf.categories, _PATH_PALD_CATEGORIES,
+	    sizeof(conf.categories));
+	if (conffile == NULL && access(_PATH_PALD_CONF, F_OK) == 0)
+		conffile = _PATH_PALD_CONF;
+	if (conffile != NULL &&
+	    conf_load(&conf, conffile, errbuf, sizeof(errbuf)) == -1) {
+		if (inetd)
+			fatalx("%s", errbuf);
+		errx(1, "%s", errbuf);
+	}
+	if (cl.dbhome[0])
+		(void)strlcpy(conf.dbhome, cl.dbhome, sizeof(conf.dbhome));
+	if (cl.rundir[0])
+		(void)strlcpy(conf.rundir, cl.rundir, sizeof(conf.rundir));
+	if (cl.listen[0])
+		(void)strlcpy(conf.listen, cl.listen, sizeof(conf.listen));
+	if (cl.user[0])
+		(void)strlcpy(conf.user, cl.user, sizeof(conf.user));
+	if (cl_port != -1)
+		conf.port = cl_port;
+	if (check) {
+		if (conf.user[0] && getpwnam(conf.user) == NULL)
+			errx(1, "user %s does not exist", conf.user);
+		fprintf(stderr, "configuration OK\n");
+		exit(0);
+	}
+	if (!inetd)
+		log_init(debug, LOG_DAEMON);
+	log_setverbose(verbose);
+	log_procname("pald");
+
+	if (inetd)
+		inetd_main();
+	if (conf.user[0] && (pw = getpwnam(conf.user)) == NULL)
+		errx(1, "user %s does not exist", conf.user);
+	check_dir(conf.rundir, 0755, pw);
+	check_dir(conf.dbhome, 0700, pw);
+	if (recover) {
+		drop_privileges(pw);
+		db_close(open_store());
+		log_info("%s: store recovered", conf.dbhome);
+		exit(0);
+	}
+
+	listenfd = bind_listener();
+	if (portfile != NULL)
+		write_port(portfile, listenfd);
+	if (pidfile != NULL &&
+	    (pfh = pidfile_open(pidfile, 0644, &other)) == NULL) {
+		if (errno == EEXIST)
+			errx(1, "already running, pid %ld", (long)other);
+		err(1, "%s", pidfile);
+	}
+	if (!debug && daemon(0, 0) == -1)
+		err(1, "daemon");
+	if (pfh != NULL && pidfile_write(pfh) == -1)
+		log_warn("%s", pidfile);
+	drop_privileges(pw);
+
+	if ((children = calloc(PALD_MAX_SESSIONS, sizeof(*children))) ==
+	    NULL)
+		fatal("calloc");
+	if (conf.max_children > PALD_MAX_SESSIONS)
+		conf.max_children = PALD_MAX_SESSIONS;
+	if ((tab = table_open(conf.rundir, 1)) == NULL)
+		fatal("%s: table", conf.rundir);
+	(void)table_sweep(tab, NULL, NULL);	/* last run's slots */
+	mdb = open_store();
+	if (pipe2(selfpipe, O_NONBLOCK | O_CLOEXEC) == -1)
+		fatal("pipe");
+	signals_init(1);
+	setproctitle("master");
+	log_info("listening on %s port %d, store %s",
+	    conf.listen[0] ? conf.listen : "*", conf.port, conf.dbhome);
+
+	master_loop();
+	shutdown_all();
+	if (pfh != NULL)
+		(void)pidfile_remove(pfh);
+	log_info("stopped");
+	return 0;
+}

@@ -1,0 +1,1148 @@
+/*
+ * session.c - the Paltalk 5.0 session: login, presence, buddies, IMs.
+ *
+ * Protocol facts: ../shared/protocol/PROTOCOL.md sections 2 to 5.5.
+ * A session goes NEW -> KEY (LYMERICK answered with a challenge) ->
+ * ONLINE (LOGIN verified, slot claimed in the table).  The first
+ * connection of the 5.0 client only asks for a uid (GET_UIN) and stays
+ * NEW until the client closes it.
+ *
+ * Cross-process delivery goes through the table's inboxes: a frame for
+ * another user is built here and appended to that user's inbox; its own
+ * child writes it to its socket.  Offline users get their IMs through
+ * the store.  No client text is ever logged.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <netdb.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <vis.h>
+
+#include "log.h"
+#include "pald.h"
+#include "proto/wire.h"
+#include "session.h"
+#include "store/db.h"
+#include "store/table.h"
+
+#define S_NEW		0
+#define S_KEY		1
+#define S_ONLINE	2
+
+#define SCRATCH		65536
+#define MAX_FAILURES	3
+#define REVERSE_MAX	8192	/* buddy-of entries looked at per change */
+
+#define TXT_BADPASS	"The password you entered is incorrect."
+#define TXT_UNKNOWN	"Unknown user"
+#define TXT_KICKED	"You've logged in from another client, if it wasn't " \
+			"you, please change your password."
+
+struct obuf {
+	unsigned char	*p;
+	size_t		 off;		/* first unsent byte */
+	size_t		 len;		/* end of queued bytes */
+	size_t		 cap;
+};
+
+struct session {
+	struct db	*db;
+	struct table	*tab;
+	const struct pald_conf *conf;
+	int		 state;
+	uint32_t	 claimed;	/* uid from LYMERICK */
+	int		 challenge;
+	int		 failures;
+	struct user	 u;		/* valid when ONLINE */
+	uint32_t	 status;
+	struct tsess	 me;
+	char		 addr[48];
+	uint32_t	 localip;	/* network order */
+	time_t		 connected;
+	time_t		 lastpkt;
+	struct timespec	 bucket_at;
+	double		 tokens;
+	int		 closing;
+	struct obuf	 out;
+	unsigned char	*scratch;	/* frame-sized work buffer */
+	uint32_t	 seed;
+};
+
+static void	 broadcast_status(struct session *, uint32_t);
+
+/*
+ * out_reserve - room for need more bytes at the end of the output buffer,
+ * or NULL (and the session closing) when the client has let more than
+ * PALD_OUTBUF_MAX bytes pile up or memory ran out.
+ */
+static unsigned char *
+out_reserve(struct session *s, size_t need)
+{
+	struct obuf	*o = &s->out;
+	size_t		 ncap;
+	unsigned char	*np;
+
+	if (s->closing)
+		return NULL;
+	if (o->len - o->off + need > PALD_OUTBUF_MAX) {
+		log_warnx("[%s]: client not reading, closing", s->addr);
+		s->closing = 1;
+		return NULL;
+	}
+	if (o->len + need > o->cap && o->off > 0) {
+		memmove(o->p, o->p + o->off, o->len - o->off);
+		o->len -= o->off;
+		o->off = 0;
+	}
+	if (o->len + need > o->cap) {
+		ncap = o->cap ? o->cap : 4096;
+		while (ncap < o->len + need)
+			ncap *= 2;
+		if ((np = realloc(o->p, ncap)) == NULL) {
+			log_warn("[%s]: output buffer", s->addr);
+			s->closing = 1;
+			return NULL;
+		}
+		o->p = np;
+		o->cap = ncap;
+	}
+	return o->p + o->len;
+}
+
+/* out_frame - queue one frame for our client */
+static void
+out_frame(struct session *s, int type, const void *p, size_t len)
+{
+	unsigned char	*dst;
+
+	if ((dst = out_reserve(s, WIRE_HDRLEN + len)) != NULL)
+		s->out.len += wire_encode(dst, WIRE_HDRLEN + len, type, p, len);
+}
+
+/* out_raw - queue bytes that already are a whole frame */
+static void
+out_raw(struct session *s, const void *p, size_t len)
+{
+	unsigned char	*dst;
+
+	if ((dst = out_reserve(s, len)) != NULL) {
+		memcpy(dst, p, len);
+		s->out.len += len;
+	}
+}
+
+/* out_text - a frame whose payload is a C string */
+static void
+out_text(struct session *s, int type, const char *text)
+{
+	out_frame(s, type, text, strlen(text));
+}
+
+/* out_rc - RETURN_CODE: the request type, a code, an optional text */
+static void
+out_rc(struct session *s, int reqtype, int code, const char *text)
+{
+	unsigned char	 b[256];
+	size_t		 n = text ? strlen(text) : 0;
+
+	if (n > sizeof(b) - 4)
+		n = sizeof(b) - 4;
+	wire_put16(b, (uint16_t)reqtype);
+	wire_put16(b + 2, (uint16_t)code);
+	if (n > 0)
+		memcpy(b + 4, text, n);
+	out_frame(s, PT_RETURN_CODE, b, 4 + n);
+}
+
+/* out_status - BUDDY_STATUS uid status */
+static void
+out_status(struct session *s, uint32_t uid, uint32_t status)
+{
+	unsigned char	 b[8];
+
+	wire_put32(b, uid);
+	wire_put32(b + 4, status);
+	out_frame(s, PT_BUDDY_STATUS, b, sizeof(b));
+}
+
+/* deliver - build a frame and append it to session ts's inbox */
+static int
+deliver(struct session *s, const struct tsess *ts, int kind, int type,
+    const void *p, size_t len)
+{
+	unsigned char	 b[WIRE_HDRLEN + PALD_IM_MAX + 64];
+	size_t		 n;
+
+	if ((n = wire_encode(b, sizeof(b), type, p, len)) == 0)
+		return -1;
+	return table_send(s->tab, ts->slot, ts->gen, kind, b, n);
+}
+
+struct session *
+session_new(struct db *db, struct table *tab, const struct pald_conf *conf,
+    const struct sockaddr *peer, const struct sockaddr *local)
+{
+	struct session	*s;
+	char		 host[NI_MAXHOST];
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return NULL;
+	if ((s->scratch = malloc(SCRATCH)) == NULL) {
+		free(s);
+		return NULL;
+	}
+	s->db = db;
+	s->tab = tab;
+	s->conf = conf;
+	s->state = S_NEW;
+	s->connected = s->lastpkt = time(NULL);
+	s->tokens = conf->pkt_burst;
+	(void)clock_gettime(CLOCK_MONOTONIC, &s->bucket_at);
+	s->seed = arc4random();
+	(void)strlcpy(s->addr, "unknown", sizeof(s->addr));
+	if (peer != NULL && getnameinfo(peer,
+	    peer->sa_family == AF_INET ? sizeof(struct sockaddr_in) :
+	    sizeof(struct sockaddr_in6), host, sizeof(host), NULL, 0,
+	    NI_NUMERICHOST) == 0)
+		(void)strlcpy(s->addr, host, sizeof(s->addr));
+	if (local != NULL && local->sa_family == AF_INET)
+		s->localip = ((const struct sockaddr_in *)(const void *)local)
+				 ->sin_addr.s_addr;
+	else
+		s->localip = htonl(INADDR_LOOPBACK);
+	return s;
+}
+
+void
+session_free(struct session *s)
+{
+	if (s == NULL)
+		return;
+	free(s->out.p);
+	free(s->scratch);
+	explicit_bzero(&s->u, sizeof(s->u));
+	free(s);
+}
+
+const unsigned char *
+session_out(struct session *s, size_t *len)
+{
+	*len = s->out.len - s->out.off;
+	return s->out.p + s->out.off;
+}
+
+void
+session_sent(struct session *s, size_t n)
+{
+	s->out.off += n;
+	if (s->out.off == s->out.len)
+		s->out.off = s->out.len = 0;
+}
+
+int
+session_bellfd(struct session *s)
+{
+	return s->state == S_ONLINE ? table_bellfd(s->tab) : -1;
+}
+
+const char *
+session_peer(struct session *s)
+{
+	return s->addr;
+}
+
+/* rate_ok - a token bucket of conf->pkt_rate per second */
+static int
+rate_ok(struct session *s)
+{
+	struct timespec	 now;
+	double		 dt;
+
+	if (s->state == S_ONLINE && (s->u.flags & USER_F_EXEMPT))
+		return 1;
+	(void)clock_gettime(CLOCK_MONOTONIC, &now);
+	dt = (double)(now.tv_sec - s->bucket_at.tv_sec) +
+	    (double)(now.tv_nsec - s->bucket_at.tv_nsec) / 1e9;
+	s->bucket_at = now;
+	s->tokens += dt * s->conf->pkt_rate;
+	if (s->tokens > s->conf->pkt_burst)
+		s->tokens = s->conf->pkt_burst;
+	if (s->tokens < 1)
+		return 0;
+	s->tokens -= 1;
+	return 1;
+}
+
+/* handle_hello - CLIENT_HELLO: answer with the server's HELLO */
+static int
+handle_hello(struct session *s, const struct wire_frame *f)
+{
+	out_text(s, PT_HELLO, "Hello-From:PaLTALK");
+	return 0;
+}
+
+/* handle_get_uin - nickname to uid; uid=-1 for an unknown nickname */
+static int
+handle_get_uin(struct session *s, const struct wire_frame *f)
+{
+	char		 nick[PALD_NICK_MAX + 1], b[128];
+	struct user	 u;
+	size_t		 n;
+	int		 r;
+
+	if (f->len < 5 || f->len - 4 > PALD_NICK_MAX) {
+		out_text(s, PT_UIN_RESPONSE, "uid=-1\n");
+		return 0;
+	}
+	n = f->len - 4;
+	memcpy(nick, f->payload + 4, n);
+	nick[n] = '\0';
+	r = db_user_by_nick(s->db, nick, &u);
+	if (r == DBR_OK)
+		(void)snprintf(b, sizeof(b), "uid=%u\nnickname=%s\n", u.uid,
+		    u.nick);
+	else
+		(void)strlcpy(b, "uid=-1\n", sizeof(b));
+	explicit_bzero(&u, sizeof(u));
+	out_text(s, PT_UIN_RESPONSE, b);
+	return r == DBR_FATAL ? -1 : 0;
+}
+
+/* send_key - a fresh challenge: 4 junk bytes and 3 digits (ch + 509) */
+static void
+send_key(struct session *s, int type)
+{
+	char	 b[16];
+	int	 i;
+
+	s->challenge = 1 + (int)arc4random_uniform(226);
+	for (i = 0; i < 4; i++)
+		b[i] = (char)('A' + arc4random_uniform(26));
+	(void)snprintf(b + 4, sizeof(b) - 4, "%03d", s->challenge + 509);
+	out_frame(s, type, b, 7);
+}
+
+/* handle_lymerick - the login connection announces its uid */
+static int
+handle_lymerick(struct session *s, const struct wire_frame *f)
+{
+	if (f->len != 10 && f->len != 46) {
+		log_warnx("[%s]: lymerick of %zu bytes, closing", s->addr,
+		    f->len);
+		return -1;
+	}
+	s->claimed = wire_get32(f->payload);
+	s->state = S_KEY;
+	send_key(s, PT_SERVER_KEY);
+	return 0;
+}
+
+/* user_data - USER_DATA, the record the 5.0 client needs after login */
+static void
+send_user_data(struct session *s)
+{
+	struct rec	 r;
+	char		 ip[16], enc[4 * 16 + 8];
+	char		 smtp[4 * 32 + 8];
+	uint32_t	 le;
+	ssize_t		 n;
+
+	/* ei: the server's IPv4 as a little-endian integer, in decimal */
+	le = s->localip;	/* network order bytes read as host LE */
+	(void)snprintf(ip, sizeof(ip), "%u", le);
+	if (lym_encode(1, s->challenge, ip, strlen(ip), enc, sizeof(enc),
+	    &s->seed) < 0)
+		enc[0] = '\0';
+	if (lym_encode(2, 25, "localhost:25::", 14, smtp, sizeof(smtp),
+	    &s->seed) < 0)
+		smtp[0] = '\0';
+	rec_init(&r, s->scratch, SCRATCH);
+	rec_add(&r, "first", s->u.first);
+	rec_add(&r, "last", s->u.last);
+	rec_add(&r, "nickname", s->u.nick);
+	rec_add(&r, "email", s->u.email);
+	rec_addu(&r, "uid", s->u.uid);
+	rec_add(&r, "admin", s->u.admin > 0 ? "1" : "0");
+	rec_add(&r, "banners", "no");
+	rec_add(&r, "get_offers_from_us", "N");
+	rec_add(&r, "get_offers_from_affiliates", "N");
+	rec_add(&r, "random", "Y");
+	rec_add(&r, "verified", "Y");
+	ip[0] = s->u.privacy ? s->u.privacy : 'A';
+	ip[1] = '\0';
+	rec_add(&r, "privacy", ip);
+	rec_add(&r, "paid1", "N");
+	rec_add(&r, "ei", enc);
+	rec_add(&r, "smtp", smtp);
+	if ((n = rec_len(&r)) > 0)
+		out_frame(s, PT_USER_DATA, s->scratch, (size_t)n);
+}
+
+static void
+send_categories(struct session *s)
+{
+	struct category	*c;
+	struct rec	 r;
+	ssize_t		 len;
+	int		 i, n;
+
+	if ((c = calloc(PALD_CATEGORIES_MAX, sizeof(*c))) == NULL)
+		return;
+	n = db_category_list(s->db, c, PALD_CATEGORIES_MAX);
+	rec_init(&r, s->scratch, SCRATCH);
+	for (i = 0; i < n; i++) {
+		rec_addu(&r, "code", c[i].code);
+		rec_add(&r, "value", c[i].name);
+		rec_add(&r, "list", "2");
+		rec_sep(&r);
+	}
+	free(c);
+	if ((len = rec_len(&r)) >= 0)
+		out_frame(s, PT_CATEGORY_LIST, s->scratch, (size_t)len);
+}
+
+/* send_uidlist - BUDDY_LIST or BLOCKED_LIST: records "uid nickname" */
+static void
+send_uidlist(struct session *s, int type, const uint32_t *uids, int n)
+{
+	struct user	 u;
+	struct rec	 r;
+	ssize_t		 len;
+	int		 i;
+
+	rec_init(&r, s->scratch, SCRATCH);
+	for (i = 0; i < n; i++) {
+		if (db_user_get(s->db, uids[i], &u) != DBR_OK)
+			continue;
+		rec_addu(&r, "uid", u.uid);
+		rec_add(&r, "nickname", u.nick);
+		rec_sep(&r);
+	}
+	explicit_bzero(&u, sizeof(u));
+	if ((len = rec_len(&r)) >= 0)
+		out_frame(s, type, s->scratch, (size_t)len);
+}
+
+/* shown_status - what viewer should see of uid: offline if blocked */
+static uint32_t
+shown_status(struct session *s, uint32_t uid, uint32_t viewer)
+{
+	struct tsess	 ts;
+
+	if (table_find(s->tab, uid, 0, &ts) == -1)
+		return ST_OFFLINE;
+	if (db_blocks(s->db, uid, viewer) != 0)
+		return ST_OFFLINE;
+	return ts.status;
+}
+
+/* send_buddies - the buddy list and one status per buddy */
+static void
+send_buddies(struct session *s)
+{
+	uint32_t	 uids[PALD_BUDDIES_MAX];
+	int		 i, n;
+
+	n = db_buddy_list(s->db, s->u.uid, uids, PALD_BUDDIES_MAX);
+	if (n < 0)
+		n = 0;
+	send_uidlist(s, PT_BUDDY_LIST, uids, n);
+	for (i = 0; i < n; i++)
+		out_status(s, uids[i], shown_status(s, uids[i], s->u.uid));
+}
+
+static void
+send_blocked(struct session *s)
+{
+	uint32_t	 uids[PALD_BUDDIES_MAX];
+	int		 n;
+
+	n = db_block_list(s->db, s->u.uid, uids, PALD_BUDDIES_MAX);
+	send_uidlist(s, PT_BLOCKED_LIST, uids, n < 0 ? 0 : n);
+}
+
+/* send_offline - queued IMs, oldest first, each deleted once queued */
+static void
+send_offline(struct session *s)
+{
+	struct offline	*m;
+	struct tm	 tm;
+	time_t		 t;
+	char		 stamp[64];
+	int		 i, n, k;
+	size_t		 len;
+
+	if ((m = calloc(8, sizeof(*m))) == NULL)
+		return;
+	do {
+		n = db_offline_list(s->db, s->u.uid, m, 8);
+		for (i = 0; i < n; i++) {
+			t = (time_t)m[i].time;
+			if (gmtime_r(&t, &tm) == NULL ||
+			    strftime(stamp, sizeof(stamp),
+			    "<<(%Y-%m-%d %H:%M:%S UTC)>>", &tm) == 0)
+				stamp[0] = '\0';
+			k = (int)strlen(stamp);
+			len = m[i].len;
+			if (len > PALD_IM_MAX)
+				len = PALD_IM_MAX;
+			wire_put32(s->scratch, m[i].from);
+			memcpy(s->scratch + 4, stamp, (size_t)k);
+			memcpy(s->scratch + 4 + k, m[i].text, len);
+			out_frame(s, PT_IM_IN, s->scratch, 4 + (size_t)k + len);
+			if (db_offline_del(s->db, s->u.uid, m[i].seq) != DBR_OK)
+				n = 0;	/* leave the rest for next time */
+		}
+	} while (n == 8 && !s->closing);
+	explicit_bzero(m, 8 * sizeof(*m));
+	free(m);
+}
+
+struct kickarg {
+	struct session	*s;
+	uint32_t	 uid;
+};
+
+/* kick_old - end every other session of the same account */
+static void
+kick_old(void *arg, const struct tsess *ts)
+{
+	struct kickarg	*ka = arg;
+
+	if (ts->uid != ka->uid || ts->slot == ka->s->me.slot)
+		return;
+	(void)deliver(ka->s, ts, TM_KICK, PT_SERVER_DISCONNECT, TXT_KICKED,
+	    strlen(TXT_KICKED));
+	log_notice("[%s]: %s logged in again, ending session in slot %d",
+	    ka->s->addr, ka->s->u.nick, ts->slot);
+}
+
+/* login_fail - a clear reply; too many failures end the connection */
+static int
+login_fail(struct session *s, const char *why, const char *text)
+{
+	char	 nick[4 * PALD_NICK_MAX + 1];
+
+	(void)strvisx(nick, s->u.nick, strnlen(s->u.nick, PALD_NICK_MAX),
+	    VIS_SAFE | VIS_OCTAL);
+	log_notice("[%s]: login failed for uid %u (%s): %s", s->addr,
+	    s->claimed, nick, why);
+	out_rc(s, PT_C_LOGIN, 0x63, text);
+	explicit_bzero(&s->u, sizeof(s->u));
+	if (++s->failures >= MAX_FAILURES)
+		s->closing = 1;
+	else
+		send_key(s, PT_SERVER_KEY);
+	return 0;
+}
+
+/* login_ok - claim the slot and send the session bootstrap */
+static int
+login_ok(struct session *s)
+{
+	struct kickarg	 ka;
+	char		 title[128];
+
+	if (table_login(s->tab, s->u.uid, s->u.nick, s->addr, ST_ONLINE,
+	    &s->me) == -1) {
+		log_warnx("[%s]: session table full", s->addr);
+		out_rc(s, PT_C_LOGIN, 0x63, "The server is full, try later.");
+		return -1;
+	}
+	s->state = S_ONLINE;
+	s->status = ST_ONLINE;
+	ka.s = s;
+	ka.uid = s->u.uid;
+	(void)table_list(s->tab, kick_old, &ka);
+	table_count(s->tab, TC_LOGIN);
+	s->u.lastlogin = time(NULL);
+	(void)db_user_put(s->db, &s->u);
+	(void)snprintf(title, sizeof(title), "%s %s", s->u.nick, s->addr);
+	setproctitle("%s", title);
+	log_notice("[%s]: login %s uid %u", s->addr, s->u.nick, s->u.uid);
+
+	out_frame(s, PT_LOGIN_SUCCESS, NULL, 0);
+	send_user_data(s);
+	send_categories(s);
+	send_buddies(s);
+	send_blocked(s);
+	send_offline(s);
+	broadcast_status(s, ST_ONLINE);
+	return 0;
+}
+
+/* handle_login - verify the encoded password against the stored hash */
+static int
+handle_login(struct session *s, const struct wire_frame *f)
+{
+	char		 pw[PALD_PASS_MAX + 1];
+	const unsigned char *nl;
+	size_t		 n;
+	uint32_t	 uid;
+	int		 ok, r;
+
+	if (s->state != S_KEY || f->len < 5)
+		return login_fail(s, "login out of order",
+		    TXT_UNKNOWN);
+	uid = wire_get32(f->payload);
+	n = f->len - 4;
+	if ((nl = memchr(f->payload + 4, '\n', n)) != NULL)
+		n = (size_t)(nl - (f->payload + 4));
+	if (uid != s->claimed && s->claimed != 0)
+		return login_fail(s, "uid differs from lymerick", TXT_UNKNOWN);
+	s->claimed = uid;
+	if ((r = db_user_get(s->db, uid, &s->u)) != DBR_OK)
+		return r == DBR_FATAL ? -1 :
+		    login_fail(s, "no such uid", TXT_UNKNOWN);
+	if (lym_decode(1, s->challenge, (const char *)f->payload + 4, n, pw,
+	    sizeof(pw)) < 0)
+		return login_fail(s, "undecodable password", TXT_BADPASS);
+	ok = pw_verify(pw, s->u.hash);
+	explicit_bzero(pw, sizeof(pw));
+	if (ok != 1)
+		return login_fail(s, "wrong password", TXT_BADPASS);
+	if (s->u.flags & USER_F_SUSPENDED)
+		return login_fail(s, "account suspended",
+		    "This account is suspended.");
+	return login_ok(s);
+}
+
+/* broadcast_status - tell everyone who lists us how we are */
+static void
+broadcast_status(struct session *s, uint32_t status)
+{
+	uint32_t	*owners;
+	struct tsess	 ts;
+	unsigned char	 b[8];
+	int		 i, n;
+
+	if ((owners = calloc(REVERSE_MAX, sizeof(*owners))) == NULL)
+		return;
+	n = db_buddy_of(s->db, s->u.uid, owners, REVERSE_MAX);
+	wire_put32(b, s->u.uid);
+	wire_put32(b + 4, status);
+	for (i = 0; i < n; i++) {
+		if (table_find(s->tab, owners[i], 0, &ts) == -1)
+			continue;
+		if (status != ST_OFFLINE &&
+		    db_blocks(s->db, s->u.uid, owners[i]) != 0)
+			continue;
+		(void)deliver(s, &ts, TM_FRAME, PT_BUDDY_STATUS, b, 8);
+	}
+	free(owners);
+}
+
+void
+presence_gone(struct db *db, struct table *tab, const struct tsess *dead)
+{
+	struct session	 s;
+
+	memset(&s, 0, sizeof(s));
+	if (table_find(tab, dead->uid, 0, &s.me) == 0)
+		return;		/* still on elsewhere */
+	s.db = db;
+	s.tab = tab;
+	s.u.uid = dead->uid;
+	log_notice("swept dead session of %s uid %u (pid %ld)", dead->nick,
+	    dead->uid, (long)dead->pid);
+	broadcast_status(&s, ST_OFFLINE);
+}
+
+/* handle_im - to an online user's inbox, else to the offline store */
+static int
+handle_im(struct session *s, const struct wire_frame *f)
+{
+	struct tsess	 ts;
+	struct user	 u;
+	uint32_t	 to;
+	size_t		 n;
+	int		 r;
+
+	if (f->len < 5)
+		return 0;
+	to = wire_get32(f->payload);
+	n = f->len - 4;
+	if (n > PALD_IM_MAX) {
+		out_rc(s, PT_C_IM, 0x63, "Your message is too long.");
+		return 0;
+	}
+	if (db_user_get(s->db, to, &u) != DBR_OK) {
+		out_rc(s, PT_C_IM, 0x63, "No such user.");
+		return 0;
+	}
+	explicit_bzero(&u, sizeof(u));
+	if (db_blocks(s->db, to, s->u.uid) != 0)
+		return 0;	/* silently: a block is not announced */
+	table_count(s->tab, TC_IM);
+	wire_put32(s->scratch, s->u.uid);
+	memcpy(s->scratch + 4, f->payload + 4, n);
+	if (table_find(s->tab, to, 0, &ts) == 0 &&
+	    deliver(s, &ts, TM_FRAME, PT_IM_IN, s->scratch, n + 4) == 0)
+		return 0;
+	r = db_offline_put(s->db, to, s->u.uid, time(NULL),
+	    (const char *)f->payload + 4, n);
+	if (r == DBR_LIMIT)
+		out_rc(s, PT_C_IM, 0x63,
+		    "That user's offline message box is full.");
+	else if (r != DBR_OK)
+		out_rc(s, PT_C_IM, 0x63, "Message not delivered, try again.");
+	else if (table_find(s->tab, to, 0, &ts) == 0)
+		/* the user came on meanwhile: make it look at the store */
+		(void)table_send(s->tab, ts.slot, ts.gen, TM_OFFLINE, NULL, 0);
+	return 0;
+}
+
+/* set_status - AWAY / ONLINE */
+static int
+set_status(struct session *s, uint32_t status)
+{
+	if (s->status == status)
+		return 0;
+	s->status = status;
+	table_set_status(s->tab, status);
+	broadcast_status(s, status);
+	return 0;
+}
+
+/* handle_buddy - ADD_BUDDY, REMOVE_BUDDY */
+static int
+handle_buddy(struct session *s, const struct wire_frame *f)
+{
+	uint32_t	 uid;
+	int		 r;
+
+	if (f->len < 4)
+		return 0;
+	uid = wire_get32(f->payload);
+	if (f->type == PT_C_ADD_BUDDY) {
+		r = db_buddy_add(s->db, s->u.uid, uid);
+		if (r == DBR_LIMIT)
+			out_rc(s, f->type, 0x63, "Your buddy list is full.");
+		else if (r == DBR_NOTFOUND)
+			out_rc(s, f->type, 0x63, "No such user.");
+		else if (r != DBR_OK)
+			out_rc(s, f->type, 0x63, "Try again later.");
+		if (r != DBR_OK)
+			return 0;
+	} else if (db_buddy_del(s->db, s->u.uid, uid) == DBR_FATAL)
+		return -1;
+	send_buddies(s);
+	return 0;
+}
+
+/* handle_block - BLOCK / UNBLOCK; the other side sees us go or come */
+static int
+handle_block(struct session *s, const struct wire_frame *f)
+{
+	struct tsess	 ts;
+	unsigned char	 b[8];
+	uint32_t	 uid;
+	int		 block = f->type == PT_C_BLOCK, r;
+
+	if (f->len < 4)
+		return 0;
+	uid = wire_get32(f->payload);
+	r = block ? db_block_add(s->db, s->u.uid, uid) :
+	    db_block_del(s->db, s->u.uid, uid);
+	if (r == DBR_FATAL)
+		return -1;
+	wire_put32(s->scratch, uid);
+	wire_put16(s->scratch + 4, block ? 1 : 0);
+	if (r == DBR_OK) {
+		memcpy(s->scratch + 6, "Success", 7);
+		out_frame(s, PT_BLOCK_RESPONSE, s->scratch, 13);
+	} else {
+		memcpy(s->scratch + 6, "Failed", 6);
+		out_frame(s, PT_BLOCK_RESPONSE, s->scratch, 12);
+		return 0;
+	}
+	if (block)
+		out_status(s, uid, ST_BLOCKED);
+	else
+		send_buddies(s);
+	send_blocked(s);
+	/* The other user, if on and listing us, sees our new state. */
+	if (table_find(s->tab, uid, 0, &ts) == 0) {
+		wire_put32(b, s->u.uid);
+		wire_put32(b + 4, block ? ST_OFFLINE : s->status);
+		(void)deliver(s, &ts, TM_FRAME, PT_BUDDY_STATUS, b, 8);
+	}
+	return 0;
+}
+
+/* handle_search - SEARCH_USER: exnick= exact, nickname= prefix */
+static int
+handle_search(struct session *s, const struct wire_frame *f)
+{
+	struct user	*res;
+	struct rec	 r;
+	char		 q[PALD_NICK_MAX + 1];
+	ssize_t		 len;
+	int		 exact = 1, i, n;
+
+	if (rec_get(f->payload, f->len, "exnick", q, sizeof(q)) <= 0) {
+		exact = 0;
+		if (rec_get(f->payload, f->len, "nickname", q, sizeof(q)) <= 0)
+			q[0] = '\0';
+	}
+	if (q[0] == '\0') {
+		out_frame(s, PT_SEARCH_NONE, NULL, 0);
+		return 0;
+	}
+	if ((res = calloc(PALD_SEARCH_MAX, sizeof(*res))) == NULL)
+		return -1;
+	n = db_user_search(s->db, q, exact, res, PALD_SEARCH_MAX);
+	rec_init(&r, s->scratch, SCRATCH);
+	for (i = 0; i < n; i++) {
+		rec_addu(&r, "uid", res[i].uid);
+		rec_add(&r, "nickname", res[i].nick);
+		rec_add(&r, "first", res[i].privacy == 'A' ? res[i].first :
+		    "*");
+		rec_add(&r, "last", res[i].privacy == 'A' ? res[i].last : "*");
+		rec_add(&r, "email", "*");
+		rec_sep(&r);
+	}
+	explicit_bzero(res, PALD_SEARCH_MAX * sizeof(*res));
+	free(res);
+	if (n <= 0 || (len = rec_len(&r)) < 0)
+		out_frame(s, PT_SEARCH_NONE, NULL, 0);
+	else
+		out_frame(s, PT_SEARCH_RESULT, s->scratch, (size_t)len);
+	return 0;
+}
+
+/* handle_unknown_user - who is this uid that just wrote to me? */
+static int
+handle_unknown_user(struct session *s, const struct wire_frame *f)
+{
+	struct user	 u;
+	char		 b[128];
+	uint32_t	 uid;
+
+	if (f->len < 4)
+		return 0;
+	uid = wire_get32(f->payload);
+	if (db_user_get(s->db, uid, &u) != DBR_OK)
+		return 0;
+	(void)snprintf(b, sizeof(b), "uid=%u\nnickname=%s", u.uid, u.nick);
+	explicit_bzero(&u, sizeof(u));
+	out_text(s, PT_USER_INFO, b);
+	out_status(s, uid, shown_status(s, uid, s->u.uid));
+	return 0;
+}
+
+/* copy_field - a profile field from a record, if present and fitting */
+static int
+copy_field(const struct wire_frame *f, const char *key, char *dst,
+    size_t size)
+{
+	char	 v[PALD_EMAIL_MAX];
+	int	 n;
+
+	n = rec_get(f->payload, f->len, key, v, sizeof(v));
+	if (n == -1)
+		return 0;
+	if (n < 0 || (size_t)n >= size)
+		return -1;
+	(void)strlcpy(dst, v, size);
+	return 0;
+}
+
+/* handle_profile - UPDATE_PROFILE: first, last, email */
+static int
+handle_profile(struct session *s, const struct wire_frame *f)
+{
+	struct user	 u = s->u;
+
+	if (copy_field(f, "first", u.first, sizeof(u.first)) == -1 ||
+	    copy_field(f, "last", u.last, sizeof(u.last)) == -1 ||
+	    copy_field(f, "email", u.email, sizeof(u.email)) == -1) {
+		out_rc(s, f->type, 0x63, "A field is too long.");
+		return 0;
+	}
+	if (db_user_put(s->db, &u) != DBR_OK) {
+		out_rc(s, f->type, 0x63, "Alter User Info Problem, try again.");
+		return 0;
+	}
+	s->u = u;
+	out_rc(s, f->type, 0, NULL);
+	return 0;
+}
+
+/* pass_ok - printable ASCII within the length bounds */
+static int
+pass_ok(const char *p)
+{
+	size_t	 n = strlen(p), i;
+
+	if (n < PALD_PASS_MIN || n > PALD_PASS_MAX)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (p[i] < 0x21 || p[i] > 0x7e)
+			return 0;
+	return 1;
+}
+
+/* handle_new_password - uid, v1(old, challenge) \n v1(new, 0) */
+static int
+handle_new_password(struct session *s, const struct wire_frame *f)
+{
+	char		 oldpw[PALD_PASS_MAX + 1], newpw[PALD_PASS_MAX + 1];
+	char		 hash[PALD_HASH_MAX];
+	const char	*p = (const char *)f->payload + 4, *nl;
+	struct user	 u;
+	size_t		 n;
+	int		 ok = 0;
+
+	if (f->len < 6 || (nl = memchr(p, '\n', f->len - 4)) == NULL)
+		goto bad;
+	n = (size_t)(nl - p);
+	if (lym_decode(1, s->challenge, p, n, oldpw, sizeof(oldpw)) < 0 ||
+	    lym_decode(1, 0, nl + 1, f->len - 4 - n - 1, newpw,
+	    sizeof(newpw)) < 0)
+		goto bad;
+	if (pw_verify(oldpw, s->u.hash) != 1) {
+		out_rc(s, f->type, 1, "Incorrect password");
+		goto out;
+	}
+	if (!pass_ok(newpw)) {
+		out_rc(s, f->type, 1, "The new password is not acceptable.");
+		goto out;
+	}
+	u = s->u;
+	if (pw_hash(newpw, s->conf->hash_cost, hash, sizeof(hash)) == -1 ||
+	    strlcpy(u.hash, hash, sizeof(u.hash)) >= sizeof(u.hash) ||
+	    db_user_put(s->db, &u) != DBR_OK) {
+		out_rc(s, f->type, 1, "Try again later.");
+		goto out;
+	}
+	s->u = u;
+	ok = 1;
+	log_notice("[%s]: %s changed password", s->addr, s->u.nick);
+	out_rc(s, f->type, 0, NULL);
+	goto out;
+bad:
+	out_rc(s, f->type, 1, "Incorrect password");
+out:
+	explicit_bzero(oldpw, sizeof(oldpw));
+	explicit_bzero(newpw, sizeof(newpw));
+	explicit_bzero(hash, sizeof(hash));
+	(void)ok;
+	return 0;
+}
+
+/* handle_register - PT5_REGISTRATION: a new account from the client */
+static int
+handle_register(struct session *s, const struct wire_frame *f)
+{
+	struct user	 u;
+	char		 enc[4 * PALD_PASS_MAX + 8], pw[PALD_PASS_MAX + 1];
+	unsigned char	 b[8];
+	int		 r;
+
+	if (!s->conf->registration) {
+		out_rc(s, f->type, 1,
+		    "New accounts cannot be created on this server.");
+		return 0;
+	}
+	memset(&u, 0, sizeof(u));
+	if (copy_field(f, "nickname", u.nick, sizeof(u.nick)) == -1 ||
+	    copy_field(f, "first", u.first, sizeof(u.first)) == -1 ||
+	    copy_field(f, "last", u.last, sizeof(u.last)) == -1 ||
+	    copy_field(f, "email", u.email, sizeof(u.email)) == -1 ||
+	    rec_get(f->payload, f->len, "password", enc, sizeof(enc)) < 0 ||
+	    lym_decode(1, 0, enc, strlen(enc), pw, sizeof(pw)) < 0 ||
+	    !pass_ok(pw)) {
+		out_rc(s, f->type, 1,
+		    "Please choose a nickname and a password of 4 to 20 "
+		    "characters.");
+		goto out;
+	}
+	if (!table_reg_allow(s->tab, s->addr, s->conf->reg_interval)) {
+		log_warnx("[%s]: registration refused: too soon", s->addr);
+		out_rc(s, f->type, 1,
+		    "Please wait a while before creating another account.");
+		goto out;
+	}
+	u.privacy = 'A';
+	if (pw_hash(pw, s->conf->hash_cost, u.hash, sizeof(u.hash)) == -1) {
+		out_rc(s, f->type, 1, "Try again later.");
+		goto out;
+	}
+	r = db_user_create(s->db, &u);
+	if (r == DBR_EXISTS) {
+		out_rc(s, f->type, 0x63, u.nick);
+		goto out;
+	} else if (r != DBR_OK) {
+		out_rc(s, f->type, 1, "That nickname cannot be used.");
+		goto out;
+	}
+	log_notice("[%s]: registered %s uid %u", s->addr, u.nick, u.uid);
+	wire_put16(b, (uint16_t)PT_C_REGISTER);
+	wire_put16(b + 2, 0);
+	wire_put32(b + 4, u.uid);
+	out_frame(s, PT_RETURN_CODE, b, 8);
+	s->claimed = u.uid;
+	s->state = S_KEY;
+	send_key(s, PT_SEND_LOGIN);
+out:
+	explicit_bzero(pw, sizeof(pw));
+	explicit_bzero(&u, sizeof(u));
+	return 0;
+}
+
+/* handle_privacy - SET_PRIVACY: one byte A, T or P */
+static int
+handle_privacy(struct session *s, const struct wire_frame *f)
+{
+	struct user	 u = s->u;
+
+	if (f->len < 1 || strchr("ATP", f->payload[0]) == NULL ||
+	    f->payload[0] == '\0')
+		return 0;
+	u.privacy = (char)f->payload[0];
+	if (db_user_put(s->db, &u) == DBR_OK)
+		s->u = u;
+	return 0;
+}
+
+int
+session_frame(struct session *s, const struct wire_frame *f)
+{
+	s->lastpkt = time(NULL);
+	if (!rate_ok(s)) {
+		log_warnx("[%s]: packet flood, closing", s->addr);
+		out_text(s, PT_SERVER_DISCONNECT,
+		    "You sent too much too fast; disconnected.");
+		return -1;
+	}
+	/* Before login, only the login and registration packets count. */
+	switch (f->type) {
+	case PT_C_HELLO:
+		return handle_hello(s, f);
+	case PT_C_GET_UIN:
+		return handle_get_uin(s, f);
+	case PT_C_LYMERICK:
+		return s->state == S_ONLINE ? 0 : handle_lymerick(s, f);
+	case PT_C_LOGIN:
+		return s->state == S_ONLINE ? 0 : handle_login(s, f);
+	case PT_C_REGISTER:
+		return s->state == S_ONLINE ? 0 : handle_register(s, f);
+	case PT_C_DISCONNECT:
+		return -1;
+	}
+	if (s->state != S_ONLINE) {
+		log_debug("[%s]: type %d before login ignored", s->addr,
+		    f->type);
+		return 0;
+	}
+	switch (f->type) {
+	case PT_C_IM:
+		return handle_im(s, f);
+	case PT_C_AWAY:
+		return set_status(s, ST_AWAY);
+	case PT_C_ONLINE:
+		return set_status(s, ST_ONLINE);
+	case PT_C_ADD_BUDDY:
+	case PT_C_REMOVE_BUDDY:
+		return handle_buddy(s, f);
+	case PT_C_BLOCK:
+	case PT_C_UNBLOCK:
+		return handle_block(s, f);
+	case PT_C_SEARCH:
+		return handle_search(s, f);
+	case PT_C_UNKNOWN_USER:
+		return handle_unknown_user(s, f);
+	case PT_C_UPDATE_PROFILE:
+		return handle_profile(s, f);
+	case PT_C_NEW_PASSWORD:
+		return handle_new_password(s, f);
+	case PT_C_SET_PRIVACY:
+		return handle_privacy(s, f);
+	default:
+		log_debug("[%s]: type %d (%zu bytes) ignored", s->addr,
+		    f->type, f->len);
+		return 0;
+	}
+}
+
+int
+session_inbox(struct session *s)
+{
+	int	 kind;
+	ssize_t	 n;
+
+	if (s->state != S_ONLINE)
+		return 0;
+	table_clearbell(s->tab);
+	while (s->out.len - s->out.off < PALD_OUTBUF_MAX / 2 && !s->closing) {
+		n = table_recv(s->tab, &kind, s->scratch, SCRATCH);
+		if (n == 0)
+			return 0;
+		if (n < 0) {
+			log_warnx("[%s]: %s: inbox overflowed, client too "
+			    "slow, closing", s->addr, s->u.nick);
+			return -1;
+		}
+		if (kind == TM_FRAME || kind == TM_KICK)
+			out_raw(s, s->scratch, (size_t)n);
+		if (kind == TM_KICK)
+			return -1;
+		if (kind == TM_OFFLINE)
+			send_offline(s);
+	}
+	return s->closing ? -1 : 0;
+}
+
+int
+session_tick(struct session *s, time_t now)
+{
+	if (s->state != S_ONLINE &&
+	    now - s->connected > s->conf->login_timeout) {
+		log_notice("[%s]: no login in %d seconds, closing", s->addr,
+		    s->conf->login_timeout);
+		return -1;
+	}
+	if (now - s->lastpkt > s->conf->idle_timeout) {
+		log_notice("[%s]: idle for %d seconds, closing", s->addr,
+		    s->conf->idle_timeout);
+		out_text(s, PT_SERVER_DISCONNECT,
+		    "Disconnected after a long time without activity.");
+		return -1;
+	}
+	return s->closing ? -1 : 0;
+}
+
+/* session_shutdown - the server is stopping: say so before going */
+void
+session_shutdown(struct session *s, const char *text)
+{
+	out_text(s, PT_SERVER_DISCONNECT, text);
+}
+
+void
+session_end(struct session *s, const char *why)
+{
+	struct tsess	 ts;
+	time_t		 t = time(NULL) - s->connected;
+
+	if (s->state == S_ONLINE) {
+		table_logout(s->tab);
+		if (table_find(s->tab, s->u.uid, 0, &ts) == -1)
+			broadcast_status(s, ST_OFFLINE);
+		log_notice("[%s]: logout %s uid %u after %lds: %s", s->addr,
+		    s->u.nick, s->u.uid, (long)t, why);
+		s->state = S_NEW;
+	} else
+		log_debug("[%s]: disconnect after %lds: %s", s->addr, (long)t,
+		    why);
+}
