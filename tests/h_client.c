@@ -1,0 +1,1494 @@
+/*
+ * h_client.c - a scriptable Paltalk 5.0 client for the integration tests.
+ *
+ * usage: h_client [-t seconds] port <script
+ *
+ * It speaks to 127.0.0.1 only (no option names another host), with code
+ * of its own and libc only, so that a bug in the server's codec cannot
+ * hide by being on both sides of a test.  Frames go out as the 5.0 client
+ * sends them: header (type, version 0x0047, length) and payload in two
+ * write() calls.
+ *
+ * The script is read from standard input, one command a line; blank lines
+ * and lines whose first non-blank is '#' are skipped.  Commands act on one
+ * "current" connection.  A UID argument is a decimal number (-1 is
+ * 0xffffffff) or a nickname that an earlier uid, login of this script has
+ * resolved.  TYPE is decimal (may be negative: -20) or 0x hex (0xffec);
+ * for expect and expectnot it may be a comma list (0x0014,0x0190) or "any".
+ *
+ *	uid NICK		on a connection of its own: CLIENT_HELLO(0),
+ *				HELLO, GET_UIN, UIN_RESPONSE; prints
+ *				"UID nick=NICK uid=N" (N may be -1)
+ *	login NICK PASS		the 5.0 login: the uid lookup as above, then a
+ *				new current connection: CLIENT_HELLO(uid),
+ *				HELLO, LYMERICK, SERVER_KEY (or -79), LOGIN
+ *				with the password variant-1 encoded; prints
+ *				"LOGIN-OK uid=N" (then sends VERSIONS and
+ *				UID_FONTDEPTH_ETC, and reads no further) or
+ *				"LOGIN-FAIL <why>": "unknown nick" (uid=-1),
+ *				"eof", or the text of a RETURN_CODE for -1148
+ *				or -1130 with a non-zero code (a LOGIN-FAIL
+ *				does not fail the script)
+ *	register NICK PASS [EMAIL]
+ *				new current connection: CLIENT_HELLO(0), HELLO,
+ *				then PT5_REGISTRATION -1170 with the 5.0 record
+ *				(password variant 1, challenge 0); reads no
+ *				reply: expect the RETURN_CODE for 0xfb6e
+ *	connect			a new current connection; sends nothing
+ *	hello UID		CLIENT_HELLO -100 (does not wait for HELLO)
+ *	send TYPE [HEX]		one frame; HEX is the payload (blanks allowed)
+ *	sendraw HEX		raw bytes in one write (e.g. a lying header)
+ *	im UID TEXT...		IM_OUT -20: uid + the rest of the line
+ *	add UID, remove UID	-67, -66
+ *	block UID, unblock UID	-500, -520
+ *	away, online		-600, -610 (empty)
+ *	search NICK		-69 "uid=3|first=|last=|nickname=NICK|email="
+ *	searchx NICK		-69 the same with exnick= (exact match)
+ *	passwd OLD NEW		-1160: uid, v1(OLD, the session's challenge),
+ *				"\n", v1(NEW, challenge 0)
+ *	profile K=V[,K=V...]	-65 with the fields one a line (the rest of
+ *				the line, commas made newlines)
+ *	quit			CLIENT_DISCONNECT -1100, then close
+ *	close			close without a word
+ *	expect TYPE [TEXT]	read until a TYPE frame whose RECV line holds
+ *				TEXT (the rest of the line); fails on timeout
+ *				or when the connection closes
+ *	expectnot TYPE MS	read for MS ms; fails if a TYPE frame comes
+ *	drain MS		read for MS ms (ends early at EOF)
+ *	eof			read until the server closes; prints "EOF";
+ *				fails on timeout
+ *	echo TEXT		print TEXT (a marker for the shell to wait on)
+ *	waitfile PATH		until PATH exists (polled every 20 ms), reading
+ *				the current connection meanwhile; fails on
+ *				timeout
+ *	selftest		(hidden) checks the encoder against PROTOCOL.md
+ *				4.4; prints "selftest ok" or fails
+ *
+ * Every frame read is printed at once, one line, flushed:
+ *	RECV 0x<type, 4 hex digits> <payload length> <decoded>
+ * with <decoded>, by type:
+ *	0x0014			from=<uid> text=<text>
+ *	0x0190			uid=<uid> status=<status, unsigned decimal>
+ *	0x0064			rc type=0x<hhhh> code=<n> text=<text>
+ *	0x01f4			uid=<uid> disp=<n> text=<text>
+ *	0x044c 0x002a 0x0027 0xffd9 0x0075 0xff8b
+ *				text=<text>
+ *	0x046b 0x019a 0x019c 0x0043 0x0044 0x0045 0x01fe 0x014b 0x014c
+ *	0x0137 0x0154 0xffbd 0xffbf, and any other non-empty payload of only
+ *	printable bytes, \n and 0xc8:
+ *				rec <text, \n shown as '|', 0xc8 as ';'>
+ *	anything else, and the above when too short for their fields:
+ *				hex=<payload in hex, at most 64 bytes, then ...>
+ * uids are unsigned decimal; in <text> a byte outside 0x20-0x7e is '.'.
+ * Other lines: "UID ...", "LOGIN-OK ...", "LOGIN-FAIL ...", "EOF", echo's
+ * text, "selftest ok", "PARTIAL <n>" (EOF inside a frame of which n bytes
+ * came), "# read: <error>" and "# write: <error>" (the connection is then
+ * treated as closed, or as unable to send), and "FAIL <reason>".
+ *
+ * Each wait is bounded by the timeout (-t, default 10 s).  Exit status: 0
+ * when the script ran to its end, 1 when an expectation failed or a wait
+ * timed out (after a line "FAIL <reason>"), 2 on a usage, script or
+ * connect error (message on standard error).
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define HDRLEN		6
+#define MAXPAYLOAD	65535
+#define VERSION50	0x0047		/* the 5.0 client's header version */
+#define KEYLEN		354
+#define SCRIPTMAX	(2 * (HDRLEN + MAXPAYLOAD) + 1024)
+#define LINEMAX		(MAXPAYLOAD + 256)
+#define HEXSHOW		64
+#define NVARS		128
+#define NICKMAX		64
+#define NTYPES		16
+#define POLL_MS		20
+
+/* server frames, as unsigned 16-bit types */
+#define T_IM_IN		0x0014
+#define T_ANNOUNCE	0x0027
+#define T_KICK		0x002a
+#define T_RETURN_CODE	0x0064
+#define T_HELLO		0x0075
+#define T_BUDDY_STATUS	0x0190
+#define T_BLOCK_RESP	0x01f4
+#define T_DISCONNECT	0x044c
+#define T_UIN_RESPONSE	0x046b
+#define T_SERVER_KEY	0x0474
+#define T_LOGIN_SUCCESS	0x04a6
+#define T_HELLO_NEG	0xff8b
+#define T_SEND_LOGIN	0xffb1
+#define T_ANNOUNCE_NEG	0xffd9
+
+/* client requests, with the signed numbers of PROTOCOL.md */
+#define C_IM_OUT	(-20)
+#define C_PROFILE	(-65)
+#define C_REMOVE	(-66)
+#define C_ADD		(-67)
+#define C_SEARCH	(-69)
+#define C_HELLO		(-100)
+#define C_BLOCK		(-500)
+#define C_UNBLOCK	(-520)
+#define C_AWAY		(-600)
+#define C_ONLINE	(-610)
+#define C_DISCONNECT	(-1100)
+#define C_LYMERICK	(-1130)
+#define C_GET_UIN	(-1131)
+#define C_LOGIN		(-1148)
+#define C_NEW_PASSWORD	(-1160)
+#define C_REGISTER	(-1170)
+#define C_FONTDEPTH	(-2100)
+#define C_VERSIONS	(-2102)
+
+enum wait { W_FRAME, W_MORE, W_TIMEOUT, W_EOF };
+
+struct conn {
+	int		 fd;		/* -1: none */
+	int		 mute;		/* a write failed: send no more */
+	size_t		 len;
+	unsigned char	 buf[HDRLEN + MAXPAYLOAD];
+};
+
+struct frame {
+	unsigned	 type;
+	size_t		 len;
+	unsigned char	 p[MAXPAYLOAD + 1];
+	char		 line[LINEMAX];
+};
+
+struct sbuf {
+	char		*s;
+	size_t		 cap;
+	size_t		 len;
+};
+
+struct tset {
+	int		 any;
+	size_t		 n;
+	unsigned	 t[NTYPES];
+};
+
+struct var {
+	char		 nick[NICKMAX];
+	uint32_t	 uid;
+};
+
+struct cmd {
+	const char	*name;
+	void		(*fn)(char *, int);
+	int		 arg;
+};
+
+/* The lymerick of the 5.0 binary: "becuase", and a line feed at the end. */
+static const char key[] =
+    "Ginger was a big fat horse, a big fat horse was she. But don't tell "
+    "that to MaryLou becuase in love with her is she.I tell you this in "
+    "private, because I thought that you should know.But never say to "
+    "MaryLou or both our heads will go.I've said it once, I've said it "
+    "twice, I'll say it once again.Not a word of this to you know who or "
+    "it will be our end!\n";
+_Static_assert(sizeof(key) - 1 == KEYLEN, "the lymerick is 354 bytes");
+
+static struct conn	 cur, side;
+static struct frame	 fr;
+static struct var	 vars[NVARS];
+static size_t		 nvars;
+static char		 script[SCRIPTMAX];
+static char		 pbuf[MAXPAYLOAD + 1];
+static int		 port;
+static long long	 timeout_ms = 10000;
+static long		 lineno;
+static uint32_t		 my_uid;
+static int		 my_challenge;
+
+static void	say(const char *, ...) __attribute__((format(printf, 1, 2)));
+static void	fail(const char *, ...)
+		    __attribute__((format(printf, 1, 2), noreturn));
+static void	die(const char *, ...)
+		    __attribute__((format(printf, 1, 2), noreturn));
+static void	bad(const char *, ...)
+		    __attribute__((format(printf, 1, 2), noreturn));
+static void	sb_add(struct sbuf *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+
+static long long
+now_ms(void)
+{
+	struct timespec	 ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
+		die("clock_gettime: %s", strerror(errno));
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* say - one line on standard output, flushed at once */
+static void
+say(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		fprintf(stderr, "h_client: stdout: %s\n", strerror(errno));
+		exit(2);
+	}
+}
+
+/* fail - an expectation was not met: "FAIL reason", exit 1 */
+static void
+fail(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	fputs("FAIL ", stdout);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+	exit(1);
+}
+
+/* die - a usage, connect or system error: exit 2 */
+static void
+die(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	fflush(stdout);
+	fputs("h_client: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(2);
+}
+
+/* bad - an error in the script: names the line, exit 2 */
+static void
+bad(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	fflush(stdout);
+	fprintf(stderr, "h_client: line %ld: ", lineno);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(2);
+}
+
+static void
+put16(unsigned char *p, unsigned v)
+{
+	p[0] = (unsigned char)(v >> 8);
+	p[1] = (unsigned char)v;
+}
+
+static void
+put32(unsigned char *p, uint32_t v)
+{
+	p[0] = (unsigned char)(v >> 24);
+	p[1] = (unsigned char)(v >> 16);
+	p[2] = (unsigned char)(v >> 8);
+	p[3] = (unsigned char)v;
+}
+
+static unsigned
+get16(const unsigned char *p)
+{
+	return (unsigned)p[0] << 8 | p[1];
+}
+
+static uint32_t
+get32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3];
+}
+
+/* header - the 6 bytes before a payload of n bytes */
+static void
+header(unsigned char *h, int type, size_t n)
+{
+	put16(h, (unsigned)(type < 0 ? type + 65536 : type));
+	put16(h + 2, VERSION50);
+	put16(h + 4, (unsigned)n);
+}
+
+/* num - a whole number in [min, max], base 10 or 16; 0 or -1 */
+static int
+num(const char *s, int base, long long min, long long max, long long *v)
+{
+	const char	*d = s;
+	char		*end;
+	long long	 r;
+
+	/* strtoll would also take blanks, a sign or a second 0x */
+	if (*d == '-' && base == 10)
+		d++;
+	if (*d == '\0' || strchr(base == 10 ? "0123456789" :
+	    "0123456789abcdefABCDEF", *d) == NULL)
+		return -1;
+	errno = 0;
+	r = strtoll(s, &end, base);
+	if (errno != 0 || *end != '\0' || r < min || r > max)
+		return -1;
+	*v = r;
+	return 0;
+}
+
+/* word - the next blank-separated word of *pp, or NULL */
+static char *
+word(char **pp)
+{
+	char	*s = *pp, *w;
+
+	s += strspn(s, " \t");
+	if (*s == '\0') {
+		*pp = s;
+		return NULL;
+	}
+	w = s;
+	s += strcspn(s, " \t");
+	if (*s != '\0')
+		*s++ = '\0';
+	*pp = s;
+	return w;
+}
+
+/* need - the next word, which must be there */
+static char *
+need(char **pp, const char *use)
+{
+	char	*w;
+
+	if ((w = word(pp)) == NULL)
+		bad("usage: %s", use);
+	return w;
+}
+
+/* noargs - no more words may follow */
+static void
+noargs(char *p, const char *use)
+{
+	if (word(&p) != NULL)
+		bad("usage: %s", use);
+}
+
+/* rest - the rest of the line after the blanks */
+static char *
+rest(char *p)
+{
+	return p + strspn(p, " \t");
+}
+
+static long long
+millis(char **pp, const char *use)
+{
+	long long	 v;
+
+	if (num(need(pp, use), 10, 0, 3600000, &v) == -1)
+		bad("usage: %s", use);
+	noargs(*pp, use);
+	return v;
+}
+
+/* parse_type - "-20", "65516" or "0xffec" as a 16-bit type; 0 or -1 */
+static int
+parse_type(const char *s, unsigned *t)
+{
+	long long	 v;
+
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		if (num(s + 2, 16, 0, 0xffff, &v) == -1)
+			return -1;
+	} else if (num(s, 10, -32768, 65535, &v) == -1)
+		return -1;
+	*t = (unsigned)(v < 0 ? v + 65536 : v);
+	return 0;
+}
+
+/* parse_types - a comma list of types, or "any", for expect/expectnot */
+static void
+parse_types(char *s, struct tset *ts)
+{
+	char	*t;
+
+	memset(ts, 0, sizeof(*ts));
+	if (strcmp(s, "any") == 0) {
+		ts->any = 1;
+		return;
+	}
+	while ((t = strsep(&s, ",")) != NULL) {
+		if (ts->n == NTYPES)
+			bad("more than %d types", NTYPES);
+		if (parse_type(t, &ts->t[ts->n++]) == -1)
+			bad("bad type '%s'", t);
+	}
+}
+
+static int
+tset_has(const struct tset *ts, unsigned type)
+{
+	size_t	 i;
+
+	if (ts->any)
+		return 1;
+	for (i = 0; i < ts->n; i++)
+		if (ts->t[i] == type)
+			return 1;
+	return 0;
+}
+
+static void
+var_set(const char *nick, long long uid)
+{
+	size_t	 i;
+
+	if (uid <= 0 || uid > UINT32_MAX || strlen(nick) >= NICKMAX)
+		return;
+	for (i = 0; i < nvars; i++)
+		if (strcmp(vars[i].nick, nick) == 0)
+			break;
+	if (i == NVARS)
+		return;
+	if (i == nvars)
+		nvars++;
+	memcpy(vars[i].nick, nick, strlen(nick) + 1);
+	vars[i].uid = (uint32_t)uid;
+}
+
+/* parse_uid - a number (-1 = 0xffffffff) or a nickname resolved before */
+static uint32_t
+parse_uid(const char *s)
+{
+	long long	 v;
+	size_t		 i;
+
+	if ((s[0] >= '0' && s[0] <= '9') || s[0] == '-') {
+		if (num(s, 10, INT32_MIN, UINT32_MAX, &v) == -1)
+			bad("bad uid '%s'", s);
+		return (uint32_t)(v < 0 ? v + 4294967296LL : v);
+	}
+	for (i = 0; i < nvars; i++)
+		if (strcmp(vars[i].nick, s) == 0)
+			return vars[i].uid;
+	bad("no uid known for '%s' (resolve it first with uid or login)", s);
+}
+
+/* unhex - hex digits (blanks allowed between bytes) to bytes, or -1 */
+static long
+unhex(const char *s, unsigned char *out, size_t cap)
+{
+	static const char	 digits[] = "0123456789abcdef";
+	const char		*h, *l;
+	size_t			 n = 0;
+
+	for (;;) {
+		s += strspn(s, " \t");
+		if (*s == '\0')
+			return (long)n;
+		if (s[1] == '\0' || n == cap)
+			return -1;
+		h = strchr(digits, s[0] | 0x20);
+		l = strchr(digits, s[1] | 0x20);
+		if (h == NULL || l == NULL || s[0] == '\0' || s[1] == '\0')
+			return -1;
+		out[n++] = (unsigned char)((h - digits) << 4 | (l - digits));
+		s += 2;
+	}
+}
+
+/* schar - a byte as the 5.0 client's signed char arithmetic sees it */
+static int
+schar(unsigned char c)
+{
+	return c < 128 ? c : c - 256;
+}
+
+/*
+ * v1_encode - variant 1 of PROTOCOL.md 4.2: per byte "%d" of
+ * 122 + s[i] + K[ch + i] + i(13 - i), then a check digit (random 0..7
+ * when check < 0).  The length written, or -1 if the input runs past the
+ * key or the output does not fit.
+ */
+static int
+v1_encode(const char *s, int ch, int check, char *out, size_t cap)
+{
+	size_t	 i, n, o = 0;
+	int	 v, w, d;
+
+	n = strlen(s);
+	if (cap == 0 || ch < 0 || (size_t)ch + n > KEYLEN)
+		return -1;
+	out[0] = '\0';
+	for (i = 0; i < n; i++) {
+		v = 122 + schar((unsigned char)s[i]) +
+		    schar((unsigned char)key[(size_t)ch + i]) +
+		    (int)i * (13 - (int)i);
+		d = check >= 0 ? check : (int)(random() % 8);
+		w = snprintf(out + o, cap - o, "%d%d", v, d);
+		if (w < 0 || (size_t)w >= cap - o)
+			return -1;
+		o += (size_t)w;
+	}
+	return (int)o;
+}
+
+/* v1_decode - the server's side, for the selftest (3-digit groups) */
+static int
+v1_decode(const char *e, int ch, char *out, size_t cap)
+{
+	size_t	 i, n = strlen(e) / 4;
+	int	 v;
+
+	if (strlen(e) % 4 != 0 || n >= cap || (size_t)ch + n > KEYLEN)
+		return -1;
+	for (i = 0; i < n; i++) {
+		v = (e[4 * i] - '0') * 100 + (e[4 * i + 1] - '0') * 10 +
+		    (e[4 * i + 2] - '0');
+		out[i] = (char)(v - 122 -
+		    schar((unsigned char)key[(size_t)ch + i]) -
+		    (int)i * (13 - (int)i));
+	}
+	out[n] = '\0';
+	return 0;
+}
+
+/* challenge_of - SERVER_KEY: atoi of payload bytes 4..6, minus 509 */
+static int
+challenge_of(const unsigned char *p, size_t n)
+{
+	char	 d[4] = "";
+	size_t	 i;
+
+	for (i = 0; i < 3 && 4 + i < n; i++)
+		d[i] = (char)p[4 + i];
+	return atoi(d) - 509;
+}
+
+static void
+sb_add(struct sbuf *b, const char *fmt, ...)
+{
+	va_list	 ap;
+	int	 w;
+
+	if (b->len + 1 >= b->cap)
+		return;
+	va_start(ap, fmt);
+	w = vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
+	va_end(ap);
+	if (w < 0)
+		return;
+	b->len += (size_t)w < b->cap - b->len ? (size_t)w :
+	    b->cap - b->len - 1;
+}
+
+/* sb_text - bytes as text: '.' for the unprintable; rec: \n '|', 0xc8 ';' */
+static void
+sb_text(struct sbuf *b, const unsigned char *p, size_t n, int rec)
+{
+	size_t	 i;
+	char	 c;
+
+	for (i = 0; i < n && b->len + 1 < b->cap; i++) {
+		if (p[i] >= 0x20 && p[i] < 0x7f)
+			c = (char)p[i];
+		else if (rec && p[i] == '\n')
+			c = '|';
+		else if (rec && p[i] == 0xc8)
+			c = ';';
+		else
+			c = '.';
+		b->s[b->len++] = c;
+	}
+	b->s[b->len] = '\0';
+}
+
+static int
+is_rec_type(unsigned t)
+{
+	static const unsigned	 recs[] = { 0x046b, 0x019a, 0x019c, 0x0043,
+	    0x0044, 0x0045, 0x01fe, 0x014b, 0x014c, 0x0137, 0x0154, 0xffbd,
+	    0xffbf };
+	size_t			 i;
+
+	for (i = 0; i < sizeof(recs) / sizeof(recs[0]); i++)
+		if (recs[i] == t)
+			return 1;
+	return 0;
+}
+
+static int
+is_text_type(unsigned t)
+{
+	return t == T_DISCONNECT || t == T_KICK || t == T_ANNOUNCE ||
+	    t == T_ANNOUNCE_NEG || t == T_HELLO || t == T_HELLO_NEG;
+}
+
+/* looks_rec - a non-empty payload of printable bytes, \n and 0xc8 only */
+static int
+looks_rec(const unsigned char *p, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		if ((p[i] < 0x20 || p[i] >= 0x7f) && p[i] != '\n' &&
+		    p[i] != 0xc8)
+			return 0;
+	return n > 0;
+}
+
+/* show_fixed - the types with binary fields; 0 if too short for them */
+static int
+show_fixed(struct sbuf *b, const struct frame *f)
+{
+	const unsigned char	*p = f->p;
+
+	if (f->type == T_IM_IN && f->len >= 4) {
+		sb_add(b, "from=%lu text=", (unsigned long)get32(p));
+		sb_text(b, p + 4, f->len - 4, 0);
+	} else if (f->type == T_BUDDY_STATUS && f->len >= 8)
+		sb_add(b, "uid=%lu status=%lu", (unsigned long)get32(p),
+		    (unsigned long)get32(p + 4));
+	else if (f->type == T_RETURN_CODE && f->len >= 4) {
+		sb_add(b, "rc type=0x%04x code=%u text=", get16(p),
+		    get16(p + 2));
+		sb_text(b, p + 4, f->len - 4, 0);
+	} else if (f->type == T_BLOCK_RESP && f->len >= 6) {
+		sb_add(b, "uid=%lu disp=%u text=", (unsigned long)get32(p),
+		    get16(p + 4));
+		sb_text(b, p + 6, f->len - 6, 0);
+	} else
+		return 0;
+	return 1;
+}
+
+/* format - the RECV line of a frame */
+static void
+format(struct frame *f)
+{
+	struct sbuf	 b;
+	size_t		 i;
+
+	b.s = f->line;
+	b.cap = sizeof(f->line);
+	b.len = 0;
+	b.s[0] = '\0';
+	sb_add(&b, "RECV 0x%04x %zu ", f->type, f->len);
+	if (show_fixed(&b, f))
+		return;
+	if (is_text_type(f->type)) {
+		sb_add(&b, "text=");
+		sb_text(&b, f->p, f->len, 0);
+	} else if (is_rec_type(f->type) || looks_rec(f->p, f->len)) {
+		sb_add(&b, "rec ");
+		sb_text(&b, f->p, f->len, 1);
+	} else {
+		sb_add(&b, "hex=");
+		for (i = 0; i < f->len && i < HEXSHOW; i++)
+			sb_add(&b, "%02x", f->p[i]);
+		if (f->len > HEXSHOW)
+			sb_add(&b, "...");
+	}
+}
+
+/* conn_gone - the server closed (or broke) the connection */
+static void
+conn_gone(struct conn *c)
+{
+	if (c->len > 0)
+		say("PARTIAL %zu", c->len);
+	if (close(c->fd) == -1)
+		say("# close: %s", strerror(errno));
+	c->fd = -1;
+	c->len = 0;
+}
+
+/* conn_close - our side closes; unread frames are not read */
+static void
+conn_close(struct conn *c)
+{
+	if (c->fd != -1 && close(c->fd) == -1)
+		say("# close: %s", strerror(errno));
+	c->fd = -1;
+	c->len = 0;
+	c->mute = 0;
+}
+
+/* conn_open - a new connection to 127.0.0.1:port, replacing c's */
+static void
+conn_open(struct conn *c)
+{
+	struct sockaddr_in	 sin;
+	struct timeval		 tv;
+	int			 one = 1;
+
+	conn_close(c);
+	if ((c->fd = socket(AF_INET, SOCK_STREAM, 0)) == -1)
+		die("socket: %s", strerror(errno));
+	/* header and payload leave as two segments, and at once */
+	if (setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one,
+	    sizeof(one)) == -1)
+		die("TCP_NODELAY: %s", strerror(errno));
+	tv.tv_sec = (time_t)(timeout_ms / 1000);
+	tv.tv_usec = (suseconds_t)(timeout_ms % 1000 * 1000);
+	if (setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) == -1)
+		die("SO_SNDTIMEO: %s", strerror(errno));
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((uint16_t)port);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	while (connect(c->fd, (struct sockaddr *)&sin, sizeof(sin)) == -1)
+		if (errno != EINTR)
+			die("connect 127.0.0.1:%d: %s", port, strerror(errno));
+}
+
+/* conn_write - all n bytes, or one "# write:" line and no more sends */
+static void
+conn_write(struct conn *c, const void *buf, size_t n)
+{
+	const unsigned char	*p = buf;
+	ssize_t			 w;
+
+	if (c->fd == -1)
+		fail("send: no connection");
+	while (n > 0 && !c->mute) {
+		if ((w = write(c->fd, p, n)) == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				fail("write: timeout (the server reads "
+				    "nothing)");
+			say("# write: %s", strerror(errno));
+			c->mute = 1;
+			return;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+/* conn_send - a frame, header and payload in two writes as the client */
+static void
+conn_send(struct conn *c, int type, const void *p, size_t n)
+{
+	unsigned char	 h[HDRLEN];
+
+	if (n > MAXPAYLOAD)
+		bad("payload of %zu bytes: over %d", n, MAXPAYLOAD);
+	header(h, type, n);
+	conn_write(c, h, sizeof(h));
+	if (n > 0)
+		conn_write(c, p, n);
+}
+
+static void
+conn_send_uid(struct conn *c, int type, uint32_t uid)
+{
+	unsigned char	 b[4];
+
+	put32(b, uid);
+	conn_send(c, type, b, sizeof(b));
+}
+
+/* conn_fill - read what there is before the deadline */
+static enum wait
+conn_fill(struct conn *c, long long deadline)
+{
+	struct pollfd	 pfd;
+	long long	 left;
+	ssize_t		 r;
+	int		 n;
+
+	if ((left = deadline - now_ms()) <= 0)
+		return W_TIMEOUT;
+	pfd.fd = c->fd;
+	pfd.events = POLLIN;
+	if ((n = poll(&pfd, 1, left > INT_MAX ? INT_MAX : (int)left)) == -1) {
+		if (errno == EINTR)
+			return W_MORE;
+		die("poll: %s", strerror(errno));
+	}
+	if (n == 0)
+		return W_TIMEOUT;
+	r = read(c->fd, c->buf + c->len, sizeof(c->buf) - c->len);
+	if (r == -1 && (errno == EINTR || errno == EAGAIN))
+		return W_MORE;
+	if (r == -1)
+		say("# read: %s", strerror(errno));
+	if (r <= 0) {
+		conn_gone(c);
+		return W_EOF;
+	}
+	c->len += (size_t)r;
+	return W_MORE;
+}
+
+/* conn_next - the next frame (printed) into fr, W_TIMEOUT or W_EOF */
+static enum wait
+conn_next(struct conn *c, long long deadline)
+{
+	enum wait	 r;
+	size_t		 n;
+
+	for (;;) {
+		if (c->len >= HDRLEN &&
+		    c->len >= HDRLEN + (n = get16(c->buf + 4))) {
+			fr.type = get16(c->buf);
+			fr.len = n;
+			memcpy(fr.p, c->buf + HDRLEN, n);
+			fr.p[n] = '\0';
+			c->len -= HDRLEN + n;
+			memmove(c->buf, c->buf + HDRLEN + n, c->len);
+			format(&fr);
+			say("%s", fr.line);
+			return W_FRAME;
+		}
+		if (c->fd == -1)
+			return W_EOF;
+		if ((r = conn_fill(c, deadline)) != W_MORE)
+			return r;
+	}
+}
+
+/* await - read until a frame of one of the types; W_FRAME or W_EOF */
+static enum wait
+await(struct conn *c, const unsigned *types, size_t ntypes, const char *what)
+{
+	long long	 deadline = now_ms() + timeout_ms;
+	size_t		 i;
+
+	for (;;) {
+		switch (conn_next(c, deadline)) {
+		case W_FRAME:
+			for (i = 0; i < ntypes; i++)
+				if (fr.type == types[i])
+					return W_FRAME;
+			break;
+		case W_EOF:
+			return W_EOF;
+		default:
+			fail("timeout waiting for %s", what);
+		}
+	}
+}
+
+/* hello - CLIENT_HELLO with uid, then the server's HELLO (+117 or -117) */
+static enum wait
+hello(struct conn *c, uint32_t uid)
+{
+	static const unsigned	 want[] = { T_HELLO, T_HELLO_NEG };
+
+	conn_send_uid(c, C_HELLO, uid);
+	return await(c, want, 2, "HELLO");
+}
+
+/* rec_uid - the uid= field of UIN_RESPONSE's record */
+static long long
+rec_uid(const struct frame *f)
+{
+	const char	*s = (const char *)f->p;
+	char		*end;
+	size_t		 i;
+	long long	 v;
+
+	for (i = 0; i + 4 <= f->len; i++) {
+		if (i > 0 && f->p[i - 1] != '\n' && f->p[i - 1] != 0xc8)
+			continue;
+		if (memcmp(s + i, "uid=", 4) != 0)
+			continue;
+		errno = 0;
+		v = strtoll(s + i + 4, &end, 10);
+		if (errno == 0 && end != s + i + 4 && (*end == '\0' ||
+		    *end == '\n' || *end == '\r' || *end == (char)0xc8))
+			return v;
+		break;
+	}
+	fail("UIN_RESPONSE without a numeric uid= field");
+}
+
+/* lookup - connection A of a login: W_FRAME and the uid, or W_EOF */
+static enum wait
+lookup(const char *nick, long long *uid)
+{
+	static const unsigned	 want[] = { T_UIN_RESPONSE };
+	unsigned char		*b = (unsigned char *)pbuf;
+	size_t			 n = strlen(nick);
+
+	if (n > MAXPAYLOAD - 4)
+		bad("nickname too long");
+	conn_open(&side);
+	if (hello(&side, 0) == W_EOF)
+		return W_EOF;
+	put32(b, 1);
+	memcpy(b + 4, nick, n);
+	conn_send(&side, C_GET_UIN, b, 4 + n);
+	if (await(&side, want, 1, "UIN_RESPONSE 0x046b") == W_EOF)
+		return W_EOF;
+	*uid = rec_uid(&fr);
+	conn_close(&side);
+	return W_FRAME;
+}
+
+/* login_refused - a RETURN_CODE for LOGIN or LYMERICK with a code: say so */
+static int
+login_refused(void)
+{
+	char		 t[256];
+	struct sbuf	 b = { t, sizeof(t), 0 };
+	unsigned	 rt;
+
+	if (fr.type != T_RETURN_CODE || fr.len < 4 || get16(fr.p + 2) == 0)
+		return 0;
+	rt = get16(fr.p);
+	if (rt != 0xfb84 && rt != 0xfb96)
+		return 0;
+	t[0] = '\0';
+	sb_text(&b, fr.p + 4, fr.len - 4, 0);
+	if (b.len > 0)
+		say("LOGIN-FAIL %s", t);
+	else
+		say("LOGIN-FAIL code=%u", get16(fr.p + 2));
+	return 1;
+}
+
+/* login_key - connection B up to SERVER_KEY: its challenge, or -1 */
+static int
+login_key(size_t pwlen)
+{
+	static const unsigned	 want[] = { T_SERVER_KEY, T_SEND_LOGIN,
+	    T_RETURN_CODE };
+	unsigned char		 b[10];
+	int			 ch;
+
+	conn_open(&cur);
+	if (hello(&cur, my_uid) == W_EOF)
+		goto eof;
+	put32(b, my_uid);
+	put32(b + 4, 1);
+	put16(b + 8, 1);
+	conn_send(&cur, C_LYMERICK, b, sizeof(b));
+	do {
+		if (await(&cur, want, 3, "SERVER_KEY 0x0474") == W_EOF)
+			goto eof;
+		if (login_refused())
+			return -1;
+	} while (fr.type == T_RETURN_CODE);
+	ch = challenge_of(fr.p, fr.len);
+	if (ch < 0 || (size_t)ch + pwlen > KEYLEN)
+		fail("SERVER_KEY gives challenge %d: a %zu-byte password "
+		    "would run outside the key", ch, pwlen);
+	return ch;
+eof:
+	say("LOGIN-FAIL eof");
+	return -1;
+}
+
+/* login_bye - after LOGIN_SUCCESS: VERSIONS and UID_FONTDEPTH_ETC */
+static void
+login_bye(void)
+{
+	static const char	 list[] = "1,-1,-1,0,0";
+	static const char	 prodid[] = "5133700000000000000000";
+	unsigned char		 b[64];
+
+	memset(b, 0, sizeof(b));
+	put16(b + 4, 1);
+	put32(b + 6, my_uid);
+	put32(b + 10, INADDR_LOOPBACK);
+	put16(b + 14, (unsigned)port);
+	memcpy(b + 16, list, sizeof(list) - 1);
+	conn_send(&cur, C_VERSIONS, b, 16 + sizeof(list) - 1);
+	put16(b, 36);
+	put16(b + 2, 0);
+	put16(b + 4, 1);
+	put32(b + 6, my_uid);
+	put32(b + 10, 0x445);
+	memcpy(b + 14, prodid, sizeof(prodid) - 1);
+	conn_send(&cur, C_FONTDEPTH, b, 14 + sizeof(prodid) - 1);
+}
+
+/* login - the real 5.0 login over two connections */
+static void
+cmd_login(char *args, int unused)
+{
+	static const unsigned	 want[] = { T_LOGIN_SUCCESS, T_RETURN_CODE };
+	char			*nick, *pw, *enc = pbuf + 4;
+	long long		 uid;
+	int			 ch, n;
+
+	nick = need(&args, "login NICK PASS");
+	pw = need(&args, "login NICK PASS");
+	noargs(args, "login NICK PASS");
+	if (lookup(nick, &uid) == W_EOF) {
+		say("LOGIN-FAIL eof");
+		return;
+	}
+	if (uid == -1) {
+		say("LOGIN-FAIL unknown nick");
+		return;
+	}
+	if (uid <= 0 || uid > INT32_MAX) {
+		say("LOGIN-FAIL bad uid=%lld", uid);
+		return;
+	}
+	var_set(nick, uid);
+	my_uid = (uint32_t)uid;
+	if ((ch = login_key(strlen(pw))) < 0)
+		return;
+	my_challenge = ch;
+	put32((unsigned char *)pbuf, my_uid);
+	if ((n = v1_encode(pw, ch, -1, enc, sizeof(pbuf) - 4)) < 0)
+		bad("password too long");
+	conn_send(&cur, C_LOGIN, pbuf, 4 + (size_t)n);
+	do {
+		if (await(&cur, want, 2, "LOGIN_SUCCESS 0x04a6") == W_EOF) {
+			say("LOGIN-FAIL eof");
+			return;
+		}
+		if (login_refused())
+			return;
+	} while (fr.type != T_LOGIN_SUCCESS);
+	say("LOGIN-OK uid=%lu", (unsigned long)my_uid);
+	login_bye();
+}
+
+static void
+cmd_uid(char *args, int unused)
+{
+	char		*nick = need(&args, "uid NICK");
+	long long	 uid;
+
+	noargs(args, "uid NICK");
+	if (lookup(nick, &uid) == W_EOF)
+		fail("uid %s: connection closed", nick);
+	var_set(nick, uid);
+	say("UID nick=%s uid=%lld", nick, uid);
+}
+
+/* register - PT5_REGISTRATION on a new connection; reads no reply */
+static void
+cmd_register(char *args, int unused)
+{
+	static const char	 use[] = "register NICK PASS [EMAIL]";
+	char			 enc[KEYLEN * 12];
+	const char		*email;
+	char			*nick, *pw;
+	int			 n;
+
+	nick = need(&args, use);
+	pw = need(&args, use);
+	if ((email = word(&args)) == NULL)
+		email = "";
+	noargs(args, use);
+	if (v1_encode(pw, 0, -1, enc, sizeof(enc)) < 0)
+		bad("password too long");
+	conn_open(&cur);
+	if (hello(&cur, 0) == W_EOF)
+		fail("register: connection closed before HELLO");
+	n = snprintf(pbuf, sizeof(pbuf), "first=\nlast=\nnickname=%s\n"
+	    "email=%s\nuid=0\npassword=%s\nstate=\ncountry=US\nstreet=\n"
+	    "zip=00000\nsex=M\nage=30\nget_offers_from_affiliates=N\n"
+	    "show_email=N\nshow_first=N\nshow_last=N\ninterests=\njobi=0\n"
+	    "jobf=0\njobt=0\nhome=\nincome=0\nlogin=2", nick, email, enc);
+	if (n < 0 || (size_t)n >= sizeof(pbuf))
+		bad("registration record too long");
+	conn_send(&cur, C_REGISTER, pbuf, (size_t)n);
+}
+
+static void
+cmd_connect(char *args, int unused)
+{
+	noargs(args, "connect");
+	conn_open(&cur);
+}
+
+static void
+cmd_close(char *args, int unused)
+{
+	noargs(args, "close");
+	conn_close(&cur);
+}
+
+static void
+cmd_quit(char *args, int unused)
+{
+	noargs(args, "quit");
+	if (cur.fd == -1)
+		return;
+	conn_send(&cur, C_DISCONNECT, NULL, 0);
+	if (!cur.mute && shutdown(cur.fd, SHUT_WR) == -1)
+		say("# shutdown: %s", strerror(errno));
+	conn_close(&cur);
+}
+
+static void
+cmd_hello(char *args, int unused)
+{
+	uint32_t	 uid = parse_uid(need(&args, "hello UID"));
+
+	noargs(args, "hello UID");
+	conn_send_uid(&cur, C_HELLO, uid);
+}
+
+static void
+cmd_send(char *args, int unused)
+{
+	unsigned	 type;
+	long		 n;
+
+	if (parse_type(need(&args, "send TYPE [HEX]"), &type) == -1)
+		bad("usage: send TYPE [HEX]");
+	if ((n = unhex(args, (unsigned char *)pbuf, MAXPAYLOAD)) < 0)
+		bad("bad or too long hex payload");
+	conn_send(&cur, (int)type, pbuf, (size_t)n);
+}
+
+static void
+cmd_sendraw(char *args, int unused)
+{
+	static unsigned char	 raw[2 * (HDRLEN + MAXPAYLOAD)];
+	long			 n;
+
+	if ((n = unhex(args, raw, sizeof(raw))) <= 0)
+		bad("usage: sendraw HEX");
+	conn_write(&cur, raw, (size_t)n);
+}
+
+static void
+cmd_im(char *args, int unused)
+{
+	uint32_t	 uid = parse_uid(need(&args, "im UID TEXT"));
+	char		*text = rest(args);
+	size_t		 n = strlen(text);
+
+	if (n > MAXPAYLOAD - 4)
+		bad("IM text too long");
+	put32((unsigned char *)pbuf, uid);
+	memcpy(pbuf + 4, text, n);
+	conn_send(&cur, C_IM_OUT, pbuf, 4 + n);
+}
+
+/* uidreq - add, remove, block, unblock: type + uid(4) */
+static void
+cmd_uidreq(char *args, int type)
+{
+	static const char	 use[] = "add|remove|block|unblock UID";
+	uint32_t		 uid = parse_uid(need(&args, use));
+
+	noargs(args, use);
+	conn_send_uid(&cur, type, uid);
+}
+
+/* empty - away, online: an empty frame */
+static void
+cmd_empty(char *args, int type)
+{
+	noargs(args, "away|online");
+	conn_send(&cur, type, NULL, 0);
+}
+
+/* search - by prefix (nickname=) or exact (exnick=) */
+static void
+cmd_search(char *args, int exact)
+{
+	char	*nick = need(&args, "search|searchx NICK");
+	int	 n;
+
+	noargs(args, "search|searchx NICK");
+	n = snprintf(pbuf, sizeof(pbuf), "uid=3\nfirst=\nlast=\n%s=%s\nemail=",
+	    exact ? "exnick" : "nickname", nick);
+	if (n < 0 || (size_t)n >= sizeof(pbuf))
+		bad("nickname too long");
+	conn_send(&cur, C_SEARCH, pbuf, (size_t)n);
+}
+
+/* passwd - NEW_PASSWORD: uid, v1(old, session challenge) \n v1(new, 0) */
+static void
+cmd_passwd(char *args, int unused)
+{
+	char	*old = need(&args, "passwd OLD NEW");
+	char	*new = need(&args, "passwd OLD NEW");
+	int	 a, b;
+
+	noargs(args, "passwd OLD NEW");
+	put32((unsigned char *)pbuf, my_uid);
+	if ((a = v1_encode(old, my_challenge, -1, pbuf + 4,
+	    sizeof(pbuf) - 4)) < 0)
+		bad("OLD too long for the session's challenge");
+	pbuf[4 + a] = '\n';
+	if ((b = v1_encode(new, 0, -1, pbuf + 5 + a,
+	    sizeof(pbuf) - 5 - (size_t)a)) < 0)
+		bad("NEW too long");
+	conn_send(&cur, C_NEW_PASSWORD, pbuf, 5 + (size_t)a + (size_t)b);
+}
+
+/* profile - UPDATE_PROFILE: K=V,K=V as a record */
+static void
+cmd_profile(char *args, int unused)
+{
+	char	*r = rest(args);
+	size_t	 i, n = strlen(r);
+
+	if (n == 0 || n > MAXPAYLOAD)
+		bad("usage: profile KEY=VAL[,KEY=VAL...]");
+	for (i = 0; i < n; i++)
+		pbuf[i] = r[i] == ',' ? '\n' : r[i];
+	conn_send(&cur, C_PROFILE, pbuf, n);
+}
+
+static void
+cmd_expect(char *args, int unused)
+{
+	struct tset	 ts;
+	char		*types = need(&args, "expect TYPE [TEXT]");
+	char		*text = rest(args);
+	long long	 deadline;
+	enum wait	 r;
+
+	parse_types(types, &ts);
+	deadline = now_ms() + timeout_ms;
+	while ((r = conn_next(&cur, deadline)) == W_FRAME)
+		if (tset_has(&ts, fr.type) &&
+		    (*text == '\0' || strstr(fr.line, text) != NULL))
+			return;
+	fail("expect %s%s%s: %s", types, *text ? " " : "", text,
+	    r == W_EOF ? "connection closed" : "timeout");
+}
+
+static void
+cmd_expectnot(char *args, int unused)
+{
+	struct tset	 ts;
+	char		*types = need(&args, "expectnot TYPE MS");
+	long long	 deadline;
+
+	parse_types(types, &ts);
+	deadline = now_ms() + millis(&args, "expectnot TYPE MS");
+	while (conn_next(&cur, deadline) == W_FRAME)
+		if (tset_has(&ts, fr.type))
+			fail("expectnot %s: got one", types);
+}
+
+static void
+cmd_drain(char *args, int unused)
+{
+	long long	 deadline = now_ms() + millis(&args, "drain MS");
+
+	while (conn_next(&cur, deadline) == W_FRAME)
+		;
+}
+
+static void
+cmd_eof(char *args, int unused)
+{
+	long long	 deadline = now_ms() + timeout_ms;
+	enum wait	 r;
+
+	noargs(args, "eof");
+	while ((r = conn_next(&cur, deadline)) == W_FRAME)
+		;
+	if (r != W_EOF)
+		fail("eof: timeout, the connection is still open");
+	say("EOF");
+}
+
+static void
+cmd_echo(char *args, int unused)
+{
+	say("%s", rest(args));
+}
+
+/* waitfile - until PATH exists, reading the current connection meanwhile */
+static void
+cmd_waitfile(char *args, int unused)
+{
+	struct timespec	 ts = { 0, POLL_MS * 1000000L };
+	struct stat	 st;
+	char		*path = rest(args);
+	long long	 deadline = now_ms() + timeout_ms, step;
+
+	if (*path == '\0')
+		bad("usage: waitfile PATH");
+	while (stat(path, &st) == -1) {
+		if (errno != ENOENT && errno != ENOTDIR)
+			die("%s: %s", path, strerror(errno));
+		if ((step = now_ms()) >= deadline)
+			fail("waitfile %s: timeout", path);
+		step += POLL_MS;
+		if (cur.fd != -1 || cur.len >= HDRLEN) {
+			while (conn_next(&cur, step) == W_FRAME)
+				;
+		}
+		if (now_ms() < step && nanosleep(&ts, NULL) == -1 &&
+		    errno != EINTR)
+			die("nanosleep: %s", strerror(errno));
+	}
+}
+
+/* selftest - the encoder against PROTOCOL.md 4.4 and vectors.txt */
+static void
+cmd_selftest(char *args, int unused)
+{
+	static const char	 want[] = "2580281028303490371036203060";
+	static const char	 login[] = "fb8400470020000f4242"
+	    "32353830323831303238333033343930333731303336323033303630";
+	static const unsigned char key10[] = "XyF\xa6" "519";
+	static const unsigned char node[] = "XyF\xc2\xa6" "164473312518";
+	static const int	 chs[] = { 0, 1, 10, 226, 345 };
+	unsigned char		 f[64];
+	char			 e[64], d[16], hex[160];
+	size_t			 i, j;
+
+	noargs(args, "selftest");
+	if (strncmp(key + 10, " a big ", 7) != 0 || key[KEYLEN - 1] != '\n' ||
+	    strstr(key, "MaryLou becuase in love") == NULL)
+		fail("selftest: the key");
+	if (challenge_of(key10, 7) != 10 ||
+	    challenge_of(node, sizeof(node) - 1) != -509)
+		fail("selftest: SERVER_KEY challenge");
+	if (v1_encode("h2kclan", 10, 0, e, sizeof(e)) != 28 ||
+	    strcmp(e, want) != 0)
+		fail("selftest: h2kclan at 10 gives %s, not %s", e, want);
+	for (i = 0; i < 200; i++) {
+		if (v1_encode("h2kclan", 10, -1, e, sizeof(e)) != 28)
+			fail("selftest: length with check digits");
+		for (j = 0; j < 7; j++)
+			if (memcmp(e + 4 * j, want + 4 * j, 3) != 0 ||
+			    e[4 * j + 3] < '0' || e[4 * j + 3] > '7')
+				fail("selftest: check digits: %s", e);
+	}
+	header(f, C_LOGIN, 32);
+	put32(f + HDRLEN, 1000002);
+	memcpy(f + HDRLEN + 4, want, 28);
+	for (i = 0; i < HDRLEN + 32; i++)
+		snprintf(hex + 2 * i, sizeof(hex) - 2 * i, "%02x", f[i]);
+	if (strcmp(hex, login) != 0)
+		fail("selftest: LOGIN frame %s", hex);
+	for (i = 0; i < sizeof(chs) / sizeof(chs[0]); i++)
+		if (v1_encode("S3cret!pw", chs[i], -1, e, sizeof(e)) != 36 ||
+		    v1_decode(e, chs[i], d, sizeof(d)) != 0 ||
+		    strcmp(d, "S3cret!pw") != 0)
+			fail("selftest: round trip at challenge %d", chs[i]);
+	if (v1_encode("ab", KEYLEN - 1, 0, e, sizeof(e)) != -1)
+		fail("selftest: ran past the key");
+	say("selftest ok");
+}
+
+static const struct cmd cmds[] = {
+	{ "add",	cmd_uidreq,	C_ADD },
+	{ "away",	cmd_empty,	C_AWAY },
+	{ "block",	cmd_uidreq,	C_BLOCK },
+	{ "close",	cmd_close,	0 },
+	{ "connect",	cmd_connect,	0 },
+	{ "drain",	cmd_drain,	0 },
+	{ "echo",	cmd_echo,	0 },
+	{ "eof",	cmd_eof,	0 },
+	{ "expect",	cmd_expect,	0 },
+	{ "expectnot",	cmd_expectnot,	0 },
+	{ "hello",	cmd_hello,	0 },
+	{ "im",		cmd_im,		0 },
+	{ "login",	cmd_login,	0 },
+	{ "online",	cmd_empty,	C_ONLINE },
+	{ "passwd",	cmd_passwd,	0 },
+	{ "profile",	cmd_profile,	0 },
+	{ "quit",	cmd_quit,	0 },
+	{ "register",	cmd_register,	0 },
+	{ "remove",	cmd_uidreq,	C_REMOVE },
+	{ "search",	cmd_search,	0 },
+	{ "searchx",	cmd_search,	1 },
+	{ "selftest",	cmd_selftest,	0 },
+	{ "send",	cmd_send,	0 },
+	{ "sendraw",	cmd_sendraw,	0 },
+	{ "uid",	cmd_uid,	0 },
+	{ "unblock",	cmd_uidreq,	C_UNBLOCK },
+	{ "waitfile",	cmd_waitfile,	0 },
+};
+
+/* run - one script line */
+static void
+run(char *line)
+{
+	char	*p, *name;
+	size_t	 i;
+
+	line[strcspn(line, "\r\n")] = '\0';
+	p = line;
+	if ((name = word(&p)) == NULL || *name == '#')
+		return;
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (strcmp(cmds[i].name, name) == 0) {
+			cmds[i].fn(p, cmds[i].arg);
+			return;
+		}
+	bad("unknown command '%s'", name);
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: h_client [-t seconds] port <script\n");
+	exit(2);
+}
+
+int
+main(int argc, char *argv[])
+{
+	long long	 v;
+	size_t		 n;
+	int		 ch;
+
+	while ((ch = getopt(argc, argv, "t:")) != -1) {
+		switch (ch) {
+		case 't':
+			if (num(optarg, 10, 1, 3600, &v) == -1)
+				usage();
+			timeout_ms = v * 1000;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (argc - optind != 1 || num(argv[optind], 10, 1, 65535, &v) == -1)
+		usage();
+	port = (int)v;
+	cur.fd = side.fd = -1;
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+		die("signal: %s", strerror(errno));
+	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
+	while (fgets(script, sizeof(script), stdin) != NULL) {
+		lineno++;
+		n = strlen(script);
+		if (n > 0 && script[n - 1] != '\n' && !feof(stdin))
+			bad("line too long");
+		run(script);
+	}
+	if (ferror(stdin))
+		die("stdin: %s", strerror(errno));
+	return 0;
+}

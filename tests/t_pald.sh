@@ -1,0 +1,602 @@
+#
+# t_pald.sh - pald end to end: a private daemon on a kernel-chosen port,
+# accounts made with palpasswd, and tests/h_client speaking the protocol
+# as the 5.0 client does.  Every wait is bounded; no fixed sleeps.
+#
+
+PALD="$(atf_get_srcdir)/../pald"
+PALPASSWD="$(atf_get_srcdir)/../palpasswd"
+H="$(atf_get_srcdir)/h_client"
+HI="$(atf_get_srcdir)/h_inetd"
+
+# conf [lines...] - write pald.conf with test defaults plus the lines given
+conf()
+{
+	{
+		echo "categories $(atf_get_srcdir)/../data/categories.txt"
+		echo "hash_cost 4"
+		for l in "$@"; do echo "$l"; done
+	} >pald.conf
+}
+
+# wait_for FILE PATTERN - until a line matches, at most 10 seconds
+wait_for()
+{
+	i=0
+	while ! grep -q -- "$2" "$1" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -gt 200 ] && atf_fail "no '$2' in $1: $(cat "$1" 2>&1)"
+		sleep 0.05
+	done
+}
+
+pald_start()
+{
+	[ -f pald.conf ] || conf
+	rm -f pald.port
+	"$PALD" -d -f "$PWD/pald.conf" -l 127.0.0.1 -p 0 -h "$PWD/db" \
+	    -r "$PWD/run" -P "$PWD/pald.pid" -W "$PWD/pald.port" \
+	    "$@" 2>>pald.log &
+	wait_for pald.port .
+	PORT=$(cat pald.port)
+	wait_for pald.log "listening on"
+}
+
+pald_stop()
+{
+	if [ -f pald.pid ]; then
+		pid=$(cat pald.pid)
+		kill "$pid" 2>/dev/null
+		i=0
+		while kill -0 "$pid" 2>/dev/null && [ $i -lt 200 ]; do
+			i=$((i + 1))
+			sleep 0.05
+		done
+	fi
+	return 0
+}
+
+# adduser NICK PASS - prints the new uid
+adduser()
+{
+	mkdir -p db
+	echo "$2" | PALD_HASH_COST=4 "$PALPASSWD" -h "$PWD/db" -p -c "$1"
+}
+
+# client - h_client on the daemon's port, the script on stdin
+client()
+{
+	"$H" -t 10 "$PORT"
+}
+
+# child_of NICK - the pid of the child serving NICK (by its title)
+child_of()
+{
+	for p in $(pgrep -P "$(cat pald.pid)"); do
+		if tr '\0' ' ' </proc/"$p"/cmdline | grep -q "$1"; then
+			echo "$p"
+			return 0
+		fi
+	done
+	return 1
+}
+
+atf_test_case login_ok cleanup
+login_ok_head()
+{
+	atf_set "descr" "the 5.0 login sequence: uid lookup, key, password"
+}
+login_ok_body()
+{
+	uid=$(adduser alice alice-pw)
+	atf_check_equal "$uid" 1000002
+	pald_start
+	cat >script <<EOF
+login alice alice-pw
+expect 0x019a nickname=alice
+expect 0x019c
+expect 0x0043
+expect 0x01fe
+quit
+EOF
+	atf_check -s exit:0 -o save:out "$H" -t 10 "$PORT" <script
+	atf_check -o match:"^LOGIN-OK uid=1000002" cat out
+	atf_check -o match:"uid=1000002" -o match:"ei=" -o match:"smtp=" \
+	    grep "^RECV 0x019a" out
+	# the 29 categories of 2002, Top Rooms first
+	atf_check -o match:"code=30001.value=Top Rooms" \
+	    -o match:"code=30029.value=Adult Oriented" grep "^RECV 0x019c" out
+	wait_for pald.log "login alice uid 1000002"
+}
+login_ok_cleanup() { pald_stop; }
+
+atf_test_case login_wrong_password cleanup
+login_wrong_password_head()
+{
+	atf_set "descr" "a wrong password gets the client's error text"
+}
+login_wrong_password_body()
+{
+	adduser alice alice-pw >/dev/null
+	pald_start
+	echo "login alice wrong-pw" >script
+	atf_check -s exit:0 -o match:"LOGIN-FAIL.*password you entered is incorrect" \
+	    "$H" -t 10 "$PORT" <script
+	wait_for pald.log "login failed for uid 1000002.*wrong password"
+	# the password never reaches the log
+	atf_check -s exit:1 grep -e "wrong-pw" -e "alice-pw" pald.log
+}
+login_wrong_password_cleanup() { pald_stop; }
+
+atf_test_case login_unknown_user cleanup
+login_unknown_user_head()
+{
+	atf_set "descr" "an unknown nickname gets uid=-1"
+}
+login_unknown_user_body()
+{
+	adduser alice alice-pw >/dev/null
+	pald_start
+	printf 'uid nobody\nlogin nobody pw12\n' >script
+	atf_check -s exit:0 -o match:"UID nick=nobody uid=-1" \
+	    -o match:"LOGIN-FAIL" "$H" -t 10 "$PORT" <script
+	# a forged uid on the login connection gets "Unknown user"
+	printf 'connect\nhello 1000099\nsend -1130 000f4263000000010001\nexpect 0x0474\nsend -1148 000f42633235383032383130\nexpect 0x0064 Unknown user\n' >script
+	atf_check -s exit:0 -o match:"rc type=0xfb84 code=99 text=Unknown user" \
+	    "$H" -t 10 "$PORT" <script
+}
+login_unknown_user_cleanup() { pald_stop; }
+
+atf_test_case im_online cleanup
+im_online_head()
+{
+	atf_set "descr" "an IM reaches an online user through that user's child"
+}
+im_online_body()
+{
+	adduser alice alice-pw >/dev/null
+	adduser bob bob-pw >/dev/null
+	pald_start
+	printf 'login bob bob-pw\necho READY\nexpect 0x0014 hello bob\nquit\n' |
+	    client >bob.out &
+	cpid=$!
+	wait_for bob.out READY
+	printf 'login alice alice-pw\nim 1000003 hello bob\ndrain 200\nquit\n' |
+	    client >alice.out
+	wait $cpid
+	atf_check -o match:"^RECV 0x0014 .*from=1000002 text=hello bob" cat bob.out
+}
+im_online_cleanup() { pald_stop; }
+
+atf_test_case im_offline cleanup
+im_offline_head()
+{
+	atf_set "descr" "an IM to an offline user is delivered once, at login"
+}
+im_offline_body()
+{
+	adduser alice alice-pw >/dev/null
+	adduser bob bob-pw >/dev/null
+	pald_start
+	printf 'login alice alice-pw\nim 1000003 while you were away\nim 1000003 second one\ndrain 200\nquit\n' |
+	    client >alice.out
+	atf_check -o not-match:"0x0064" cat alice.out
+	printf 'login bob bob-pw\nexpect 0x0014 second one\nquit\n' | client >bob1.out
+	atf_check -o match:"from=1000002 text=<<\([0-9-]* [0-9:]* UTC\)>>while you were away" \
+	    cat bob1.out
+	# first before second
+	atf_check -o match:"away" sed -n '/0x0014/{p;q;}' bob1.out
+	printf 'login bob bob-pw\nexpectnot 0x0014 500\nquit\n' | client >bob2.out
+	atf_check -s exit:0 -o match:LOGIN-OK cat bob2.out
+}
+im_offline_cleanup() { pald_stop; }
+
+atf_test_case presence cleanup
+presence_head()
+{
+	atf_set "descr" "buddies see a user come online, go away, come back and leave"
+}
+presence_body()
+{
+	adduser alice alice-pw >/dev/null
+	adduser bob bob-pw >/dev/null
+	pald_start
+	cat >alice.in <<EOF
+login alice alice-pw
+add 1000003
+expect 0x0043 nickname=bob
+expect 0x0190 uid=1000003 status=0
+echo READY
+expect 0x0190 uid=1000003 status=30
+expect 0x0190 uid=1000003 status=70
+expect 0x0190 uid=1000003 status=30
+expect 0x0190 uid=1000003 status=0
+quit
+EOF
+	client <alice.in >alice.out &
+	cpid=$!
+	wait_for alice.out READY
+	printf 'login bob bob-pw\naway\nonline\ndrain 300\nquit\n' | client >bob.out
+	wait $cpid
+	atf_check -o match:"status=0" tail -2 alice.out
+	atf_check -s exit:0 grep -q "LOGIN-OK" bob.out
+	# bob's buddy list at his next login still shows alice as offline
+	printf 'login alice alice-pw\nexpect 0x0043 bob\nexpect 0x0190 uid=1000003\nquit\n' |
+	    client >a2.out
+	atf_check -o match:"RECV 0x0190 8 uid=1000003 status=0" cat a2.out
+}
+presence_cleanup() { pald_stop; }
+
+atf_test_case block cleanup
+block_head()
+{
+	atf_set "descr" "a blocked user's IMs are not delivered and presence hides"
+}
+block_body()
+{
+	adduser alice alice-pw >/dev/null
+	adduser bob bob-pw >/dev/null
+	pald_start
+	cat >bob.in <<EOF
+login bob bob-pw
+block 1000002
+expect 0x01f4 Success
+expect 0x01fe nickname=alice
+echo READY
+expectnot 0x0014 1500
+unblock 1000002
+expect 0x01f4 disp=0 text=Success
+quit
+EOF
+	client <bob.in >bob.out &
+	cpid=$!
+	wait_for bob.out READY
+	printf 'login alice alice-pw\nadd 1000003\nexpect 0x0190 uid=1000003 status=0\nim 1000003 let me in\ndrain 300\nquit\n' |
+	    client >alice.out
+	wait $cpid
+	atf_check -o match:"^RECV 0x01f4 .*uid=1000002 disp=1 text=Success" cat bob.out
+	atf_check -o match:"RECV 0x0190 8 uid=1000002 status=4294967295" cat bob.out
+	# not stored for later either
+	printf 'login bob bob-pw\nexpectnot 0x0014 500\nquit\n' | client >bob2.out
+	atf_check -s exit:0 grep -q LOGIN-OK bob2.out
+}
+block_cleanup() { pald_stop; }
+
+atf_test_case search cleanup
+search_head()
+{
+	atf_set "descr" "user search: exact (any case) and by prefix"
+}
+search_body()
+{
+	adduser alice alice-pw >/dev/null
+	adduser alicia alicia-pw >/dev/null
+	adduser bob bob-pw >/dev/null
+	pald_start
+	cat >script <<EOF
+login bob bob-pw
+searchx ALICE
+expect 0x0045 nickname=alice
+search ali
+expect 0x0045 nickname=alicia
+searchx nobody
+expect 0xffbb
+quit
+EOF
+	atf_check -s exit:0 -o save:out "$H" -t 10 "$PORT" <script
+	atf_check -o match:"nickname=alice" -o not-match:"alicia" \
+	    sed -n '/0x0045/{p;q;}' out
+	atf_check -o match:"nickname=alice\|.*nickname=alicia" -o not-match:bob \
+	    sed -n '/0x0045/{n;/0x0045/p;}' out
+}
+search_cleanup() { pald_stop; }
+
+atf_test_case duplicate_login cleanup
+duplicate_login_head()
+{
+	atf_set "descr" "a second login of an account ends the first with 0x044c"
+}
+duplicate_login_body()
+{
+	adduser alice alice-pw >/dev/null
+	adduser bob bob-pw >/dev/null
+	pald_start
+	printf 'login alice alice-pw\necho READY\nexpect 0x044c logged in from another client\neof\n' |
+	    client >first.out &
+	fpid=$!
+	wait_for first.out READY
+	# bob lists alice: he must not see her go offline in between
+	printf 'login bob bob-pw\nadd 1000002\nexpect 0x0190 uid=1000002 status=30\necho BOBREADY\nexpectnot 0x0190 1500\nquit\n' |
+	    client >bob.out &
+	cpid=$!
+	wait_for bob.out BOBREADY
+	printf 'login alice alice-pw\nim 1000003 still here\ndrain 300\nquit\n' |
+	    client >second.out
+	wait $cpid $fpid
+	atf_check -o match:"^EOF" cat first.out
+	atf_check -o match:"LOGIN-OK" cat second.out
+	atf_check -s exit:0 grep -q "logged in again" pald.log
+}
+duplicate_login_cleanup() { pald_stop; }
+
+atf_test_case killed_child cleanup
+killed_child_head()
+{
+	atf_set "descr" "SIGKILL of a child leaves no stale slot: buddies see it go"
+}
+killed_child_body()
+{
+	adduser alice alice-pw >/dev/null
+	adduser bob bob-pw >/dev/null
+	pald_start
+	printf 'login bob bob-pw\nadd 1000002\nexpect 0x0190 uid=1000002 status=0\necho READY\nexpect 0x0190 uid=1000002 status=30\necho ALICEON\nexpect 0x0190 uid=1000002 status=0\nquit\n' |
+	    client >bob.out &
+	cpid=$!
+	wait_for bob.out READY
+	printf 'login alice alice-pw\necho READY\ndrain 8000\n' | client >alice.out &
+	apid=$!
+	wait_for bob.out ALICEON
+	pid=$(child_of "alice 127.0.0.1") || atf_fail "no child for alice"
+	kill -9 "$pid"
+	wait $cpid $apid
+	atf_check -o match:"status=0" tail -2 bob.out
+	wait_for pald.log "killed by signal 9"
+	wait_for pald.log "swept dead session of alice"
+	# alice can log in again, and is online once
+	printf 'login alice alice-pw\nquit\n' | client >again.out
+	atf_check -o match:LOGIN-OK cat again.out
+}
+killed_child_cleanup() { pald_stop; }
+
+atf_test_case bad_frames cleanup
+bad_frames_head()
+{
+	atf_set "descr" "oversize and junk frames close only that connection"
+}
+bad_frames_body()
+{
+	adduser alice alice-pw >/dev/null
+	adduser bob bob-pw >/dev/null
+	pald_start
+	printf 'login bob bob-pw\necho READY\nexpect 0x0014 after the storm\nquit\n' |
+	    client >bob.out &
+	cpid=$!
+	wait_for bob.out READY
+	# a header that announces 65535 bytes: closed, one log line
+	printf 'connect\nsendraw ff9c0047ffff\neof\n' | client >big.out
+	atf_check -o match:EOF cat big.out
+	wait_for pald.log "announces 65535 bytes, over the limit"
+	# a header split across writes, then an unknown type: drained
+	printf 'login alice alice-pw\nsendraw 7777\nsendraw 00470003414243\nsend 0x1234 00\nsendraw ff9c\nsendraw 004700\nsendraw 0400000000\nexpect 0xff8b\nim 1000003 after the storm\ndrain 200\nquit\n' |
+	    client >alice.out
+	atf_check -o match:LOGIN-OK cat alice.out
+	# a lying LYMERICK length closes that connection only
+	printf 'connect\nsend -1130 00\neof\n' | client >lym.out
+	atf_check -o match:EOF cat lym.out
+	wait $cpid
+	atf_check -o match:"after the storm" cat bob.out
+	atf_check -s exit:0 kill -0 "$(cat pald.pid)"
+}
+bad_frames_cleanup() { pald_stop; }
+
+atf_test_case flood cleanup
+flood_head()
+{
+	atf_set "descr" "a packet flood cuts that client with one log line"
+}
+flood_body()
+{
+	adduser alice alice-pw >/dev/null
+	conf "packet_rate 5" "packet_burst 20"
+	pald_start
+	{
+		echo "login alice alice-pw"
+		i=0
+		while [ $i -lt 100 ]; do echo "away"; i=$((i + 1)); done
+		echo "eof"
+	} | client >alice.out
+	atf_check -o match:"0x044c.*too much too fast" -o match:EOF cat alice.out
+	atf_check -o inline:"1\n" grep -c "packet flood" pald.log
+}
+flood_cleanup() { pald_stop; }
+
+atf_test_case password_change cleanup
+password_change_head()
+{
+	atf_set "descr" "the client's password change needs the old password"
+}
+password_change_body()
+{
+	adduser alice alice-pw >/dev/null
+	pald_start
+	printf 'login alice alice-pw\npasswd wrong-old new-pw-1\nexpect 0x0064 code=1\npasswd alice-pw new-pw-1\nexpect 0x0064 code=0\nquit\n' |
+	    client >out
+	atf_check -o match:"rc type=0xfb78 code=1 text=Incorrect password" cat out
+	printf 'login alice alice-pw\n' | client >old.out
+	atf_check -o match:LOGIN-FAIL cat old.out
+	printf 'login alice new-pw-1\nquit\n' | client >new.out
+	atf_check -o match:LOGIN-OK cat new.out
+}
+password_change_cleanup() { pald_stop; }
+
+atf_test_case profile cleanup
+profile_head()
+{
+	atf_set "descr" "a profile update is stored and shown at the next login"
+}
+profile_body()
+{
+	adduser alice alice-pw >/dev/null
+	pald_start
+	printf 'login alice alice-pw\nprofile first=Alice,last=Liddell,email=a@example.org\nexpect 0x0064 type=0xffbf code=0\nquit\n' |
+	    client >out
+	printf 'login alice alice-pw\nexpect 0x019a first=Alice\nquit\n' | client >out2
+	atf_check -o match:"last=Liddell" -o match:"email=a@example.org" \
+	    grep 0x019a out2
+}
+profile_cleanup() { pald_stop; }
+
+atf_test_case registration cleanup
+registration_head()
+{
+	atf_set "descr" "new accounts from the client, throttled per address"
+}
+registration_body()
+{
+	pald_start
+	printf 'register newbie newbie-pw n@example.org\nexpect 0x0064 type=0xfb6e code=0\nexpect 0xffb1\n' |
+	    client >reg.out
+	printf 'login newbie newbie-pw\nquit\n' | client >login.out
+	atf_check -o match:"LOGIN-OK uid=1000002" cat login.out
+	# the same address again, at once: refused with a reason
+	printf 'register second second-pw\nexpect 0x0064 type=0xfb6e\n' | client >reg2.out
+	atf_check -o match:"wait a while" cat reg2.out
+	# a taken nickname, any case
+	conf "registration_interval 0"
+	kill -HUP "$(cat pald.pid)"
+	wait_for pald.log "configuration reloaded"
+	printf 'register NEWBIE other-pw\nexpect 0x0064 type=0xfb6e code=99\n' |
+	    client >reg3.out
+	atf_check -s exit:0 grep -q "code=99" reg3.out
+}
+registration_cleanup() { pald_stop; }
+
+atf_test_case registration_off cleanup
+registration_off_head()
+{
+	atf_set "descr" "registration can be switched off"
+}
+registration_off_body()
+{
+	conf "registration no"
+	pald_start
+	printf 'register newbie newbie-pw\nexpect 0x0064 type=0xfb6e code=1\n' |
+	    client >reg.out
+	atf_check -o match:"cannot be created" cat reg.out
+	printf 'uid newbie\n' | client >uid.out
+	atf_check -o match:"uid=-1" cat uid.out
+}
+registration_off_cleanup() { pald_stop; }
+
+atf_test_case inetd_mode cleanup
+inetd_mode_head()
+{
+	atf_set "descr" "pald -i serves a connection on fds 0-2 with the same code"
+}
+inetd_mode_body()
+{
+	adduser alice alice-pw >/dev/null
+	adduser bob bob-pw >/dev/null
+	conf
+	mkdir -p run
+	# what rc.d/pald_recover does at boot
+	atf_check -s exit:0 -e ignore "$PALD" -d -f "$PWD/pald.conf" \
+	    -h "$PWD/db" -r "$PWD/run" -R
+	# bob's login takes two connections, alice's two more
+	"$HI" inetd.port 4 "$PALD" -i -f "$PWD/pald.conf" -h "$PWD/db" \
+	    -r "$PWD/run" &
+	wait_for inetd.port .
+	PORT=$(cat inetd.port)
+	printf 'login bob bob-pw\necho READY\nexpect 0x0014 via inetd\nquit\n' |
+	    client >bob.out &
+	cpid=$!
+	wait_for bob.out READY
+	printf 'login alice alice-pw\nim 1000003 via inetd\ndrain 200\nquit\n' |
+	    client >alice.out
+	wait $cpid
+	atf_check -o match:"from=1000002 text=via inetd" cat bob.out
+}
+inetd_mode_cleanup() { return 0; }
+
+atf_test_case sigterm cleanup
+sigterm_head()
+{
+	atf_set "descr" "SIGTERM tells the clients, stops the children, removes the pidfile"
+}
+sigterm_body()
+{
+	adduser alice alice-pw >/dev/null
+	pald_start
+	printf 'login alice alice-pw\necho READY\nexpect 0x044c shutting down\neof\n' |
+	    client >alice.out &
+	cpid=$!
+	wait_for alice.out READY
+	pid=$(cat pald.pid)
+	kill "$pid"
+	wait $cpid
+	atf_check -o match:EOF cat alice.out
+	i=0
+	while kill -0 "$pid" 2>/dev/null; do
+		i=$((i + 1)); [ $i -gt 200 ] && atf_fail "master still running"
+		sleep 0.05
+	done
+	atf_check -s exit:1 test -f pald.pid
+	wait_for pald.log "stopped"
+	# the store is consistent afterwards
+	atf_check -s exit:0 -o ignore -e ignore db5.3_verify -h db users.db
+}
+sigterm_cleanup() { pald_stop; }
+
+atf_test_case config_check
+config_check_head()
+{
+	atf_set "descr" "pald -n accepts a good file and names the bad line"
+}
+config_check_body()
+{
+	conf "max_sessions 100"
+	atf_check -s exit:0 -e match:"configuration OK" "$PALD" -n -f "$PWD/pald.conf"
+	printf 'port 5001\n# a comment\nidle_timeout 5\n' >bad.conf
+	atf_check -s exit:1 -e match:"bad.conf:3: idle_timeout: too small" \
+	    "$PALD" -n -f "$PWD/bad.conf"
+	printf 'no_such_key 1\n' >bad2.conf
+	atf_check -s exit:1 -e match:"bad2.conf:1: no_such_key: unknown keyword" \
+	    "$PALD" -n -f "$PWD/bad2.conf"
+	atf_check -s exit:1 -e match:"usage: pald" "$PALD" -x
+}
+
+atf_test_case palpasswd_tool
+palpasswd_tool_head()
+{
+	atf_set "descr" "palpasswd creates, changes, levels and deletes accounts"
+}
+palpasswd_tool_body()
+{
+	mkdir db
+	echo alice-pw | atf_check -o inline:"1000002\n" env PALD_HASH_COST=4 \
+	    "$PALPASSWD" -h "$PWD/db" -p -c alice
+	echo other-pw | atf_check -s exit:1 -e match:"taken" \
+	    "$PALPASSWD" -h "$PWD/db" -p -c ALICE
+	echo x-pw | atf_check -s exit:0 env PALD_HASH_COST=4 "$PALPASSWD" \
+	    -h "$PWD/db" -a 2 alice
+	atf_check -o match:"admin=2" db5.3_dump -p -h db users.db
+	atf_check -o match:"alice" db5.3_dump -p -h db nicks.db
+	# no password is stored in the clear
+	atf_check -s exit:1 -o ignore sh -c "db5.3_dump -p -h db users.db | grep alice-pw"
+	atf_check -s exit:0 "$PALPASSWD" -h "$PWD/db" -d alice
+	atf_check -s exit:1 -e match:"no such user" "$PALPASSWD" -h "$PWD/db" -d alice
+}
+
+atf_init_test_cases()
+{
+	atf_add_test_case login_ok
+	atf_add_test_case login_wrong_password
+	atf_add_test_case login_unknown_user
+	atf_add_test_case im_online
+	atf_add_test_case im_offline
+	atf_add_test_case presence
+	atf_add_test_case block
+	atf_add_test_case search
+	atf_add_test_case duplicate_login
+	atf_add_test_case killed_child
+	atf_add_test_case bad_frames
+	atf_add_test_case flood
+	atf_add_test_case password_change
+	atf_add_test_case profile
+	atf_add_test_case registration
+	atf_add_test_case registration_off
+	atf_add_test_case inetd_mode
+	atf_add_test_case sigterm
+	atf_add_test_case config_check
+	atf_add_test_case palpasswd_tool
+}
