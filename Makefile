@@ -85,7 +85,7 @@ run: all
 
 lint:
 	@! grep -l 'include "\.\./proto' store/*.c
-	clang-format --dry-run -Werror *.c *.h proto/*.[ch] store/*.[ch] tests/*.c
+	cppcheck --enable=warning,portability --std=c11 --error-exitcode=1 --quiet -I. *.c proto/*.c store/*.c
 	mandoc -Tlint -Wwarning man/*.[0-9]
 
 clean:

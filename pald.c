@@ -26,6 +26,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <libutil.h>
 #include <netdb.h>
 #include <poll.h>
@@ -60,7 +61,6 @@ static volatile sig_atomic_t got_term, got_hup, got_chld;
 static int		 selfpipe[2] = { -1, -1 };
 static struct pald_conf	 conf;
 static const char	*conffile;
-static int		 conf_given;
 static struct child	*children;
 static int		 nchildren;
 static struct db	*mdb;		/* the master's own handle */
@@ -68,6 +68,7 @@ static struct table	*tab;
 static int		 listenfd = -1;
 
 static __dead void	 usage(void);
+static int		 bound_port(int);
 
 static __dead void
 usage(void)
@@ -596,17 +597,12 @@ bind_listener(void)
 static void
 write_port(const char *path, int fd)
 {
-	struct sockaddr_storage ss;
-	socklen_t	 len = sizeof(ss);
 	char		 tmp[1024];
 	FILE		*fp;
 	int		 port, n;
 
-	if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1)
+	if ((port = bound_port(fd)) == -1)
 		err(1, "getsockname");
-	port = ntohs(ss.ss_family == AF_INET ?
-	    ((struct sockaddr_in *)&ss)->sin_port :
-	    ((struct sockaddr_in6 *)&ss)->sin6_port);
 	n = snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	if (n < 0 || (size_t)n >= sizeof(tmp))
 		errx(1, "%s: path too long", path);
@@ -702,6 +698,40 @@ inetd_main(void)
 	exit(0);
 }
 
+/*
+ * absolute - make a relative path absolute, since daemon(3) moves to /
+ * and SIGHUP re-reads the configuration file from there.
+ */
+static void
+absolute(char *path, size_t size)
+{
+	char	 cwd[PATH_MAX], tmp[PATH_MAX];
+	int	 n;
+
+	if (path[0] == '/' || path[0] == '\0')
+		return;
+	if (getcwd(cwd, sizeof(cwd)) == NULL)
+		err(1, "getcwd");
+	n = snprintf(tmp, sizeof(tmp), "%s/%s", cwd, path);
+	if (n < 0 || (size_t)n >= sizeof(tmp) ||
+	    strlcpy(path, tmp, size) >= size)
+		errx(1, "%s: path too long", path);
+}
+
+/* bound_port - the port the listener really has (-p 0 picks one) */
+static int
+bound_port(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t	 len = sizeof(ss);
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1)
+		return -1;
+	return ntohs(ss.ss_family == AF_INET ?
+	    ((struct sockaddr_in *)&ss)->sin_port :
+	    ((struct sockaddr_in6 *)&ss)->sin6_port);
+}
+
 /* sanitise_fds - 0, 1 and 2 open; nothing else inherited */
 static void
 sanitise_fds(int inetd)
@@ -711,7 +741,7 @@ sanitise_fds(int inetd)
 	if (!inetd)
 		while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd <= 2)
 			;
-	closefrom(inetd ? 3 : 3);
+	closefrom(3);
 }
 
 int
@@ -721,6 +751,7 @@ main(int argc, char *argv[])
 	struct pidfh	*pfh = NULL;
 	const char	*errstr, *pidfile = NULL, *portfile = NULL;
 	char		 errbuf[512];
+	static char	 confpath[PATH_MAX], pidpath[PATH_MAX];
 	pid_t		 other;
 	int		 ch, debug = 0, inetd = 0, check = 0, recover = 0;
 	int		 verbose = 0;
@@ -735,7 +766,6 @@ main(int argc, char *argv[])
 			break;
 		case 'f':
 			conffile = optarg;
-			conf_given = 1;
 			break;
 		case 'h':
 			if (strlcpy(cl.dbhome, optarg, sizeof(cl.dbhome)) >=
@@ -813,6 +843,19 @@ main(int argc, char *argv[])
 		(void)strlcpy(conf.user, cl.user, sizeof(conf.user));
 	if (cl_port != -1)
 		conf.port = cl_port;
+	absolute(conf.dbhome, sizeof(conf.dbhome));
+	absolute(conf.rundir, sizeof(conf.rundir));
+	absolute(conf.categories, sizeof(conf.categories));
+	if (conffile != NULL) {
+		(void)strlcpy(confpath, conffile, sizeof(confpath));
+		absolute(confpath, sizeof(confpath));
+		conffile = confpath;
+	}
+	if (pidfile != NULL) {
+		(void)strlcpy(pidpath, pidfile, sizeof(pidpath));
+		absolute(pidpath, sizeof(pidpath));
+		pidfile = pidpath;
+	}
 	if (check) {
 		if (conf.user[0] && getpwnam(conf.user) == NULL)
 			errx(1, "user %s does not exist", conf.user);
@@ -866,7 +909,8 @@ main(int argc, char *argv[])
 	signals_init(1);
 	setproctitle("master");
 	log_info("listening on %s port %d, store %s",
-	    conf.listen[0] ? conf.listen : "*", conf.port, conf.dbhome);
+	    conf.listen[0] ? conf.listen : "*", bound_port(listenfd),
+	    conf.dbhome);
 
 	master_loop();
 	shutdown_all();

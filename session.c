@@ -857,12 +857,30 @@ copy_field(const struct wire_frame *f, const char *key, char *dst,
 	return 0;
 }
 
+/*
+ * fresh_user - the account as the store has it now, not as it was at
+ * login: palpasswd or another session may have changed it since.  A
+ * change then touches only its own fields.
+ */
+static int
+fresh_user(struct session *s, struct user *u)
+{
+	if (db_user_get(s->db, s->u.uid, u) != DBR_OK)
+		return -1;
+	s->u = *u;
+	return 0;
+}
+
 /* handle_profile - UPDATE_PROFILE: first, last, email */
 static int
 handle_profile(struct session *s, const struct wire_frame *f)
 {
-	struct user	 u = s->u;
+	struct user	 u;
 
+	if (fresh_user(s, &u) == -1) {
+		out_rc(s, f->type, 0x63, "Alter User Info Problem, try again.");
+		return 0;
+	}
 	if (copy_field(f, "first", u.first, sizeof(u.first)) == -1 ||
 	    copy_field(f, "last", u.last, sizeof(u.last)) == -1 ||
 	    copy_field(f, "email", u.email, sizeof(u.email)) == -1) {
@@ -910,7 +928,7 @@ handle_new_password(struct session *s, const struct wire_frame *f)
 	    lym_decode(1, 0, nl + 1, f->len - 4 - n - 1, newpw,
 	    sizeof(newpw)) < 0)
 		goto bad;
-	if (pw_verify(oldpw, s->u.hash) != 1) {
+	if (fresh_user(s, &u) == -1 || pw_verify(oldpw, u.hash) != 1) {
 		out_rc(s, f->type, 1, "Incorrect password");
 		goto out;
 	}
@@ -918,7 +936,6 @@ handle_new_password(struct session *s, const struct wire_frame *f)
 		out_rc(s, f->type, 1, "The new password is not acceptable.");
 		goto out;
 	}
-	u = s->u;
 	if (pw_hash(newpw, s->conf->hash_cost, hash, sizeof(hash)) == -1 ||
 	    strlcpy(u.hash, hash, sizeof(u.hash)) >= sizeof(u.hash) ||
 	    db_user_put(s->db, &u) != DBR_OK) {
@@ -1004,10 +1021,10 @@ out:
 static int
 handle_privacy(struct session *s, const struct wire_frame *f)
 {
-	struct user	 u = s->u;
+	struct user	 u;
 
-	if (f->len < 1 || strchr("ATP", f->payload[0]) == NULL ||
-	    f->payload[0] == '\0')
+	if (f->len < 1 || f->payload[0] == '\0' ||
+	    strchr("ATP", f->payload[0]) == NULL || fresh_user(s, &u) == -1)
 		return 0;
 	u.privacy = (char)f->payload[0];
 	if (db_user_put(s->db, &u) == DBR_OK)

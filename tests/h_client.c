@@ -12,8 +12,8 @@
  * The script is read from standard input, one command a line; blank lines
  * and lines whose first non-blank is '#' are skipped.  Commands act on one
  * "current" connection.  A UID argument is a decimal number (-1 is
- * 0xffffffff) or a nickname that an earlier uid, login of this script has
- * resolved.  TYPE is decimal (may be negative: -20) or 0x hex (0xffec);
+ * 0xffffffff) or a nickname that an earlier uid or login command of the
+ * same script resolved.  TYPE is decimal (may be negative: -20) or 0x hex (0xffec);
  * for expect and expectnot it may be a comma list (0x0014,0x0190) or "any".
  *
  *	uid NICK		on a connection of its own: CLIENT_HELLO(0),
@@ -82,8 +82,10 @@
  * uids are unsigned decimal; in <text> a byte outside 0x20-0x7e is '.'.
  * Other lines: "UID ...", "LOGIN-OK ...", "LOGIN-FAIL ...", "EOF", echo's
  * text, "selftest ok", "PARTIAL <n>" (EOF inside a frame of which n bytes
- * came), "# read: <error>" and "# write: <error>" (the connection is then
- * treated as closed, or as unable to send), and "FAIL <reason>".
+ * came), "# read: <error>" (then taken as EOF), "# write: <error>" (once;
+ * later sends on that connection are dropped, as are sends after the
+ * server closed it; sending before any connect or login is a script
+ * error), and "FAIL <reason>".
  *
  * Each wait is bounded by the timeout (-t, default 10 s).  Exit status: 0
  * when the script ran to its end, 1 when an expectation failed or a wait
@@ -163,6 +165,7 @@ enum wait { W_FRAME, W_MORE, W_TIMEOUT, W_EOF };
 
 struct conn {
 	int		 fd;		/* -1: none */
+	int		 gone;		/* the server closed it */
 	int		 mute;		/* a write failed: send no more */
 	size_t		 len;
 	unsigned char	 buf[HDRLEN + MAXPAYLOAD];
@@ -351,7 +354,8 @@ num(const char *s, int base, long long min, long long max, long long *v)
 	if (*d == '-' && base == 10)
 		d++;
 	if (*d == '\0' || strchr(base == 10 ? "0123456789" :
-	    "0123456789abcdefABCDEF", *d) == NULL)
+	    "0123456789abcdefABCDEF", *d) == NULL ||
+	    (base == 16 && (d[1] == 'x' || d[1] == 'X')))
 		return -1;
 	errno = 0;
 	r = strtoll(s, &end, base);
@@ -516,7 +520,7 @@ unhex(const char *s, unsigned char *out, size_t cap)
 			return -1;
 		h = strchr(digits, s[0] | 0x20);
 		l = strchr(digits, s[1] | 0x20);
-		if (h == NULL || l == NULL || s[0] == '\0' || s[1] == '\0')
+		if (h == NULL || l == NULL)
 			return -1;
 		out[n++] = (unsigned char)((h - digits) << 4 | (l - digits));
 		s += 2;
@@ -727,6 +731,7 @@ conn_gone(struct conn *c)
 		say("# close: %s", strerror(errno));
 	c->fd = -1;
 	c->len = 0;
+	c->gone = 1;
 }
 
 /* conn_close - our side closes; unread frames are not read */
@@ -738,6 +743,7 @@ conn_close(struct conn *c)
 	c->fd = -1;
 	c->len = 0;
 	c->mute = 0;
+	c->gone = 0;
 }
 
 /* conn_open - a new connection to 127.0.0.1:port, replacing c's */
@@ -768,15 +774,22 @@ conn_open(struct conn *c)
 			die("connect 127.0.0.1:%d: %s", port, strerror(errno));
 }
 
-/* conn_write - all n bytes, or one "# write:" line and no more sends */
+/*
+ * conn_write - all n bytes, or one "# write:" line and no more sends: a
+ * server that hung up is seen either way, whether or not a read saw EOF.
+ */
 static void
 conn_write(struct conn *c, const void *buf, size_t n)
 {
 	const unsigned char	*p = buf;
 	ssize_t			 w;
 
-	if (c->fd == -1)
-		fail("send: no connection");
+	if (c->fd == -1 && !c->gone)
+		bad("send: no connection (connect or login first)");
+	if (c->fd == -1 && !c->mute) {
+		say("# write: the server closed the connection");
+		c->mute = 1;
+	}
 	while (n > 0 && !c->mute) {
 		if ((w = write(c->fd, p, n)) == -1) {
 			if (errno == EINTR)
@@ -1142,7 +1155,7 @@ cmd_quit(char *args, int unused)
 	if (cur.fd == -1)
 		return;
 	conn_send(&cur, C_DISCONNECT, NULL, 0);
-	if (!cur.mute && shutdown(cur.fd, SHUT_WR) == -1)
+	if (!cur.mute && shutdown(cur.fd, SHUT_WR) == -1 && errno != ENOTCONN)
 		say("# shutdown: %s", strerror(errno));
 	conn_close(&cur);
 }

@@ -537,6 +537,31 @@ sigterm_body()
 }
 sigterm_cleanup() { pald_stop; }
 
+atf_test_case daemon_mode cleanup
+daemon_mode_head()
+{
+	atf_set "descr" "detached, with relative paths, pald still finds its files"
+}
+daemon_mode_body()
+{
+	adduser alice alice-pw >/dev/null
+	conf
+	atf_check -s exit:0 "$PALD" -f pald.conf -l 127.0.0.1 -p 0 -h db \
+	    -r run -P pald.pid -W pald.port
+	wait_for pald.port .
+	wait_for pald.pid .
+	PORT=$(cat pald.port)
+	printf 'login alice alice-pw\nquit\n' | client >out
+	atf_check -o match:LOGIN-OK cat out
+	atf_check -s exit:0 test -S run/s.0 -o -f run/table
+	# SIGHUP re-reads the configuration from its absolute path
+	conf "idle_timeout 31"
+	atf_check -s exit:0 kill -HUP "$(cat pald.pid)"
+	printf 'login alice alice-pw\nquit\n' | client >out2
+	atf_check -o match:LOGIN-OK cat out2
+}
+daemon_mode_cleanup() { pald_stop; }
+
 atf_test_case config_check
 config_check_head()
 {
@@ -597,6 +622,7 @@ atf_init_test_cases()
 	atf_add_test_case registration_off
 	atf_add_test_case inetd_mode
 	atf_add_test_case sigterm
+	atf_add_test_case daemon_mode
 	atf_add_test_case config_check
 	atf_add_test_case palpasswd_tool
 }
