@@ -1,8 +1,10 @@
 /*
  * proto/wire.c - framing, the lymerick encoding and key=value records.
  *
- * Pure code (see wire.h): no I/O, no logging, no state but const tables.
- * Every index into a buffer is checked against its length first.
+ * Owns the byte-level protocol described in wire.h and PROTOCOL.md
+ * sections 1, 3.2 and 4.  Pure code: libc only, no I/O, no logging, no
+ * state but the const key.  Every index into a buffer or into the key is
+ * checked against its length before it is used; errors are return values.
  */
 #include <sys/types.h>
 
@@ -15,28 +17,43 @@
 #include "wire.h"
 
 /*
- * The key from the 5.0 binary (PROTOCOL.md 4.1): "becuase" and all, and
- * ending in a line feed.  354 bytes.
+ * The key from the 5.0 binary (PROTOCOL.md 4.1), typo "becuase" and
+ * apostrophes included, ending in a line feed: 354 bytes.
  */
-const char lym_key[LYM_KEYLEN + 1] =
-    "Ginger was a big fat horse, a big fat horse was she. But don't tell "
-    "that to MaryLou becuase in love with her is she.I tell you this in "
-    "private, because I thought that you should know.But never say to "
-    "MaryLou or both our heads will go.I've said it once, I've said it "
-    "twice, I'll say it once again.Not a word of this to you know who or "
-    "it will be our end!\n";
+#define LYM_KEY_TEXT							\
+	"Ginger was a big fat horse, a big fat horse was she. But don't "\
+	"tell that to MaryLou becuase in love with her is she.I tell you "\
+	"this in private, because I thought that you should know.But "	\
+	"never say to MaryLou or both our heads will go.I've said it "	\
+	"once, I've said it twice, I'll say it once again.Not a word of "\
+	"this to you know who or it will be our end!\n"
+
+_Static_assert(sizeof(LYM_KEY_TEXT) == LYM_KEYLEN + 1,
+    "the lymerick key must be exactly LYM_KEYLEN bytes");
+
+const char lym_key[LYM_KEYLEN + 1] = LYM_KEY_TEXT;
+
+/*
+ * Decoder bounds.  A group is the client's "%d" of N (at most 6
+ * characters for any N these formulas give with at most LYM_DEC_MAX
+ * bytes: -65025 is the extreme) and one check digit.
+ */
+#define LYM_DEC_MAX	255	/* bytes lym_decode will produce */
+#define LYM_NUM_MAX	6	/* characters of one "%d" */
+#define LYM_GRP_MIN	2	/* shortest group: "N" and the check digit */
+#define LYM_GRP_MAX	(LYM_NUM_MAX + 1)
 
 uint16_t
 wire_get16(const unsigned char *p)
 {
-	return (uint16_t)((p[0] << 8) | p[1]);
+	return (uint16_t)((unsigned)p[0] << 8 | p[1]);
 }
 
 uint32_t
 wire_get32(const unsigned char *p)
 {
-	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
-	    ((uint32_t)p[2] << 8) | p[3];
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | (uint32_t)p[3];
 }
 
 void
@@ -55,6 +72,7 @@ wire_put32(unsigned char *p, uint32_t v)
 	p[3] = (unsigned char)v;
 }
 
+/* wire_decode - one frame at the start of buf[0..n), if it is all there */
 ssize_t
 wire_decode(const unsigned char *buf, size_t n, size_t maxlen,
     struct wire_frame *f)
@@ -75,88 +93,94 @@ wire_decode(const unsigned char *buf, size_t n, size_t maxlen,
 	return (ssize_t)(WIRE_HDRLEN + len);
 }
 
+/* wire_encode - header (server version) and payload into out[0..cap) */
 size_t
 wire_encode(unsigned char *out, size_t cap, int type, const void *p,
     size_t len)
 {
 	if (len > WIRE_PAYLOAD_MAX || cap < WIRE_HDRLEN ||
-	    cap - WIRE_HDRLEN < len)
+	    cap - WIRE_HDRLEN < len || (len > 0 && p == NULL))
 		return 0;
 	wire_put16(out, (uint16_t)type);
 	wire_put16(out + 2, WIRE_VERSION_SERVER);
 	wire_put16(out + 4, (uint16_t)len);
 	if (len > 0)
-		memmove(out + WIRE_HDRLEN, p, len);
+		memmove(out + WIRE_HDRLEN, p, len);	/* p may be in out */
 	return WIRE_HDRLEN + len;
 }
 
-/* lym_offset - what variant v adds to byte i besides 122 and the key */
+/*
+ * lym_base - what byte i of variant v carries besides the input byte:
+ * N_i = lym_base + s[i].  Variant 3's challenge counts down, so its term
+ * is (ch - i) * i.  -1 when the key index falls outside the key.
+ */
 static int
-lym_offset(int v, int ch, int i)
+lym_base(int v, int ch, size_t i, int *base)
 {
+	size_t	 k;
+	int	 ii;
+
+	if (i >= LYM_KEYLEN)
+		return -1;
+	ii = (int)i;
+	k = v == 3 ? i : (size_t)ch + i;
+	if (k >= LYM_KEYLEN)
+		return -1;
+	*base = 122 + (unsigned char)lym_key[k];
 	switch (v) {
 	case 1:
-		return i * (13 - i);
+		*base += ii * (13 - ii);
+		break;
 	case 2:
-		return i;
+		*base += ii;
+		break;
 	default:
-		return ch * i;	/* variant 3: ch already counts down */
+		*base += (ch - ii) * ii;
+		break;
 	}
+	return 0;
 }
 
-/* lym_keyat - the key byte for byte i, or -1 past the key */
-static int
-lym_keyat(int v, int ch, int i)
+/* lym_checkdigit - the next check digit, '0'..'7', from an MS-rand LCG */
+static char
+lym_checkdigit(uint32_t *seed)
 {
-	int	 k = v == 3 ? i : ch + i;
+	uint32_t	 r;
 
-	if (k < 0 || k >= LYM_KEYLEN)
-		return -1;
-	return (unsigned char)lym_key[k];
+	if (seed == NULL)
+		return '0';
+	*seed = *seed * 214013u + 2531011u;
+	r = (*seed >> 16) & 0x7fff;
+	return (char)('0' + ((r * 10 / 32768) & 7));
 }
 
+/* lym_encode - 4 (or, as "%d" makes them, 2 to 7) characters per byte */
 int
 lym_encode(int v, int ch, const char *in, size_t n, char *out, size_t cap,
     uint32_t *seed)
 {
-	size_t	 o = 0;
-	int	 i, k, val, w, c = ch;
+	size_t	 i, o = 0;
+	int	 base, w;
 
-	if (v < 1 || v > 3 || ch < 0 || ch >= LYM_KEYLEN)
+	if (v < 1 || v > 3 || ch < 0 || ch >= LYM_KEYLEN || cap == 0 ||
+	    n > LYM_KEYLEN)
 		return -1;
-	for (i = 0; (size_t)i < n; i++) {
-		if ((k = lym_keyat(v, ch, i)) == -1)
+	for (i = 0; i < n; i++) {
+		if (in[i] == '\0' || lym_base(v, ch, i, &base) == -1)
 			return -1;
-		val = 122 + (unsigned char)in[i] + k + lym_offset(v, c, i);
-		if (v == 3)
-			c--;
-		*seed = *seed * 214013u + 2531011u;
-		w = snprintf(out + o, cap - o, "%d%d", val,
-		    (int)((*seed >> 16) & 0x7fff) % 8);
+		w = snprintf(out + o, cap - o, "%d%c",
+		    base + (unsigned char)in[i], lym_checkdigit(seed));
 		if (w < 0 || (size_t)w >= cap - o)
 			return -1;
 		o += (size_t)w;
 	}
-	if (o >= cap)
-		return -1;
 	out[o] = '\0';
 	return (int)o;
 }
 
-/* lym_lo - the value group i carries besides the input byte */
-static int
-lym_lo(int v, int ch, int i)
-{
-	int	 k = lym_keyat(v, ch, i);
-
-	if (k == -1)
-		return INT_MIN;
-	return 122 + k + lym_offset(v, v == 3 ? ch - i : ch, i);
-}
-
 /*
- * lym_num - in[0..w) as the client's "%d" writes an int (optional minus,
- * no leading zeros), into *val; -1 if it is not one.
+ * lym_num - in[0..w) as the client's "%d" writes an int: an optional
+ * minus, no leading zero, no "-0".  Anything else is not a group.
  */
 static int
 lym_num(const char *in, size_t w, int *val)
@@ -164,11 +188,13 @@ lym_num(const char *in, size_t w, int *val)
 	size_t	 j = 0;
 	int	 neg = 0, x = 0;
 
+	if (w == 0 || w > LYM_NUM_MAX)
+		return -1;
 	if (in[0] == '-') {
 		neg = 1;
 		j = 1;
 	}
-	if (j == w || (in[j] == '0' && (w - j > 1 || neg)))
+	if (j == w || (in[j] == '0' && (neg || w > 1)))
 		return -1;
 	for (; j < w; j++) {
 		if (in[j] < '0' || in[j] > '9')
@@ -179,68 +205,133 @@ lym_num(const char *in, size_t w, int *val)
 	return 0;
 }
 
-/*
- * lym_decode - the client writes each group as "%d" plus a check digit,
- * so a group is 2 to 6 characters wide once long inputs push values
- * below 100, past 999 or below 0.  A layered search over positions finds
- * the split in which every group decodes to a byte in 1..255: layer g
- * marks the positions reachable after g groups, with the position each
- * came from.  Bounded: LYM_IN_MAX input characters, LYM_OUT_MAX groups.
- */
-#define LYM_IN_MAX	1024
-#define LYM_OUT_MAX	256
-#define LYM_NONE	0xffff
+/* lym_group - the byte the group in[0..w) gives as group i, or -1 */
+static int
+lym_group(const char *in, size_t w, int base, int lo, int hi)
+{
+	int	 val;
 
+	if (w < LYM_GRP_MIN || w > LYM_GRP_MAX ||
+	    in[w - 1] < '0' || in[w - 1] > '9' ||	/* check digit */
+	    lym_num(in, w - 1, &val) == -1 ||
+	    val - base < lo || val - base > hi)
+		return -1;
+	return val - base;
+}
+
+/*
+ * lym_layers - count the ways to cut in[0..n) into groups: cnt[g * (n+1)
+ * + pos] is the number (0, 1 or 2 meaning "more") of ways the first g
+ * groups end at pos with every byte in lo..hi.  Stops at the first layer
+ * that reaches n, which is returned (0 if none does).
+ */
+static size_t
+lym_layers(int v, int ch, const char *in, size_t n, size_t gmax,
+    unsigned char *cnt, int lo, int hi)
+{
+	unsigned char	*cur, *next;
+	size_t		 g, pos, w, q;
+	int		 base;
+
+	memset(cnt, 0, (gmax + 1) * (n + 1));
+	cnt[0] = 1;
+	for (g = 0; g < gmax; g++) {
+		if (lym_base(v, ch, g, &base) == -1)
+			return 0;
+		cur = cnt + g * (n + 1);
+		next = cur + (n + 1);
+		for (pos = g * LYM_GRP_MIN; pos < n; pos++) {
+			if (cur[pos] == 0)
+				continue;
+			for (w = LYM_GRP_MIN; w <= LYM_GRP_MAX &&
+			    w <= n - pos; w++) {
+				if (lym_group(in + pos, w, base, lo, hi) == -1)
+					continue;
+				q = pos + w;
+				next[q] = next[q] + cur[pos] > 2 ? 2 :
+				    next[q] + cur[pos];
+			}
+		}
+		if (next[n] != 0)
+			return g + 1;
+	}
+	return 0;
+}
+
+/*
+ * lym_walk - follow the one way of cutting that reaches in[n] after ng
+ * groups back to the start, writing each group's byte into out.
+ */
+static int
+lym_walk(int v, int ch, const char *in, size_t n, size_t ng,
+    const unsigned char *cnt, int lo, int hi, char *out)
+{
+	size_t	 g, pos = n, w;
+	int	 base, c;
+
+	for (g = ng; g > 0; g--) {
+		if (lym_base(v, ch, g - 1, &base) == -1)
+			return -1;
+		c = -1;
+		for (w = LYM_GRP_MIN; w <= LYM_GRP_MAX && w <= pos; w++) {
+			if (cnt[(g - 1) * (n + 1) + pos - w] != 0 &&
+			    (c = lym_group(in + pos - w, w, base, lo, hi)) != -1)
+				break;
+		}
+		if (c == -1)
+			return -1;
+		out[g - 1] = (char)c;
+		pos -= w;
+	}
+	return pos == 0 ? 0 : -1;
+}
+
+/*
+ * lym_decode - the client writes N with "%d", so a group is 2 characters
+ * or more wide once long inputs push N below 100 or below 0, and some
+ * strings can be cut into groups in more than one way.  The decoder takes
+ * the cut with the fewest groups in which every byte is printable (0x20 -
+ * 0x7e), else in which every byte is in 1..255, and fails if that cut is
+ * not the only one with that many groups.  That is exact for printable
+ * input of up to 23 bytes in variant 1, 17 in variant 3, and 30 and more
+ * in variant 2 (challenges 0..226); beyond, two inputs can encode alike.
+ */
 int
 lym_decode(int v, int ch, const char *in, size_t n, char *out, size_t cap)
 {
-	uint16_t	*par;
-	size_t		 g, maxg, pos, w, from, stride = n + 1;
-	int		 val, lo, found = 0;
+	static const int range[2][2] = { { 0x20, 0x7e }, { 1, 255 } };
+	unsigned char	*cnt;
+	size_t		 gmax, ng = 0;
+	int		 r, ret = -1;
 
-	if (v < 1 || v > 3 || ch < 0 || ch >= LYM_KEYLEN || n < 2 ||
-	    n > LYM_IN_MAX || cap < 2)
+	if (v < 1 || v > 3 || ch < 0 || ch >= LYM_KEYLEN ||
+	    n < LYM_GRP_MIN || cap < 2)
 		return -1;
-	maxg = cap - 1 < LYM_OUT_MAX ? cap - 1 : LYM_OUT_MAX;
-	if (maxg > n / 2)
-		maxg = n / 2;
-	if ((par = malloc((maxg + 1) * stride * sizeof(*par))) == NULL)
+	gmax = cap - 1;
+	if (gmax > LYM_DEC_MAX)
+		gmax = LYM_DEC_MAX;
+	if (gmax > n / LYM_GRP_MIN)
+		gmax = n / LYM_GRP_MIN;
+	if (n > gmax * LYM_GRP_MAX)
 		return -1;
-	memset(par, 0xff, (maxg + 1) * stride * sizeof(*par));
-	par[0] = 0;
-	for (g = 0; g < maxg && !found; g++) {
-		if ((lo = lym_lo(v, ch, (int)g)) == INT_MIN)
-			break;
-		for (pos = 0; pos < n; pos++) {
-			if (par[g * stride + pos] == LYM_NONE)
-				continue;
-			for (w = 1; w <= 5 && pos + w < n; w++) {
-				if (lym_num(in + pos, w, &val) == -1 ||
-				    val - lo < 1 || val - lo > 255 ||
-				    in[pos + w] < '0' || in[pos + w] > '9')
-					continue;
-				par[(g + 1) * stride + pos + w + 1] =
-				    (uint16_t)pos;
-			}
+	if ((cnt = malloc((gmax + 1) * (n + 1))) == NULL)
+		return -1;
+	for (r = 0; r < 2 && ng == 0; r++) {
+		ng = lym_layers(v, ch, in, n, gmax, cnt, range[r][0],
+		    range[r][1]);
+		if (ng == 0)
+			continue;
+		if (cnt[ng * (n + 1) + n] == 1 && lym_walk(v, ch, in, n, ng,
+		    cnt, range[r][0], range[r][1], out) == 0) {
+			out[ng] = '\0';
+			ret = (int)ng;
 		}
-		found = par[(g + 1) * stride + n] != LYM_NONE;
 	}
-	if (!found) {
-		free(par);
-		return -1;
-	}
-	/* Walk back from the end: group g-1 is in[from .. pos - 1). */
-	out[g] = '\0';
-	val = (int)g;
-	for (pos = n; g > 0; g--, pos = from) {
-		from = par[g * stride + pos];
-		(void)lym_num(in + from, pos - 1 - from, &lo);
-		out[g - 1] = (char)(lo - lym_lo(v, ch, (int)g - 1));
-	}
-	free(par);
-	return val;
+	free(cnt);
+	return ret;
 }
 
+/* rec_init - an empty builder over buf[0..cap) */
 void
 rec_init(struct rec *r, unsigned char *buf, size_t cap)
 {
@@ -250,14 +341,18 @@ rec_init(struct rec *r, unsigned char *buf, size_t cap)
 	r->overflow = 0;
 }
 
+/* rec_raw - append bytes, or remember that they did not fit */
 void
 rec_raw(struct rec *r, const void *p, size_t n)
 {
-	if (r->overflow || r->cap - r->len < n) {
+	if (r->overflow)
+		return;
+	if (r->len > r->cap || r->cap - r->len < n) {
 		r->overflow = 1;
 		return;
 	}
-	memcpy(r->buf + r->len, p, n);
+	if (n > 0)
+		memcpy(r->buf + r->len, p, n);
 	r->len += n;
 }
 
@@ -273,18 +368,28 @@ rec_add(struct rec *r, const char *key, const char *val)
 void
 rec_addu(struct rec *r, const char *key, unsigned long v)
 {
-	char	 b[24];
+	char	 b[32];
+	int	 w;
 
-	(void)snprintf(b, sizeof(b), "%lu", v);
+	w = snprintf(b, sizeof(b), "%lu", v);
+	if (w < 0 || (size_t)w >= sizeof(b)) {
+		r->overflow = 1;
+		return;
+	}
 	rec_add(r, key, b);
 }
 
 void
 rec_addi(struct rec *r, const char *key, long v)
 {
-	char	 b[24];
+	char	 b[32];
+	int	 w;
 
-	(void)snprintf(b, sizeof(b), "%ld", v);
+	w = snprintf(b, sizeof(b), "%ld", v);
+	if (w < 0 || (size_t)w >= sizeof(b)) {
+		r->overflow = 1;
+		return;
+	}
 	rec_add(r, key, b);
 }
 
@@ -308,6 +413,7 @@ rec_eol(unsigned char c)
 	return c == '\n' || c == '\r' || c == REC_SEP;
 }
 
+/* rec_get - the value of the first line of p[0..n) that starts "key=" */
 int
 rec_get(const unsigned char *p, size_t n, const char *key, char *out,
     size_t cap)
@@ -320,12 +426,13 @@ rec_get(const unsigned char *p, size_t n, const char *key, char *out,
 			i += kl + 1;
 			for (j = i; j < n && !rec_eol(p[j]); j++)
 				;
-			if (j - i >= cap)
+			if (j - i >= cap || j - i > (size_t)INT_MAX)
 				return -2;
 			memcpy(out, p + i, j - i);
 			out[j - i] = '\0';
 			return (int)(j - i);
 		}
+		/* Not this line: skip it and its end. */
 		while (i < n && !rec_eol(p[i]))
 			i++;
 		while (i < n && rec_eol(p[i]))
