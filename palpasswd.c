@@ -1,9 +1,12 @@
 /*
  * palpasswd.c - create, change and delete pald accounts from the shell.
  *
- * Modeled on saslpasswd2(8) and htpasswd(1).  It opens the store with
- * failchk but without recovery, so it works while pald runs; every
- * change is one transaction, as pald's own.
+ * Modeled on saslpasswd2(8) and htpasswd(1); see palpasswd(8).  It opens
+ * the store with failchk but without recovery, so it works while pald
+ * runs, and each change is one transaction of store/db.c, as pald's own.
+ * The password is read and hashed before the store is opened, so that
+ * an interrupted prompt leaves nothing open in the environment, and the
+ * store is always closed before exit.
  */
 #include <sys/types.h>
 
@@ -20,17 +23,19 @@
 #include "pathnames.h"
 #include "store/db.h"
 
+#define PW_BUF	128	/* longer than any password allowed */
+
 static __dead void	 usage(void);
 
 static __dead void
 usage(void)
 {
-	fprintf(stderr, "usage: palpasswd [-h dbhome] [-c | -d] [-a level] "
-	    "[-p] nickname\n");
+	(void)fprintf(stderr, "usage: palpasswd [-h dbhome] [-c | -d] "
+	    "[-a level] [-p] nickname\n");
 	exit(1);
 }
 
-/* pass_ok - printable ASCII of PALD_PASS_MIN..PALD_PASS_MAX bytes */
+/* pass_ok - PALD_PASS_MIN..PALD_PASS_MAX printable ASCII, no blanks */
 static int
 pass_ok(const char *p)
 {
@@ -44,31 +49,121 @@ pass_ok(const char *p)
 	return 1;
 }
 
-/* read_password - from stdin (-p) or twice from the terminal */
+/* read_password - one line of stdin (-p), or twice from the terminal */
 static void
 read_password(int fromstdin, char *pw, size_t len)
 {
-	char	 again[128];
+	char	 again[PW_BUF];
+	int	 same;
 
 	if (fromstdin) {
 		if (fgets(pw, (int)len, stdin) == NULL)
 			errx(1, "no password on standard input");
 		pw[strcspn(pw, "\r\n")] = '\0';
 	} else {
-		if (readpassphrase("Password: ", pw, len, RPP_REQUIRE_TTY) ==
-		    NULL ||
+		if (readpassphrase("Password: ", pw, len,
+		    RPP_REQUIRE_TTY) == NULL ||
 		    readpassphrase("Again: ", again, sizeof(again),
 		    RPP_REQUIRE_TTY) == NULL)
 			errx(1, "cannot read the password");
-		if (strcmp(pw, again) != 0) {
-			explicit_bzero(again, sizeof(again));
+		same = strcmp(pw, again) == 0;
+		explicit_bzero(again, sizeof(again));
+		if (!same) {
+			explicit_bzero(pw, len);
 			errx(1, "the passwords differ");
 		}
-		explicit_bzero(again, sizeof(again));
 	}
-	if (!pass_ok(pw))
-		errx(1, "a password is %d to %d printable ASCII characters",
-		    PALD_PASS_MIN, PALD_PASS_MAX);
+	if (!pass_ok(pw)) {
+		explicit_bzero(pw, len);
+		errx(1, "a password is %d to %d printable ASCII characters "
+		    "without blanks", PALD_PASS_MIN, PALD_PASS_MAX);
+	}
+}
+
+/* new_hash - read a password and hash it into hash[0..len) */
+static void
+new_hash(int fromstdin, int cost, char *hash, size_t len)
+{
+	char	 pw[PW_BUF];
+	int	 r;
+
+	read_password(fromstdin, pw, sizeof(pw));
+	r = pw_hash(pw, cost, hash, len);
+	explicit_bzero(pw, sizeof(pw));
+	if (r == -1)
+		errx(1, "cannot hash the password");
+}
+
+/* hash_cost - PALD_HASH_COST from the environment, or the default */
+static int
+hash_cost(void)
+{
+	const char	*e, *errstr;
+	int		 cost;
+
+	if ((e = getenv("PALD_HASH_COST")) == NULL)
+		return PALD_DEF_HASH_COST;
+	cost = (int)strtonum(e, 4, 31, &errstr);
+	if (errstr != NULL)
+		errx(1, "PALD_HASH_COST %s: %s", e, errstr);
+	return cost;
+}
+
+/* create - a new account; prints its uid */
+static int
+create(struct db *db, struct user *u, const char *nick)
+{
+	int	 r;
+
+	if ((r = db_user_create(db, u)) == DBR_EXISTS) {
+		warnx("%s: nickname taken", nick);
+		return -1;
+	}
+	if (r != DBR_OK) {
+		warnx("%s: cannot create the account", nick);
+		return -1;
+	}
+	if (printf("%u\n", u->uid) < 0 || fflush(stdout) == EOF) {
+		warn("stdout");
+		return -1;
+	}
+	return 0;
+}
+
+/* change - delete, or set the level or the password of an account */
+static int
+change(struct db *db, struct user *u, const char *nick, int delete,
+    int level)
+{
+	struct user	 cur;
+	int		 r;
+
+	if ((r = db_user_by_nick(db, nick, &cur)) == DBR_NOTFOUND) {
+		warnx("%s: no such user", nick);
+		return -1;
+	}
+	if (r != DBR_OK) {
+		warnx("%s: cannot read the account", nick);
+		return -1;
+	}
+	if (delete)
+		r = db_user_delete(db, cur.uid);
+	else {
+		if (level != -1)
+			cur.admin = level;
+		else if (strlcpy(cur.hash, u->hash, sizeof(cur.hash)) >=
+		    sizeof(cur.hash))
+			r = DBR_FATAL;
+		if (r == DBR_OK)
+			r = db_user_put(db, &cur);
+	}
+	explicit_bzero(&cur, sizeof(cur));
+	if (r != DBR_OK) {
+		warnx("%s: cannot %s the account", nick,
+		    delete ? "delete" : "update");
+		return -1;
+	}
+	return 0;
 }
 
 int
@@ -76,29 +171,27 @@ main(int argc, char *argv[])
 {
 	struct user	 u;
 	struct db	*db;
-	const char	*home = _PATH_PALD_DB, *errstr, *nick, *e;
-	char		 pw[128];
-	int		 ch, create = 0, delete = 0, level = -1, fromstdin = 0;
-	int		 cost = PALD_DEF_HASH_COST, r;
+	const char	*home = _PATH_PALD_DB, *errstr, *nick;
+	int		 ch, cflag = 0, dflag = 0, pflag = 0, level = -1, r;
 
 	while ((ch = getopt(argc, argv, "a:cdh:p")) != -1) {
 		switch (ch) {
 		case 'a':
 			level = (int)strtonum(optarg, 0, 3, &errstr);
 			if (errstr != NULL)
-				errx(1, "-a %s: %s", optarg, errstr);
+				errx(1, "level %s: %s", optarg, errstr);
 			break;
 		case 'c':
-			create = 1;
+			cflag = 1;
 			break;
 		case 'd':
-			delete = 1;
+			dflag = 1;
 			break;
 		case 'h':
 			home = optarg;
 			break;
 		case 'p':
-			fromstdin = 1;
+			pflag = 1;
 			break;
 		default:
 			usage();
@@ -106,59 +199,34 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc != 1 || (create && delete) || (delete && level != -1))
+	if (argc != 1 || (cflag && dflag) || (dflag && level != -1))
 		usage();
 	nick = argv[0];
-	if ((e = getenv("PALD_HASH_COST")) != NULL) {
-		cost = (int)strtonum(e, 4, 31, &errstr);
-		if (errstr != NULL)
-			errx(1, "PALD_HASH_COST %s: %s", e, errstr);
-	}
-	log_init(1, LOG_DAEMON);
-	log_procname("palpasswd");
-	if (db_open(&db, home, DBO_CREATE | DBO_FAILCHK) != DBR_OK)
-		errx(1, "%s: cannot open the store", home);
+
 	memset(&u, 0, sizeof(u));
-	if (create) {
-		if (strlcpy(u.nick, nick, sizeof(u.nick)) >= sizeof(u.nick))
-			errx(1, "%s: nickname too long", nick);
-		read_password(fromstdin, pw, sizeof(pw));
-		if (pw_hash(pw, cost, u.hash, sizeof(u.hash)) == -1)
-			errx(1, "cannot hash the password");
-		u.admin = level == -1 ? 0 : level;
-		r = db_user_create(db, &u);
-		if (r == DBR_EXISTS)
-			errx(1, "%s: nickname taken", nick);
-		if (r == DBR_LIMIT)
+	if (cflag) {
+		if (!db_nick_valid(nick))
 			errx(1, "%s: a nickname is %d to %d letters, digits, "
 			    "'_', '-' or '.', starting with a letter", nick,
 			    PALD_NICK_MIN, PALD_NICK_MAX);
-		if (r != DBR_OK)
-			errx(1, "%s: cannot create the account", nick);
-		printf("%u\n", u.uid);
-		goto done;
+		(void)strlcpy(u.nick, nick, sizeof(u.nick));
+		u.admin = level == -1 ? 0 : level;
+		u.privacy = 'A';
 	}
-	if ((r = db_user_by_nick(db, nick, &u)) == DBR_NOTFOUND)
-		errx(1, "%s: no such user", nick);
-	if (r != DBR_OK)
-		errx(1, "%s: cannot read the account", nick);
-	if (delete) {
-		if (db_user_delete(db, u.uid) != DBR_OK)
-			errx(1, "%s: cannot delete the account", nick);
-		goto done;
+	if (cflag || (!dflag && level == -1))
+		new_hash(pflag, hash_cost(), u.hash, sizeof(u.hash));
+
+	log_init(1, LOG_DAEMON);
+	log_procname("palpasswd");
+	if (db_open(&db, home, DBO_CREATE | DBO_FAILCHK) != DBR_OK) {
+		explicit_bzero(&u, sizeof(u));
+		errx(1, "%s: cannot open the store", home);
 	}
-	if (level != -1)
-		u.admin = level;
-	else {
-		read_password(fromstdin, pw, sizeof(pw));
-		if (pw_hash(pw, cost, u.hash, sizeof(u.hash)) == -1)
-			errx(1, "cannot hash the password");
-	}
-	if (db_user_put(db, &u) != DBR_OK)
-		errx(1, "%s: cannot update the account", nick);
-done:
-	explicit_bzero(pw, sizeof(pw));
+	if (cflag)
+		r = create(db, &u, nick);
+	else
+		r = change(db, &u, nick, dflag, level);
 	explicit_bzero(&u, sizeof(u));
 	db_close(db);
-	return 0;
+	return r == 0 ? 0 : 1;
 }

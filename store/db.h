@@ -69,7 +69,8 @@ int	 db_failchk(struct db *);	/* after a child died abnormally */
 int	 db_checkpoint(struct db *);	/* checkpoint + remove old logs */
 int	 db_schema(struct db *, int *);	/* read the stored schema version */
 
-/* Users. */
+/* Users.  Create and put refuse a bad nickname or level with DBR_LIMIT. */
+int	 db_nick_valid(const char *);	/* 1: PALD_NICK_MIN..MAX, [A-Za-z][A-Za-z0-9_.-]* */
 int	 db_user_get(struct db *, uint32_t, struct user *);
 int	 db_user_by_nick(struct db *, const char *, struct user *);
 int	 db_user_create(struct db *, struct user *);	/* sets u->uid */

@@ -52,7 +52,6 @@ pw_salt(char out[PW_SALT_CHARS + 1])
 	out[o++] = pw_b64[(acc << (6 - bits)) & 0x3f];
 	out[o] = '\0';
 	explicit_bzero(r, sizeof(r));
-	acc = 0;
 }
 
 /* pw_crypt - crypt(3) into out; 0, or -1 on any failure */

@@ -1,6 +1,9 @@
 /*
- * t_db.c - the Berkeley DB store (store/db.c, store/pw.c).  Each case
- * builds its environment in ./db inside Kyua's fresh work directory.
+ * t_db.c - the Berkeley DB store (store/db.c) and password hashes
+ * (store/pw.c).  Each case builds its environment in ./db, inside the
+ * fresh work directory Kyua gives it.  Records "written by an older
+ * pald" and transactions left open by a dead process are made with
+ * Berkeley DB's own API, beside the store's.
  */
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -8,314 +11,891 @@
 
 #include <atf-c.h>
 #include <db.h>
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../../log.h"
 #include "../../store/db.h"
 
+#define HOME		"db"
+#define RAW_FLAGS	(DB_INIT_LOCK | DB_INIT_LOG | DB_INIT_MPOOL | \
+			    DB_INIT_TXN)
+
+/* store - a store in ./db, opened with flags (DBO_CREATE at least) */
 static struct db *
-fresh(void)
+store(int flags)
 {
 	struct db	*db;
 
 	log_init(1, LOG_DAEMON);
-	(void)mkdir("db", 0700);
-	ATF_REQUIRE_EQ(db_open(&db, "db", DBO_CREATE | DBO_RECOVER), DBR_OK);
+	ATF_REQUIRE(mkdir(HOME, 0700) == 0 || errno == EEXIST);
+	ATF_REQUIRE_EQ(db_open(&db, HOME, flags), DBR_OK);
 	return db;
 }
 
+/* reopen - close and open again without creating */
+static struct db *
+reopen(struct db *db, int flags)
+{
+	db_close(db);
+	ATF_REQUIRE_EQ(db_open(&db, HOME, flags), DBR_OK);
+	return db;
+}
+
+/* mkuser - a user with a fake hash; its uid */
 static uint32_t
 mkuser(struct db *db, const char *nick)
 {
 	struct user	 u;
 
 	memset(&u, 0, sizeof(u));
-	strlcpy(u.nick, nick, sizeof(u.nick));
-	strlcpy(u.hash, "$2b$04$xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
-	    sizeof(u.hash));
-	ATF_REQUIRE_EQ(db_user_create(db, &u), DBR_OK);
+	ATF_REQUIRE(strlcpy(u.nick, nick, sizeof(u.nick)) < sizeof(u.nick));
+	(void)strlcpy(u.hash, "$2b$04$notarealhash", sizeof(u.hash));
+	ATF_REQUIRE_EQ_MSG(db_user_create(db, &u), DBR_OK, "%s", nick);
+	ATF_REQUIRE(u.uid >= PALD_UID_FIRST);
 	return u.uid;
 }
 
-ATF_TC_WITHOUT_HEAD(users);
-ATF_TC_BODY(users, tc)
+/* dbt - a DBT over a string, as BDB wants it (no NUL) */
+static DBT
+dbt(const char *s)
 {
-	struct db	*db = fresh();
-	struct user	 u, v;
-	int		 ver;
+	DBT	 d;
 
+	memset(&d, 0, sizeof(d));
+	d.data = (void *)(uintptr_t)s;
+	d.size = (u_int32_t)strlen(s);
+	return d;
+}
+
+/* raw_put - key -> val in one of the store's files, with BDB's own API */
+static void
+raw_put(const char *file, const char *key, const char *val)
+{
+	DB_ENV	*env;
+	DB	*d;
+	DBT	 k = dbt(key), v = dbt(val);
+
+	ATF_REQUIRE_EQ(db_env_create(&env, 0), 0);
+	ATF_REQUIRE_EQ(env->open(env, HOME, RAW_FLAGS, 0600), 0);
+	ATF_REQUIRE_EQ(db_create(&d, env, 0), 0);
+	ATF_REQUIRE_EQ(d->open(d, NULL, file, NULL, DB_BTREE,
+	    DB_AUTO_COMMIT, 0600), 0);
+	ATF_REQUIRE_EQ(d->put(d, NULL, &k, &v, DB_AUTO_COMMIT), 0);
+	ATF_REQUIRE_EQ(d->close(d, 0), 0);
+	ATF_REQUIRE_EQ(env->close(env, 0), 0);
+}
+
+/*
+ * uncommitted - a child that writes key -> val into users.db inside a
+ * transaction it never ends: it reports on the pipe, then either waits
+ * to be killed (killit != 0) or exits at once; it is reaped here.
+ */
+static void
+uncommitted(const char *key, const char *val, int killit)
+{
+	DB_ENV	*env;
+	DB	*d;
+	DB_TXN	*t;
+	DBT	 k = dbt(key), v = dbt(val);
+	pid_t	 pid;
+	int	 p[2], st;
+	char	 c;
+
+	ATF_REQUIRE_EQ(pipe(p), 0);
+	ATF_REQUIRE((pid = fork()) != -1);
+	if (pid == 0) {
+		(void)close(p[0]);
+		if (db_env_create(&env, 0) != 0 ||
+		    env->open(env, HOME, RAW_FLAGS, 0600) != 0 ||
+		    db_create(&d, env, 0) != 0 ||
+		    d->open(d, NULL, "users.db", NULL, DB_BTREE,
+		    DB_AUTO_COMMIT, 0600) != 0 ||
+		    env->txn_begin(env, NULL, &t, 0) != 0 ||
+		    d->put(d, t, &k, &v, 0) != 0 ||
+		    write(p[1], "w", 1) != 1)
+			_exit(2);
+		if (!killit)
+			_exit(0);
+		for (;;)
+			pause();
+	}
+	(void)close(p[1]);
+	ATF_REQUIRE_EQ(read(p[0], &c, 1), 1);
+	(void)close(p[0]);
+	if (killit)
+		ATF_REQUIRE_EQ(kill(pid, SIGKILL), 0);
+	/* reaped first: a zombie still answers kill(pid, 0) */
+	ATF_REQUIRE_EQ(waitpid(pid, &st, 0), pid);
+	if (killit)
+		ATF_REQUIRE(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+	else
+		ATF_REQUIRE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
+/* write_file - a small text file */
+static void
+write_file(const char *path, const char *text)
+{
+	FILE	*fp;
+
+	ATF_REQUIRE((fp = fopen(path, "w")) != NULL);
+	ATF_REQUIRE(fputs(text, fp) != EOF);
+	ATF_REQUIRE_EQ(fclose(fp), 0);
+}
+
+ATF_TC_WITHOUT_HEAD(open_close_reopen);
+ATF_TC_BODY(open_close_reopen, tc)
+{
+	const char	*files[] = { "meta.db", "users.db", "nicks.db",
+	    "buddies.db", "blocks.db", "offline.db", "categories.db",
+	    "DB_CONFIG" };
+	struct db	*db;
+	struct stat	 st;
+	size_t		 i;
+	int		 ver = 0;
+
+	log_init(1, LOG_DAEMON);
+	ATF_CHECK_EQ(db_open(&db, "nonexistent", DBO_CREATE), DBR_FATAL);
+	ATF_CHECK(db == NULL);
+	db = store(DBO_CREATE | DBO_RECOVER);
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		char	 path[64];
+
+		(void)snprintf(path, sizeof(path), HOME "/%s", files[i]);
+		ATF_CHECK_MSG(stat(path, &st) == 0, "%s missing", path);
+	}
 	ATF_CHECK_EQ(db_schema(db, &ver), DBR_OK);
 	ATF_CHECK_EQ(ver, DB_SCHEMA_VERSION);
 	ATF_CHECK_EQ(mkuser(db, "alice"), PALD_UID_FIRST);
-	ATF_CHECK_EQ(mkuser(db, "Bob"), PALD_UID_FIRST + 1);
-	memset(&u, 0, sizeof(u));
-	strlcpy(u.nick, "ALICE", sizeof(u.nick));
-	ATF_CHECK_EQ(db_user_create(db, &u), DBR_EXISTS);
-	strlcpy(u.nick, "no spaces", sizeof(u.nick));
-	ATF_CHECK_EQ(db_user_create(db, &u), DBR_LIMIT);
-	strlcpy(u.nick, "1digit", sizeof(u.nick));
-	ATF_CHECK_EQ(db_user_create(db, &u), DBR_LIMIT);
-	ATF_CHECK_EQ(db_user_by_nick(db, "bob", &u), DBR_OK);
-	ATF_CHECK_STREQ(u.nick, "Bob");
-	ATF_CHECK_EQ(db_user_get(db, 999, &v), DBR_NOTFOUND);
-	ATF_CHECK_EQ(db_user_by_nick(db, "carol", &v), DBR_NOTFOUND);
-	strlcpy(u.first, "Robert Tables", sizeof(u.first));
-	strlcpy(u.email, "b=ob%x@example.org", sizeof(u.email));
-	u.admin = 2;
-	ATF_CHECK_EQ(db_user_put(db, &u), DBR_OK);
+	db = reopen(db, 0);
+	ATF_CHECK_EQ(mkuser(db, "bob"), PALD_UID_FIRST + 1);
+	db = reopen(db, DBO_RECOVER);
+	ATF_CHECK_EQ(mkuser(db, "carol"), PALD_UID_FIRST + 2);
+	ATF_CHECK_EQ(db_checkpoint(db), DBR_OK);
+	db = reopen(db, DBO_FAILCHK | DBO_CREATE);
+	ATF_CHECK_EQ(db_failchk(db), DBR_OK);
+	ATF_CHECK_EQ(db_schema(db, &ver), DBR_OK);
 	db_close(db);
-	ATF_REQUIRE_EQ(db_open(&db, "db", 0), DBR_OK);
-	ATF_CHECK_EQ(db_user_get(db, u.uid, &v), DBR_OK);
-	ATF_CHECK_STREQ(v.first, "Robert Tables");
-	ATF_CHECK_STREQ(v.email, "b=ob%x@example.org");
+}
+
+ATF_TC_WITHOUT_HEAD(open_without_create);
+ATF_TC_BODY(open_without_create, tc)
+{
+	struct db	*db;
+
+	log_init(1, LOG_DAEMON);
+	ATF_REQUIRE_EQ(mkdir(HOME, 0700), 0);
+	ATF_CHECK_EQ(db_open(&db, HOME, 0), DBR_FATAL);
+	ATF_CHECK(db == NULL);
+	ATF_CHECK_EQ(db_open(&db, HOME, DBO_RECOVER), DBR_FATAL);
+	/* a plain file is not a home */
+	write_file("file", "x\n");
+	ATF_CHECK_EQ(db_open(&db, "file", DBO_CREATE), DBR_FATAL);
+	db = store(DBO_CREATE);
+	db_close(db);
+	ATF_REQUIRE_EQ(db_open(&db, HOME, 0), DBR_OK);
+	db_close(db);
+}
+
+ATF_TC_WITHOUT_HEAD(db_config);
+ATF_TC_BODY(db_config, tc)
+{
+	struct db	*db;
+	char		 buf[4096];
+	FILE		*fp;
+	size_t		 n;
+
+	/* written when absent, with the sizes pald depends on */
+	db = store(DBO_CREATE);
+	db_close(db);
+	ATF_REQUIRE((fp = fopen(HOME "/DB_CONFIG", "r")) != NULL);
+	n = fread(buf, 1, sizeof(buf) - 1, fp);
+	buf[n] = '\0';
+	(void)fclose(fp);
+	ATF_CHECK(strstr(buf, "set_lk_max_locks") != NULL);
+	ATF_CHECK(strstr(buf, "set_lk_max_lockers") != NULL);
+	ATF_CHECK(strstr(buf, "set_cachesize") != NULL);
+	ATF_CHECK(strstr(buf, "set_lg_max") != NULL);
+	/* an administrator's own is left alone */
+	write_file(HOME "/DB_CONFIG", "set_cachesize 0 2097152 1\n");
+	db = store(DBO_CREATE | DBO_RECOVER);
+	db_close(db);
+	ATF_REQUIRE((fp = fopen(HOME "/DB_CONFIG", "r")) != NULL);
+	n = fread(buf, 1, sizeof(buf) - 1, fp);
+	buf[n] = '\0';
+	(void)fclose(fp);
+	ATF_CHECK_STREQ(buf, "set_cachesize 0 2097152 1\n");
+}
+
+ATF_TC_WITHOUT_HEAD(user_create);
+ATF_TC_BODY(user_create, tc)
+{
+	struct db	*db = store(DBO_CREATE);
+	struct user	 u;
+	time_t		 before = time(NULL);
+	uint32_t	 i;
+	char		 nick[16];
+
+	for (i = 0; i < 5; i++) {
+		(void)snprintf(nick, sizeof(nick), "user%u", i);
+		ATF_CHECK_EQ(mkuser(db, nick), PALD_UID_FIRST + i);
+	}
+	ATF_REQUIRE_EQ(db_user_get(db, PALD_UID_FIRST + 4, &u), DBR_OK);
+	ATF_CHECK_STREQ(u.nick, "user4");
+	ATF_CHECK(u.created >= before && u.created <= time(NULL));
+	ATF_CHECK_EQ(u.admin, 0);
+	ATF_CHECK_EQ(u.privacy, 'A');
+	/* the sequence survives a restart */
+	db = reopen(db, DBO_RECOVER);
+	ATF_CHECK_EQ(mkuser(db, "later"), PALD_UID_FIRST + 5);
+	db_close(db);
+}
+
+ATF_TC_WITHOUT_HEAD(user_duplicate);
+ATF_TC_BODY(user_duplicate, tc)
+{
+	struct db	*db = store(DBO_CREATE);
+	const char	*dups[] = { "Alice", "alice", "ALICE", "aLiCe" };
+	struct user	 u;
+	size_t		 i;
+
+	ATF_CHECK_EQ(mkuser(db, "Alice"), PALD_UID_FIRST);
+	for (i = 0; i < sizeof(dups) / sizeof(dups[0]); i++) {
+		memset(&u, 0, sizeof(u));
+		(void)strlcpy(u.nick, dups[i], sizeof(u.nick));
+		ATF_CHECK_EQ_MSG(db_user_create(db, &u), DBR_EXISTS, "%s",
+		    dups[i]);
+		ATF_CHECK_EQ(u.uid, 0);
+	}
+	/* refusals took no uid */
+	ATF_CHECK_EQ(mkuser(db, "bob"), PALD_UID_FIRST + 1);
+	ATF_REQUIRE_EQ(db_user_get(db, PALD_UID_FIRST, &u), DBR_OK);
+	ATF_CHECK_STREQ(u.nick, "Alice");
+	db_close(db);
+}
+
+ATF_TC_WITHOUT_HEAD(user_invalid);
+ATF_TC_BODY(user_invalid, tc)
+{
+	struct db	*db = store(DBO_CREATE);
+	const char	*bad[] = { "", "ab", "1abc", "_abc", "-abc", ".abc",
+	    "a b", "al!ce", "alice ", " alice", "al\tce", "\xc3\xa9lan",
+	    "ali\xffx", "abc/d", "abc:d", "abc%d", "abc=d" };
+	const char	*good[] = { "abc", "a.b-c_d9", "Z99",
+	    "a2345678901234567890123456789012" /* 32 */ };
+	struct user	 u;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(&u, 0, sizeof(u));
+		(void)strlcpy(u.nick, bad[i], sizeof(u.nick));
+		ATF_CHECK_EQ_MSG(db_nick_valid(bad[i]), 0, "%s", bad[i]);
+		ATF_CHECK_EQ_MSG(db_user_create(db, &u), DBR_LIMIT, "%s",
+		    bad[i]);
+	}
+	/* one byte too long, and a nickname without its NUL */
+	ATF_CHECK_EQ(db_nick_valid("a23456789012345678901234567890123"), 0);
+	memset(&u, 0, sizeof(u));
+	memset(u.nick, 'a', sizeof(u.nick));
+	ATF_CHECK_EQ(db_user_create(db, &u), DBR_LIMIT);
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		ATF_CHECK_EQ_MSG(db_nick_valid(good[i]), 1, "%s", good[i]);
+		(void)mkuser(db, good[i]);
+	}
+	memset(&u, 0, sizeof(u));
+	(void)strlcpy(u.nick, "admin4", sizeof(u.nick));
+	u.admin = 4;
+	ATF_CHECK_EQ(db_user_create(db, &u), DBR_LIMIT);
+	u.admin = -1;
+	ATF_CHECK_EQ(db_user_create(db, &u), DBR_LIMIT);
+	u.admin = 3;
+	ATF_CHECK_EQ(db_user_create(db, &u), DBR_OK);
+	db_close(db);
+}
+
+ATF_TC_WITHOUT_HEAD(user_get);
+ATF_TC_BODY(user_get, tc)
+{
+	struct db	*db = store(DBO_CREATE);
+	struct user	 u, v;
+	char		 longnick[64];
+
+	memset(&u, 0, sizeof(u));
+	(void)strlcpy(u.nick, "Alice.B", sizeof(u.nick));
+	(void)strlcpy(u.hash, "$2b$08$abc=def%20ghi", sizeof(u.hash));
+	(void)strlcpy(u.first, "Alice Beatrice", sizeof(u.first));
+	(void)strlcpy(u.last, "d'Arc = 100%", sizeof(u.last));
+	(void)strlcpy(u.email, "alice@example.org", sizeof(u.email));
+	u.admin = 2;
+	u.flags = USER_F_EXEMPT;
+	u.privacy = 'P';
+	u.lastlogin = 1732270000;
+	ATF_REQUIRE_EQ(db_user_create(db, &u), DBR_OK);
+
+	ATF_REQUIRE_EQ(db_user_get(db, u.uid, &v), DBR_OK);
+	ATF_CHECK_EQ(v.uid, u.uid);
+	ATF_CHECK_STREQ(v.nick, "Alice.B");
+	ATF_CHECK_STREQ(v.hash, u.hash);
+	ATF_CHECK_STREQ(v.first, "Alice Beatrice");
+	ATF_CHECK_STREQ(v.last, "d'Arc = 100%");
+	ATF_CHECK_STREQ(v.email, "alice@example.org");
 	ATF_CHECK_EQ(v.admin, 2);
+	ATF_CHECK_EQ(v.flags, USER_F_EXEMPT);
+	ATF_CHECK_EQ(v.privacy, 'P');
+	ATF_CHECK_EQ(v.created, u.created);
+	ATF_CHECK_EQ(v.lastlogin, 1732270000);
+
+	memset(&v, 0, sizeof(v));
+	ATF_REQUIRE_EQ(db_user_by_nick(db, "alice.b", &v), DBR_OK);
+	ATF_CHECK_EQ(v.uid, u.uid);
+	ATF_CHECK_STREQ(v.nick, "Alice.B");
+	ATF_REQUIRE_EQ(db_user_by_nick(db, "ALICE.B", &v), DBR_OK);
+	ATF_CHECK_EQ(v.uid, u.uid);
+
+	ATF_CHECK_EQ(db_user_get(db, u.uid + 1, &v), DBR_NOTFOUND);
+	ATF_CHECK_EQ(db_user_get(db, 0, &v), DBR_NOTFOUND);
+	ATF_CHECK_EQ(db_user_get(db, UINT32_MAX, &v), DBR_NOTFOUND);
+	ATF_CHECK_EQ(db_user_by_nick(db, "alice", &v), DBR_NOTFOUND);
+	ATF_CHECK_EQ(db_user_by_nick(db, "", &v), DBR_NOTFOUND);
+	memset(longnick, 'a', sizeof(longnick) - 1);
+	longnick[sizeof(longnick) - 1] = '\0';
+	ATF_CHECK_EQ(db_user_by_nick(db, longnick, &v), DBR_NOTFOUND);
+	db_close(db);
+}
+
+ATF_TC_WITHOUT_HEAD(user_put);
+ATF_TC_BODY(user_put, tc)
+{
+	struct db	*db = store(DBO_CREATE);
+	struct user	 u, v;
+	uint32_t	 alice, bob;
+
+	alice = mkuser(db, "alice");
+	bob = mkuser(db, "bob");
+	ATF_REQUIRE_EQ(db_user_get(db, alice, &u), DBR_OK);
+	(void)strlcpy(u.first, "Alice", sizeof(u.first));
+	(void)strlcpy(u.email, "a@example.org", sizeof(u.email));
+	u.privacy = 'T';
+	u.lastlogin = 42;
+	ATF_CHECK_EQ(db_user_put(db, &u), DBR_OK);
+	db = reopen(db, 0);
+	ATF_REQUIRE_EQ(db_user_get(db, alice, &v), DBR_OK);
+	ATF_CHECK_STREQ(v.first, "Alice");
+	ATF_CHECK_STREQ(v.email, "a@example.org");
+	ATF_CHECK_EQ(v.privacy, 'T');
+	ATF_CHECK_EQ(v.lastlogin, 42);
+	ATF_CHECK_EQ(v.created, u.created);
+
+	/* only the case changes: same index entry, new spelling */
+	(void)strlcpy(u.nick, "ALICE", sizeof(u.nick));
+	ATF_CHECK_EQ(db_user_put(db, &u), DBR_OK);
+	ATF_REQUIRE_EQ(db_user_by_nick(db, "alice", &v), DBR_OK);
+	ATF_CHECK_STREQ(v.nick, "ALICE");
+
+	/* a taken nickname is refused and nothing changes */
+	(void)strlcpy(u.nick, "Bob", sizeof(u.nick));
+	ATF_CHECK_EQ(db_user_put(db, &u), DBR_EXISTS);
+	ATF_REQUIRE_EQ(db_user_by_nick(db, "bob", &v), DBR_OK);
+	ATF_CHECK_EQ(v.uid, bob);
+	ATF_REQUIRE_EQ(db_user_get(db, alice, &v), DBR_OK);
+	ATF_CHECK_STREQ(v.nick, "ALICE");
+
+	/* a rename frees the old nickname */
+	(void)strlcpy(u.nick, "alicia", sizeof(u.nick));
+	ATF_CHECK_EQ(db_user_put(db, &u), DBR_OK);
+	ATF_CHECK_EQ(db_user_by_nick(db, "alice", &v), DBR_NOTFOUND);
+	ATF_REQUIRE_EQ(db_user_by_nick(db, "Alicia", &v), DBR_OK);
+	ATF_CHECK_EQ(v.uid, alice);
+	ATF_CHECK(mkuser(db, "alice") > bob);
+
+	(void)strlcpy(u.nick, "bad nick", sizeof(u.nick));
+	ATF_CHECK_EQ(db_user_put(db, &u), DBR_LIMIT);
+	(void)strlcpy(u.nick, "ghost", sizeof(u.nick));
+	u.uid = 999;
+	ATF_CHECK_EQ(db_user_put(db, &u), DBR_NOTFOUND);
+	ATF_CHECK_EQ(db_user_by_nick(db, "ghost", &v), DBR_NOTFOUND);
+	db_close(db);
+}
+
+ATF_TC_WITHOUT_HEAD(user_delete_cascade);
+ATF_TC_BODY(user_delete_cascade, tc)
+{
+	struct db	*db = store(DBO_CREATE);
+	struct offline	 m[4];
+	struct user	 v;
+	uint32_t	 a, b, c, l[8];
+
+	a = mkuser(db, "alice");
+	b = mkuser(db, "bob");
+	c = mkuser(db, "carol");
+	ATF_REQUIRE_EQ(db_buddy_add(db, a, b), DBR_OK);
+	ATF_REQUIRE_EQ(db_buddy_add(db, a, c), DBR_OK);
+	ATF_REQUIRE_EQ(db_buddy_add(db, b, a), DBR_OK);
+	ATF_REQUIRE_EQ(db_buddy_add(db, c, a), DBR_OK);
+	ATF_REQUIRE_EQ(db_buddy_add(db, c, b), DBR_OK);
+	ATF_REQUIRE_EQ(db_block_add(db, a, b), DBR_OK);
+	ATF_REQUIRE_EQ(db_block_add(db, b, a), DBR_OK);
+	ATF_REQUIRE_EQ(db_block_add(db, c, a), DBR_OK);
+	ATF_REQUIRE_EQ(db_block_add(db, c, b), DBR_OK);
+	ATF_REQUIRE_EQ(db_offline_put(db, a, b, 1, "to a", 4), DBR_OK);
+	ATF_REQUIRE_EQ(db_offline_put(db, a, c, 2, "to a", 4), DBR_OK);
+	ATF_REQUIRE_EQ(db_offline_put(db, b, a, 3, "from a", 6), DBR_OK);
+
+	ATF_REQUIRE_EQ(db_user_delete(db, a), DBR_OK);
+	ATF_CHECK_EQ(db_user_get(db, a, &v), DBR_NOTFOUND);
+	ATF_CHECK_EQ(db_user_by_nick(db, "alice", &v), DBR_NOTFOUND);
+	ATF_CHECK_EQ(db_user_delete(db, a), DBR_NOTFOUND);
+	/* buddies both ways */
+	ATF_CHECK_EQ(db_buddy_list(db, a, l, 8), 0);
+	ATF_CHECK_EQ(db_buddy_of(db, a, l, 8), 0);
+	ATF_CHECK_EQ(db_buddy_list(db, b, l, 8), 0);
+	ATF_REQUIRE_EQ(db_buddy_list(db, c, l, 8), 1);
+	ATF_CHECK_EQ(l[0], b);
+	ATF_REQUIRE_EQ(db_buddy_of(db, b, l, 8), 1);
+	ATF_CHECK_EQ(l[0], c);
+	ATF_CHECK_EQ(db_buddy_of(db, c, l, 8), 0);
+	/* blocks by and of the user */
+	ATF_CHECK_EQ(db_block_list(db, a, l, 8), 0);
+	ATF_CHECK_EQ(db_blocks(db, b, a), 0);
+	ATF_CHECK_EQ(db_blocks(db, c, a), 0);
+	ATF_CHECK_EQ(db_block_list(db, b, l, 8), 0);
+	ATF_REQUIRE_EQ(db_block_list(db, c, l, 8), 1);
+	ATF_CHECK_EQ(l[0], b);
+	/* offline IMs to the user, not from */
+	ATF_CHECK_EQ(db_offline_list(db, a, m, 4), 0);
+	ATF_REQUIRE_EQ(db_offline_list(db, b, m, 4), 1);
+	ATF_CHECK_EQ(m[0].from, a);
+	/* the nickname is free again, under a new uid */
+	ATF_CHECK(mkuser(db, "Alice") > c);
 	db_close(db);
 }
 
 ATF_TC_WITHOUT_HEAD(search);
 ATF_TC_BODY(search, tc)
 {
-	struct db	*db = fresh();
-	struct user	 r[4];
+	struct db	*db = store(DBO_CREATE);
+	struct user	 r[8];
+	uint32_t	 alice;
 
-	mkuser(db, "alice");
-	mkuser(db, "alicia");
-	mkuser(db, "bob");
-	ATF_CHECK_EQ(db_user_search(db, "ALICE", 1, r, 4), 1);
+	alice = mkuser(db, "alice");
+	(void)mkuser(db, "Alicia");
+	(void)mkuser(db, "alfred");
+	(void)mkuser(db, "al.x");
+	(void)mkuser(db, "bob");
+	(void)mkuser(db, "zalice");
+
+	ATF_REQUIRE_EQ(db_user_search(db, "ALICE", 1, r, 8), 1);
+	ATF_CHECK_EQ(r[0].uid, alice);
 	ATF_CHECK_STREQ(r[0].nick, "alice");
-	ATF_CHECK_EQ(db_user_search(db, "ali", 0, r, 4), 2);
-	ATF_CHECK_STREQ(r[1].nick, "alicia");
-	ATF_CHECK_EQ(db_user_search(db, "ali", 0, r, 1), 1);
-	ATF_CHECK_EQ(db_user_search(db, "zed", 0, r, 4), 0);
-	ATF_CHECK_EQ(db_user_search(db, "zed", 1, r, 4), 0);
+	ATF_CHECK_EQ(db_user_search(db, "ali", 1, r, 8), 0);
+	ATF_CHECK_EQ(db_user_search(db, "nobody", 1, r, 8), 0);
+
+	/* prefix: in nickname order, case-insensitively */
+	ATF_REQUIRE_EQ(db_user_search(db, "Al", 0, r, 8), 4);
+	ATF_CHECK_STREQ(r[0].nick, "al.x");
+	ATF_CHECK_STREQ(r[1].nick, "alfred");
+	ATF_CHECK_STREQ(r[2].nick, "alice");
+	ATF_CHECK_STREQ(r[3].nick, "Alicia");
+	ATF_REQUIRE_EQ(db_user_search(db, "alic", 0, r, 8), 2);
+	ATF_CHECK_STREQ(r[0].nick, "alice");
+	ATF_CHECK_STREQ(r[1].nick, "Alicia");
+	ATF_REQUIRE_EQ(db_user_search(db, "alice", 0, r, 8), 1);
+	ATF_REQUIRE_EQ(db_user_search(db, "z", 0, r, 8), 1);
+	ATF_CHECK_STREQ(r[0].nick, "zalice");
+	ATF_CHECK_EQ(db_user_search(db, "c", 0, r, 8), 0);
+	ATF_CHECK_EQ(db_user_search(db, "zz", 0, r, 8), 0);
+	ATF_CHECK_EQ(db_user_search(db, "", 0, r, 8), 0);
+	/* the limit */
+	ATF_REQUIRE_EQ(db_user_search(db, "al", 0, r, 2), 2);
+	ATF_CHECK_STREQ(r[0].nick, "al.x");
+	ATF_CHECK_STREQ(r[1].nick, "alfred");
+	ATF_CHECK_EQ(db_user_search(db, "al", 0, r, 0), 0);
+	ATF_CHECK_EQ(db_user_search(db, "alice", 1, r, 0), 0);
 	db_close(db);
 }
 
-ATF_TC_WITHOUT_HEAD(buddies_blocks_delete);
-ATF_TC_BODY(buddies_blocks_delete, tc)
+ATF_TC_WITHOUT_HEAD(buddies);
+ATF_TC_BODY(buddies, tc)
 {
-	struct db	*db = fresh();
-	struct user	 u;
-	struct offline	 m[4];
+	struct db	*db = store(DBO_CREATE);
+	uint32_t	 a, b, c, d, l[8];
+
+	a = mkuser(db, "alice");
+	b = mkuser(db, "bob");
+	c = mkuser(db, "carol");
+	d = mkuser(db, "dave");
+	ATF_CHECK_EQ(db_buddy_list(db, a, l, 8), 0);
+	/* added out of order, listed in uid order */
+	ATF_CHECK_EQ(db_buddy_add(db, a, d), DBR_OK);
+	ATF_CHECK_EQ(db_buddy_add(db, a, b), DBR_OK);
+	ATF_CHECK_EQ(db_buddy_add(db, a, c), DBR_OK);
+	ATF_CHECK_EQ(db_buddy_add(db, a, c), DBR_OK);	/* idempotent */
+	ATF_CHECK_EQ(db_buddy_add(db, c, d), DBR_OK);
+	ATF_CHECK_EQ(db_buddy_add(db, a, 999), DBR_NOTFOUND);
+	ATF_CHECK_EQ(db_buddy_add(db, a, d + 1), DBR_NOTFOUND);
+	ATF_REQUIRE_EQ(db_buddy_list(db, a, l, 8), 3);
+	ATF_CHECK_EQ(l[0], b);
+	ATF_CHECK_EQ(l[1], c);
+	ATF_CHECK_EQ(l[2], d);
+	ATF_REQUIRE_EQ(db_buddy_list(db, a, l, 2), 2);
+	ATF_CHECK_EQ(l[0], b);
+	ATF_CHECK_EQ(l[1], c);
+	ATF_CHECK_EQ(db_buddy_list(db, a, l, 0), 0);
+	/* the reverse index */
+	ATF_REQUIRE_EQ(db_buddy_of(db, d, l, 8), 2);
+	ATF_CHECK_EQ(l[0], a);
+	ATF_CHECK_EQ(l[1], c);
+	ATF_REQUIRE_EQ(db_buddy_of(db, b, l, 8), 1);
+	ATF_CHECK_EQ(l[0], a);
+	ATF_CHECK_EQ(db_buddy_of(db, a, l, 8), 0);
+	/* lists are per owner */
+	ATF_REQUIRE_EQ(db_buddy_list(db, c, l, 8), 1);
+	ATF_CHECK_EQ(l[0], d);
+	ATF_CHECK_EQ(db_buddy_list(db, b, l, 8), 0);
+	/* del removes both records; absent is no error */
+	ATF_CHECK_EQ(db_buddy_del(db, a, d), DBR_OK);
+	ATF_CHECK_EQ(db_buddy_del(db, a, d), DBR_OK);
+	ATF_CHECK_EQ(db_buddy_del(db, b, a), DBR_OK);
+	ATF_REQUIRE_EQ(db_buddy_list(db, a, l, 8), 2);
+	ATF_CHECK_EQ(l[1], c);
+	ATF_REQUIRE_EQ(db_buddy_of(db, d, l, 8), 1);
+	ATF_CHECK_EQ(l[0], c);
+	db = reopen(db, 0);
+	ATF_CHECK_EQ(db_buddy_list(db, a, l, 8), 2);
+	db_close(db);
+}
+
+ATF_TC_WITHOUT_HEAD(buddy_limit);
+ATF_TC_BODY(buddy_limit, tc)
+{
+	struct db	*db = store(DBO_CREATE);
+	static uint32_t	 l[PALD_BUDDIES_MAX + 8];
+	uint32_t	 owner, first, i;
+	char		 nick[16];
+
+	owner = mkuser(db, "owner");
+	for (i = 0; i <= PALD_BUDDIES_MAX; i++) {
+		(void)snprintf(nick, sizeof(nick), "user%u", i);
+		(void)mkuser(db, nick);
+	}
+	first = owner + 1;
+	for (i = 0; i < PALD_BUDDIES_MAX; i++) {
+		ATF_REQUIRE_EQ(db_buddy_add(db, owner, first + i), DBR_OK);
+		ATF_REQUIRE_EQ(db_block_add(db, owner, first + i), DBR_OK);
+	}
+	ATF_CHECK_EQ(db_buddy_add(db, owner, first + i), DBR_LIMIT);
+	ATF_CHECK_EQ(db_block_add(db, owner, first + i), DBR_LIMIT);
+	/* at the limit, what is there may be added again */
+	ATF_CHECK_EQ(db_buddy_add(db, owner, first), DBR_OK);
+	ATF_CHECK_EQ(db_block_add(db, owner, first), DBR_OK);
+	ATF_CHECK_EQ(db_buddy_list(db, owner, l, PALD_BUDDIES_MAX + 8),
+	    PALD_BUDDIES_MAX);
+	ATF_CHECK_EQ(db_block_list(db, owner, l, PALD_BUDDIES_MAX + 8),
+	    PALD_BUDDIES_MAX);
+	ATF_CHECK_EQ(db_buddy_of(db, first + i, l, 8), 0);
+	/* a refused add left no half record behind */
+	ATF_CHECK_EQ(db_blocks(db, owner, first + i), 0);
+	ATF_CHECK_EQ(db_buddy_del(db, owner, first), DBR_OK);
+	ATF_CHECK_EQ(db_buddy_add(db, owner, first + i), DBR_OK);
+	ATF_CHECK_EQ(db_block_del(db, owner, first), DBR_OK);
+	ATF_CHECK_EQ(db_block_add(db, owner, first + i), DBR_OK);
+	/* the limit is per owner */
+	ATF_CHECK_EQ(db_buddy_add(db, first, owner), DBR_OK);
+	db_close(db);
+}
+
+ATF_TC_WITHOUT_HEAD(blocks);
+ATF_TC_BODY(blocks, tc)
+{
+	struct db	*db = store(DBO_CREATE);
 	uint32_t	 a, b, c, l[8];
 
 	a = mkuser(db, "alice");
 	b = mkuser(db, "bob");
 	c = mkuser(db, "carol");
-	ATF_CHECK_EQ(db_buddy_add(db, a, b), DBR_OK);
-	ATF_CHECK_EQ(db_buddy_add(db, a, b), DBR_OK);	/* idempotent */
-	ATF_CHECK_EQ(db_buddy_add(db, a, c), DBR_OK);
-	ATF_CHECK_EQ(db_buddy_add(db, c, b), DBR_OK);
-	ATF_CHECK_EQ(db_buddy_add(db, a, 12345), DBR_NOTFOUND);
-	ATF_CHECK_EQ(db_buddy_list(db, a, l, 8), 2);
+	ATF_CHECK_EQ(db_blocks(db, a, b), 0);
+	ATF_CHECK_EQ(db_block_add(db, a, c), DBR_OK);
+	ATF_CHECK_EQ(db_block_add(db, a, b), DBR_OK);
+	ATF_CHECK_EQ(db_block_add(db, a, b), DBR_OK);	/* idempotent */
+	ATF_CHECK_EQ(db_block_add(db, a, 999), DBR_NOTFOUND);
+	ATF_CHECK_EQ(db_blocks(db, a, b), 1);
+	ATF_CHECK_EQ(db_blocks(db, b, a), 0);		/* one way only */
+	ATF_CHECK_EQ(db_blocks(db, a, 999), 0);
+	ATF_REQUIRE_EQ(db_block_list(db, a, l, 8), 2);
 	ATF_CHECK_EQ(l[0], b);
 	ATF_CHECK_EQ(l[1], c);
-	ATF_CHECK_EQ(db_buddy_of(db, b, l, 8), 2);
-	ATF_CHECK_EQ(db_buddy_del(db, a, c), DBR_OK);
-	ATF_CHECK_EQ(db_buddy_of(db, c, l, 8), 0);
-	ATF_CHECK_EQ(db_blocks(db, b, a), 0);
-	ATF_CHECK_EQ(db_block_add(db, b, a), DBR_OK);
-	ATF_CHECK_EQ(db_block_add(db, a, b), DBR_OK);
-	ATF_CHECK_EQ(db_blocks(db, b, a), 1);
-	ATF_CHECK_EQ(db_block_list(db, b, l, 8), 1);
-	ATF_CHECK_EQ(db_offline_put(db, b, a, 1, "hi", 2), DBR_OK);
-	/* deleting bob removes every trace of him */
-	ATF_CHECK_EQ(db_user_delete(db, b), DBR_OK);
-	ATF_CHECK_EQ(db_user_get(db, b, &u), DBR_NOTFOUND);
-	ATF_CHECK_EQ(db_user_by_nick(db, "bob", &u), DBR_NOTFOUND);
+	ATF_REQUIRE_EQ(db_block_list(db, a, l, 1), 1);
+	ATF_CHECK_EQ(l[0], b);
+	ATF_CHECK_EQ(db_block_list(db, b, l, 8), 0);
+	/* blocks and buddies are apart */
 	ATF_CHECK_EQ(db_buddy_list(db, a, l, 8), 0);
-	ATF_CHECK_EQ(db_buddy_list(db, c, l, 8), 0);
-	ATF_CHECK_EQ(db_buddy_list(db, b, l, 8), 0);
-	ATF_CHECK_EQ(db_block_list(db, a, l, 8), 0);
-	ATF_CHECK_EQ(db_blocks(db, b, a), 0);
-	ATF_CHECK_EQ(db_offline_list(db, b, m, 4), 0);
-	ATF_CHECK_EQ(mkuser(db, "BOB"), c + 1);		/* nick free again */
+	ATF_CHECK_EQ(db_block_del(db, a, b), DBR_OK);
+	ATF_CHECK_EQ(db_block_del(db, a, b), DBR_OK);
+	ATF_CHECK_EQ(db_blocks(db, a, b), 0);
+	ATF_REQUIRE_EQ(db_block_list(db, a, l, 8), 1);
+	ATF_CHECK_EQ(l[0], c);
 	db_close(db);
 }
 
 ATF_TC_WITHOUT_HEAD(offline);
 ATF_TC_BODY(offline, tc)
 {
-	static struct offline m[PALD_OFFLINE_MAX + 1];
-	struct db	*db = fresh();
-	uint32_t	 a = mkuser(db, "alice"), b = mkuser(db, "bob");
-	char		 text[32];
-	int		 i;
+	struct db	*db = store(DBO_CREATE);
+	static struct offline m[PALD_OFFLINE_MAX + 2];
+	static char	 big[PALD_IM_MAX + 1];
+	char		 bin[] = { 'a', '\0', ' ', '%', '=', '\n', '\xff' };
+	uint32_t	 a, b, c;
+	uint64_t	 seq2;
+	int		 i, n;
 
-	ATF_CHECK_EQ(db_offline_put(db, b, a, 100, "first one", 9), DBR_OK);
-	ATF_CHECK_EQ(db_offline_put(db, b, a, 101, "sec\0nd %=", 10), DBR_OK);
-	ATF_REQUIRE_EQ(db_offline_list(db, b, m, 8), 2);
-	ATF_CHECK_EQ(m[0].from, a);
+	a = mkuser(db, "alice");
+	b = mkuser(db, "bob");
+	c = mkuser(db, "carol");
+	ATF_CHECK_EQ(db_offline_list(db, a, m, 4), 0);
+	ATF_REQUIRE_EQ(db_offline_put(db, a, b, 100, "first", 5), DBR_OK);
+	ATF_REQUIRE_EQ(db_offline_put(db, a, c, 200, bin, sizeof(bin)),
+	    DBR_OK);
+	ATF_REQUIRE_EQ(db_offline_put(db, b, c, 250, "other", 5), DBR_OK);
+	ATF_REQUIRE_EQ(db_offline_put(db, a, b, 300, "third", 5), DBR_OK);
+	ATF_CHECK_EQ(db_offline_put(db, 999, b, 300, "x", 1), DBR_NOTFOUND);
+
+	ATF_REQUIRE_EQ(db_offline_list(db, a, m, 8), 3);
+	ATF_CHECK_EQ(m[0].from, b);
 	ATF_CHECK_EQ(m[0].time, 100);
-	ATF_CHECK_EQ(m[0].len, 9);
-	ATF_CHECK(memcmp(m[1].text, "sec\0nd %=", 10) == 0);
-	ATF_CHECK_EQ(db_offline_del(db, b, m[0].seq), DBR_OK);
+	ATF_CHECK_EQ(m[0].len, 5);
+	ATF_CHECK_STREQ(m[0].text, "first");
+	ATF_CHECK_EQ(m[1].from, c);
+	ATF_CHECK_EQ(m[1].len, sizeof(bin));
+	ATF_CHECK(memcmp(m[1].text, bin, sizeof(bin)) == 0);
+	ATF_CHECK_STREQ(m[2].text, "third");
+	ATF_CHECK(m[0].seq < m[1].seq && m[1].seq < m[2].seq);
+	seq2 = m[1].seq;
+	ATF_REQUIRE_EQ(db_offline_list(db, a, m, 1), 1);
+	ATF_CHECK_STREQ(m[0].text, "first");
+	ATF_CHECK_EQ(db_offline_list(db, a, m, 0), 0);
+
+	ATF_CHECK_EQ(db_offline_del(db, a, seq2), DBR_OK);
+	ATF_CHECK_EQ(db_offline_del(db, a, seq2), DBR_NOTFOUND);
 	ATF_CHECK_EQ(db_offline_del(db, b, m[0].seq), DBR_NOTFOUND);
+	ATF_REQUIRE_EQ(db_offline_list(db, a, m, 8), 2);
+	ATF_CHECK_STREQ(m[0].text, "first");
+	ATF_CHECK_STREQ(m[1].text, "third");
 	ATF_REQUIRE_EQ(db_offline_list(db, b, m, 8), 1);
-	ATF_CHECK_EQ(m[0].time, 101);
-	for (i = 1; i < PALD_OFFLINE_MAX; i++) {
-		snprintf(text, sizeof(text), "n%d", i);
-		ATF_REQUIRE_EQ(db_offline_put(db, b, a, i, text, strlen(text)),
-		    DBR_OK);
-	}
-	ATF_CHECK_EQ(db_offline_put(db, b, a, 1, "x", 1), DBR_LIMIT);
-	ATF_CHECK_EQ(db_offline_list(db, b, m, PALD_OFFLINE_MAX + 1),
-	    PALD_OFFLINE_MAX);
+	ATF_CHECK_STREQ(m[0].text, "other");
+
+	/* the longest IM, and one byte more */
+	memset(big, 'x', sizeof(big));
+	ATF_CHECK_EQ(db_offline_put(db, c, a, 1, big, PALD_IM_MAX + 1),
+	    DBR_LIMIT);
+	memset(big, '%', sizeof(big));
+	ATF_REQUIRE_EQ(db_offline_put(db, c, a, 1, big, PALD_IM_MAX),
+	    DBR_OK);
+	ATF_REQUIRE_EQ(db_offline_list(db, c, m, 8), 1);
+	ATF_CHECK_EQ(m[0].len, PALD_IM_MAX);
+	ATF_CHECK(memcmp(m[0].text, big, PALD_IM_MAX) == 0);
+	ATF_CHECK_EQ(db_offline_del(db, c, m[0].seq), DBR_OK);
+
+	/* the queue limit, per recipient */
+	for (i = 0; i < PALD_OFFLINE_MAX; i++)
+		ATF_REQUIRE_EQ(db_offline_put(db, c, a, i, "q", 1), DBR_OK);
+	ATF_CHECK_EQ(db_offline_put(db, c, a, i, "q", 1), DBR_LIMIT);
+	ATF_CHECK_EQ(db_offline_put(db, a, c, i, "ok", 2), DBR_OK);
+	n = db_offline_list(db, c, m, PALD_OFFLINE_MAX + 2);
+	ATF_REQUIRE_EQ(n, PALD_OFFLINE_MAX);
+	for (i = 1; i < n; i++)
+		ATF_CHECK(m[i - 1].seq < m[i].seq && m[i - 1].time < m[i].time);
+	ATF_CHECK_EQ(db_offline_del(db, c, m[0].seq), DBR_OK);
+	ATF_CHECK_EQ(db_offline_put(db, c, a, i, "q", 1), DBR_OK);
 	db_close(db);
 }
 
 ATF_TC_WITHOUT_HEAD(categories);
 ATF_TC_BODY(categories, tc)
 {
-	struct db	*db = fresh();
-	struct category	 c[8];
-	FILE		*fp;
+	struct db	*db = store(DBO_CREATE);
+	struct category	 c[PALD_CATEGORIES_MAX];
 
-	ATF_REQUIRE((fp = fopen("cats", "w")) != NULL);
-	fprintf(fp, "# comment\n\n30002 Featured Rooms\n30001 Top Rooms\n"
-	    "bad line\n");
-	fclose(fp);
-	ATF_CHECK_EQ(db_category_seed(db, "cats"), DBR_OK);
-	ATF_REQUIRE_EQ(db_category_list(db, c, 8), 2);
+	ATF_CHECK_EQ(db_category_list(db, c, PALD_CATEGORIES_MAX), 0);
+	ATF_CHECK_EQ(db_category_seed(db, "missing.txt"), DBR_NOTFOUND);
+	write_file("cats.txt",
+	    "# a comment\n"
+	    "\n"
+	    "30002 Featured Rooms\n"
+	    "  30001   Top Rooms  \n"
+	    "30011 By Language: Spanish & Portuguese\r\n"
+	    "\t# an indented comment\n"
+	    "   \n"
+	    "nonsense\n"
+	    "0 zero\n"
+	    "30003\n"
+	    "12x name\n"
+	    "30017 Early Teens (13 - 17 ONLY) - NO ADULTS\n");
+	ATF_REQUIRE_EQ(db_category_seed(db, "cats.txt"), DBR_OK);
+	ATF_REQUIRE_EQ(db_category_list(db, c, PALD_CATEGORIES_MAX), 4);
 	ATF_CHECK_EQ(c[0].code, 30001);
 	ATF_CHECK_STREQ(c[0].name, "Top Rooms");
-	ATF_REQUIRE((fp = fopen("cats", "w")) != NULL);
-	fprintf(fp, "30003 Later\n");
-	fclose(fp);
-	ATF_CHECK_EQ(db_category_seed(db, "cats"), DBR_OK);	/* once only */
-	ATF_CHECK_EQ(db_category_list(db, c, 8), 2);
+	ATF_CHECK_EQ(c[1].code, 30002);
+	ATF_CHECK_STREQ(c[1].name, "Featured Rooms");
+	ATF_CHECK_EQ(c[2].code, 30011);
+	ATF_CHECK_STREQ(c[2].name, "By Language: Spanish & Portuguese");
+	ATF_CHECK_EQ(c[3].code, 30017);
+	ATF_CHECK_STREQ(c[3].name, "Early Teens (13 - 17 ONLY) - NO ADULTS");
+	ATF_REQUIRE_EQ(db_category_list(db, c, 2), 2);
+	ATF_CHECK_EQ(c[1].code, 30002);
+
+	/* only once: a second file, or none, changes nothing */
+	write_file("other.txt", "40000 Other\n");
+	ATF_CHECK_EQ(db_category_seed(db, "other.txt"), DBR_OK);
+	ATF_CHECK_EQ(db_category_seed(db, "missing.txt"), DBR_OK);
+	db = reopen(db, DBO_RECOVER);
+	ATF_REQUIRE_EQ(db_category_list(db, c, PALD_CATEGORIES_MAX), 4);
+	ATF_CHECK_EQ(c[3].code, 30017);
+	db_close(db);
+}
+
+ATF_TC_WITHOUT_HEAD(categories_shipped);
+ATF_TC_BODY(categories_shipped, tc)
+{
+	struct db	*db = store(DBO_CREATE);
+	struct category	 c[PALD_CATEGORIES_MAX];
+	char		 path[1024];
+	int		 i, n;
+
+	(void)snprintf(path, sizeof(path), "%s/../../data/categories.txt",
+	    atf_tc_get_config_var(tc, "srcdir"));
+	ATF_REQUIRE_EQ(db_category_seed(db, path), DBR_OK);
+	n = db_category_list(db, c, PALD_CATEGORIES_MAX);
+	ATF_REQUIRE_EQ(n, 29);
+	for (i = 0; i < n; i++)
+		ATF_CHECK_EQ(c[i].code, 30001 + (uint32_t)i);
+	ATF_CHECK_STREQ(c[0].name, "Top Rooms");
+	ATF_CHECK_STREQ(c[28].name, "Adult Oriented");
 	db_close(db);
 }
 
 ATF_TC_WITHOUT_HEAD(passwords);
 ATF_TC_BODY(passwords, tc)
 {
-	char	 h1[PALD_HASH_MAX], h2[PALD_HASH_MAX];
+	char	 h1[PALD_HASH_MAX], h2[PALD_HASH_MAX], he[PALD_HASH_MAX];
 
-	ATF_REQUIRE_EQ(pw_hash("alice-pw", 4, h1, sizeof(h1)), 0);
-	ATF_REQUIRE_EQ(pw_hash("alice-pw", 4, h2, sizeof(h2)), 0);
-	ATF_CHECK(strncmp(h1, "$2b$04$", 7) == 0);
-	ATF_CHECK(strcmp(h1, h2) != 0);			/* salted */
-	ATF_CHECK_EQ(pw_verify("alice-pw", h1), 1);
-	ATF_CHECK_EQ(pw_verify("alice-pw", h2), 1);
-	ATF_CHECK_EQ(pw_verify("alice-pW", h1), 0);
+	log_init(1, LOG_DAEMON);
+	ATF_REQUIRE_EQ(pw_hash("secret1", 4, h1, sizeof(h1)), 0);
+	ATF_REQUIRE_EQ(pw_hash("secret1", 4, h2, sizeof(h2)), 0);
+	ATF_CHECK_EQ(strncmp(h1, "$2b$04$", 7), 0);
+	ATF_CHECK_EQ(strlen(h1), 60);
+	ATF_CHECK(strcmp(h1, h2) != 0);		/* different salts */
+	ATF_CHECK_EQ(pw_verify("secret1", h1), 1);
+	ATF_CHECK_EQ(pw_verify("secret1", h2), 1);
+	ATF_CHECK_EQ(pw_verify("secret2", h1), 0);
+	ATF_CHECK_EQ(pw_verify("Secret1", h1), 0);
+	ATF_CHECK_EQ(pw_verify("secret", h1), 0);
 	ATF_CHECK_EQ(pw_verify("", h1), 0);
-	ATF_CHECK_EQ(pw_verify("alice-pw", ""), 0);
+	ATF_CHECK_EQ(pw_verify("secret1", ""), 0);
+	ATF_CHECK_EQ(pw_verify("", ""), 0);
+	ATF_CHECK_EQ(pw_verify("secret1", "$2b$04$"), 0);
+	ATF_CHECK_EQ(pw_verify("secret1", "*0"), 0);
+	h1[40] = h1[40] == 'a' ? 'b' : 'a';
+	ATF_CHECK_EQ(pw_verify("secret1", h1), 0);
+	/* an empty password hashes and verifies like any other */
+	ATF_REQUIRE_EQ(pw_hash("", 4, he, sizeof(he)), 0);
+	ATF_CHECK_EQ(pw_verify("", he), 1);
+	ATF_CHECK_EQ(pw_verify("x", he), 0);
+	/* the cost is clamped, and a short buffer is refused */
+	ATF_REQUIRE_EQ(pw_hash("secret1", 1, h1, sizeof(h1)), 0);
+	ATF_CHECK_EQ(strncmp(h1, "$2b$04$", 7), 0);
+	ATF_REQUIRE_EQ(pw_hash("secret1", 5, h1, sizeof(h1)), 0);
+	ATF_CHECK_EQ(strncmp(h1, "$2b$05$", 7), 0);
+	ATF_CHECK_EQ(pw_verify("secret1", h1), 1);
+	ATF_CHECK_EQ(pw_hash("secret1", 4, h2, 20), -1);
 }
 
-/* A version-1 record written by hand, with a field this pald ignores. */
-ATF_TC_WITHOUT_HEAD(old_record);
-ATF_TC_BODY(old_record, tc)
+ATF_TC_WITHOUT_HEAD(old_version_read);
+ATF_TC_BODY(old_version_read, tc)
 {
-	struct db	*db = fresh();
+	struct db	*db = store(DBO_CREATE);
 	struct user	 u;
-	DB_ENV		*env;
-	DB		*d;
-	DBT		 k, v;
-	const char	*key = "0001000077", *val = "v1 nick=zoe hash=x "
-	    "future=1 admin=3 first=Zo%C3%AB";
+	struct offline	 m[2];
+	struct category	 c[2];
+	uint32_t	 l[2];
 
 	db_close(db);
-	ATF_REQUIRE_EQ(db_env_create(&env, 0), 0);
-	ATF_REQUIRE_EQ(env->open(env, "db", DB_CREATE | DB_INIT_LOCK |
-	    DB_INIT_LOG | DB_INIT_MPOOL | DB_INIT_TXN, 0600), 0);
-	ATF_REQUIRE_EQ(db_create(&d, env, 0), 0);
-	ATF_REQUIRE_EQ(d->open(d, NULL, "users.db", NULL, DB_BTREE,
-	    DB_AUTO_COMMIT, 0), 0);
-	memset(&k, 0, sizeof(k));
-	memset(&v, 0, sizeof(v));
-	k.data = (void *)(uintptr_t)key;
-	k.size = (u_int32_t)strlen(key);
-	v.data = (void *)(uintptr_t)val;
-	v.size = (u_int32_t)strlen(val);
-	ATF_REQUIRE_EQ(d->put(d, NULL, &k, &v, DB_AUTO_COMMIT), 0);
-	d->close(d, 0);
-	env->close(env, 0);
-	ATF_REQUIRE_EQ(db_open(&db, "db", 0), DBR_OK);
+	/* version 1 as an older pald wrote it, with fields it never had */
+	raw_put("users.db", "0001000077", "v1 nick=Zoe hash=$2b$04$x "
+	    "future=1 admin=3 first=Zo%C3%AB mood=%F0%9F%98%80");
+	raw_put("nicks.db", "zoe", "v1 uid=1000077 since=2031");
+	raw_put("users.db", "0001000078", "v1 nick=yan");
+	raw_put("nicks.db", "yan", "v1 uid=1000078");
+	raw_put("buddies.db", "has:0001000077:0001000078", "v1 group=x");
+	raw_put("buddies.db", "of:0001000078:0001000077", "v1");
+	raw_put("offline.db", "0001000077:0000000009",
+	    "v1 text=hi%20there from=1000078 time=5 flags=urgent");
+	raw_put("categories.db", "0000030001", "v1 name=Top%20Rooms icon=x");
+	raw_put("users.db", "0001000079", "v2 nick=next");
+	db = reopen(NULL, 0);
+
 	ATF_REQUIRE_EQ(db_user_get(db, 1000077, &u), DBR_OK);
-	ATF_CHECK_STREQ(u.nick, "zoe");
+	ATF_CHECK_STREQ(u.nick, "Zoe");
+	ATF_CHECK_STREQ(u.hash, "$2b$04$x");
 	ATF_CHECK_EQ(u.admin, 3);
 	ATF_CHECK_STREQ(u.first, "Zo\xc3\xab");
-	ATF_CHECK_EQ(u.privacy, 'A');			/* default */
+	ATF_CHECK_STREQ(u.last, "");
+	ATF_CHECK_EQ(u.privacy, 'A');
+	ATF_CHECK_EQ(u.created, 0);
+	ATF_REQUIRE_EQ(db_user_by_nick(db, "ZOE", &u), DBR_OK);
+	ATF_CHECK_EQ(u.uid, 1000077);
+	ATF_REQUIRE_EQ(db_user_get(db, 1000078, &u), DBR_OK);
+	ATF_CHECK_STREQ(u.hash, "");
+	ATF_REQUIRE_EQ(db_buddy_list(db, 1000077, l, 2), 1);
+	ATF_CHECK_EQ(l[0], 1000078);
+	ATF_REQUIRE_EQ(db_offline_list(db, 1000077, m, 2), 1);
+	ATF_CHECK_EQ(m[0].seq, 9);
+	ATF_CHECK_EQ(m[0].from, 1000078);
+	ATF_CHECK_EQ(m[0].time, 5);
+	ATF_CHECK_STREQ(m[0].text, "hi there");
+	ATF_REQUIRE_EQ(db_category_list(db, c, 2), 1);
+	ATF_CHECK_STREQ(c[0].name, "Top Rooms");
+	/* a version this pald does not know is refused, not guessed at */
+	ATF_CHECK_EQ(db_user_get(db, 1000079, &u), DBR_FATAL);
+	/* rewritten, a record is in the newest version and keeps its data */
+	ATF_REQUIRE_EQ(db_user_get(db, 1000077, &u), DBR_OK);
+	ATF_CHECK_EQ(db_user_put(db, &u), DBR_OK);
+	ATF_REQUIRE_EQ(db_user_get(db, 1000077, &u), DBR_OK);
+	ATF_CHECK_STREQ(u.first, "Zo\xc3\xab");
 	db_close(db);
 }
 
-/* A store written by a newer pald is refused, not misread. */
-ATF_TC_WITHOUT_HEAD(newer_schema);
-ATF_TC_BODY(newer_schema, tc)
+ATF_TC_WITHOUT_HEAD(schema_newer);
+ATF_TC_BODY(schema_newer, tc)
 {
-	struct db	*db = fresh();
-	DB_ENV		*env;
-	DB		*d;
-	DBT		 k, v;
+	struct db	*db = store(DBO_CREATE);
 
 	db_close(db);
-	ATF_REQUIRE_EQ(db_env_create(&env, 0), 0);
-	ATF_REQUIRE_EQ(env->open(env, "db", DB_CREATE | DB_INIT_LOCK |
-	    DB_INIT_LOG | DB_INIT_MPOOL | DB_INIT_TXN, 0600), 0);
-	ATF_REQUIRE_EQ(db_create(&d, env, 0), 0);
-	ATF_REQUIRE_EQ(d->open(d, NULL, "meta.db", NULL, DB_BTREE,
-	    DB_AUTO_COMMIT, 0), 0);
-	memset(&k, 0, sizeof(k));
-	memset(&v, 0, sizeof(v));
-	k.data = (void *)(uintptr_t)"schema";
-	k.size = 6;
-	v.data = (void *)(uintptr_t)"v1 version=99";
-	v.size = 13;
-	ATF_REQUIRE_EQ(d->put(d, NULL, &k, &v, DB_AUTO_COMMIT), 0);
-	d->close(d, 0);
-	env->close(env, 0);
-	ATF_CHECK_EQ(db_open(&db, "db", DBO_CREATE), DBR_FATAL);
+	raw_put("meta.db", "schema", "v1 version=2");
+	ATF_CHECK_EQ(db_open(&db, HOME, DBO_CREATE), DBR_FATAL);
+	ATF_CHECK(db == NULL);
+	ATF_CHECK_EQ(db_open(&db, HOME, 0), DBR_FATAL);
+	ATF_CHECK_EQ(db_open(&db, HOME, DBO_RECOVER), DBR_FATAL);
+	raw_put("meta.db", "schema", "v1 version=x");
+	ATF_CHECK_EQ(db_open(&db, HOME, DBO_CREATE), DBR_FATAL);
+	raw_put("meta.db", "schema", "v1 version=1 extra=ok");
+	ATF_REQUIRE_EQ(db_open(&db, HOME, 0), DBR_OK);
+	db_close(db);
 }
 
-/*
- * A writer killed inside a transaction: failchk rolls it back, the
- * record is absent and the store goes on working.
- */
-ATF_TC_WITHOUT_HEAD(killed_writer);
-ATF_TC_BODY(killed_writer, tc)
+ATF_TC_WITHOUT_HEAD(failchk_killed_writer);
+ATF_TC_BODY(failchk_killed_writer, tc)
 {
-	struct db	*db = fresh();
+	struct db	*db = store(DBO_CREATE);
 	struct user	 u;
-	int		 p[2], st;
-	pid_t		 pid;
-	char		 c;
 
-	ATF_REQUIRE_EQ(pipe(p), 0);
-	if ((pid = fork()) == 0) {
-		DB_ENV	*env;
-		DB	*d;
-		DB_TXN	*t;
-		DBT	 k, v;
-
-		if (db_env_create(&env, 0) != 0 ||
-		    env->set_thread_count(env, 16384) != 0 ||
-		    env->open(env, "db", DB_CREATE | DB_INIT_LOCK |
-		    DB_INIT_LOG | DB_INIT_MPOOL | DB_INIT_TXN, 0600) != 0 ||
-		    db_create(&d, env, 0) != 0 ||
-		    d->open(d, NULL, "users.db", NULL, DB_BTREE,
-		    DB_AUTO_COMMIT, 0) != 0 ||
-		    env->txn_begin(env, NULL, &t, 0) != 0)
-			_exit(1);
-		memset(&k, 0, sizeof(k));
-		memset(&v, 0, sizeof(v));
-		k.data = (void *)(uintptr_t)"0001000099";
-		k.size = 10;
-		v.data = (void *)(uintptr_t)"v1 nick=ghost hash=x";
-		v.size = 20;
-		if (d->put(d, t, &k, &v, 0) != 0)
-			_exit(1);
-		(void)write(p[1], "x", 1);
-		for (;;)
-			pause();
-	}
-	ATF_REQUIRE_EQ(read(p[0], &c, 1), 1);
-	ATF_REQUIRE_EQ(kill(pid, SIGKILL), 0);
-	ATF_REQUIRE_EQ(waitpid(pid, &st, 0), pid);
+	uncommitted("0001000099", "v1 nick=ghost hash=x", 1);
 	ATF_CHECK_EQ(db_failchk(db), DBR_OK);
 	ATF_CHECK_EQ(db_user_get(db, 1000099, &u), DBR_NOTFOUND);
 	ATF_CHECK_EQ(mkuser(db, "alive"), PALD_UID_FIRST);
@@ -323,16 +903,143 @@ ATF_TC_BODY(killed_writer, tc)
 	db_close(db);
 }
 
+ATF_TC_WITHOUT_HEAD(failchk_open);
+ATF_TC_BODY(failchk_open, tc)
+{
+	struct db	*db = store(DBO_CREATE), *db2;
+	struct user	 u;
+	pid_t		 pid;
+	int		 st;
+
+	uncommitted("0001000099", "v1 nick=ghost hash=x", 1);
+	/* another process opens with DBO_FAILCHK, as palpasswd does */
+	ATF_REQUIRE((pid = fork()) != -1);
+	if (pid == 0) {
+		if (db_open(&db2, HOME, DBO_CREATE | DBO_FAILCHK) != DBR_OK)
+			_exit(1);
+		if (db_user_get(db2, 1000099, &u) != DBR_NOTFOUND)
+			_exit(2);
+		db_close(db2);
+		_exit(0);
+	}
+	ATF_REQUIRE_EQ(waitpid(pid, &st, 0), pid);
+	ATF_CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	ATF_CHECK_EQ(db_user_get(db, 1000099, &u), DBR_NOTFOUND);
+	ATF_CHECK_EQ(mkuser(db, "alive"), PALD_UID_FIRST);
+	db_close(db);
+}
+
+ATF_TC_WITHOUT_HEAD(recover_after_exit);
+ATF_TC_BODY(recover_after_exit, tc)
+{
+	struct db	*db = store(DBO_CREATE);
+	struct user	 u;
+
+	ATF_CHECK_EQ(mkuser(db, "before"), PALD_UID_FIRST);
+	db_close(db);
+	uncommitted("0001000099", "v1 nick=ghost hash=x", 0);
+	ATF_REQUIRE_EQ(db_open(&db, HOME, DBO_RECOVER | DBO_CREATE), DBR_OK);
+	ATF_CHECK_EQ(db_user_get(db, 1000099, &u), DBR_NOTFOUND);
+	ATF_REQUIRE_EQ(db_user_by_nick(db, "before", &u), DBR_OK);
+	ATF_CHECK_EQ(mkuser(db, "after"), PALD_UID_FIRST + 1);
+	db_close(db);
+}
+
+/*
+ * Children writing at once on the same records: deadlocks are retried,
+ * the uid sequence has no hole and no double, and every buddy record
+ * has its mirror.
+ */
+ATF_TC(concurrent_writers);
+ATF_TC_HEAD(concurrent_writers, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "siblings share the store safely");
+	atf_tc_set_md_var(tc, "timeout", "100");
+}
+ATF_TC_BODY(concurrent_writers, tc)
+{
+	enum { KIDS = 6, EACH = 30 };
+	struct db	*db = store(DBO_CREATE), *kdb;
+	struct user	 u;
+	uint32_t	 owner, l[KIDS * EACH + 1], of[4];
+	pid_t		 pid[KIDS];
+	int		 i, j, st, made = 0, n, r;
+
+	owner = mkuser(db, "owner");
+	for (i = 0; i < KIDS; i++) {
+		ATF_REQUIRE((pid[i] = fork()) != -1);
+		if (pid[i] != 0)
+			continue;
+		if (db_open(&kdb, HOME, 0) != DBR_OK)
+			_exit(255);
+		for (j = n = 0; j < EACH; j++) {
+			memset(&u, 0, sizeof(u));
+			(void)snprintf(u.nick, sizeof(u.nick), "k%dn%d", i, j);
+			if ((r = db_user_create(kdb, &u)) == DBR_AGAIN)
+				continue;
+			if (r != DBR_OK)
+				_exit(254);
+			n++;
+			r = db_buddy_add(kdb, owner, u.uid);
+			if (r != DBR_OK && r != DBR_AGAIN)
+				_exit(253);
+			r = db_buddy_add(kdb, u.uid, owner);
+			if (r != DBR_OK && r != DBR_AGAIN)
+				_exit(252);
+		}
+		db_close(kdb);
+		_exit(n);
+	}
+	for (i = 0; i < KIDS; i++) {
+		ATF_REQUIRE_EQ(waitpid(pid[i], &st, 0), pid[i]);
+		ATF_REQUIRE(WIFEXITED(st));
+		ATF_REQUIRE_MSG(WEXITSTATUS(st) <= EACH, "child status %d",
+		    WEXITSTATUS(st));
+		made += WEXITSTATUS(st);
+	}
+	ATF_CHECK_MSG(made >= KIDS * EACH * 9 / 10, "%d users made", made);
+	for (i = 0; i < made; i++)
+		ATF_CHECK_EQ(db_user_get(db, owner + 1 + (uint32_t)i, &u),
+		    DBR_OK);
+	ATF_CHECK_EQ(db_user_get(db, owner + 1 + (uint32_t)made, &u),
+	    DBR_NOTFOUND);
+	n = db_buddy_list(db, owner, l, KIDS * EACH + 1);
+	ATF_REQUIRE(n >= 0 && n <= made);
+	for (i = 0; i < n; i++) {
+		ATF_REQUIRE_EQ(db_buddy_of(db, l[i], of, 4), 1);
+		ATF_CHECK_EQ(of[0], owner);
+	}
+	n = db_buddy_of(db, owner, l, KIDS * EACH + 1);
+	ATF_REQUIRE(n >= 0 && n <= made);
+	for (i = 0; i < n; i++)
+		ATF_CHECK_EQ(db_buddy_list(db, l[i], of, 4), 1);
+	db_close(db);
+}
+
 ATF_TP_ADD_TCS(tp)
 {
-	ATF_TP_ADD_TC(tp, users);
+	ATF_TP_ADD_TC(tp, open_close_reopen);
+	ATF_TP_ADD_TC(tp, open_without_create);
+	ATF_TP_ADD_TC(tp, db_config);
+	ATF_TP_ADD_TC(tp, user_create);
+	ATF_TP_ADD_TC(tp, user_duplicate);
+	ATF_TP_ADD_TC(tp, user_invalid);
+	ATF_TP_ADD_TC(tp, user_get);
+	ATF_TP_ADD_TC(tp, user_put);
+	ATF_TP_ADD_TC(tp, user_delete_cascade);
 	ATF_TP_ADD_TC(tp, search);
-	ATF_TP_ADD_TC(tp, buddies_blocks_delete);
+	ATF_TP_ADD_TC(tp, buddies);
+	ATF_TP_ADD_TC(tp, buddy_limit);
+	ATF_TP_ADD_TC(tp, blocks);
 	ATF_TP_ADD_TC(tp, offline);
 	ATF_TP_ADD_TC(tp, categories);
+	ATF_TP_ADD_TC(tp, categories_shipped);
 	ATF_TP_ADD_TC(tp, passwords);
-	ATF_TP_ADD_TC(tp, old_record);
-	ATF_TP_ADD_TC(tp, newer_schema);
-	ATF_TP_ADD_TC(tp, killed_writer);
+	ATF_TP_ADD_TC(tp, old_version_read);
+	ATF_TP_ADD_TC(tp, schema_newer);
+	ATF_TP_ADD_TC(tp, failchk_killed_writer);
+	ATF_TP_ADD_TC(tp, failchk_open);
+	ATF_TP_ADD_TC(tp, recover_after_exit);
+	ATF_TP_ADD_TC(tp, concurrent_writers);
 	return atf_no_error();
 }
