@@ -1,0 +1,317 @@
+#!/bin/sh
+# run-login.sh - login throughput, login latency, memory per logged-in
+# client, and the time to log everybody in again, for pald on loopback.
+#
+# usage: run-login.sh			(settings from the environment)
+#
+#	NLIST="1000 5000"	held-login runs: N users each
+#	RC_N=10000		the reconnect run (capped, see below; 0: none)
+#	REPS=3			repetitions of every run; medians printed
+#	RC_REPS=$REPS		repetitions of the reconnect run
+#	CONC=16			logins in flight (loadclient -c)
+#	MAX_SESSIONS=8192	pald.conf max_sessions and max_per_address
+#				(8192 = PALD_MAX_SESSIONS, the table's size)
+#	SETTLE=2		seconds between "all logged in" and the
+#				memory reading
+#	DEADLINE=		loadclient -T, seconds; by default n/5 + 120
+#				per login round (5 logins/s at the least)
+#	PALD_HASH_COST=4	bcrypt cost of the benchmark accounts
+#	BENCH_CACHE=/var/tmp/pald-bench	where the accounts are made once
+#	KEEP=1			keep the temporary directory (logs)
+#
+# Every run starts a fresh pald (-d -p 0 -W portfile -P pidfile) on a
+# private copy of the account store and a private run directory under a
+# temporary directory, with a pald.conf that lifts the per-address limit
+# (every bench connection comes from 127.0.0.1).  While all N connections
+# are held, the Pss of /proc/PID/smaps_rollup is summed over the master
+# and its children (pgrep -P) and divided by the number of held clients.
+# pald is stopped by the pid in its pidfile, that pid only, at the end of
+# every run and on any exit (trap).  Only 127.0.0.1 is used.
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/.." && pwd)
+PALD=${PALD:-$top/pald}
+LOADCLIENT=${LOADCLIENT:-$here/loadclient}
+NLIST=${NLIST:-"1000 5000"}
+RC_N=${RC_N:-10000}
+REPS=${REPS:-3}
+RC_REPS=${RC_REPS:-$REPS}
+CONC=${CONC:-16}
+MAX_SESSIONS=${MAX_SESSIONS:-8192}
+SETTLE=${SETTLE:-2}
+DEADLINE=${DEADLINE:-}
+PALD_HASH_COST=${PALD_HASH_COST:-4}
+BENCH_CACHE=${BENCH_CACHE:-/var/tmp/pald-bench}
+PREFIX=bench
+PASSWORD=benchpw1
+export PALD_HASH_COST
+
+die() { echo "run-login.sh: $*" >&2; exit 1; }
+
+[ -x "$PALD" ] || die "$PALD: not built (cd $top && make)"
+[ -x "$top/palpasswd" ] || die "$top/palpasswd: not built"
+[ -x "$LOADCLIENT" ] || die "$LOADCLIENT: not built (make -C bench)"
+"$LOADCLIENT" -S >/dev/null || die "loadclient self test failed"
+
+# The reconnect run holds RC_N connections and has CONC more in flight;
+# the table has MAX_SESSIONS slots.  Above that, use the largest N that
+# fits and say so.
+rc_cap=$((MAX_SESSIONS - 2 * CONC))
+RC_EFF=$RC_N
+if [ "$RC_N" -gt "$rc_cap" ]; then
+	echo "note: RC_N=$RC_N does not fit max_sessions $MAX_SESSIONS" \
+	    "(PALD_MAX_SESSIONS caps it at 8192); reconnect run uses N=$rc_cap"
+	RC_EFF=$rc_cap
+fi
+nmax=$RC_EFF
+for n in $NLIST; do
+	[ "$n" -gt "$nmax" ] && nmax=$n
+done
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/pald-bench.XXXXXX") || exit 1
+lcpid=
+cleanup() {
+	if [ -n "$lcpid" ] && kill -0 "$lcpid" 2>/dev/null; then
+		kill "$lcpid" 2>/dev/null
+		wait "$lcpid" 2>/dev/null
+	fi
+	stop_pald
+	if [ "${KEEP:-0}" = 1 ]; then
+		echo "kept $tmp"
+	else
+		rm -rf "$tmp"
+	fi
+}
+
+# stop_pald - TERM the pid in the pidfile, that one only; bounded wait
+stop_pald() {
+	[ -s "$tmp/pald.pid" ] || return 0
+	pid=$(cat "$tmp/pald.pid")
+	case $pid in ''|*[!0-9]*) return 0 ;; esac
+	if kill -0 "$pid" 2>/dev/null; then
+		kill -TERM "$pid"
+		i=0
+		while kill -0 "$pid" 2>/dev/null && [ $i -lt 300 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		if kill -0 "$pid" 2>/dev/null; then
+			echo "run-login.sh: pald $pid still up after 30 s," \
+			    "KILL" >&2
+			kill -KILL "$pid" 2>/dev/null
+		fi
+		wait "$pid" 2>/dev/null
+	fi
+	rm -f "$tmp/pald.pid"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- the accounts, made once in the cache (palpasswd is ~60 ms each) ---
+users=$BENCH_CACHE/$PREFIX-cost$PALD_HASH_COST
+have=0
+[ -s "$users/count" ] && have=$(cat "$users/count")
+if [ "$have" -lt "$nmax" ]; then
+	echo "making $nmax accounts in $users (once; palpasswd per account)"
+	mkdir -p "$users" || exit 1
+	"$here/mkusers.sh" -h "$users/db" -n "$nmax" -P "$PREFIX" \
+	    -w "$PASSWORD" || die "mkusers.sh failed"
+	echo "$nmax" >"$users/count"
+fi
+
+cat >"$tmp/pald.conf" <<EOF
+# run-login.sh: every bench connection comes from 127.0.0.1
+max_per_address $MAX_SESSIONS
+max_sessions $MAX_SESSIONS
+categories $top/data/categories.txt
+EOF
+
+# start_pald - a fresh pald on a private copy of the store, its log in
+# $plog; sets port
+start_pald() {
+	rm -rf "$tmp/db" "$tmp/run" "$tmp/port" "$tmp/pald.pid"
+	cp -a "$users/db" "$tmp/db" || die "cannot copy the store"
+	rm -f "$tmp"/db/__db.*		# regions are made afresh
+	mkdir -m 755 "$tmp/run" || exit 1
+	chmod 700 "$tmp/db"
+	"$PALD" -d -f "$tmp/pald.conf" -h "$tmp/db" -r "$tmp/run" -p 0 \
+	    -W "$tmp/port" -P "$tmp/pald.pid" >"$plog" 2>&1 &
+	i=0
+	while { [ ! -s "$tmp/port" ] || [ ! -s "$tmp/pald.pid" ]; } &&
+	    [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	[ -s "$tmp/port" ] && [ -s "$tmp/pald.pid" ] ||
+	    die "pald did not start; see $plog (KEEP=1)"
+	port=$(cat "$tmp/port")
+	# the master is listening once it logs so (store open, table mapped)
+	i=0
+	while ! grep -q 'listening on' "$plog" && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
+# pss - "processes KiB": Pss summed over the master and its children
+pss() {
+	m=$(cat "$tmp/pald.pid")
+	{ echo "$m"; pgrep -P "$m"; } | sed 's|.*|/proc/&/smaps_rollup|' |
+	    xargs cat 2>/dev/null |
+	    awk '/^Pss:/ { s += $2; n++ } END { printf "%d %d\n", n, s }'
+}
+
+# cpu_ms PID - user+system CPU of PID and its reaped children, in ms
+cpu_ms() {
+	sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk -v hz="$HZ" '{
+		printf "%d\n", ($12 + $13 + $14 + $15) * 1000 / hz }'
+}
+HZ=$(getconf CLK_TCK)
+
+# field KEY FILE LINE-PREFIX - the value of KEY= on the first line that
+# starts with LINE-PREFIX
+field() {
+	awk -v k="$1" -v p="$3" 'index($0, p) == 1 {
+		for (i = 1; i <= NF; i++)
+			if (index($i, k "=") == 1) {
+				print substr($i, length(k) + 2); exit
+			}
+	}' "$2"
+}
+
+# median of the numbers on stdin
+median() {
+	sort -g | awk '{ v[NR] = $1 } END {
+		if (NR == 0) { print "-"; exit }
+		if (NR % 2) print v[(NR + 1) / 2];
+		else printf "%g\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# one_run N REP RECONNECT - pald up, loadclient, memory, pald down;
+# appends "lps p50 p99 fail pss_kib procs held [rc_s rc_ok rc_fail]"
+one_run() {
+	n=$1 rep=$2 rc=$3
+	plog=$tmp/pald.$n.$rep.log
+	load=$(cut -d' ' -f1 /proc/loadavg)
+	start_pald
+	base=$(pss)
+	out=$tmp/lc.$n.$rep.out
+	rm -f "$tmp/ready"
+	dl=$DEADLINE
+	if [ -z "$dl" ]; then
+		dl=$((n / 5 + 120))
+		[ -n "$rc" ] && dl=$((2 * dl))
+	fi
+	"$LOADCLIENT" -q -p "$port" -n "$n" -c "$CONC" -P "$PREFIX" \
+	    -w "$PASSWORD" -H "$dl" -T "$dl" -R "$tmp/ready" \
+	    $rc >"$out" 2>"$tmp/lc.$n.$rep.err" &
+	lcpid=$!
+	i=0 limit=$(( (dl + 10) * 5 ))
+	while [ ! -s "$tmp/ready" ] && kill -0 "$lcpid" 2>/dev/null &&
+	    [ $i -lt $limit ]; do
+		sleep 0.2
+		i=$((i + 1))
+	done
+	mem="0 0"
+	if [ -s "$tmp/ready" ]; then
+		sleep "$SETTLE"
+		mem=$(pss)
+		kill -USR1 "$lcpid" 2>/dev/null
+	fi
+	i=0
+	while kill -0 "$lcpid" 2>/dev/null && [ $i -lt $limit ]; do
+		sleep 0.2
+		i=$((i + 1))
+	done
+	kill "$lcpid" 2>/dev/null
+	wait "$lcpid" 2>/dev/null
+	lcpid=
+	# every child gone and reaped: the master's stat has all the CPU
+	m=$(cat "$tmp/pald.pid")
+	i=0
+	while [ -n "$(pgrep -P "$m")" ] && [ $i -lt 300 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	sleep 1.2		# the master reaps on its next poll wakeup
+	cpu=$(cpu_ms "$m")
+	stop_pald
+	lps=$(field logins_per_s "$out" round=login)
+	p50=$(field p50_ms "$out" round=login)
+	p99=$(field p99_ms "$out" round=login)
+	fl=$(field fail "$out" round=login)
+	held=$(field held "$out" hold)
+	set -- $mem
+	procs=$1 kib=$2
+	per=-
+	[ "${held:-0}" -gt 0 ] && per=$(awk -v k="$kib" -v h="$held" \
+	    'BEGIN { printf "%.1f", k / h }')
+	logins=$(awk '/^round=/ { for (i = 1; i <= NF; i++)
+		if ($i ~ /^ok=/) s += substr($i, 4) } END { print s + 0 }' "$out")
+	cpl=-
+	[ -n "$cpu" ] && [ "$logins" -gt 0 ] && cpl=$(awk -v c="$cpu" \
+	    -v l="$logins" 'BEGIN { printf "%.1f", c / l }')
+	line="${lps:--} ${p50:--} ${p99:--} ${fl:--} $per $procs ${held:-0}"
+	line="$line $cpl"
+	printf 'N=%-5s rep %d: logins/s %s  p50 %s ms  p99 %s ms  fail %s  ' \
+	    "$n" "$rep" "${lps:--}" "${p50:--}" "${p99:--}" "${fl:--}"
+	printf 'held %s  procs %s  PSS %s KiB (idle pald %s KiB)  ' \
+	    "${held:-0}" "$procs" "$kib" "$(echo "$base" | cut -d' ' -f2)"
+	printf 'PSS/client %s KiB  server CPU/login %s ms  (load %s)\n' \
+	    "$per" "$cpl" "$load"
+	if [ -n "$rc" ]; then
+		rs=$(field seconds "$out" reconnect)
+		rok=$(field ok "$out" reconnect)
+		rlps=$(field logins_per_s "$out" round=reconnect)
+		rp99=$(field p99_ms "$out" round=reconnect)
+		rfl=$(field fail "$out" round=reconnect)
+		line="$line ${rs:--} ${rok:--} ${rfl:--}"
+		printf '        reconnect of %s: %s s, ok %s, fail %s,' \
+		    "$n" "${rs:--}" "${rok:--}" "${rfl:--}"
+		printf ' %s logins/s, p99 %s ms\n' "${rlps:--}" "${rp99:--}"
+	fi
+	grep -h '^failures:' "$out" | grep -v none | sed 's/^/        /'
+	echo "$line" >>"$tmp/results.$n"
+}
+
+# col FILE K - median of column K
+col() { awk -v k="$2" '$k != "-" { print $k }' "$1" | median; }
+
+echo "pald $(cd "$top" && git rev-parse --short HEAD 2>/dev/null)," \
+    "$(nproc) cores, concurrency $CONC, bcrypt cost $PALD_HASH_COST," \
+    "$REPS repetitions"
+for n in $NLIST; do
+	rm -f "$tmp/results.$n"
+	r=1
+	while [ $r -le "$REPS" ]; do
+		one_run "$n" "$r" ""
+		r=$((r + 1))
+	done
+done
+rm -f "$tmp/results.$RC_EFF"
+r=1
+[ "$RC_EFF" -gt 0 ] || RC_REPS=0
+while [ $r -le "$RC_REPS" ]; do
+	one_run "$RC_EFF" "$r" "-r"
+	r=$((r + 1))
+done
+
+echo
+echo "medians (of $REPS; reconnect of $RC_REPS)"
+printf '%-6s %10s %9s %9s %6s %14s %13s\n' N logins/s p50_ms p99_ms fail \
+    PSS/client_KiB CPU/login_ms
+for n in $NLIST $RC_EFF; do
+	[ "$n" -gt 0 ] || continue
+	f=$tmp/results.$n
+	[ -s "$f" ] || continue
+	printf '%-6s %10s %9s %9s %6s %14s %13s\n' "$n" "$(col "$f" 1)" \
+	    "$(col "$f" 2)" "$(col "$f" 3)" "$(col "$f" 4)" "$(col "$f" 5)" \
+	    "$(col "$f" 8)"
+done
+f=$tmp/results.$RC_EFF
+if [ "$RC_EFF" -gt 0 ] && [ -s "$f" ]; then
+	echo "reconnect of $RC_EFF: median $(col "$f" 9) s" \
+	    "(target: 10000 within 30 s), ok $(col "$f" 10)," \
+	    "fail $(col "$f" 11)"
+fi
