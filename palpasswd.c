@@ -35,20 +35,6 @@ usage(void)
 	exit(1);
 }
 
-/* pass_ok - PALD_PASS_MIN..PALD_PASS_MAX printable ASCII, no blanks */
-static int
-pass_ok(const char *p)
-{
-	size_t	 n = strlen(p), i;
-
-	if (n < PALD_PASS_MIN || n > PALD_PASS_MAX)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (p[i] < 0x21 || p[i] > 0x7e)
-			return 0;
-	return 1;
-}
-
 /* read_password - one line of stdin (-p), or twice from the terminal */
 static void
 read_password(int fromstdin, char *pw, size_t len)
@@ -73,7 +59,7 @@ read_password(int fromstdin, char *pw, size_t len)
 			errx(1, "the passwords differ");
 		}
 	}
-	if (!pass_ok(pw)) {
+	if (!pw_acceptable(pw)) {
 		explicit_bzero(pw, len);
 		errx(1, "a password is %d to %d printable ASCII characters "
 		    "without blanks", PALD_PASS_MIN, PALD_PASS_MAX);

@@ -896,20 +896,6 @@ handle_profile(struct session *s, const struct wire_frame *f)
 	return 0;
 }
 
-/* pass_ok - printable ASCII within the length bounds */
-static int
-pass_ok(const char *p)
-{
-	size_t	 n = strlen(p), i;
-
-	if (n < PALD_PASS_MIN || n > PALD_PASS_MAX)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (p[i] < 0x21 || p[i] > 0x7e)
-			return 0;
-	return 1;
-}
-
 /* handle_new_password - uid, v1(old, challenge) \n v1(new, 0) */
 static int
 handle_new_password(struct session *s, const struct wire_frame *f)
@@ -932,7 +918,7 @@ handle_new_password(struct session *s, const struct wire_frame *f)
 		out_rc(s, f->type, 1, "Incorrect password");
 		goto out;
 	}
-	if (!pass_ok(newpw)) {
+	if (!pw_acceptable(newpw)) {
 		out_rc(s, f->type, 1, "The new password is not acceptable.");
 		goto out;
 	}
@@ -978,7 +964,7 @@ handle_register(struct session *s, const struct wire_frame *f)
 	    copy_field(f, "email", u.email, sizeof(u.email)) == -1 ||
 	    rec_get(f->payload, f->len, "password", enc, sizeof(enc)) < 0 ||
 	    lym_decode(1, 0, enc, strlen(enc), pw, sizeof(pw)) < 0 ||
-	    !pass_ok(pw)) {
+	    !pw_acceptable(pw)) {
 		out_rc(s, f->type, 1,
 		    "Please choose a nickname and a password of 4 to 20 "
 		    "characters.");

@@ -113,6 +113,7 @@ int	 db_category_seed(struct db *, const char *);	/* if none yet */
 
 /* Passwords: bcrypt via crypt(3); the salt from arc4random. */
 int	 pw_hash(const char *, int, char *, size_t);
-int	 pw_verify(const char *, const char *);		/* 1 = match */
+int	 pw_verify(const char *, const char *);
+int	 pw_acceptable(const char *);	/* 4-20 printable, no blanks */		/* 1 = match */
 
 #endif /* PALD_STORE_DB_H */

@@ -133,3 +133,20 @@ pw_verify(const char *pw, const char *hash)
 	explicit_bzero(h, sizeof(h));
 	return ok;
 }
+
+/*
+ * pw_acceptable - PALD_PASS_MIN..PALD_PASS_MAX printable ASCII bytes, no
+ * blanks: what the client's encoding carries exactly (PROTOCOL.md 4.2).
+ */
+int
+pw_acceptable(const char *p)
+{
+	size_t	 n = strlen(p), i;
+
+	if (n < PALD_PASS_MIN || n > PALD_PASS_MAX)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (p[i] < 0x21 || p[i] > 0x7e)
+			return 0;
+	return 1;
+}
