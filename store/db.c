@@ -12,7 +12,10 @@
  * transactions, so they hold no lock longer than they look at a page
  * and are retried on deadlock like writes.  An operation makes DB calls
  * only: no file or network I/O, no sleeping, while a transaction is
- * open.  dbr() alone sorts BDB's return codes into DBR_*.
+ * open.  dbr() alone sorts BDB's return codes into DBR_*.  To keep
+ * deadlocks rare, a writer visits the files in one order (meta, users,
+ * nicks, buddies, blocks, offline, categories) and reads what it is
+ * about to change with DB_RMW, so that no read lock is ever upgraded.
  *
  * Durability: DB_TXN_WRITE_NOSYNC.  A commit writes the log into the
  * kernel without fsync, so a committed change survives the death of any
@@ -348,15 +351,16 @@ walk_close(struct walk *w, int r)
 	return r == DBR_NOTFOUND ? DBR_OK : r;
 }
 
-/* walk_count - how many records are under pfx, counting up to max */
+/* walk_count - records under pfx, up to max; DB_RMW before a write */
 static int
-walk_count(DB *d, DB_TXN *t, const char *pfx, int max, int *n)
+walk_count(DB *d, DB_TXN *t, const char *pfx, int max, int *n,
+    u_int32_t flags)
 {
 	struct walk	 w;
 	int		 r;
 
 	*n = 0;
-	if ((r = walk_open(&w, d, t, pfx, 0)) != DBR_OK)
+	if ((r = walk_open(&w, d, t, pfx, flags)) != DBR_OK)
 		return r;
 	while (*n < max && (r = walk_next(&w)) == DBR_OK)
 		(*n)++;
@@ -563,7 +567,7 @@ op_meta(struct db *db, DB_TXN *t, void *arg)
 		    m->home);
 		return DBR_FATAL;
 	}
-	if ((r = walk_count(db->f[F_USERS], t, "", 1, &users)) != DBR_OK)
+	if ((r = walk_count(db->f[F_USERS], t, "", 1, &users, 0)) != DBR_OK)
 		return r;
 	if (users > 0) {
 		log_warnx("db: %s: accounts but no schema record", m->home);
@@ -938,7 +942,7 @@ db_user_by_nick(struct db *db, const char *nick, struct user *u)
 	return txn_run(db, 1, op_user_by_nick, &a);
 }
 
-/* op_user_create - a uid from seq:uid, then the nick index and record */
+/* op_user_create - a uid from seq:uid, then the record and nick index */
 static int
 op_user_create(struct db *db, DB_TXN *t, void *arg)
 {
@@ -953,14 +957,14 @@ op_user_create(struct db *db, DB_TXN *t, void *arg)
 	    &uid)) != DBR_OK)
 		return r;
 	u->uid = (uint32_t)uid;
-	if ((r = nick_write(db, t, key, u->uid)) != DBR_OK)
-		return r;
 	if ((r = user_write(db, t, u, DB_NOOVERWRITE)) == DBR_EXISTS) {
 		log_warnx("db: users.db: uid %u exists: seq:uid is behind",
 		    u->uid);
 		return DBR_FATAL;
 	}
-	return r;
+	if (r != DBR_OK)
+		return r;
+	return nick_write(db, t, key, u->uid);
 }
 
 int
@@ -1213,7 +1217,7 @@ op_pair_add(struct db *db, DB_TXN *t, void *arg)
 	if ((r = rec_exists(d, t, key, DB_RMW)) != DBR_NOTFOUND)
 		return r;
 	pair_key(p->kind, 0, p->owner, -1, key, sizeof(key));
-	if ((r = walk_count(d, t, key, PALD_BUDDIES_MAX, &n)) != DBR_OK)
+	if ((r = walk_count(d, t, key, PALD_BUDDIES_MAX, &n, DB_RMW)) != DBR_OK)
 		return r;
 	if (n >= PALD_BUDDIES_MAX)
 		return DBR_LIMIT;
@@ -1376,18 +1380,18 @@ op_offline_put(struct db *db, DB_TXN *t, void *arg)
 	long long	 seq;
 	int		 n, r;
 
+	if ((r = seq_next(db, t, "seq:offline", 1, DB_NUM_MAX, &seq)) !=
+	    DBR_OK)
+		return r;
 	fixed_fmt(key, sizeof(key), "%010u", o->to);
 	if ((r = rec_exists(db->f[F_USERS], t, key, 0)) != DBR_OK)
 		return r;
 	fixed_fmt(key, sizeof(key), "%010u:", o->to);
 	if ((r = walk_count(db->f[F_OFFLINE], t, key, PALD_OFFLINE_MAX,
-	    &n)) != DBR_OK)
+	    &n, DB_RMW)) != DBR_OK)
 		return r;
 	if (n >= PALD_OFFLINE_MAX)
 		return DBR_LIMIT;
-	if ((r = seq_next(db, t, "seq:offline", 1, DB_NUM_MAX, &seq)) !=
-	    DBR_OK)
-		return r;
 	if ((v = malloc(DB_IM_VAL)) == NULL) {
 		log_warn("%s", __func__);
 		return DBR_FATAL;
@@ -1629,7 +1633,7 @@ op_cat_seed(struct db *db, DB_TXN *t, void *arg)
 	char		 key[DB_KEY_MAX], v[PALD_NAME_MAX * 3 + 16];
 	int		 i, n, r;
 
-	if ((r = walk_count(db->f[F_CATS], t, "", 1, &n)) != DBR_OK)
+	if ((r = walk_count(db->f[F_CATS], t, "", 1, &n, DB_RMW)) != DBR_OK)
 		return r;
 	if (n > 0) {
 		a->n = 0;
