@@ -35,7 +35,7 @@ palpasswd: ${PALPASSWD_OBJS}
 	${CC} ${LDFLAGS} -o $@ ${PALPASSWD_OBJS} ${LDLIBS}
 
 ${OBJS} palpasswd.o: pald.h log.h
-pald.o session.o: session.h proto/wire.h store/db.h store/table.h pathnames.h
+pald.o session.o: session.h sess.h proto/wire.h store/db.h store/table.h pathnames.h
 proto/wire.o: proto/wire.h
 store/db.o store/pw.o palpasswd.o: store/db.h store/kv.h
 store/kv.o: store/kv.h

@@ -29,6 +29,14 @@
 #define PALD_OFFLINE_MAX	100	/* offline IMs queued per account */
 #define PALD_SEARCH_MAX		100	/* search results */
 #define PALD_CATEGORIES_MAX	256
+#define PALD_ROOMNAME_MAX	64	/* bytes in a room name */
+#define PALD_TOPIC_MAX		255	/* bytes in a room topic */
+#define PALD_LOCKWORD_MAX	32	/* bytes in a room's lockword */
+#define PALD_REASON_MAX		200	/* bytes in a bounce or ban reason */
+#define PALD_ROOMLOG_MAX	200	/* admin actions kept per room */
+#define PALD_ROOMS_MAX		4096	/* permanent rooms in the store */
+#define PALD_ROOMMSG_MAX	1024	/* bytes of room message text */
+#define PALD_ROOM_TEMP_FIRST	900000	/* first id of a temporary room */
 
 /* The shared table (store/table.c): its size is fixed at creation. */
 #define PALD_MAX_SESSIONS	8192	/* slots: concurrent sessions */

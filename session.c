@@ -31,51 +31,9 @@
 #include "pald.h"
 #include "proto/wire.h"
 #include "session.h"
+#include "sess.h"
 #include "store/db.h"
 #include "store/table.h"
-
-#define S_NEW		0
-#define S_KEY		1
-#define S_ONLINE	2
-
-#define SCRATCH		65536
-#define MAX_FAILURES	3
-#define REVERSE_MAX	8192	/* buddy-of entries looked at per change */
-
-#define TXT_BADPASS	"The password you entered is incorrect."
-#define TXT_UNKNOWN	"Unknown user"
-#define TXT_KICKED	"You've logged in from another client, if it wasn't " \
-			"you, please change your password."
-
-struct obuf {
-	unsigned char	*p;
-	size_t		 off;		/* first unsent byte */
-	size_t		 len;		/* end of queued bytes */
-	size_t		 cap;
-};
-
-struct session {
-	struct db	*db;
-	struct table	*tab;
-	const struct pald_conf *conf;
-	int		 state;
-	uint32_t	 claimed;	/* uid from LYMERICK */
-	int		 challenge;
-	int		 failures;
-	struct user	 u;		/* valid when ONLINE */
-	uint32_t	 status;
-	struct tsess	 me;
-	char		 addr[48];
-	uint32_t	 localip;	/* network order */
-	time_t		 connected;
-	time_t		 lastpkt;
-	struct timespec	 bucket_at;
-	double		 tokens;
-	int		 closing;
-	struct obuf	 out;
-	unsigned char	*scratch;	/* frame-sized work buffer */
-	uint32_t	 seed;
-};
 
 static void	 broadcast_status(struct session *, uint32_t);
 
@@ -119,7 +77,7 @@ out_reserve(struct session *s, size_t need)
 }
 
 /* out_frame - queue one frame for our client */
-static void
+void
 out_frame(struct session *s, int type, const void *p, size_t len)
 {
 	unsigned char	*dst;
@@ -129,7 +87,7 @@ out_frame(struct session *s, int type, const void *p, size_t len)
 }
 
 /* out_raw - queue bytes that already are a whole frame */
-static void
+void
 out_raw(struct session *s, const void *p, size_t len)
 {
 	unsigned char	*dst;
@@ -141,14 +99,14 @@ out_raw(struct session *s, const void *p, size_t len)
 }
 
 /* out_text - a frame whose payload is a C string */
-static void
+void
 out_text(struct session *s, int type, const char *text)
 {
 	out_frame(s, type, text, strlen(text));
 }
 
 /* out_rc - RETURN_CODE: the request type, a code, an optional text */
-static void
+void
 out_rc(struct session *s, int reqtype, int code, const char *text)
 {
 	unsigned char	 b[256];
@@ -164,7 +122,7 @@ out_rc(struct session *s, int reqtype, int code, const char *text)
 }
 
 /* out_status - BUDDY_STATUS uid status */
-static void
+void
 out_status(struct session *s, uint32_t uid, uint32_t status)
 {
 	unsigned char	 b[8];
@@ -175,7 +133,7 @@ out_status(struct session *s, uint32_t uid, uint32_t status)
 }
 
 /* deliver - build a frame and append it to session ts's inbox */
-static int
+int
 deliver(struct session *s, const struct tsess *ts, int kind, int type,
     const void *p, size_t len)
 {

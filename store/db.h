@@ -18,6 +18,13 @@
  *   blocks.db     "0001000002:0001000003" -> "v1"       (owner blocks)
  *   offline.db    "0001000003:0000000042" -> "v1 from=1000002 time=T text=..."
  *   categories.db "0000030001" -> "v1 name=Top%20Rooms"
+ *   rooms.db      "0000050001" -> "v1 cat=30001 name=... rating=G ..."
+ *                 (permanent rooms; temporary ones live only in the table)
+ *   roombans.db   "0000050001:ban:0001000003" -> "v1 by=U time=T until=T reason=..."
+ *                 "0000050001:bounce:0001000003" -> likewise (until = T + 24 h)
+ *   roomlog.db    "0000050001:0000000042" -> "v1 time=T by=U what=bounce whom=U reason=..."
+ *   bans.db       "nick:alice" / "addr:192.0.2.7" / "cidr:192.0.2.0/24"
+ *                 -> "v1 by=U time=T until=T reason=..."  (server-wide bans)
  */
 #ifndef PALD_STORE_DB_H
 #define PALD_STORE_DB_H
@@ -110,6 +117,91 @@ struct category {
 };
 int	 db_category_list(struct db *, struct category *, int);
 int	 db_category_seed(struct db *, const char *);	/* if none yet */
+
+/*
+ * Permanent rooms.  Ids of permanent rooms are below PALD_ROOM_TEMP_FIRST;
+ * the table hands out temporary ids from there.  A room is locked when
+ * its lockword is not empty.
+ */
+#define ROOM_F_VOICE	0x01	/* a voice room */
+#define ROOM_F_PRIVATE	0x02	/* not listed to non-members */
+#define ROOM_F_CLOSED	0x04	/* closed by an admin: only admins may join */
+
+struct room {
+	uint32_t	 id;
+	uint32_t	 category;
+	char		 name[PALD_ROOMNAME_MAX + 1];
+	char		 topic[PALD_TOPIC_MAX + 1];
+	char		 lockword[PALD_LOCKWORD_MAX + 1];
+	char		 rating;	/* 'G', 'A' or 'R' */
+	unsigned	 flags;		/* ROOM_F_* */
+	uint32_t	 owner;		/* uid; 0 = the server */
+	uint32_t	 admincode;	/* -316: join as admin with this code; 0 = none */
+	int		 mike;		/* new users get the mic */
+	int		 text;		/* 1: red-dotted users may not type */
+	int		 video;		/* 1: red-dotted users may not send video */
+	int64_t		 created;
+};
+int	 db_room_get(struct db *, uint32_t, struct room *);
+int	 db_room_by_name(struct db *, const char *, struct room *); /* case-insensitive */
+int	 db_room_put(struct db *, const struct room *);	/* create or replace */
+int	 db_room_delete(struct db *, uint32_t);	/* and its bans, bounces and log */
+/* Rooms of a category (0: all), by id; count or DBR_FATAL. */
+int	 db_room_list(struct db *, uint32_t, struct room *, int);
+/* Seed the default rooms from a text file if there are no rooms yet. */
+int	 db_room_seed(struct db *, const char *);
+
+/* Bans and 24-hour bounces from one room; until 0 = never expires. */
+#define RBAN_BAN	1
+#define RBAN_BOUNCE	2
+struct rban {
+	uint32_t	 room;
+	int		 kind;		/* RBAN_* */
+	uint32_t	 uid;
+	uint32_t	 by;
+	int64_t		 time;
+	int64_t		 until;
+	char		 reason[PALD_REASON_MAX + 1];
+};
+int	 db_rban_add(struct db *, const struct rban *);	/* replaces */
+int	 db_rban_del(struct db *, uint32_t, int, uint32_t);
+/* DBR_OK and *out if uid is banned or bounced from room now (expired
+ * entries do not count and are removed), else DBR_NOTFOUND. */
+int	 db_rban_check(struct db *, uint32_t, uint32_t, int64_t, struct rban *);
+int	 db_rban_list(struct db *, uint32_t, int, struct rban *, int);
+
+/* The per-room log of admin actions, the newest PALD_ROOMLOG_MAX kept. */
+struct raction {
+	uint64_t	 seq;
+	int64_t		 time;
+	uint32_t	 by;
+	uint32_t	 whom;		/* 0 if none */
+	char		 what[16];	/* "bounce", "ban", "topic", "close", ... */
+	char		 reason[PALD_REASON_MAX + 1];
+};
+int	 db_rlog_add(struct db *, uint32_t, const struct raction *);
+/* The newest max entries of room, oldest first; count or DBR_FATAL. */
+int	 db_rlog_list(struct db *, uint32_t, struct raction *, int);
+
+/* Server-wide bans: an account (by nick), an address, or a CIDR block. */
+#define BAN_NICK	1
+#define BAN_ADDR	2
+#define BAN_CIDR	3
+struct ban {
+	int		 kind;		/* BAN_* */
+	char		 what[64];	/* lower-cased nick, address or a.b.c.d/n */
+	uint32_t	 by;
+	int64_t		 time;
+	int64_t		 until;		/* 0 = permanent */
+	char		 reason[PALD_REASON_MAX + 1];
+};
+int	 db_ban_add(struct db *, const struct ban *);	/* replaces */
+int	 db_ban_del(struct db *, int, const char *);
+int	 db_ban_list(struct db *, struct ban *, int);	/* unexpired only */
+/* DBR_OK and *out when nick (may be NULL) or addr (IPv4/IPv6 text) is
+ * banned at time now; DBR_NOTFOUND if not. */
+int	 db_ban_check(struct db *, const char *, const char *, int64_t,
+	    struct ban *);
 
 /* Passwords: bcrypt via crypt(3); the salt from arc4random. */
 int	 pw_hash(const char *, int, char *, size_t);
