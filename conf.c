@@ -54,10 +54,19 @@ static const struct ckey {
 	    0, 1 },
 	{ "registration_interval", C_INT,
 	    offsetof(struct pald_conf, reg_interval), 0, 0, 86400 },
+	{ "room_size", C_INT, offsetof(struct pald_conf, room_size), 0, 2,
+	    PALD_ROOM_MEMBERS_MAX },
+	{ "room_size_locked", C_INT,
+	    offsetof(struct pald_conf, room_size_locked), 0, 2,
+	    PALD_ROOM_MEMBERS_MAX },
 	{ "rundir", C_STR, offsetof(struct pald_conf, rundir),
 	    sizeof(((struct pald_conf *)0)->rundir), 0, 0 },
 	{ "user", C_STR, offsetof(struct pald_conf, user),
 	    sizeof(((struct pald_conf *)0)->user), 0, 0 },
+	{ "voice_address", C_STR, offsetof(struct pald_conf, voice_addr),
+	    sizeof(((struct pald_conf *)0)->voice_addr), 0, 0 },
+	{ "voice_port", C_INT, offsetof(struct pald_conf, voice_port), 0, 0,
+	    65535 },
 };
 
 /* conf_defaults - the compiled-in configuration */
@@ -77,6 +86,9 @@ conf_defaults(struct pald_conf *c)
 	c->pkt_rate = PALD_DEF_PKT_RATE;
 	c->pkt_burst = PALD_DEF_PKT_BURST;
 	c->max_frame = PALD_FRAME_MAX;
+	c->room_size = PALD_DEF_ROOM_SIZE;
+	c->room_size_locked = PALD_DEF_ROOM_LOCKED;
+	c->voice_port = PALD_VOICE_PORT;
 }
 
 /* conf_set - apply one keyword; NULL or the reason it is wrong */

@@ -15,6 +15,7 @@
 #define PALD_VERSION		"0.1"
 
 #define PALD_PORT		5001	/* the port every Paltalk client knows */
+#define PALD_VOICE_PORT		2090	/* room voice, TCP */
 #define PALD_NICK_MAX		32	/* bytes in a nickname */
 #define PALD_NICK_MIN		3
 #define PALD_PASS_MAX		20	/* decoded password: the client's encoding is exact up to 22 */
@@ -41,6 +42,9 @@
 /* The shared table (store/table.c): its size is fixed at creation. */
 #define PALD_MAX_SESSIONS	8192	/* slots: concurrent sessions */
 #define PALD_INBOX_SIZE		(32 * 1024) /* bytes in each slot's inbox ring */
+#define PALD_TROOMS		1024	/* rooms with members at one time */
+#define PALD_ROOM_MEMBERS_MAX	1000	/* members of one room, whatever room_size says */
+#define PALD_JOINS_MAX		4	/* rooms one session may be in */
 
 /* Default limits, all changeable in pald.conf. */
 #define PALD_DEF_MAX_CHILDREN	2000
@@ -52,6 +56,8 @@
 #define PALD_DEF_CHECKPOINT	300	/* seconds between BDB checkpoints */
 #define PALD_DEF_PKT_RATE	40	/* packets per second per session, sustained */
 #define PALD_DEF_PKT_BURST	200	/* and the burst on top */
+#define PALD_DEF_ROOM_SIZE	250	/* members of a room (2002: 250) */
+#define PALD_DEF_ROOM_LOCKED	10	/* members of a locked room */
 
 #define PALD_UID_FIRST		1000002	/* first uid handed out (client needs > 1) */
 #define PALD_UID_SYSTEM		1000001	/* reserved for the system user */
@@ -75,6 +81,10 @@ struct pald_conf {
 	int		 pkt_rate;
 	int		 pkt_burst;
 	int		 max_frame;
+	int		 room_size;
+	int		 room_size_locked;
+	char		 voice_addr[64]; /* announced to clients; "" = the address they reached */
+	int		 voice_port;
 };
 
 /* conf.c */
