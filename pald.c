@@ -43,6 +43,7 @@
 #include "pald.h"
 #include "pathnames.h"
 #include "proto/wire.h"
+#include "room.h"
 #include "session.h"
 #include "store/db.h"
 #include "store/table.h"
@@ -300,6 +301,7 @@ serve(struct session *s, int fd)
 static void
 sweep_cb(void *arg, const struct tsess *ts)
 {
+	room_gone(arg, tab, ts);
 	presence_gone(arg, tab, ts);
 }
 
@@ -663,6 +665,8 @@ open_store(void)
 		fatalx("%s: cannot open the store", conf.dbhome);
 	if (db_category_seed(db, conf.categories) != DBR_OK)
 		log_warnx("%s: categories not seeded", conf.categories);
+	if (db_room_seed(db, conf.rooms) != DBR_OK)
+		log_warnx("%s: rooms not seeded", conf.rooms);
 	return db;
 }
 
@@ -685,6 +689,7 @@ inetd_main(void)
 	if (db_open(&db, conf.dbhome, DBO_FAILCHK | DBO_CREATE) != DBR_OK)
 		fatalx("%s: cannot open the store", conf.dbhome);
 	(void)db_category_seed(db, conf.categories);
+	(void)db_room_seed(db, conf.rooms);
 	(void)table_sweep(tab, sweep_cb, db);
 	setproctitle("client");
 	if ((s = session_new(db, tab, &conf,
@@ -825,6 +830,7 @@ main(int argc, char *argv[])
 	(void)strlcpy(conf.rundir, _PATH_PALD_RUN, sizeof(conf.rundir));
 	(void)strlcpy(conf.categories, _PATH_PALD_CATEGORIES,
 	    sizeof(conf.categories));
+	(void)strlcpy(conf.rooms, _PATH_PALD_ROOMS, sizeof(conf.rooms));
 	if (conffile == NULL && access(_PATH_PALD_CONF, F_OK) == 0)
 		conffile = _PATH_PALD_CONF;
 	if (conffile != NULL &&
@@ -846,6 +852,7 @@ main(int argc, char *argv[])
 	absolute(conf.dbhome, sizeof(conf.dbhome));
 	absolute(conf.rundir, sizeof(conf.rundir));
 	absolute(conf.categories, sizeof(conf.categories));
+	absolute(conf.rooms, sizeof(conf.rooms));
 	if (conffile != NULL) {
 		(void)strlcpy(confpath, conffile, sizeof(confpath));
 		absolute(confpath, sizeof(confpath));

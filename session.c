@@ -30,6 +30,7 @@
 #include "log.h"
 #include "pald.h"
 #include "proto/wire.h"
+#include "room.h"
 #include "session.h"
 #include "sess.h"
 #include "store/db.h"
@@ -979,6 +980,8 @@ handle_privacy(struct session *s, const struct wire_frame *f)
 int
 session_frame(struct session *s, const struct wire_frame *f)
 {
+	int	 r;
+
 	s->lastpkt = time(NULL);
 	if (!rate_ok(s)) {
 		log_warnx("[%s]: packet flood, closing", s->addr);
@@ -1030,6 +1033,8 @@ session_frame(struct session *s, const struct wire_frame *f)
 	case PT_C_SET_PRIVACY:
 		return handle_privacy(s, f);
 	default:
+		if ((r = room_frame(s, f)) != 1)
+			return r;
 		log_debug("[%s]: type %d (%zu bytes) ignored", s->addr,
 		    f->type, f->len);
 		return 0;
@@ -1097,6 +1102,7 @@ session_end(struct session *s, const char *why)
 	time_t		 t = time(NULL) - s->connected;
 
 	if (s->state == S_ONLINE) {
+		room_logout(s);
 		table_logout(s->tab);
 		if (table_find(s->tab, s->u.uid, 0, &ts) == -1)
 			broadcast_status(s, ST_OFFLINE);

@@ -36,7 +36,7 @@
 
 #include "../pald.h"
 
-#define DB_SCHEMA_VERSION	1
+#define DB_SCHEMA_VERSION	2	/* 2: rooms, room bans, room log, bans */
 
 /* Results of every db_* call that can fail. */
 #define DBR_OK		0
