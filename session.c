@@ -13,6 +13,7 @@
  * the store.  No client text is ever logged.
  */
 #include <sys/types.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
@@ -190,6 +191,34 @@ session_free(struct session *s)
 	free(s->scratch);
 	explicit_bzero(&s->u, sizeof(s->u));
 	free(s);
+}
+
+/*
+ * session_idle - nothing happened for a while: give back what only a
+ * busy session needs.  The store lets go of its environment (a child's
+ * store is DBO_LAZY), an empty output buffer is freed, and the kernel
+ * takes back the whole pages of the scratch buffer (they come back
+ * zeroed at the next use; nothing in it outlives one call).
+ */
+void
+session_idle(struct session *s)
+{
+	uintptr_t	 pg, a, z;
+	long		 ps;
+
+	db_idle(s->db);
+	if (s->out.p != NULL && s->out.off == s->out.len) {
+		free(s->out.p);
+		s->out.p = NULL;
+		s->out.len = s->out.off = s->out.cap = 0;
+	}
+	if ((ps = sysconf(_SC_PAGESIZE)) <= 0)
+		return;
+	pg = (uintptr_t)ps;
+	a = ((uintptr_t)s->scratch + pg - 1) & ~(pg - 1);
+	z = ((uintptr_t)s->scratch + SCRATCH) & ~(pg - 1);
+	if (z > a)
+		(void)madvise((void *)a, z - a, MADV_DONTNEED);
 }
 
 const unsigned char *

@@ -51,6 +51,9 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "../log.h"
 #include "db.h"
@@ -58,6 +61,7 @@
 
 #define DB_RETRIES	3	/* runs after the first, on deadlock */
 #define DB_THREADS	(PALD_MAX_SESSIONS + 256) /* processes in the env */
+#define DB_MMAP_MIN	(128 * 1024) /* malloc's fixed mmap threshold */
 #define DB_KEY_MAX	48
 #define DB_USER_VAL	2048	/* an escaped user record fits */
 #define DB_IM_VAL	(PALD_IM_MAX * 3 + 128) /* an escaped offline IM */
@@ -78,7 +82,10 @@ static const char *const db_files[F_COUNT] = {
 struct db {
 	DB_ENV		*env;
 	DB		*f[F_COUNT];
+	char		*home;		/* DBO_LAZY: where to attach */
 };
+
+static int	 db_attach(struct db *);
 
 /*
  * Written once into a new data home; BDB reads it when it creates the
@@ -198,6 +205,8 @@ txn_run(struct db *db, int rdonly, int (*op)(struct db *, DB_TXN *, void *),
 	DB_TXN	*t;
 	int	 i, r, e;
 
+	if (db->env == NULL && (r = db_attach(db)) != DBR_OK)
+		return r;
 	for (i = 0; i <= DB_RETRIES; i++) {
 		e = db->env->txn_begin(db->env, NULL, &t,
 		    rdonly ? DB_READ_COMMITTED : 0);
@@ -477,6 +486,18 @@ env_open(struct db *db, const char *home, int flags)
 	u_int32_t	 f;
 	int		 r;
 
+#ifdef M_MMAP_THRESHOLD
+	/*
+	 * The deadlock detector, which runs in the process whose lock
+	 * request blocked, callocs a bitmap of lockers x lockers bits
+	 * (1,000 sessions hold about 9,000 lockers: 10 MB) and frees it.
+	 * glibc raises its mmap threshold after such a free, so the next
+	 * bitmaps come from the heap and calloc zeroes every page of them.
+	 * A fixed threshold keeps them in fresh mappings, zero already,
+	 * of which only the rows in use are ever touched.
+	 */
+	(void)mallopt(M_MMAP_THRESHOLD, DB_MMAP_MIN);
+#endif
 	if ((r = db_env_create(&db->env, 0)) != 0)
 		return dbr(r, "db_env_create");
 	env = db->env;
@@ -635,6 +656,15 @@ db_open(struct db **dbp, const char *home, int flags)
 		log_warn("%s", __func__);
 		return DBR_FATAL;
 	}
+	if (flags & DBO_LAZY) {
+		if ((db->home = strdup(home)) == NULL) {
+			log_warn("%s", __func__);
+			free(db);
+			return DBR_FATAL;
+		}
+		*dbp = db;
+		return DBR_OK;
+	}
 	if (flags & (DBO_CREATE | DBO_RECOVER))
 		config_write(home);
 	r = env_open(db, home, flags);
@@ -653,19 +683,71 @@ db_open(struct db **dbp, const char *home, int flags)
 	return DBR_OK;
 }
 
-void
-db_close(struct db *db)
+/* db_detach - close the handles and the environment, keep the struct */
+static void
+db_detach(struct db *db)
 {
 	int	 i, r;
 
-	if (db == NULL)
-		return;
 	for (i = F_COUNT - 1; i >= 0; i--)
-		if (db->f[i] != NULL &&
-		    (r = db->f[i]->close(db->f[i], DB_NOSYNC)) != 0)
-			(void)dbr(r, db_files[i]);
+		if (db->f[i] != NULL) {
+			if ((r = db->f[i]->close(db->f[i], DB_NOSYNC)) != 0)
+				(void)dbr(r, db_files[i]);
+			db->f[i] = NULL;
+		}
 	if (db->env != NULL && (r = db->env->close(db->env, 0)) != 0)
 		(void)dbr(r, "env close");
+	db->env = NULL;
+}
+
+/*
+ * db_attach - a DBO_LAZY store's environment and files, at its first
+ * operation after db_open or db_idle.  The master checked the schema
+ * when it recovered the store, so this does not again.
+ */
+static int
+db_attach(struct db *db)
+{
+	int	 i, r;
+
+	if (db->home == NULL) {
+		log_warnx("db: store not open");
+		return DBR_FATAL;
+	}
+	r = env_open(db, db->home, 0);
+	for (i = 0; i < F_COUNT && r == DBR_OK; i++)
+		r = file_open(db, db->home, i, 0);
+	if (r != DBR_OK) {
+		db_detach(db);
+		return r == DBR_AGAIN ? DBR_AGAIN : DBR_FATAL;
+	}
+	return DBR_OK;
+}
+
+/*
+ * db_idle - a DBO_LAZY store lets go of its environment while its
+ * process has nothing to do; the next operation opens it again.  An
+ * idle child then keeps none of BDB's memory (some 60 KiB of handles
+ * and caches of its own), and the freed heap goes back to the kernel.
+ */
+void
+db_idle(struct db *db)
+{
+	if (db == NULL || db->home == NULL || db->env == NULL)
+		return;
+	db_detach(db);
+#ifdef __GLIBC__
+	(void)malloc_trim(0);
+#endif
+}
+
+void
+db_close(struct db *db)
+{
+	if (db == NULL)
+		return;
+	db_detach(db);
+	free(db->home);
 	free(db);
 }
 
