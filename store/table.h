@@ -13,7 +13,8 @@
  *   byte is not locked belongs to a dead process and is swept.
  * - Only the owner writes its slot record (the sweeper clears dead ones,
  *   under the table lock).
- * - Any process may append to any inbox under that inbox's lock byte;
+ * - Any process may append to any inbox under that inbox's append lock
+ *   (a compare-and-swap word holding the appender's pid);
  *   only the owner consumes it, without a lock (head and tail are
  *   atomics).  After appending, the sender rings the owner's doorbell, a
  *   UNIX datagram socket ${rundir}/s.<slot>, once per batch (the bell
