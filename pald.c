@@ -39,6 +39,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "admin.h"
 #include "log.h"
 #include "pald.h"
 #include "pathnames.h"
@@ -66,6 +67,7 @@ static int		 nchildren;
 static struct db	*mdb;		/* the master's own handle */
 static struct table	*tab;
 static int		 listenfd = -1;
+pid_t			 pald_master;	/* 0 under inetd */
 
 static __dead void	 usage(void);
 static int		 bound_port(int);
@@ -465,6 +467,7 @@ reload(void)
 	(void)strlcpy(nc.rundir, conf.rundir, sizeof(nc.rundir));
 	(void)strlcpy(nc.user, conf.user, sizeof(nc.user));
 	conf = nc;
+	(void)admin_sysuser(mdb, &conf);
 	log_info("configuration reloaded");
 }
 
@@ -663,6 +666,7 @@ open_store(void)
 		fatalx("%s: cannot open the store", conf.dbhome);
 	if (db_category_seed(db, conf.categories) != DBR_OK)
 		log_warnx("%s: categories not seeded", conf.categories);
+	(void)admin_sysuser(db, &conf);
 	return db;
 }
 
@@ -862,8 +866,7 @@ main(int argc, char *argv[])
 		fprintf(stderr, "configuration OK\n");
 		exit(0);
 	}
-	if (!inetd)
-		log_init(debug, LOG_DAEMON);
+	log_init(inetd ? 0 : debug, conf.facility);
 	log_setverbose(verbose);
 	log_procname("pald");
 
@@ -891,6 +894,7 @@ main(int argc, char *argv[])
 	}
 	if (!debug && daemon(0, 0) == -1)
 		err(1, "daemon");
+	pald_master = getpid();
 	if (pfh != NULL && pidfile_write(pfh) == -1)
 		log_warn("%s", pidfile);
 	drop_privileges(pw);
