@@ -18,7 +18,7 @@ PROTO_OBJS=	proto/wire.o
 STORE_OBJS=	store/db.o store/kv.o store/pw.o store/table.o
 OBJS=		pald.o session.o admin.o guard.o conf.o log.o ${PROTO_OBJS} ${STORE_OBJS}
 PALPASSWD_OBJS=	palpasswd.o log.o store/db.o store/kv.o store/pw.o
-TESTS=		tests/t_pald tests/h_client tests/h_inetd \
+TESTS=		tests/t_pald tests/t_admin tests/h_client tests/h_inetd \
 		tests/proto/t_wire \
 		tests/store/t_kv tests/store/t_db tests/store/t_table
 
@@ -65,6 +65,10 @@ tests/store/t_table: tests/store/t_table.o store/table.o log.o
 
 tests/t_pald: tests/t_pald.sh
 	(echo '#! /usr/bin/env atf-sh'; cat tests/t_pald.sh) >$@
+	chmod +x $@
+
+tests/t_admin: tests/t_admin.sh
+	(echo '#! /usr/bin/env atf-sh'; cat tests/t_admin.sh) >$@
 	chmod +x $@
 
 check: all ${TESTS}

@@ -327,14 +327,14 @@ admin_im(struct session *s, const unsigned char *p, size_t len)
 		    c->name, c->level, s->u.admin);
 		goto out;
 	}
+	log_notice("[%s]: %s (uid %u, level %d) ran /%s", s->addr,
+	    s->u.nick, s->u.uid, s->u.admin, c->name);
 	argc = split(cmd, c, argv + 1);
 	if (argc < c->min || argc > c->max || argc == -1) {
 		admin_reply(s, "Usage: %s", c->usage);
 		goto out;
 	}
 	argv[argc + 1] = NULL;
-	log_notice("[%s]: %s (uid %u, level %d) ran /%s", s->addr,
-	    s->u.nick, s->u.uid, s->u.admin, c->name);
 	r = c->fn(s, argc + 1, argv);
 out:
 	explicit_bzero(line, sizeof(line));
