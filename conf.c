@@ -75,6 +75,11 @@ static const struct ckey {
 	    0, 1 },
 	{ "registration_interval", C_INT,
 	    offsetof(struct pald_conf, reg_interval), 0, 0, 86400 },
+	{ "room_size", C_INT, offsetof(struct pald_conf, room_size), 0, 2,
+	    PALD_ROOM_MEMBERS_MAX },
+	{ "room_size_locked", C_INT,
+	    offsetof(struct pald_conf, room_size_locked), 0, 2,
+	    PALD_ROOM_MEMBERS_MAX },
 	{ "rundir", C_STR, offsetof(struct pald_conf, rundir),
 	    sizeof(((struct pald_conf *)0)->rundir), 0, 0 },
 	{ "syslog_facility", C_FACILITY, offsetof(struct pald_conf, facility),
@@ -85,6 +90,10 @@ static const struct ckey {
 	    0, 0, 1 },
 	{ "user", C_STR, offsetof(struct pald_conf, user),
 	    sizeof(((struct pald_conf *)0)->user), 0, 0 },
+	{ "voice_address", C_STR, offsetof(struct pald_conf, voice_addr),
+	    sizeof(((struct pald_conf *)0)->voice_addr), 0, 0 },
+	{ "voice_port", C_INT, offsetof(struct pald_conf, voice_port), 0, 0,
+	    65535 },
 };
 
 /* conf_defaults - the compiled-in configuration */
@@ -110,6 +119,9 @@ conf_defaults(struct pald_conf *c)
 	(void)strlcpy(c->system_nick, PALD_DEF_SYSTEM_NICK,
 	    sizeof(c->system_nick));
 	c->facility = LOG_DAEMON;
+	c->room_size = PALD_DEF_ROOM_SIZE;
+	c->room_size_locked = PALD_DEF_ROOM_LOCKED;
+	c->voice_port = PALD_VOICE_PORT;
 }
 
 /* conf_facility - a syslog facility by name */

@@ -15,6 +15,7 @@
 #define PALD_VERSION		"0.1"
 
 #define PALD_PORT		5001	/* the port every Paltalk client knows */
+#define PALD_VOICE_PORT		2090	/* room voice, TCP */
 #define PALD_NICK_MAX		32	/* bytes in a nickname */
 #define PALD_NICK_MIN		3
 #define PALD_PASS_MAX		20	/* decoded password: the client's encoding is exact up to 22 */
@@ -41,6 +42,9 @@
 /* The shared table (store/table.c): its size is fixed at creation. */
 #define PALD_MAX_SESSIONS	8192	/* slots: concurrent sessions */
 #define PALD_INBOX_SIZE		(32 * 1024) /* bytes in each slot's inbox ring */
+#define PALD_TROOMS		1024	/* rooms with members at one time */
+#define PALD_ROOM_MEMBERS_MAX	1000	/* members of one room, whatever room_size says */
+#define PALD_JOINS_MAX		4	/* rooms one session may be in */
 
 /* Default limits, all changeable in pald.conf. */
 #define PALD_DEF_MAX_CHILDREN	2000
@@ -56,6 +60,8 @@
 #define PALD_DEF_LOGIN_FAIL_ADDR 20	/* and per address */
 #define PALD_DEF_LOGIN_WINDOW	300	/* seconds */
 #define PALD_DEF_SYSTEM_NICK	"Paltalk"
+#define PALD_DEF_ROOM_SIZE	250	/* members of a room (2002: 250) */
+#define PALD_DEF_ROOM_LOCKED	10	/* members of a locked room */
 
 #define PALD_UID_FIRST		1000002	/* first uid handed out (client needs > 1) */
 #define PALD_UID_SYSTEM		1000001	/* reserved for the system user */
@@ -85,6 +91,10 @@ struct pald_conf {
 	int		 under_attack;	/* 1: only accounts seen before */
 	char		 system_nick[PALD_NICK_MAX + 1];
 	int		 facility;	/* syslog facility */
+	int		 room_size;
+	int		 room_size_locked;
+	char		 voice_addr[64]; /* announced to clients; "" = the address they reached */
+	int		 voice_port;
 };
 
 /* pald.c: the master's pid in daemon mode, 0 under inetd (-i). */

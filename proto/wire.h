@@ -43,6 +43,24 @@ enum wire_type {
 	PT_LOGIN_SUCCESS	= 0x04a6,	/* S: empty */
 	PT_SEND_LOGIN		= -79,		/* S: like SERVER_KEY */
 	PT_SEARCH_NONE		= -69,		/* S: empty: no results */
+	PT_ROOM_JOINED		= 0x0136,	/* S: room(4) kind(2) admin(2) ... */
+	PT_ROOM_USER_JOINED	= 0x0137,	/* S: user record(s) */
+	PT_ROOM_VIDEO		= 0x0138,	/* S: room(4) uid(4) on(2) */
+	PT_ROOM_MEDIA		= 0x013b,	/* S: room ip 0001869f 0000 port */
+	PT_ROOM_USER_LEFT	= 0x0140,	/* S: room(4) uid(4) */
+	PT_CATEGORY_COUNTS	= 0x014b,	/* S: records id # */
+	PT_ROOM_LIST		= 0x014c,	/* S: catg= then room records */
+	PT_ROOM_USERLIST	= 0x0154,	/* S: user records, eof=Y last */
+	PT_ROOM_MESSAGE		= 0x015e,	/* S: room(4) from(4) text */
+	PT_ROOM_TOPIC		= 0x015f,	/* S: room(4) by(4) text */
+	PT_ROOM_SET_MIC		= 0x0163,	/* S: room(4) on(2) by(4) */
+	PT_ROOM_INVITE		= 0x0168,	/* S: record */
+	PT_ROOM_CLOSED		= 0x017c,	/* S: room(4) uid(4) text */
+	PT_ROOM_REDDOT_ON	= 0x017d,	/* S: room(4) uid(4) */
+	PT_ROOM_REDDOT_OFF	= 0x018d,	/* S: room(4) uid(4) */
+	PT_ROOM_HAND_UP		= 0x018e,	/* S: room(4) uid(4) */
+	PT_ROOM_HAND_DOWN	= 0x018f,	/* S: room(4) uid(4) */
+	PT_ROOM_ADMIN_INFO	= 0x0384,	/* S: records */
 
 	PT_C_IM			= -20,		/* C: to(4) text */
 	PT_C_UPDATE_PROFILE	= -65,
@@ -54,17 +72,46 @@ enum wire_type {
 	PT_C_HELLO		= -100,		/* C: uid(4) */
 	PT_C_KEEPALIVE		= -160,
 	PT_C_SET_DISPLAY	= -167,
+	PT_C_ROOM_CREATE	= -300,
+	PT_C_ROOM_REPORT	= -305,
+	PT_C_ROOM_JOIN		= -310,
+	PT_C_ROOM_JOIN_NAME	= -311,
+	PT_C_ROOM_JOIN_ADMIN	= -316,
+	PT_C_ROOM_LEAVE		= -320,
+	PT_C_LIST_CATEGORY	= -330,
+	PT_C_ROOM_MESSAGE	= -350,
+	PT_C_ROOM_TOPIC		= -351,
+	PT_C_ROOM_ALLMICS	= -355,
+	PT_C_ROOM_INVITE	= -360,
+	PT_C_ROOM_BOUNCE	= -380,
+	PT_C_ROOM_REDDOT	= -381,
+	PT_C_ROOM_LOWER_HANDS	= -382,
+	PT_C_ROOM_BOUNCE_REASON	= -390,
+	PT_C_ROOM_UNREDDOT	= -397,
+	PT_C_ROOM_HAND_UP	= -398,
+	PT_C_ROOM_HAND_DOWN	= -399,
 	PT_C_SET_PRIVACY	= -410,
 	PT_C_BLOCK		= -500,
 	PT_C_UNBLOCK		= -520,
 	PT_C_AWAY		= -600,
 	PT_C_ONLINE		= -610,
+	PT_C_ROOM_ADMIN_INFO	= -900,
+	PT_C_ROOM_UNBOUNCE	= -911,
+	PT_C_ROOM_BAN		= -920,
+	PT_C_ROOM_UNBAN		= -921,
+	PT_C_ROOM_BAN_NICK	= -922,
+	PT_C_ROOM_RD_TEXT	= -930,
+	PT_C_ROOM_RD_VIDEO	= -931,
+	PT_C_ROOM_NEW_USER_MIC	= -932,
+	PT_C_ROOM_CLOSE		= -940,
 	PT_C_DISCONNECT		= -1100,
 	PT_C_LYMERICK		= -1130,
 	PT_C_GET_UIN		= -1131,
 	PT_C_LOGIN		= -1148,
 	PT_C_NEW_PASSWORD	= -1160,
-	PT_C_REGISTER		= -1170
+	PT_C_REGISTER		= -1170,
+	PT_C_VIDEO_START	= -6010,
+	PT_C_VIDEO_STOP		= -6012
 };
 
 /* Status words (BUDDY_STATUS). */

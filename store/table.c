@@ -29,10 +29,13 @@
 #include "table.h"
 
 #define TABLE_MAGIC	0x70616c64u	/* "pald" */
-#define TABLE_LAYOUT	2
+#define TABLE_LAYOUT	3
 #define LK_TABLE	((off_t)0)
 #define LK_LIVE		((off_t)1 << 32)
 #define LK_INBOX	((off_t)2 << 32)
+#define LK_ROOMS	((off_t)3 << 32)
+#define LK_ROOM		((off_t)4 << 32)
+#define TEMP_IDS	1000000	/* temporary room ids cycle through these */
 #define REG_SLOTS	64
 #define SWEEP_BATCH	32
 #define PAGE		4096
@@ -52,6 +55,8 @@ struct thdr {
 	_Atomic uint64_t ims;
 	_Atomic uint64_t sessions;
 	uint32_t	 regnext;
+	uint32_t	 nextroom;	/* next temporary room id to try */
+	_Atomic uint32_t rgen;
 	struct {
 		char	 addr[48];
 		int64_t	 when;
@@ -79,6 +84,28 @@ struct tslot {
 	_Atomic uint32_t tail;		/* bytes ever read */
 	_Atomic uint32_t overflow;
 	_Atomic uint32_t bell;		/* 1: a wake-up is pending */
+	_Atomic uint32_t rooms[PALD_JOINS_MAX];	/* room index + 1 */
+	_Atomic uint32_t rgens[PALD_JOINS_MAX];
+};
+
+/* An active room; its members are in the member array of its index. */
+struct trec {
+	_Atomic uint32_t state;		/* 0 free, 1 active */
+	_Atomic uint32_t rgen;
+	uint32_t	 id;
+	uint32_t	 category;
+	uint32_t	 owner;
+	uint32_t	 flags;
+	char		 rating;
+	char		 name[PALD_ROOMNAME_MAX + 1];
+	char		 topic[PALD_TOPIC_MAX + 1];
+	char		 lockword[PALD_LOCKWORD_MAX + 1];
+	uint32_t	 topicby;
+	int32_t		 mike, text, video, allmics;
+	_Atomic uint32_t nmembers;
+	_Atomic uint32_t speaker;
+	uint32_t	 handseq;
+	int64_t		 created;
 };
 
 /* An inbox entry header; entries are padded to 8 bytes. */
@@ -95,6 +122,8 @@ struct table {
 	struct thdr	*hdr;
 	struct tslot	*slots;
 	unsigned char	*rings;
+	struct trec	*recs;
+	struct tmember	*members;
 	char		 dir[PATH_MAX];
 	int		 myslot;	/* -1 when not logged in */
 	int		 bellfd;
@@ -107,6 +136,20 @@ slots_size(void)
 	size_t	 n = sizeof(struct tslot) * PALD_MAX_SESSIONS;
 
 	return (n + PAGE - 1) / PAGE * PAGE;
+}
+
+static size_t
+recs_size(void)
+{
+	size_t	 n = sizeof(struct trec) * PALD_TROOMS;
+
+	return (n + PAGE - 1) / PAGE * PAGE;
+}
+
+static size_t
+members_size(void)
+{
+	return sizeof(struct tmember) * PALD_ROOM_MEMBERS_MAX * PALD_TROOMS;
 }
 
 /* lockbyte - take (F_WRLCK, F_SETLKW) or drop (F_UNLCK) one lock byte */
@@ -225,7 +268,8 @@ table_open(const char *dir, int create)
 	t->myslot = -1;
 	t->bellfd = t->sendfd = -1;
 	t->size = HDR_SIZE + slots_size() +
-	    (size_t)PALD_MAX_SESSIONS * PALD_INBOX_SIZE;
+	    (size_t)PALD_MAX_SESSIONS * PALD_INBOX_SIZE + recs_size() +
+	    members_size();
 	if (strlcpy(t->dir, dir, sizeof(t->dir)) >= sizeof(t->dir))
 		goto fail;
 	n = snprintf(path, sizeof(path), "%s/%s", dir, TABLE_FILE);
@@ -245,6 +289,10 @@ table_open(const char *dir, int create)
 	t->hdr = (struct thdr *)t->base;
 	t->slots = (struct tslot *)(t->base + HDR_SIZE);
 	t->rings = t->base + HDR_SIZE + slots_size();
+	t->recs = (struct trec *)(t->rings +
+	    (size_t)PALD_MAX_SESSIONS * PALD_INBOX_SIZE);
+	t->members = (struct tmember *)((unsigned char *)t->recs +
+	    recs_size());
 	table_lock(t);
 	if (!header_ok(t)) {
 		if (t->hdr->magic != 0)
@@ -253,8 +301,12 @@ table_open(const char *dir, int create)
 			table_unlock(t);
 			goto failmap;
 		}
-	} else if (create)
+	} else if (create) {
+		/* a new master: no room of an earlier run has members */
 		t->hdr->started = time(NULL);
+		for (n = 0; n < PALD_TROOMS; n++)
+			atomic_store(&t->recs[n].state, 0);
+	}
 	table_unlock(t);
 	return t;
 failmap:
@@ -305,7 +357,7 @@ table_login(struct table *t, uint32_t uid, const char *nick,
     const char *addr, uint32_t status, struct tsess *out)
 {
 	struct tslot	*s;
-	uint32_t	 i, k, gen;
+	uint32_t	 i, j, k, gen;
 
 	if (t->myslot != -1)
 		return -1;
@@ -334,6 +386,8 @@ table_login(struct table *t, uint32_t uid, const char *nick,
 		atomic_store(&s->tail, 0);
 		atomic_store(&s->overflow, 0);
 		atomic_store(&s->bell, 0);
+		for (j = 0; j < PALD_JOINS_MAX; j++)
+			atomic_store(&s->rooms[j], 0);
 		atomic_store(&s->gen, gen);
 		atomic_store(&s->state, 1);
 		inbox_unlock(t, i);
@@ -401,6 +455,7 @@ static void
 copyout(struct table *t, int i, struct tsess *o)
 {
 	struct tslot	*s = &t->slots[i];
+	int		 k;
 
 	o->slot = i;
 	o->gen = atomic_load(&s->gen);
@@ -412,6 +467,10 @@ copyout(struct table *t, int i, struct tsess *o)
 	o->nick[sizeof(o->nick) - 1] = '\0';
 	memcpy(o->addr, s->addr, sizeof(o->addr));
 	o->addr[sizeof(o->addr) - 1] = '\0';
+	for (k = 0; k < PALD_JOINS_MAX; k++) {
+		o->rooms[k] = (int)atomic_load(&s->rooms[k]);
+		o->rgens[k] = atomic_load(&s->rgens[k]);
+	}
 }
 
 int
@@ -731,4 +790,485 @@ table_fail_clear(struct table *t, const char *key)
 			memset(f, 0, sizeof(*f));
 	}
 	table_unlock(t);
+}
+
+/*
+ * Rooms.
+ */
+
+static void
+rooms_lock(struct table *t)
+{
+	if (lockbyte(t->fd, LK_ROOMS, F_WRLCK, 1) == -1)
+		fatal("%s: lock", __func__);
+}
+
+static void
+rooms_unlock(struct table *t)
+{
+	if (lockbyte(t->fd, LK_ROOMS, F_UNLCK, 0) == -1)
+		fatal("%s: unlock", __func__);
+}
+
+static void
+room_lock(struct table *t, int r)
+{
+	if (lockbyte(t->fd, LK_ROOM + r, F_WRLCK, 1) == -1)
+		fatal("%s: lock", __func__);
+}
+
+static void
+room_unlock(struct table *t, int r)
+{
+	if (lockbyte(t->fd, LK_ROOM + r, F_UNLCK, 0) == -1)
+		fatal("%s: unlock", __func__);
+}
+
+/* mems - the member array of room r */
+static struct tmember *
+mems(struct table *t, int r)
+{
+	return t->members + (size_t)r * PALD_ROOM_MEMBERS_MAX;
+}
+
+/* rcopy - the fields of room r; its lock held */
+static void
+rcopy(struct table *t, int r, struct troom *o)
+{
+	struct trec	*e = &t->recs[r];
+
+	memset(o, 0, sizeof(*o));
+	o->idx = r;
+	o->rgen = atomic_load(&e->rgen);
+	o->id = e->id;
+	o->category = e->category;
+	o->owner = e->owner;
+	o->flags = e->flags;
+	o->rating = e->rating;
+	memcpy(o->name, e->name, sizeof(o->name));
+	memcpy(o->topic, e->topic, sizeof(o->topic));
+	memcpy(o->lockword, e->lockword, sizeof(o->lockword));
+	o->name[sizeof(o->name) - 1] = '\0';
+	o->topic[sizeof(o->topic) - 1] = '\0';
+	o->lockword[sizeof(o->lockword) - 1] = '\0';
+	o->topicby = e->topicby;
+	o->mike = e->mike;
+	o->text = e->text;
+	o->video = e->video;
+	o->allmics = e->allmics;
+	o->nmembers = (int)atomic_load(&e->nmembers);
+	o->speaker = atomic_load(&e->speaker);
+	o->created = e->created;
+}
+
+/* rfind - the index of the active room id, or -1; LK_ROOMS held */
+static int
+rfind(struct table *t, uint32_t id)
+{
+	int	 r;
+
+	for (r = 0; r < PALD_TROOMS; r++)
+		if (atomic_load(&t->recs[r].state) != 0 && t->recs[r].id == id)
+			return r;
+	return -1;
+}
+
+/* ralloc - activate a record from tmpl; LK_ROOMS held; index or -1 */
+static int
+ralloc(struct table *t, const struct troom *tmpl)
+{
+	struct trec	*e;
+	uint32_t	 id = tmpl->id;
+	int		 r, k;
+
+	if (id == 0) {
+		for (k = 0; k < TEMP_IDS; k++) {
+			id = PALD_ROOM_TEMP_FIRST +
+			    t->hdr->nextroom++ % TEMP_IDS;
+			if (rfind(t, id) == -1)
+				break;
+		}
+		if (k == TEMP_IDS)
+			return -1;
+	}
+	for (r = 0; r < PALD_TROOMS; r++)
+		if (atomic_load(&t->recs[r].state) == 0)
+			break;
+	if (r == PALD_TROOMS)
+		return -1;
+	e = &t->recs[r];
+	room_lock(t, r);
+	e->id = id;
+	e->category = tmpl->category;
+	e->owner = tmpl->owner;
+	e->flags = tmpl->flags;
+	e->rating = tmpl->rating;
+	(void)strlcpy(e->name, tmpl->name, sizeof(e->name));
+	(void)strlcpy(e->topic, tmpl->topic, sizeof(e->topic));
+	(void)strlcpy(e->lockword, tmpl->lockword, sizeof(e->lockword));
+	e->topicby = tmpl->topicby;
+	e->mike = tmpl->mike;
+	e->text = tmpl->text;
+	e->video = tmpl->video;
+	e->allmics = tmpl->allmics;
+	e->handseq = 0;
+	e->created = tmpl->created ? tmpl->created : time(NULL);
+	atomic_store(&e->nmembers, 0);
+	atomic_store(&e->speaker, 0);
+	atomic_store(&e->rgen, atomic_fetch_add(&t->hdr->rgen, 1) + 1);
+	atomic_store(&e->state, 1);
+	room_unlock(t, r);
+	return r;
+}
+
+/* mfind - the position of (slot, gen) in room r, or -1; its lock held */
+static int
+mfind(struct table *t, int r, int slot, uint32_t gen)
+{
+	struct tmember	*m = mems(t, r);
+	int		 i, n = (int)atomic_load(&t->recs[r].nmembers);
+
+	for (i = 0; i < n; i++)
+		if (m[i].slot == slot && m[i].gen == gen)
+			return i;
+	return -1;
+}
+
+/* live - is room r active with generation rgen (0: any)? its lock held */
+static int
+live(struct table *t, int r, uint32_t rgen)
+{
+	return r >= 0 && r < PALD_TROOMS &&
+	    atomic_load(&t->recs[r].state) != 0 &&
+	    (rgen == 0 || atomic_load(&t->recs[r].rgen) == rgen);
+}
+
+int
+room_join(struct table *t, const struct troom *tmpl, uint32_t mflags,
+    int limit, struct troom *out)
+{
+	struct tslot	*s;
+	struct tmember	*m;
+	struct trec	*e;
+	int		 r, k, n, fresh = 0, res = TR_OK;
+
+	if (t->myslot == -1)
+		return TR_GONE;
+	s = &t->slots[t->myslot];
+	for (k = 0; k < PALD_JOINS_MAX; k++)
+		if (atomic_load(&s->rooms[k]) == 0)
+			break;
+	if (k == PALD_JOINS_MAX)
+		return TR_TOOMANY;
+	if (limit <= 0 || limit > PALD_ROOM_MEMBERS_MAX)
+		limit = PALD_ROOM_MEMBERS_MAX;
+	rooms_lock(t);
+	r = tmpl->id != 0 ? rfind(t, tmpl->id) : -1;
+	if (r == -1) {
+		if ((r = ralloc(t, tmpl)) == -1) {
+			rooms_unlock(t);
+			return TR_NOSPACE;
+		}
+		fresh = 1;
+	}
+	e = &t->recs[r];
+	room_lock(t, r);
+	n = (int)atomic_load(&e->nmembers);
+	if (mfind(t, r, t->myslot, atomic_load(&s->gen)) != -1)
+		res = TR_ALREADY;
+	else if (n >= limit)
+		res = TR_FULL;
+	if (res == TR_OK) {
+		m = &mems(t, r)[n];
+		memset(m, 0, sizeof(*m));
+		m->slot = t->myslot;
+		m->gen = atomic_load(&s->gen);
+		m->uid = atomic_load(&s->uid);
+		m->flags = mflags;
+		m->joined = time(NULL);
+		memcpy(m->nick, s->nick, sizeof(m->nick));
+		atomic_store(&e->nmembers, (uint32_t)n + 1);
+		atomic_store(&s->rgens[k], atomic_load(&e->rgen));
+		atomic_store(&s->rooms[k], (uint32_t)r + 1);
+	} else if (fresh)
+		atomic_store(&e->state, 0);
+	if (out != NULL)
+		rcopy(t, r, out);
+	room_unlock(t, r);
+	rooms_unlock(t);
+	return res;
+}
+
+int
+room_drop(struct table *t, int r, int slot, uint32_t gen, struct troom *out,
+    int *empty)
+{
+	struct trec	*e;
+	struct tmember	*m;
+	int		 i, n;
+
+	*empty = 0;
+	if (r < 0 || r >= PALD_TROOMS)
+		return TR_GONE;
+	e = &t->recs[r];
+	rooms_lock(t);
+	room_lock(t, r);
+	if (!live(t, r, 0)) {
+		room_unlock(t, r);
+		rooms_unlock(t);
+		return TR_GONE;
+	}
+	if ((i = mfind(t, r, slot, gen)) == -1) {
+		room_unlock(t, r);
+		rooms_unlock(t);
+		return TR_NOTIN;
+	}
+	m = mems(t, r);
+	if (atomic_load(&e->speaker) == m[i].uid)
+		atomic_store(&e->speaker, 0);
+	n = (int)atomic_load(&e->nmembers);
+	memmove(&m[i], &m[i + 1], sizeof(*m) * (size_t)(n - i - 1));
+	atomic_store(&e->nmembers, (uint32_t)n - 1);
+	if (out != NULL)
+		rcopy(t, r, out);
+	if (n == 1) {
+		atomic_store(&e->state, 0);
+		*empty = 1;
+	}
+	room_unlock(t, r);
+	rooms_unlock(t);
+	return TR_OK;
+}
+
+int
+room_leave(struct table *t, int r, uint32_t rgen, struct troom *out,
+    int *empty)
+{
+	struct tslot	*s;
+	int		 k, res;
+
+	*empty = 0;
+	if (t->myslot == -1)
+		return TR_GONE;
+	s = &t->slots[t->myslot];
+	for (k = 0; k < PALD_JOINS_MAX; k++)
+		if (atomic_load(&s->rooms[k]) == (uint32_t)r + 1 &&
+		    atomic_load(&s->rgens[k]) == rgen)
+			break;
+	if (k == PALD_JOINS_MAX)
+		return TR_NOTIN;
+	atomic_store(&s->rooms[k], 0);
+	res = room_drop(t, r, t->myslot, atomic_load(&s->gen), out, empty);
+	/* a room that was freed and activated again is not ours */
+	if (res == TR_OK && out->rgen != rgen)
+		return TR_GONE;
+	return res;
+}
+
+int
+room_get(struct table *t, int r, uint32_t rgen, struct troom *out)
+{
+	if (r < 0 || r >= PALD_TROOMS)
+		return -1;
+	room_lock(t, r);
+	if (!live(t, r, rgen)) {
+		room_unlock(t, r);
+		return -1;
+	}
+	rcopy(t, r, out);
+	room_unlock(t, r);
+	return 0;
+}
+
+int
+room_find(struct table *t, uint32_t id, struct troom *out)
+{
+	int	 r;
+
+	for (r = 0; r < PALD_TROOMS; r++)
+		if (atomic_load(&t->recs[r].state) != 0 &&
+		    t->recs[r].id == id && room_get(t, r, 0, out) == 0 &&
+		    out->id == id)
+			return 0;
+	return -1;
+}
+
+int
+room_members(struct table *t, int r, uint32_t rgen, struct tmember *out,
+    int max)
+{
+	int	 n;
+
+	if (r < 0 || r >= PALD_TROOMS)
+		return -1;
+	room_lock(t, r);
+	if (!live(t, r, rgen)) {
+		room_unlock(t, r);
+		return -1;
+	}
+	n = (int)atomic_load(&t->recs[r].nmembers);
+	if (n > max)
+		n = max;
+	memcpy(out, mems(t, r), sizeof(*out) * (size_t)n);
+	room_unlock(t, r);
+	return n;
+}
+
+int
+room_member(struct table *t, int r, uint32_t rgen, uint32_t uid,
+    struct tmember *out)
+{
+	struct tmember	*m;
+	int		 i, n, res = -1;
+
+	if (r < 0 || r >= PALD_TROOMS)
+		return -1;
+	room_lock(t, r);
+	if (live(t, r, rgen)) {
+		m = mems(t, r);
+		n = (int)atomic_load(&t->recs[r].nmembers);
+		for (i = 0; i < n; i++)
+			if (m[i].uid == uid) {
+				*out = m[i];
+				res = 0;
+				break;
+			}
+	}
+	room_unlock(t, r);
+	return res;
+}
+
+int
+room_list(struct table *t, void (*cb)(void *, const struct troom *),
+    void *arg)
+{
+	struct troom	 tr;
+	int		 r, n = 0;
+
+	for (r = 0; r < PALD_TROOMS; r++) {
+		if (atomic_load(&t->recs[r].state) == 0 ||
+		    room_get(t, r, 0, &tr) == -1)
+			continue;
+		cb(arg, &tr);
+		n++;
+	}
+	return n;
+}
+
+int
+room_send(struct table *t, int r, uint32_t rgen, int except, int kind,
+    const void *p, size_t len)
+{
+	struct {
+		int		 slot;
+		uint32_t	 gen;
+	}		 dst[PALD_ROOM_MEMBERS_MAX];
+	struct tmember	*m;
+	int		 i, n, sent = 0;
+
+	if (r < 0 || r >= PALD_TROOMS)
+		return -1;
+	room_lock(t, r);
+	if (!live(t, r, rgen)) {
+		room_unlock(t, r);
+		return -1;
+	}
+	m = mems(t, r);
+	n = (int)atomic_load(&t->recs[r].nmembers);
+	for (i = 0; i < n; i++) {
+		dst[i].slot = m[i].slot;
+		dst[i].gen = m[i].gen;
+	}
+	room_unlock(t, r);
+	for (i = 0; i < n; i++)
+		if (dst[i].slot != except &&
+		    table_send(t, dst[i].slot, dst[i].gen, kind, p, len) == 0)
+			sent++;
+	return sent;
+}
+
+int
+room_mflags(struct table *t, int r, uint32_t rgen, uint32_t uid,
+    uint32_t set, uint32_t clear)
+{
+	struct trec	*e;
+	struct tmember	*m;
+	int		 i, n, changed = 0;
+	uint32_t	 f;
+
+	if (r < 0 || r >= PALD_TROOMS)
+		return -1;
+	e = &t->recs[r];
+	room_lock(t, r);
+	if (!live(t, r, rgen)) {
+		room_unlock(t, r);
+		return -1;
+	}
+	m = mems(t, r);
+	n = (int)atomic_load(&e->nmembers);
+	for (i = 0; i < n; i++) {
+		if (uid == 0xffffffffu ? (m[i].flags & TMF_ADMIN) != 0 :
+		    m[i].uid != uid)
+			continue;
+		f = (m[i].flags | set) & ~clear;
+		if ((set & TMF_HAND) && !(m[i].flags & TMF_HAND))
+			m[i].handseq = ++e->handseq;
+		if (f != m[i].flags)
+			changed++;
+		m[i].flags = f;
+	}
+	room_unlock(t, r);
+	return changed;
+}
+
+int
+room_update(struct table *t, int r, uint32_t rgen, const struct troom *v,
+    int what)
+{
+	struct trec	*e;
+
+	if (r < 0 || r >= PALD_TROOMS)
+		return -1;
+	e = &t->recs[r];
+	room_lock(t, r);
+	if (!live(t, r, rgen)) {
+		room_unlock(t, r);
+		return -1;
+	}
+	if (what & RU_TOPIC) {
+		(void)strlcpy(e->topic, v->topic, sizeof(e->topic));
+		e->topicby = v->topicby;
+	}
+	if (what & RU_OPTS) {
+		e->mike = v->mike;
+		e->text = v->text;
+		e->video = v->video;
+		e->allmics = v->allmics;
+	}
+	if (what & RU_FLAGS)
+		e->flags = v->flags;
+	if (what & RU_SPEAKER)
+		atomic_store(&e->speaker, v->speaker);
+	room_unlock(t, r);
+	return 0;
+}
+
+int
+room_myrooms(struct table *t, int *idx, uint32_t *rgen)
+{
+	struct tslot	*s;
+	uint32_t	 v;
+	int		 k, n = 0;
+
+	if (t->myslot == -1)
+		return 0;
+	s = &t->slots[t->myslot];
+	for (k = 0; k < PALD_JOINS_MAX; k++) {
+		if ((v = atomic_load(&s->rooms[k])) == 0)
+			continue;
+		idx[n] = (int)v - 1;
+		rgen[n] = atomic_load(&s->rgens[k]);
+		n++;
+	}
+	return n;
 }

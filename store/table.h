@@ -41,6 +41,8 @@
 
 /* A copy of a slot's public fields. */
 struct tsess {
+	int		 rooms[PALD_JOINS_MAX];	/* room indices + 1; 0: none */
+	uint32_t	 rgens[PALD_JOINS_MAX];
 	int		 slot;
 	uint32_t	 gen;		/* login generation; newest wins */
 	uint32_t	 uid;
@@ -125,5 +127,113 @@ void		 table_fail_clear(struct table *, const char *);
 #define TC_LOGIN	1
 #define TC_IM		2
 #define TC_SESSION	3
+
+/*
+ * Rooms with members.  A room is active in the table while it has
+ * members (a permanent room is loaded from the store by its first
+ * joiner; a temporary one exists only here) and is freed when its last
+ * member leaves.  Each room record has its own lock byte; membership
+ * changes also take the rooms lock (order: rooms, then room, then
+ * inbox).  A session notes the rooms it is in in its slot, so that a
+ * sweep of a dead slot can take it out of them.
+ */
+#define TMF_ADMIN	0x01	/* room admin */
+#define TMF_REDDOT	0x02	/* red-dotted: no mic, maybe no text */
+#define TMF_HAND	0x04	/* hand raised: waits for the mic */
+#define TMF_INVIS	0x08	/* not shown in the user list */
+#define TMF_VIDEO	0x10	/* publishing video */
+
+#define TRF_TEMP	0x100	/* temporary: no store record */
+
+struct tmember {
+	int		 slot;
+	uint32_t	 gen;
+	uint32_t	 uid;
+	uint32_t	 flags;		/* TMF_* */
+	uint32_t	 handseq;	/* order of raised hands */
+	int64_t		 joined;
+	char		 nick[PALD_NICK_MAX + 1];
+};
+
+/* A copy of an active room's fields (or a template to activate one). */
+struct troom {
+	int		 idx;		/* record in the table */
+	uint32_t	 rgen;		/* activation generation */
+	uint32_t	 id;
+	uint32_t	 category;
+	uint32_t	 owner;
+	uint32_t	 flags;		/* ROOM_F_* of store/db.h | TRF_* */
+	char		 rating;
+	char		 name[PALD_ROOMNAME_MAX + 1];
+	char		 topic[PALD_TOPIC_MAX + 1];
+	uint32_t	 topicby;
+	char		 lockword[PALD_LOCKWORD_MAX + 1];
+	int		 mike;		/* new members may talk */
+	int		 text;		/* red-dotted members may not type */
+	int		 video;		/* red-dotted members may not send video */
+	int		 allmics;	/* all mics open (-355) */
+	int		 nmembers;
+	uint32_t	 speaker;	/* uid holding the mic, 0 = free */
+	int64_t		 created;
+};
+
+/* Results of room_join. */
+#define TR_OK		0
+#define TR_FULL		1	/* room at its limit */
+#define TR_NOSPACE	2	/* no free room record or id */
+#define TR_TOOMANY	3	/* session is in PALD_JOINS_MAX rooms */
+#define TR_ALREADY	4	/* already a member */
+#define TR_GONE		5	/* room no longer active */
+#define TR_NOTIN	6	/* not a member */
+
+/*
+ * room_join - add our session (logged in) to room tmpl->id with
+ * member flags, activating the room from tmpl if it is not active (a
+ * tmpl->id of 0 makes a temporary room with a fresh id).  limit bounds
+ * the members (0: no limit but PALD_ROOM_MEMBERS_MAX).  On TR_OK *out
+ * is the room as it is now.
+ */
+int		 room_join(struct table *, const struct troom *, uint32_t,
+		    int, struct troom *);
+/* room_leave - take our session out; *out is the room before (count
+ * after); *empty set when the room was freed. */
+int		 room_leave(struct table *, int, uint32_t, struct troom *,
+		    int *);
+/* room_drop - take (slot, gen) out of room idx: sweeps and bounces. */
+int		 room_drop(struct table *, int, int, uint32_t, struct troom *,
+		    int *);
+/* room_get - the active room idx (and rgen if not 0) or by id. */
+int		 room_get(struct table *, int, uint32_t, struct troom *);
+int		 room_find(struct table *, uint32_t, struct troom *);
+/* room_members - copy the members (up to max); count or -1 if gone. */
+int		 room_members(struct table *, int, uint32_t, struct tmember *,
+		    int);
+/* room_member - one member by uid; 0, or -1 if not in the room. */
+int		 room_member(struct table *, int, uint32_t, uint32_t,
+		    struct tmember *);
+/* room_list - every active room, through a callback; the count. */
+int		 room_list(struct table *,
+		    void (*)(void *, const struct troom *), void *);
+/*
+ * room_send - append a frame to the inbox of every member of room idx
+ * except the slot except (-1: none); the number delivered, -1 if gone.
+ * Members whose inbox is full are cut off by their own child.
+ */
+int		 room_send(struct table *, int, uint32_t, int, int,
+		    const void *, size_t);
+/* room_mflags - set and clear member flags of uid (0xffffffff: every
+ * member without TMF_ADMIN); the number changed, -1 if gone. */
+int		 room_mflags(struct table *, int, uint32_t, uint32_t, uint32_t,
+		    uint32_t);
+/* room_update - the room's settings from *r (topic, topicby, mike,
+ * text, video, allmics, flags, speaker); -1 if gone. */
+#define RU_TOPIC	0x01
+#define RU_OPTS		0x02	/* mike text video allmics */
+#define RU_FLAGS	0x04
+#define RU_SPEAKER	0x08
+int		 room_update(struct table *, int, uint32_t, const struct troom *,
+		    int);
+/* room_myrooms - the (idx, rgen) pairs our session is in; count. */
+int		 room_myrooms(struct table *, int *, uint32_t *);
 
 #endif /* PALD_STORE_TABLE_H */

@@ -229,6 +229,213 @@ ATF_TC_BODY(bad_header_reinit, tc)
 	table_close(t);
 }
 
+/* tmpl - a room template */
+static struct troom
+tmpl(uint32_t id, const char *name)
+{
+	struct troom	 r;
+
+	memset(&r, 0, sizeof(r));
+	r.id = id;
+	r.category = 30001;
+	r.rating = 'G';
+	r.mike = 1;
+	(void)strlcpy(r.name, name, sizeof(r.name));
+	(void)strlcpy(r.topic, "hello", sizeof(r.topic));
+	if (id == 0)
+		r.flags = TRF_TEMP;
+	return r;
+}
+
+/*
+ * member - fork a process that logs in as uid and joins room id, then
+ * waits for a byte on its pipe (or is killed).  Returns its pid.
+ */
+static pid_t
+member(uint32_t uid, uint32_t id, int limit, int *ctl)
+{
+	int	 p[2], q[2];
+	char	 c = 0;
+	pid_t	 pid;
+
+	ATF_REQUIRE_EQ(pipe(p), 0);
+	ATF_REQUIRE_EQ(pipe(q), 0);
+	if ((pid = fork()) == 0) {
+		struct table	*ct = table_open(".", 0);
+		struct troom	 tr = tmpl(id, "room"), out;
+		char		 nick[16];
+
+		(void)snprintf(nick, sizeof(nick), "u%u", uid);
+		if (ct == NULL || table_login(ct, uid, nick, "a", 0x1e,
+		    NULL) == -1)
+			_exit(1);
+		c = (char)room_join(ct, &tr, 0, limit, &out);
+		(void)write(p[1], &c, 1);
+		(void)read(q[0], &c, 1);
+		_exit(0);
+	}
+	ATF_REQUIRE_EQ(read(p[0], &c, 1), 1);
+	*ctl = q[1];
+	return pid;
+}
+
+ATF_TC_WITHOUT_HEAD(room_join_leave);
+ATF_TC_BODY(room_join_leave, tc)
+{
+	struct table	*t = open_here();
+	struct troom	 r = tmpl(50001, "Lobby"), out, got;
+	struct tmember	 m[4];
+	int		 empty, idx[PALD_JOINS_MAX];
+	uint32_t	 rg[PALD_JOINS_MAX];
+
+	ATF_CHECK_EQ(room_join(t, &r, 0, 0, &out), TR_GONE); /* not logged in */
+	ATF_REQUIRE_EQ(table_login(t, 1000002, "alice", "a", 0x1e, NULL), 0);
+	ATF_CHECK_EQ(room_find(t, 50001, &got), -1);
+	ATF_REQUIRE_EQ(room_join(t, &r, TMF_ADMIN, 0, &out), TR_OK);
+	ATF_CHECK_EQ(out.id, 50001);
+	ATF_CHECK_EQ(out.nmembers, 1);
+	ATF_CHECK_STREQ(out.topic, "hello");
+	ATF_CHECK_EQ(room_join(t, &r, 0, 0, &got), TR_ALREADY);
+	ATF_REQUIRE_EQ(room_find(t, 50001, &got), 0);
+	ATF_CHECK_EQ(got.idx, out.idx);
+	ATF_CHECK_EQ(room_members(t, out.idx, out.rgen, m, 4), 1);
+	ATF_CHECK_EQ(m[0].uid, 1000002);
+	ATF_CHECK_STREQ(m[0].nick, "alice");
+	ATF_CHECK_EQ(m[0].flags, TMF_ADMIN);
+	ATF_CHECK_EQ(room_myrooms(t, idx, rg), 1);
+	ATF_CHECK_EQ(idx[0], out.idx);
+	/* settings and member flags */
+	(void)strlcpy(out.topic, "new topic", sizeof(out.topic));
+	out.topicby = 1000002;
+	ATF_CHECK_EQ(room_update(t, out.idx, out.rgen, &out, RU_TOPIC), 0);
+	ATF_CHECK_EQ(room_mflags(t, out.idx, out.rgen, 1000002, TMF_HAND, 0),
+	    1);
+	ATF_CHECK_EQ(room_member(t, out.idx, out.rgen, 1000002, &m[0]), 0);
+	ATF_CHECK_EQ(m[0].flags, TMF_ADMIN | TMF_HAND);
+	ATF_CHECK(m[0].handseq > 0);
+	/* all-members changes spare admins */
+	ATF_CHECK_EQ(room_mflags(t, out.idx, out.rgen, 0xffffffffu,
+	    TMF_REDDOT, 0), 0);
+	ATF_REQUIRE_EQ(room_get(t, out.idx, out.rgen, &got), 0);
+	ATF_CHECK_STREQ(got.topic, "new topic");
+	/* the last one out frees the record; the old generation is gone */
+	ATF_CHECK_EQ(room_leave(t, out.idx, out.rgen, &got, &empty), TR_OK);
+	ATF_CHECK_EQ(empty, 1);
+	ATF_CHECK_EQ(room_get(t, out.idx, out.rgen, &got), -1);
+	ATF_CHECK_EQ(room_find(t, 50001, &got), -1);
+	ATF_CHECK_EQ(room_myrooms(t, idx, rg), 0);
+	ATF_CHECK_EQ(room_leave(t, out.idx, out.rgen, &got, &empty),
+	    TR_NOTIN);
+	table_close(t);
+}
+
+ATF_TC_WITHOUT_HEAD(room_temp_and_limits);
+ATF_TC_BODY(room_temp_and_limits, tc)
+{
+	struct table	*t = open_here();
+	struct troom	 r = tmpl(0, "mine"), a, b, out;
+	int		 i, ctl, ctl2;
+	pid_t		 pid, pid2;
+	char		 name[8];
+
+	ATF_REQUIRE_EQ(table_login(t, 1000002, "alice", "a", 0x1e, NULL), 0);
+	ATF_REQUIRE_EQ(room_join(t, &r, TMF_ADMIN, 2, &a), TR_OK);
+	ATF_CHECK(a.id >= PALD_ROOM_TEMP_FIRST);
+	ATF_CHECK(a.flags & TRF_TEMP);
+	/* a second temporary room gets another id */
+	r = tmpl(0, "other");
+	ATF_REQUIRE_EQ(room_join(t, &r, 0, 0, &b), TR_OK);
+	ATF_CHECK(b.id != a.id);
+	/* the limit: one more fits into a (limit 2), the next does not */
+	pid = member(1000003, a.id, 2, &ctl);
+	pid2 = member(1000004, a.id, 2, &ctl2);
+	ATF_REQUIRE_EQ(room_get(t, a.idx, a.rgen, &out), 0);
+	ATF_CHECK_EQ(out.nmembers, 2);
+	(void)write(ctl, "x", 1);
+	(void)write(ctl2, "x", 1);
+	(void)waitpid(pid, NULL, 0);
+	(void)waitpid(pid2, NULL, 0);
+	/* at most PALD_JOINS_MAX rooms per session */
+	for (i = 2; i < PALD_JOINS_MAX; i++) {
+		(void)snprintf(name, sizeof(name), "r%d", i);
+		r = tmpl(0, name);
+		ATF_CHECK_EQ(room_join(t, &r, 0, 0, &out), TR_OK);
+	}
+	r = tmpl(0, "toomany");
+	ATF_CHECK_EQ(room_join(t, &r, 0, 0, &out), TR_TOOMANY);
+	table_close(t);
+}
+
+ATF_TC_WITHOUT_HEAD(room_fanout);
+ATF_TC_BODY(room_fanout, tc)
+{
+	struct table	*t = open_here();
+	struct troom	 r = tmpl(50002, "Chat"), out;
+	struct tsess	 me;
+	pid_t		 pid[3];
+	int		 ctl[3], i, kind;
+	char		 buf[64];
+
+	for (i = 0; i < 3; i++)
+		pid[i] = member(1000010 + (uint32_t)i, 50002, 0, &ctl[i]);
+	ATF_REQUIRE_EQ(table_login(t, 1000002, "alice", "a", 0x1e, &me), 0);
+	ATF_REQUIRE_EQ(room_join(t, &r, 0, 0, &out), TR_OK);
+	ATF_CHECK_EQ(out.nmembers, 4);
+	/* to everyone but ourselves; then to everyone */
+	ATF_CHECK_EQ(room_send(t, out.idx, out.rgen, me.slot, TM_FRAME, "hi",
+	    2), 3);
+	ATF_CHECK_EQ(table_recv(t, &kind, buf, sizeof(buf)), 0);
+	ATF_CHECK_EQ(room_send(t, out.idx, out.rgen, -1, TM_FRAME, "all", 3),
+	    4);
+	ATF_CHECK_EQ(table_recv(t, &kind, buf, sizeof(buf)), 3);
+	ATF_CHECK_EQ(room_send(t, out.idx, out.rgen + 1, -1, TM_FRAME, "x",
+	    1), -1);
+	for (i = 0; i < 3; i++) {
+		(void)write(ctl[i], "x", 1);
+		(void)waitpid(pid[i], NULL, 0);
+	}
+	table_close(t);
+}
+
+static struct table *sweep_t;
+static int room_swept;
+
+static void
+room_sweep_cb(void *arg, const struct tsess *ts)
+{
+	struct troom	 was;
+	int		 k, empty;
+
+	for (k = 0; k < PALD_JOINS_MAX; k++)
+		if (ts->rooms[k] != 0 && room_drop(sweep_t, ts->rooms[k] - 1,
+		    ts->slot, ts->gen, &was, &empty) == TR_OK)
+			room_swept++;
+}
+
+/* A member killed in a room: the sweep takes it out. */
+ATF_TC_WITHOUT_HEAD(room_sweep_dead);
+ATF_TC_BODY(room_sweep_dead, tc)
+{
+	struct table	*t = open_here();
+	struct troom	 r = tmpl(50003, "Chat"), out;
+	struct tmember	 m[4];
+	int		 ctl;
+	pid_t		 pid;
+
+	sweep_t = t;
+	pid = member(1000020, 50003, 0, &ctl);
+	ATF_REQUIRE_EQ(table_login(t, 1000002, "alice", "a", 0x1e, NULL), 0);
+	ATF_REQUIRE_EQ(room_join(t, &r, 0, 0, &out), TR_OK);
+	ATF_CHECK_EQ(out.nmembers, 2);
+	ATF_REQUIRE_EQ(kill(pid, SIGKILL), 0);
+	ATF_REQUIRE_EQ(waitpid(pid, NULL, 0), pid);
+	ATF_CHECK_EQ(table_sweep(t, room_sweep_cb, NULL), 1);
+	ATF_CHECK_EQ(room_swept, 1);
+	ATF_CHECK_EQ(room_members(t, out.idx, out.rgen, m, 4), 1);
+	ATF_CHECK_EQ(m[0].uid, 1000002);
+	table_close(t);
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, login_find_logout);
@@ -239,5 +446,9 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, newest_login_wins);
 	ATF_TP_ADD_TC(tp, registration_spacing);
 	ATF_TP_ADD_TC(tp, bad_header_reinit);
+	ATF_TP_ADD_TC(tp, room_join_leave);
+	ATF_TP_ADD_TC(tp, room_temp_and_limits);
+	ATF_TP_ADD_TC(tp, room_fanout);
+	ATF_TP_ADD_TC(tp, room_sweep_dead);
 	return atf_no_error();
 }
