@@ -109,13 +109,10 @@ static const struct acmd acmds[] = {
 	{ "unsuspend", 2, 1, 1, 0, cmd_suspend, "/unsuspend nick",
 	    "let a suspended account log in again" },
 	{ "shutdown", 3, 0, 2, 1, cmd_shutdown, "/shutdown [seconds] [text]",
-	    "stop the server after a countdown" },
+	    "stop the server after a countdown (or: /shutdown cancel)" },
 };
 #define NACMDS	(sizeof(acmds) / sizeof(acmds[0]))
 
-/* The /shutdown countdown, run by the session that started it. */
-static time_t	 shut_at, shut_next;
-static char	 shut_text[PALD_REASON_MAX + 1];
 
 /*
  * admin_sysuser - create or rename the system user.  A nickname that
@@ -571,8 +568,9 @@ cmd_kick(struct session *s, int argc, char **argv)
 }
 
 struct ann_arg {
-	struct session	*s;
-	const char	*text;
+	struct table	*tab;
+	unsigned char	 frame[WIRE_HDRLEN + PALD_IM_MAX];
+	size_t		 len;
 	int		 n;
 };
 
@@ -581,26 +579,36 @@ announce_cb(void *arg, const struct tsess *ts)
 {
 	struct ann_arg	*a = arg;
 
-	if (deliver(a->s, ts, TM_FRAME, PT_ANNOUNCE, a->text,
-	    strlen(a->text)) == 0)
+	if (table_send(a->tab, ts->slot, ts->gen, TM_FRAME, a->frame,
+	    a->len) == 0)
 		a->n++;
 }
 
 /* announce - an ANNOUNCEMENT (-39) to every session; the count */
 static int
-announce(struct session *s, const char *text)
+announce(struct table *tab, const char *text)
 {
-	struct ann_arg	 a = { .s = s, .text = text };
+	struct ann_arg	*a;
+	int		 n = 0;
 
-	(void)table_list(s->tab, announce_cb, &a);
-	return a.n;
+	if ((a = calloc(1, sizeof(*a))) == NULL)
+		return 0;
+	a->tab = tab;
+	a->len = wire_encode(a->frame, sizeof(a->frame), PT_ANNOUNCE, text,
+	    strnlen(text, PALD_IM_MAX));
+	if (a->len > 0) {
+		(void)table_list(tab, announce_cb, a);
+		n = a->n;
+	}
+	free(a);
+	return n;
 }
 
 /* cmd_broadcast - /broadcast text */
 static int
 cmd_broadcast(struct session *s, int argc, char **argv)
 {
-	admin_reply(s, "Sent to %d sessions.", announce(s, argv[1]));
+	admin_reply(s, "Sent to %d sessions.", announce(s->tab, argv[1]));
 	return 0;
 }
 
@@ -738,50 +746,31 @@ cmd_reload(struct session *s, int argc, char **argv)
 	return 0;
 }
 
-/* shutdown_say - the countdown's announcement */
-static void
-shutdown_say(struct session *s, time_t left)
-{
-	char	 b[PALD_REASON_MAX + 128];
-
-	(void)snprintf(b, sizeof(b), "The server stops in %lld second%s%s%s",
-	    (long long)left, left == 1 ? "" : "s", shut_text[0] ? ": " : ".",
-	    shut_text);
-	(void)announce(s, b);
-}
-
-/* next_say - when to announce next: at 30, 10 or 5 minutes, 60, 30,
- * 10, 5 seconds left */
-static time_t
-next_say(time_t now)
-{
-	static const int marks[] = { 1800, 600, 300, 60, 30, 10, 5 };
-	size_t		 i;
-
-	for (i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
-		if (shut_at - marks[i] > now)
-			return shut_at - marks[i];
-	return shut_at;
-}
-
-/* cmd_shutdown - /shutdown [seconds] [text] */
+/* cmd_shutdown - /shutdown [seconds] [text], /shutdown cancel */
 static int
 cmd_shutdown(struct session *s, int argc, char **argv)
 {
 	const char	*errstr = NULL;
 	long long	 secs = SHUTDOWN_DEF;
-	time_t		 now = time(NULL);
 
 	if (pald_master == 0) {
 		admin_reply(s, "There is no master process under inetd: stop "
 		    "the service in inetd.conf.");
 		return 0;
 	}
+	if (argc == 2 && strcasecmp(argv[1], "cancel") == 0) {
+		table_shutdown_set(s->tab, 0, "");
+		log_notice("[%s]: %s cancelled the shutdown", s->addr,
+		    s->u.nick);
+		admin_reply(s, "No shutdown.");
+		return 0;
+	}
 	if (argc > 1) {
 		secs = strtonum(argv[1], 0, SHUTDOWN_MAX, &errstr);
 		if (errstr != NULL) {
 			admin_reply(s, "Usage: /shutdown [seconds] [text], "
-			    "seconds from 0 to %d.", SHUTDOWN_MAX);
+			    "seconds from 0 to %d, or /shutdown cancel.",
+			    SHUTDOWN_MAX);
 			return 0;
 		}
 	}
@@ -790,31 +779,63 @@ cmd_shutdown(struct session *s, int argc, char **argv)
 		    PALD_REASON_MAX);
 		return 0;
 	}
-	(void)strlcpy(shut_text, argc > 2 ? argv[2] : "", sizeof(shut_text));
-	shut_at = now + (time_t)secs;
-	shut_next = next_say(now);
+	table_shutdown_set(s->tab, time(NULL) + secs, argc > 2 ? argv[2] : "");
 	log_notice("[%s]: %s: shutdown in %lld seconds", s->addr, s->u.nick,
 	    secs);
 	admin_reply(s, "Shutting down in %lld seconds.", secs);
-	shutdown_say(s, shut_at - now);
-	return admin_tick(s, now);
+	return 0;
 }
 
-/* admin_tick - the /shutdown countdown, once a second */
-int
-admin_tick(struct session *s, time_t now)
+/* next_say - the next announcement: 30, 10, 5, 1 minutes, 30, 10, 5 s */
+static time_t
+next_say(time_t at, time_t now)
 {
-	if (shut_at == 0 || now < shut_next)
-		return 0;
-	if (now >= shut_at) {
-		shut_at = 0;
-		log_notice("[%s]: %s: shutdown now", s->addr, s->u.nick);
-		if (kill(pald_master, SIGTERM) == -1)
-			log_warn("shutdown: kill %ld", (long)pald_master);
+	static const int marks[] = { 1800, 600, 300, 60, 30, 10, 5 };
+	size_t		 i;
+
+	for (i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
+		if (at - marks[i] > now)
+			return at - marks[i];
+	return at;
+}
+
+/*
+ * admin_master_tick - the master's part of /shutdown, about once a
+ * second: the countdown's announcements, and 1 when it is time to stop.
+ * A shutdown left in the table by an earlier run is dropped.
+ */
+int
+admin_master_tick(struct table *tab, time_t now)
+{
+	static int	 started;
+	static time_t	 seen, next;
+	char		 text[PALD_REASON_MAX + 1], b[PALD_REASON_MAX + 64];
+	time_t		 at;
+
+	if (!started) {
+		started = 1;
+		table_shutdown_set(tab, 0, "");
+	}
+	if ((at = (time_t)table_shutdown(tab, text, sizeof(text))) == 0) {
+		seen = 0;
 		return 0;
 	}
-	shutdown_say(s, shut_at - now);
-	shut_next = next_say(now);
+	if (at != seen) {
+		seen = at;
+		next = now;
+	}
+	if (now >= at) {
+		table_shutdown_set(tab, 0, "");
+		log_info("shutdown by an administrator");
+		return 1;
+	}
+	if (now < next)
+		return 0;
+	(void)snprintf(b, sizeof(b), "The server stops in %lld second%s%s%s",
+	    (long long)(at - now), at - now == 1 ? "" : "s",
+	    text[0] ? ": " : ".", text);
+	(void)announce(tab, b);
+	next = next_say(at, now);
 	return 0;
 }
 

@@ -19,6 +19,7 @@
 
 struct db;
 struct session;
+struct table;
 
 #define ADMIN_ARGS_MAX	6	/* words in a command line, text included */
 #define ADMIN_LINE_MAX	512	/* bytes of a command line */
@@ -26,7 +27,7 @@ struct session;
 /* admin.c */
 int	 admin_sysuser(struct db *, const struct pald_conf *);
 int	 admin_im(struct session *, const unsigned char *, size_t);
-int	 admin_tick(struct session *, time_t);
+int	 admin_master_tick(struct table *, time_t);
 void	 admin_reply(struct session *, const char *, ...)
 	    __attribute__((__format__(printf, 2, 3)));
 

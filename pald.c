@@ -516,6 +516,8 @@ master_loop(void)
 		if (got_chld)
 			reap();
 		now = time(NULL);
+		if (admin_master_tick(tab, now))
+			return;		/* /shutdown */
 		if (now >= nextcp) {
 			if (db_checkpoint(mdb) != DBR_OK)
 				log_warnx("checkpoint failed");

@@ -1089,8 +1089,6 @@ session_tick(struct session *s, time_t now)
 		    "Disconnected after a long time without activity.");
 		return -1;
 	}
-	if (admin_tick(s, now) == -1)
-		return -1;
 	return s->closing ? -1 : 0;
 }
 

@@ -68,6 +68,8 @@ struct thdr {
 		uint32_t count;
 		uint32_t logged;	/* the lockout was logged */
 	}		 fail[FAIL_SLOTS];
+	int64_t		 shut_at;	/* /shutdown: when; 0 = none */
+	char		 shut_text[PALD_REASON_MAX + 1];
 };
 _Static_assert(sizeof(struct thdr) <= HDR_SIZE, "table header too large");
 
@@ -1271,4 +1273,27 @@ room_myrooms(struct table *t, int *idx, uint32_t *rgen)
 		n++;
 	}
 	return n;
+}
+
+/* table_shutdown_set - a pending shutdown at time at (0: none) */
+void
+table_shutdown_set(struct table *t, int64_t at, const char *text)
+{
+	table_lock(t);
+	t->hdr->shut_at = at;
+	(void)strlcpy(t->hdr->shut_text, text, sizeof(t->hdr->shut_text));
+	table_unlock(t);
+}
+
+/* table_shutdown - the pending shutdown's time (0: none) and text */
+int64_t
+table_shutdown(struct table *t, char *text, size_t size)
+{
+	int64_t	 at;
+
+	table_lock(t);
+	at = t->hdr->shut_at;
+	(void)strlcpy(text, t->hdr->shut_text, size);
+	table_unlock(t);
+	return at;
 }

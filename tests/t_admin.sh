@@ -250,15 +250,16 @@ reload_shutdown_body()
 	    client >bob.out &
 	cpid=$!
 	wait_for bob.out READY
-	# the countdown runs in root's session: it stays until the end
-	printf 'login root root-pw\nim %s /reload\nexpect 0x0014\nim %s /shutdown 9999\nexpect 0x0014\nim %s /shutdown 2 back soon\nexpect 0x0014\neof\n' \
-	    $SYS $SYS $SYS | client >out
+	# the master counts down: root may leave at once
+	admin_cmds root root-pw /reload "/shutdown 9999" "/shutdown 60" \
+	    "/shutdown cancel" "/shutdown 2 back soon" >out
 	wait_for pald.log "configuration reloaded"
 	atf_check -o match:"re-reads its configuration" cat out
 	atf_check -o match:"Usage: /shutdown" -o match:"Shutting down in 2 seconds" \
-	    cat out
+	    -o match:"No shutdown" cat out
 	wait $cpid
 	atf_check -o match:EOF cat bob.out
+	wait_for pald.log "shutdown by an administrator"
 	wait_for pald.log "stopped"
 }
 reload_shutdown_cleanup() { pald_stop; }
