@@ -349,6 +349,37 @@ under_attack_body()
 }
 under_attack_cleanup() { pald_stop; }
 
+atf_test_case connection_cap cleanup
+connection_cap_head()
+{
+	atf_set "descr" "connections per address are capped with a clear text; a reload raises the cap"
+}
+connection_cap_body()
+{
+	adduser bob bob-pw >/dev/null
+	conf "max_per_address 2"
+	pald_start
+	printf 'login bob bob-pw\necho READY\ndrain 8000\n' | client >held.out &
+	cpid=$!
+	wait_for held.out READY
+	# bob's login connection is one; this is the second
+	printf 'connect\necho READY\ndrain 8000\n' | client >held2.out &
+	c2=$!
+	wait_for held2.out READY
+	printf 'connect\neof\n' | client >third.out
+	atf_check -o match:"0x044c .*Too many connections from your address" \
+	    cat third.out
+	wait_for pald.log "Too many connections from your address.*refusing"
+	conf "max_per_address 3"
+	kill -HUP "$(cat pald.pid)"
+	wait_for pald.log "configuration reloaded"
+	printf 'connect\nhello 0\nexpect 0xff8b\nclose\n' | client >fourth.out
+	atf_check -o match:"Hello-From" cat fourth.out
+	kill $cpid $c2 2>/dev/null
+	return 0
+}
+connection_cap_cleanup() { pald_stop; }
+
 atf_test_case config_keys
 config_keys_head()
 {
@@ -431,6 +462,7 @@ atf_init_test_cases()
 	atf_add_test_case throttle
 	atf_add_test_case throttle_address
 	atf_add_test_case under_attack
+	atf_add_test_case connection_cap
 	atf_add_test_case config_keys
 	atf_add_test_case backup_restore
 }
