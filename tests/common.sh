@@ -17,6 +17,7 @@ conf()
 {
 	{
 		echo "categories $(atf_get_srcdir)/../data/categories.txt"
+		echo "rooms $(atf_get_srcdir)/../data/rooms.txt"
 		echo "hash_cost 4"
 		for l in "$@"; do echo "$l"; done
 	} >pald.conf
@@ -82,4 +83,12 @@ child_of()
 		fi
 	done
 	return 1
+}
+
+# addadmin NICK PASS LEVEL - an account with an admin level; its uid
+addadmin()
+{
+	mkdir -p db
+	echo "$2" | PALD_HASH_COST=4 "$PALPASSWD" -h "$PWD/db" -p -c -a "$3" \
+	    "$1"
 }
