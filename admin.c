@@ -36,7 +36,6 @@
 #include "store/db.h"
 #include "store/table.h"
 
-#define REPLY_MAX	1400	/* bytes of text in one reply IM */
 #define WHO_MAX		200	/* sessions listed by /who */
 #define SHUTDOWN_MAX	3600	/* seconds /shutdown may wait */
 #define SHUTDOWN_DEF	60	/* and without a number */
@@ -53,15 +52,7 @@ struct acmd {
 	const char	*help;
 };
 
-/* The reply being built: lines go out in IMs of up to REPLY_MAX bytes. */
-struct reply {
-	struct session	*s;
-	size_t		 len;
-	char		 buf[REPLY_MAX + 1];
-};
 
-static void	 rp_line(struct reply *, const char *, ...)
-		    __attribute__((__format__(printf, 2, 3)));
 static void	 rp_vline(struct reply *, const char *, va_list)
 		    __attribute__((__format__(printf, 2, 0)));
 static int	 cmd_adduser(struct session *, int, char **);
@@ -98,6 +89,11 @@ static const struct acmd acmds[] = {
 	    "who is online (pattern as in sh: ali*)" },
 	{ "adduser", 2, 1, 1, 0, cmd_adduser, "/adduser nick",
 	    "a new account with a one-time password" },
+	{ "ban", 2, 1, 3, 1, admin_cmd_ban,
+	    "/ban nick|address|cidr [duration] [reason]",
+	    "ban for 30m, 2h, 1d, 1w or perm (the default)" },
+	{ "bans", 2, 0, 0, 0, admin_cmd_bans, "/bans",
+	    "the bans in force" },
 	{ "deluser", 2, 1, 1, 0, cmd_deluser, "/deluser nick",
 	    "delete an account" },
 	{ "reload", 2, 0, 0, 0, cmd_reload, "/reload",
@@ -106,6 +102,8 @@ static const struct acmd acmds[] = {
 	    "set an admin level, 0 to 3" },
 	{ "suspend", 2, 1, 1, 0, cmd_suspend, "/suspend nick",
 	    "stop an account from logging in, and kick it" },
+	{ "unban", 2, 1, 1, 0, admin_cmd_unban, "/unban nick|address|cidr",
+	    "lift a ban" },
 	{ "unsuspend", 2, 1, 1, 0, cmd_suspend, "/unsuspend nick",
 	    "let a suspended account log in again" },
 	{ "shutdown", 3, 0, 2, 1, cmd_shutdown, "/shutdown [seconds] [text]",
@@ -156,9 +154,9 @@ im_out(struct session *s, const char *text, size_t len)
 	out_frame(s, PT_IM_IN, s->scratch, 4 + len);
 }
 
-/* rp_flush - send what the reply holds */
-static void
-rp_flush(struct reply *rp)
+/* admin_flush - send what the reply holds */
+void
+admin_flush(struct reply *rp)
 {
 	if (rp->len > 0)
 		im_out(rp->s, rp->buf, rp->len);
@@ -169,22 +167,23 @@ rp_flush(struct reply *rp)
 static void
 rp_vline(struct reply *rp, const char *fmt, va_list ap)
 {
-	char	 b[REPLY_MAX + 1];
+	char	 b[ADMIN_REPLY_MAX + 1];
 	size_t	 n;
 
 	if (vsnprintf(b, sizeof(b), fmt, ap) < 0)
 		return;
 	n = strlen(b);
-	if (rp->len + n + 1 > REPLY_MAX)
-		rp_flush(rp);
+	if (rp->len + n + 1 > ADMIN_REPLY_MAX)
+		admin_flush(rp);
 	if (rp->len > 0)
 		rp->buf[rp->len++] = '\n';
 	memcpy(rp->buf + rp->len, b, n);
 	rp->len += n;
 }
 
-static void
-rp_line(struct reply *rp, const char *fmt, ...)
+/* admin_line - a line of a reply of many lines */
+void
+admin_line(struct reply *rp, const char *fmt, ...)
 {
 	va_list	 ap;
 
@@ -203,7 +202,7 @@ admin_reply(struct session *s, const char *fmt, ...)
 	va_start(ap, fmt);
 	rp_vline(&rp, fmt, ap);
 	va_end(ap);
-	rp_flush(&rp);
+	admin_flush(&rp);
 }
 
 /* plain - the command line out of the client's PHTML: tags dropped */
@@ -345,11 +344,11 @@ cmd_help(struct session *s, int argc, char **argv)
 	struct reply	 rp = { .s = s };
 	size_t		 i;
 
-	rp_line(&rp, "Commands (your admin level is %d):", s->u.admin);
+	admin_line(&rp, "Commands (your admin level is %d):", s->u.admin);
 	for (i = 0; i < NACMDS; i++)
 		if (acmds[i].level <= s->u.admin)
-			rp_line(&rp, "%s - %s", acmds[i].usage, acmds[i].help);
-	rp_flush(&rp);
+			admin_line(&rp, "%s - %s", acmds[i].usage, acmds[i].help);
+	admin_flush(&rp);
 	return 0;
 }
 
@@ -432,16 +431,16 @@ cmd_who(struct session *s, int argc, char **argv)
 		return 0;
 	}
 	(void)table_list(s->tab, who_cb, &w);
-	rp_line(&rp, "%d online%s:", w.total, w.pat ? " matching" : "");
+	admin_line(&rp, "%d online%s:", w.total, w.pat ? " matching" : "");
 	for (i = 0; i < w.n; i++) {
 		ago(now - w.list[i].since, t, sizeof(t));
-		rp_line(&rp, "%s  %s  on %s%s", w.list[i].nick,
+		admin_line(&rp, "%s  %s  on %s%s", w.list[i].nick,
 		    w.list[i].addr, t,
 		    w.list[i].status == ST_AWAY ? "  away" : "");
 	}
 	if (w.total > w.n)
-		rp_line(&rp, "(%d more not shown)", w.total - w.n);
-	rp_flush(&rp);
+		admin_line(&rp, "(%d more not shown)", w.total - w.n);
+	admin_flush(&rp);
 	free(w.list);
 	return 0;
 }
@@ -464,15 +463,15 @@ cmd_stats(struct session *s, int argc, char **argv)
 	table_stats(s->tab, &st);
 	online = table_list(s->tab, count_cb, NULL);
 	ago(time(NULL) - st.started, up, sizeof(up));
-	rp_line(&rp, "pald %s, up %s", PALD_VERSION, up);
-	rp_line(&rp, "online now: %d sessions", online);
-	rp_line(&rp, "since start: %llu connections, %llu logins, %llu IMs",
+	admin_line(&rp, "pald %s, up %s", PALD_VERSION, up);
+	admin_line(&rp, "online now: %d sessions", online);
+	admin_line(&rp, "since start: %llu connections, %llu logins, %llu IMs",
 	    (unsigned long long)st.sessions, (unsigned long long)st.logins,
 	    (unsigned long long)st.ims);
 	if (getrusage(RUSAGE_SELF, &ru) == 0)
-		rp_line(&rp, "this session's process: %ld KB at most",
+		admin_line(&rp, "this session's process: %ld KB at most",
 		    (long)ru.ru_maxrss);
-	rp_flush(&rp);
+	admin_flush(&rp);
 	return 0;
 }
 

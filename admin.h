@@ -23,6 +23,18 @@ struct table;
 
 #define ADMIN_ARGS_MAX	6	/* words in a command line, text included */
 #define ADMIN_LINE_MAX	512	/* bytes of a command line */
+#define ADMIN_REPLY_MAX	1400	/* bytes of text in one reply IM */
+
+/*
+ * A reply of many lines: admin_line adds one, sending what it holds as
+ * an IM first when the line would not fit; admin_flush sends the rest.
+ * Start with struct reply rp = { .s = s }.
+ */
+struct reply {
+	struct session	*s;
+	size_t		 len;
+	char		 buf[ADMIN_REPLY_MAX + 1];
+};
 
 /* admin.c */
 int	 admin_sysuser(struct db *, const struct pald_conf *);
@@ -30,6 +42,9 @@ int	 admin_im(struct session *, const unsigned char *, size_t);
 int	 admin_master_tick(struct table *, time_t);
 void	 admin_reply(struct session *, const char *, ...)
 	    __attribute__((__format__(printf, 2, 3)));
+void	 admin_line(struct reply *, const char *, ...)
+	    __attribute__((__format__(printf, 2, 3)));
+void	 admin_flush(struct reply *);
 
 /*
  * The handlers of /rooms and /log belong to the rooms: until room.c
@@ -38,6 +53,12 @@ void	 admin_reply(struct session *, const char *, ...)
  */
 int	 admin_cmd_rooms(struct session *, int, char **);
 int	 admin_cmd_log(struct session *, int, char **);
+
+/* ban.c */
+int	 admin_cmd_ban(struct session *, int, char **);
+int	 admin_cmd_unban(struct session *, int, char **);
+int	 admin_cmd_bans(struct session *, int, char **);
+int	 ban_login(struct session *);		/* -1: refused (and told) */
 
 /* guard.c */
 int	 guard_login(struct session *);		/* -1: refused (and told) */

@@ -79,7 +79,7 @@ guard_login(struct session *s)
 		return refuse(s, "new account while under attack",
 		    "The server admits only known accounts at the moment. "
 		    "Please try again later.");
-	return 0;
+	return ban_login(s);
 }
 
 /* guard_login_failed - count a failure for the address and the account */

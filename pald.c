@@ -256,6 +256,12 @@ serve(struct session *s, int fd)
 		free(in);
 		return;
 	}
+	if (session_admit(s) == -1) {
+		flush_final(s, fd);
+		session_end(s, "banned address");
+		free(in);
+		return;
+	}
 	for (;;) {
 		if (got_term) {
 			session_shutdown(s, "The server is shutting down.");

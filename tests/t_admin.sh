@@ -380,6 +380,102 @@ connection_cap_body()
 }
 connection_cap_cleanup() { pald_stop; }
 
+atf_test_case ban_nick cleanup
+ban_nick_head()
+{
+	atf_set "descr" "/ban by nickname kicks, keeps out across a restart, /unban lets in"
+}
+ban_nick_body()
+{
+	adduser admin admin-pw >/dev/null
+	adduser bob bob-pw >/dev/null
+	adduser boss boss-pw >/dev/null
+	level admin 2
+	level boss 2
+	pald_start
+	printf 'login bob bob-pw\necho READY\nexpect 0x002a\neof\n' | client >bob.out &
+	cpid=$!
+	wait_for bob.out READY
+	admin_cmds admin admin-pw "/ban bob 1d spamming   everyone" "/ban boss" \
+	    "/ban 127.0.0.1" "/ban 127.0.0.0/8" "/ban 10.1.2.3/8 1w scanners" \
+	    "/ban no/such" /bans >out
+	wait $cpid
+	atf_check -o match:"RECV 0x002a .*banned from this server until .*: spamming   everyone" \
+	    cat bob.out
+	atf_check -o match:"^EOF" cat bob.out
+	atf_check -o match:"Banned bob until .* UTC; 1 session ended" \
+	    -o match:"You cannot ban boss" \
+	    -o match:"Your own address 127.0.0.1 is in 127.0.0.1" \
+	    -o match:"Your own address 127.0.0.1 is in 127.0.0.0/8" \
+	    -o match:"Banned 10.0.0.0/8 until" -o match:"Ban a nickname, an address" \
+	    cat out
+	atf_check -o match:"text=2 bans:" -o match:"bob by admin on .*: spamming   everyone" \
+	    -o match:"10.0.0.0/8 by admin on .*: scanners" grep "by admin" out
+	printf 'login bob bob-pw\n' | client >b2.out
+	atf_check -o match:"LOGIN-FAIL You are banned from this server until .*: spamming" \
+	    cat b2.out
+	wait_for pald.log "login refused for bob: banned"
+	# a restart keeps it
+	pald_stop
+	pald_start
+	printf 'login bob bob-pw\n' | client >b3.out
+	atf_check -o match:"LOGIN-FAIL You are banned" cat b3.out
+	admin_cmds admin admin-pw "/unban BOB" "/unban bob" >un.out
+	atf_check -o match:"bob is no longer banned" -o match:"bob is not banned" \
+	    cat un.out
+	printf 'login bob bob-pw\nquit\n' | client >b4.out
+	atf_check -o match:LOGIN-OK cat b4.out
+}
+ban_nick_cleanup() { pald_stop; }
+
+atf_test_case ban_expires cleanup
+ban_expires_head()
+{
+	atf_set "descr" "a short ban stops applying by itself"
+}
+ban_expires_body()
+{
+	adduser admin admin-pw >/dev/null
+	adduser bob bob-pw >/dev/null
+	level admin 2
+	pald_start
+	admin_cmds admin admin-pw "/ban bob 2s" >out
+	atf_check -o match:"Banned bob until" cat out
+	printf 'login bob bob-pw\n' | client >b1.out
+	atf_check -o match:"LOGIN-FAIL You are banned" cat b1.out
+	i=0
+	while :; do
+		printf 'login bob bob-pw\nquit\n' | client >b2.out
+		grep -q LOGIN-OK b2.out && break
+		i=$((i + 1))
+		[ $i -gt 100 ] && atf_fail "still banned: $(cat b2.out)"
+		sleep 0.1
+	done
+}
+ban_expires_cleanup() { pald_stop; }
+
+atf_test_case ban_address cleanup
+ban_address_head()
+{
+	atf_set "descr" "a banned address is refused when it connects, with one log line"
+}
+ban_address_body()
+{
+	adduser bob bob-pw >/dev/null
+	pald_start
+	pald_stop
+	# loopback cannot ban itself from a session: write the record
+	printf 'addr:127.0.0.1\nv1 by=1000001 time=1 until=0 reason=test%%20ban\n' |
+	    atf_check -s exit:0 db5.3_load -T -t btree -h db bans.db
+	pald_start
+	printf 'connect\neof\n' | client >c.out
+	atf_check -o match:"RECV 0x044c .*You are banned from this server for good: test ban" \
+	    cat c.out
+	wait_for pald.log "banned address (127.0.0.1), closing"
+	atf_check -o inline:"1\n" grep -c "banned address" pald.log
+}
+ban_address_cleanup() { pald_stop; }
+
 atf_test_case config_keys
 config_keys_head()
 {
@@ -410,9 +506,12 @@ backup_restore_body()
 {
 	adduser alice alice-pw >/dev/null
 	adduser bob bob-pw >/dev/null
+	level alice 2
 	pald_start
 	printf 'login alice alice-pw\nadd 1000003\nexpect 0x0043 nickname=bob\nquit\n' |
 	    client >a.out
+	admin_cmds alice alice-pw "/ban 10.9.8.0/24 1w restore test" >ban.out
+	atf_check -o match:"Banned 10.9.8.0/24" cat ban.out
 	printf 'login bob bob-pw\necho READY\ndrain 8000\n' | client >bob.out &
 	cpid=$!
 	wait_for bob.out READY
@@ -441,6 +540,8 @@ backup_restore_body()
 	atf_check -o match:"LOGIN-OK uid=1000002" -o match:"0x0043.*uid=1000003" cat r.out
 	printf 'uid Paltalk\n' | client >sys.out
 	atf_check -o match:"uid=1000001" cat sys.out
+	admin_cmds alice alice-pw /bans >bans.out
+	atf_check -o match:"10.9.8.0/24 by alice on .*: restore test" cat bans.out
 }
 backup_restore_cleanup()
 {
@@ -463,6 +564,9 @@ atf_init_test_cases()
 	atf_add_test_case throttle_address
 	atf_add_test_case under_attack
 	atf_add_test_case connection_cap
+	atf_add_test_case ban_nick
+	atf_add_test_case ban_expires
+	atf_add_test_case ban_address
 	atf_add_test_case config_keys
 	atf_add_test_case backup_restore
 }
