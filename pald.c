@@ -39,6 +39,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "admin.h"
 #include "log.h"
 #include "pald.h"
 #include "pathnames.h"
@@ -68,6 +69,7 @@ static int		 nchildren;
 static struct db	*mdb;		/* the master's own handle */
 static struct table	*tab;
 static int		 listenfd = -1;
+pid_t			 pald_master;	/* 0 under inetd */
 
 static __dead void	 usage(void);
 static int		 bound_port(int);
@@ -251,6 +253,12 @@ serve(struct session *s, int fd)
 
 	if ((in = malloc(INBUF)) == NULL || set_nonblock(fd) == -1) {
 		log_warn("[%s]: session setup", session_peer(s));
+		free(in);
+		return;
+	}
+	if (session_admit(s) == -1) {
+		flush_final(s, fd);
+		session_end(s, "banned address");
 		free(in);
 		return;
 	}
@@ -475,6 +483,7 @@ reload(void)
 	(void)strlcpy(nc.rundir, conf.rundir, sizeof(nc.rundir));
 	(void)strlcpy(nc.user, conf.user, sizeof(nc.user));
 	conf = nc;
+	(void)admin_sysuser(mdb, &conf);
 	log_info("configuration reloaded");
 }
 
@@ -523,6 +532,8 @@ master_loop(void)
 		if (got_chld)
 			reap();
 		now = time(NULL);
+		if (admin_master_tick(tab, now))
+			return;		/* /shutdown */
 		if (now >= nextcp) {
 			if (db_checkpoint(mdb) != DBR_OK)
 				log_warnx("checkpoint failed");
@@ -673,6 +684,7 @@ open_store(void)
 		fatalx("%s: cannot open the store", conf.dbhome);
 	if (db_category_seed(db, conf.categories) != DBR_OK)
 		log_warnx("%s: categories not seeded", conf.categories);
+	(void)admin_sysuser(db, &conf);
 	if (db_room_seed(db, conf.rooms) != DBR_OK)
 		log_warnx("%s: rooms not seeded", conf.rooms);
 	return db;
@@ -908,8 +920,7 @@ main(int argc, char *argv[])
 		fprintf(stderr, "configuration OK\n");
 		exit(0);
 	}
-	if (!inetd)
-		log_init(debug, LOG_DAEMON);
+	log_init(inetd ? 0 : debug, conf.facility);
 	log_setverbose(verbose);
 	log_procname("pald");
 
@@ -937,6 +948,7 @@ main(int argc, char *argv[])
 	}
 	if (!debug && daemon(0, 0) == -1)
 		err(1, "daemon");
+	pald_master = getpid();
 	if (pfh != NULL && pidfile_write(pfh) == -1)
 		log_warn("%s", pidfile);
 	drop_privileges(pw);

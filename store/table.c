@@ -2,7 +2,7 @@
  * store/table.c - the shared-memory session table, inboxes and doorbells.
  *
  * See table.h for the rules.  Layout of ${rundir}/table:
- *	[header, one page][slot records][inbox rings, PALD_INBOX_SIZE each]
+ *	[header, HDR_SIZE][slot records][inbox rings, PALD_INBOX_SIZE each]
  * fcntl byte locks (offsets past the end of the file are fine for fcntl):
  *	LK_TABLE		claim, release and sweep of slots
  *	LK_LIVE + i		held by slot i's owner for its life
@@ -39,6 +39,8 @@
 #define REG_SLOTS	64
 #define SWEEP_BATCH	32
 #define PAGE		4096
+#define HDR_SIZE	(8 * PAGE)	/* the header and room to grow */
+#define FAIL_SLOTS	256
 
 struct thdr {
 	uint32_t	 magic;
@@ -59,7 +61,17 @@ struct thdr {
 		char	 addr[48];
 		int64_t	 when;
 	}		 reg[REG_SLOTS];
+	uint32_t	 failnext;
+	struct tfail {
+		char	 key[56];	/* "addr:<address>" or "uid:<uid>" */
+		int64_t	 start;		/* first failure of the window */
+		uint32_t count;
+		uint32_t logged;	/* the lockout was logged */
+	}		 fail[FAIL_SLOTS];
+	int64_t		 shut_at;	/* /shutdown: when; 0 = none */
+	char		 shut_text[PALD_REASON_MAX + 1];
 };
+_Static_assert(sizeof(struct thdr) <= HDR_SIZE, "table header too large");
 
 struct tslot {
 	_Atomic uint32_t state;		/* 0 free, 1 in use */
@@ -282,7 +294,7 @@ table_open(const char *dir, int create)
 		return NULL;
 	t->myslot = -1;
 	t->bellfd = t->sendfd = -1;
-	t->size = PAGE + slots_size() +
+	t->size = HDR_SIZE + slots_size() +
 	    (size_t)PALD_MAX_SESSIONS * PALD_INBOX_SIZE + recs_size() +
 	    members_size();
 	if (strlcpy(t->dir, dir, sizeof(t->dir)) >= sizeof(t->dir))
@@ -302,8 +314,8 @@ table_open(const char *dir, int create)
 	if (t->base == MAP_FAILED)
 		goto failfd;
 	t->hdr = (struct thdr *)t->base;
-	t->slots = (struct tslot *)(t->base + PAGE);
-	t->rings = t->base + PAGE + slots_size();
+	t->slots = (struct tslot *)(t->base + HDR_SIZE);
+	t->rings = t->base + HDR_SIZE + slots_size();
 	t->recs = (struct trec *)(t->rings +
 	    (size_t)PALD_MAX_SESSIONS * PALD_INBOX_SIZE);
 	t->members = (struct tmember *)((unsigned char *)t->recs +
@@ -717,6 +729,94 @@ table_reg_allow(struct table *t, const char *addr, int interval)
 	}
 	table_unlock(t);
 	return ok;
+}
+
+/*
+ * Login failures, per address and per account, shared by all sessions:
+ * a fixed window that opens at the first failure.  Keys are text; when
+ * the table is full the entry whose window began first is reused.
+ */
+
+/* fail_find - key's entry, or with add a free or the oldest one */
+static struct tfail *
+fail_find(struct table *t, const char *key, int64_t now, int window,
+    int add)
+{
+	struct tfail	*f, *old = NULL;
+	int		 i;
+
+	for (i = 0; i < FAIL_SLOTS; i++) {
+		f = &t->hdr->fail[i];
+		if (f->key[0] != '\0' && now - f->start >= window)
+			f->key[0] = '\0';	/* expired */
+		if (strcmp(f->key, key) == 0)
+			return f;
+		if (old == NULL || (old->key[0] != '\0' &&
+		    (f->key[0] == '\0' || f->start < old->start)))
+			old = f;
+	}
+	if (!add || strlen(key) >= sizeof(old->key))
+		return NULL;
+	memset(old, 0, sizeof(*old));
+	(void)strlcpy(old->key, key, sizeof(old->key));
+	old->start = now;
+	return old;
+}
+
+/*
+ * table_fail_check - seconds until key may try again when it has max
+ * failures in the window, else 0.  *first is set to 1 the first time a
+ * lockout is reported (one log line per key and window).
+ */
+int
+table_fail_check(struct table *t, const char *key, int max, int window,
+    int *first)
+{
+	struct tfail	*f;
+	int64_t		 now = time(NULL);
+	int		 left = 0;
+
+	*first = 0;
+	table_lock(t);
+	if ((f = fail_find(t, key, now, window, 0)) != NULL &&
+	    f->count >= (uint32_t)max) {
+		left = (int)(f->start + window - now);
+		if (left < 1)
+			left = 1;
+		if (!f->logged)
+			*first = f->logged = 1;
+	}
+	table_unlock(t);
+	return left;
+}
+
+/* table_fail_add - one more failure for key */
+void
+table_fail_add(struct table *t, const char *key, int window)
+{
+	struct tfail	*f;
+
+	table_lock(t);
+	if ((f = fail_find(t, key, time(NULL), window, 1)) != NULL &&
+	    f->count < UINT32_MAX)
+		f->count++;
+	table_unlock(t);
+}
+
+/* table_fail_clear - forget key's failures (a good login) */
+void
+table_fail_clear(struct table *t, const char *key)
+{
+	struct tfail	*f;
+	int		 i;
+
+	table_lock(t);
+	for (i = 0; i < FAIL_SLOTS; i++) {
+		f = &t->hdr->fail[i];
+		if (strcmp(f->key, key) == 0)
+			memset(f, 0, sizeof(*f));
+	}
+	table_unlock(t);
 }
 
 /*
@@ -1220,4 +1320,27 @@ room_myrooms(struct table *t, int *idx, uint32_t *rgen)
 		n++;
 	}
 	return n;
+}
+
+/* table_shutdown_set - a pending shutdown at time at (0: none) */
+void
+table_shutdown_set(struct table *t, int64_t at, const char *text)
+{
+	table_lock(t);
+	t->hdr->shut_at = at;
+	(void)strlcpy(t->hdr->shut_text, text, sizeof(t->hdr->shut_text));
+	table_unlock(t);
+}
+
+/* table_shutdown - the pending shutdown's time (0: none) and text */
+int64_t
+table_shutdown(struct table *t, char *text, size_t size)
+{
+	int64_t	 at;
+
+	table_lock(t);
+	at = t->hdr->shut_at;
+	(void)strlcpy(text, t->hdr->shut_text, size);
+	table_unlock(t);
+	return at;
 }

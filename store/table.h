@@ -116,6 +116,18 @@ int		 table_sweep(struct table *,
 void		 table_count(struct table *, int);	/* TC_* */
 void		 table_stats(struct table *, struct tstats *);
 int		 table_reg_allow(struct table *, const char *, int);
+/* A pending /shutdown, for the master to carry out: its time and text. */
+void		 table_shutdown_set(struct table *, int64_t, const char *);
+int64_t		 table_shutdown(struct table *, char *, size_t);
+/*
+ * Login failures shared by all sessions, by key ("addr:A", "uid:N"):
+ * table_fail_check gives the seconds left of a lockout (0: none) and
+ * sets its last argument to 1 the first time it reports that lockout.
+ */
+int		 table_fail_check(struct table *, const char *, int, int,
+		    int *);
+void		 table_fail_add(struct table *, const char *, int);
+void		 table_fail_clear(struct table *, const char *);
 #define TC_LOGIN	1
 #define TC_IM		2
 #define TC_SESSION	3
