@@ -30,7 +30,7 @@
 #include "table.h"
 
 #define TABLE_MAGIC	0x70616c64u	/* "pald" */
-#define TABLE_LAYOUT	3
+#define TABLE_LAYOUT	4
 #define LK_TABLE	((off_t)0)
 #define LK_LIVE		((off_t)1 << 32)
 #define LK_ROOMS	((off_t)3 << 32)
