@@ -78,9 +78,9 @@ static const struct acmd acmds[] = {
 	    "an announcement to everyone online" },
 	{ "kick", 1, 1, 2, 1, cmd_kick, "/kick nick [reason]",
 	    "disconnect a user" },
-	/* ROOMS: the handlers of /rooms and /log come from room.c. */
-	{ "log", 1, 1, 1, 0, admin_cmd_log, "/log room",
-	    "a room's log of admin actions" },
+	/* The handlers of /rooms and /log are in room.c. */
+	{ "log", 0, 1, 1, 0, admin_cmd_log, "/log room",
+	    "a room's log of admin actions (its owner, or level 1)" },
 	{ "rooms", 1, 0, 0, 0, admin_cmd_rooms, "/rooms",
 	    "the rooms and who is in them" },
 	{ "stats", 1, 0, 0, 0, cmd_stats, "/stats",
@@ -835,24 +835,5 @@ admin_master_tick(struct table *tab, time_t now)
 	    text[0] ? ": " : ".", text);
 	(void)announce(tab, b);
 	next = next_say(at, now);
-	return 0;
-}
-
-/*
- * ROOMS: stand-ins until room.c provides the handlers; the room engineer
- * replaces these two with his own (same names and signature, or new
- * names in the table above).
- */
-int
-admin_cmd_rooms(struct session *s, int argc, char **argv)
-{
-	admin_reply(s, "This server has no rooms yet.");
-	return 0;
-}
-
-int
-admin_cmd_log(struct session *s, int argc, char **argv)
-{
-	admin_reply(s, "This server has no rooms yet.");
 	return 0;
 }

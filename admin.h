@@ -46,11 +46,7 @@ void	 admin_line(struct reply *, const char *, ...)
 	    __attribute__((__format__(printf, 2, 3)));
 void	 admin_flush(struct reply *);
 
-/*
- * The handlers of /rooms and /log belong to the rooms: until room.c
- * provides them, admin.c answers that there are no rooms.  Same
- * signature as every command handler: 0, or -1 to end the session.
- */
+/* room.c: /rooms and /log, same signature as every command handler */
 int	 admin_cmd_rooms(struct session *, int, char **);
 int	 admin_cmd_log(struct session *, int, char **);
 
