@@ -196,7 +196,7 @@ static uint16_t		*rcount;	/* deliveries per line [s * nmsgs + q] */
 static unsigned char	*rsent;		/* the line was sent */
 static double		*rlat;		/* ms per delivery */
 static long		 rlat_cap, rlat_n, r_dup, r_echo, r_bad;
-static double		 r_first_send, r_last_rx;
+static double		 r_first_send, r_last_rx, r_cpu0;
 static int		 timer_fired;
 static void
 usage(void)
@@ -1003,6 +1003,17 @@ hold(struct round *r)
 	(void)fflush(stdout);
 }
 
+/* cpu_now - this process's user + system CPU so far, seconds */
+static double
+cpu_now(void)
+{
+	struct rusage	 ru;
+
+	(void)getrusage(RUSAGE_SELF, &ru);
+	return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+	    (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
 /* join_one - ROOM_JOIN -310 (or ROOM_CREATE -300 with -J new) for u */
 static void
 join_one(struct user *u, int create)
@@ -1162,6 +1173,7 @@ send_round(struct round *r, int members)
 		exit(1);
 	}
 	r_first_send = now();
+	r_cpu0 = cpu_now();
 	while (tick < total && !got_term && now() < deadline) {
 		wait_events(r, remaining_ms(deadline));
 		if (!timer_fired)
@@ -1189,9 +1201,8 @@ send_round(struct round *r, int members)
 static void
 room_report(long sent, int members)
 {
-	struct rusage	 ru;
 	long		 want = sent * (members - 1), lost = 0, i, k;
-	double		 wall = r_last_rx - r_first_send, cpu;
+	double		 wall = r_last_rx - r_first_send, cpu = cpu_now() - r_cpu0;
 
 	for (i = 0; i < (long)nsenders * nmsgs; i++) {
 		if (!rsent[i])
@@ -1201,16 +1212,14 @@ room_report(long sent, int members)
 			lost += k;
 	}
 	qsort(rlat, (size_t)rlat_n, sizeof(double), cmp_double);
-	(void)getrusage(RUSAGE_SELF, &ru);
-	cpu = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
-	    (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
 	printf("round=room members=%d senders=%d rate=%d sent=%ld "
 	    "expected=%ld received=%ld lost=%ld dup=%ld echo=%ld bad=%ld "
 	    "wall_s=%.3f deliveries_per_s=%.0f p50_ms=%.3f p99_ms=%.3f "
-	    "max_ms=%.3f client_cpu_s=%.2f\n", members, nsenders, rate, sent,
+	    "max_ms=%.3f client_cpu_us=%.1f\n", members, nsenders, rate, sent,
 	    want, rlat_n, lost, r_dup, r_echo, r_bad, wall,
 	    wall > 0 ? rlat_n / wall : 0.0, pct(rlat, (int)rlat_n, 50),
-	    pct(rlat, (int)rlat_n, 99), rlat_n ? rlat[rlat_n - 1] : 0.0, cpu);
+	    pct(rlat, (int)rlat_n, 99), rlat_n ? rlat[rlat_n - 1] : 0.0,
+	    rlat_n > 0 ? cpu * 1e6 / (double)rlat_n : 0.0);
 	(void)fflush(stdout);
 }
 
