@@ -18,7 +18,8 @@ PROTO_OBJS=	proto/wire.o
 STORE_OBJS=	store/db.o store/kv.o store/pw.o store/table.o
 OBJS=		pald.o session.o conf.o log.o ${PROTO_OBJS} ${STORE_OBJS}
 PALPASSWD_OBJS=	palpasswd.o log.o store/db.o store/kv.o store/pw.o
-TESTS=		tests/t_pald tests/h_client tests/h_inetd \
+TESTS=		tests/t_pald tests/t_client tests/h_client tests/h_inetd \
+		tests/h_voice \
 		tests/proto/t_wire \
 		tests/store/t_kv tests/store/t_db tests/store/t_table
 
@@ -43,11 +44,16 @@ store/table.o: store/table.h
 
 # h_client speaks the protocol with code of its own (libc only), so that a
 # bug in proto/ cannot hide itself by being on both sides of a test.
-tests/h_client: tests/h_client.o
-	${CC} ${LDFLAGS} -o $@ tests/h_client.o ${LDLIBS}
+tests/h_client: tests/h_client.o tests/h_util.o
+	${CC} ${LDFLAGS} -o $@ tests/h_client.o tests/h_util.o ${LDLIBS}
 
 tests/h_inetd: tests/h_inetd.o
 	${CC} ${LDFLAGS} -o $@ tests/h_inetd.o
+
+tests/h_voice: tests/h_voice.o tests/h_util.o
+	${CC} ${LDFLAGS} -o $@ tests/h_voice.o tests/h_util.o ${LDLIBS}
+
+tests/h_client.o tests/h_voice.o tests/h_util.o: tests/h_util.h
 
 tests/proto/t_wire: tests/proto/t_wire.o proto/wire.o
 	${CC} ${LDFLAGS} -o $@ tests/proto/t_wire.o proto/wire.o -latf-c ${LDLIBS}
@@ -65,6 +71,10 @@ tests/store/t_table: tests/store/t_table.o store/table.o log.o
 
 tests/t_pald: tests/t_pald.sh
 	(echo '#! /usr/bin/env atf-sh'; cat tests/t_pald.sh) >$@
+	chmod +x $@
+
+tests/t_client: tests/t_client.sh
+	(echo '#! /usr/bin/env atf-sh'; cat tests/t_client.sh) >$@
 	chmod +x $@
 
 check: all ${TESTS}
