@@ -95,6 +95,14 @@ one_run() {
 	c1=$(server_ns)
 	kill -USR1 "$lcpid" 2>/dev/null
 	end_lc 300
+	# the members leave one by one, each with a 0x0140 to all others
+	# (O(M^2) for the last of them); let them, bounded, then stop pald
+	pm=$(cat "$tmp/pald.pid")
+	i=0
+	while [ -n "$(pgrep -P "$pm")" ] && [ $i -lt $((300 + m)) ]; do
+		sleep 0.2
+		i=$((i + 1))
+	done
 	stop_pald
 	f() { v=$(field "$1" "$out" round=room); echo "${v:--}"; }
 	rcv=$(f received)
