@@ -55,6 +55,7 @@ max_per_address $((mmax + 64))
 max_sessions $((mmax + 64))
 room_size 1000
 categories $top/data/categories.txt
+rooms $top/data/rooms.txt
 EOF
 
 # server_ns - run time in ns (schedstat) of the master and its children
