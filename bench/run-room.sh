@@ -82,10 +82,12 @@ one_run() {
 	out=$tmp/lc.$m.$s.$rep.out
 	start_pald
 	rm -f "$tmp/ready" "$tmp/done"
-	dl=$((m / 4 + m * m / 5000 + 120))	# logins, O(M^2) join deltas
+	# logins, O(M^2) join deltas; one join may wait minutes at M=1000
+	# (each member's join is a 0x0137 to all before it), hence -t
+	dl=$((m / 4 + m * m / 5000 + 120))
 	"$LOADCLIENT" -q -p "$port" -n "$m" -c "$CONC" -P "$PREFIX" \
 	    -w "$PASSWORD" -J "$ROOM" -s "$s" -k "$K" -m "$RATE" \
-	    -H "$dl" -T "$dl" -R "$tmp/ready" -E "$tmp/done" \
+	    -H "$dl" -T "$dl" -t "$dl" -R "$tmp/ready" -E "$tmp/done" \
 	    >"$out" 2>"$tmp/lc.$m.$s.$rep.err" &
 	lcpid=$!
 	wait_file "$tmp/ready" "$lcpid" $(( (dl + 10) * 10 ))
