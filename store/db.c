@@ -1721,6 +1721,7 @@ cat_line(char *line, struct category *c)
 static int
 cat_read(const char *path, struct cat_arg *a)
 {
+	struct category	 one;
 	FILE	*fp;
 	char	 line[512];
 	int	 lineno = 0, r;
@@ -1738,13 +1739,13 @@ cat_read(const char *path, struct cat_arg *a)
 				;
 			continue;
 		}
-		if ((r = cat_line(line, &a->c[a->n])) == -1)
+		if ((r = cat_line(line, &one)) == -1)
 			log_warnx("%s:%d: not a category line", path, lineno);
 		else if (r == 1 && a->n == a->max)
 			log_warnx("%s:%d: more than %d categories", path,
 			    lineno, a->max);
 		else if (r == 1)
-			a->n++;
+			a->c[a->n++] = one;
 	}
 	r = ferror(fp) ? DBR_NOTFOUND : DBR_OK;
 	if (r != DBR_OK)
@@ -2187,13 +2188,13 @@ db_room_seed(struct db *db, const char *path)
 				;
 			continue;
 		}
-		if ((r = room_line(line, &a.r[a.n])) == -1)
+		if ((r = room_line(line, &one)) == -1)
 			log_warnx("%s:%d: not a room line", path, lineno);
 		else if (r == 1 && a.n == a.max)
 			log_warnx("%s:%d: more than %d rooms", path, lineno,
 			    a.max);
 		else if (r == 1)
-			a.n++;
+			a.r[a.n++] = one;
 	}
 	(void)fclose(fp);
 	if ((r = txn_run(db, 0, op_room_seed, &a)) == DBR_OK && a.n > 0)

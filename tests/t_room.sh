@@ -409,6 +409,107 @@ IN
 }
 room_commands_cleanup() { pald_stop; }
 
+atf_test_case mic_hands_video cleanup
+mic_hands_video_head()
+{
+	atf_set "descr" "hands, all mics, lower hands, camera flag, invite, room full"
+}
+mic_hands_video_body()
+{
+	conf "room_size 2"
+	addadmin boss boss-pw 1 >/dev/null
+	b=$(adduser bob bob-pw)
+	c=$(adduser carol carol-pw)
+	adduser dave dave-pw >/dev/null
+	pald_start
+	cat >bob.in <<IN
+login bob bob-pw
+join 50002
+expect 0x0154
+echo IN
+expect 0x0137 nickname=boss
+handup 50002
+expect 0x018e uid=$b
+expect 0x0163 on=1
+expect 0x018f uid=4294967295
+video 50002 1
+expect 0x0138 uid=$b
+invite 50002 $c
+expect 0x0064 type=0xfe98 code=0
+echo INVITED
+waitfile done2
+quit
+IN
+	bg bob
+	wait_for bob.out "^IN"
+	cat >boss.in <<IN
+login boss boss-pw
+join 50002
+expect 0x013b room=50002
+expect 0x018e uid=$b
+allmics 50002 1
+expect 0x0163 on=1
+lowerhands 50002
+expect 0x018f
+expect 0x0138 uid=$b on=1
+waitfile done2
+quit
+IN
+	printf 'login carol carol-pw\necho IN\nexpect 0x0168 group_id=50002\nwaitfile done\njoin 50002\nexpect 0x0064 full\necho FULL\nquit\n' >carol.in
+	bg carol
+	wait_for carol.out "^IN"
+	client <boss.in >boss.out 2>&1 &
+	bpid=$!
+	wait_for bob.out "^INVITED"
+	wait_for carol.out "^RECV 0x0168"
+	touch done
+	wait_for carol.out "^FULL"
+	touch done2
+	wait $bpid || atf_fail "boss: $(cat boss.out)"
+	bgwait bob
+	bgwait carol
+	# the voice room names the voice port; the invitation names bob
+	atf_check -o match:"port=" grep "^RECV 0x013b" boss.out
+	atf_check -o match:"nickname=bob" grep "^RECV 0x0168" carol.out
+	# dave, not an admin, cannot lower hands or open mics
+	printf 'login dave dave-pw\njoin 50001\nexpect 0x0154\nallmics 50001 1\nexpect 0x015e administrators\nquit\n' |
+	    atf_check -s exit:0 -o ignore "$H" -t 10 "$PORT"
+}
+mic_hands_video_cleanup() { pald_stop; }
+
+atf_test_case admin_code cleanup
+admin_code_head()
+{
+	atf_set "descr" "an owner and admin code set with db_load; join as admin; join by name"
+}
+admin_code_body()
+{
+	o=$(adduser owner owner-pw)
+	adduser bob bob-pw >/dev/null
+	pald_start
+	pald_stop
+	# the operator gives room 50003 an owner and an admin code
+	db5.3_dump -p -h db rooms.db >rooms.dump || atf_fail "db_dump"
+	sed "s/^\( v1 cat=30001 name=Night%20Owls\)/\1 owner=$o code=4242/" \
+	    rooms.dump | sed "s/ owner=0 code=0//" >rooms.new
+	grep -q "owner=$o code=4242" rooms.new || atf_fail "no edit: $(grep -A1 0000050003 rooms.dump)"
+	db5.3_load -h db rooms.db <rooms.new || atf_fail "db_load"
+	pald_start
+	cat >bob.in <<IN
+login bob bob-pw
+joinadmin $o 1111
+expect 0x0064 admin code
+joinadmin $o 4242
+expect 0x0136 admin=1
+joinname the front porch
+expect 0x0136 room=50001
+quit
+IN
+	atf_check -s exit:0 -o ignore "$H" -t 10 "$PORT" <bob.in
+	wait_for pald.log "wrong admin code"
+}
+admin_code_cleanup() { pald_stop; }
+
 atf_init_test_cases()
 {
 	atf_add_test_case list_counts
@@ -421,4 +522,6 @@ atf_init_test_cases()
 	atf_add_test_case whisper
 	atf_add_test_case member_killed
 	atf_add_test_case room_commands
+	atf_add_test_case mic_hands_video
+	atf_add_test_case admin_code
 }
