@@ -14,12 +14,12 @@ CWARN=		-Wall -Wextra -Wformat=2 -Wshadow -Wpointer-arith -Wcast-qual \
 
 include config.mk
 
-PROTO_OBJS=	proto/wire.o
+PROTO_OBJS=	proto/wire.o proto/rtp.o
 STORE_OBJS=	store/db.o store/kv.o store/pw.o store/table.o
 OBJS=		pald.o session.o conf.o log.o ${PROTO_OBJS} ${STORE_OBJS}
 PALPASSWD_OBJS=	palpasswd.o log.o store/db.o store/kv.o store/pw.o
 TESTS=		tests/t_pald tests/h_client tests/h_inetd \
-		tests/proto/t_wire \
+		tests/proto/t_wire tests/proto/t_rtp \
 		tests/store/t_kv tests/store/t_db tests/store/t_table
 
 .SUFFIXES: .c .o
@@ -37,6 +37,7 @@ palpasswd: ${PALPASSWD_OBJS}
 ${OBJS} palpasswd.o: pald.h log.h
 pald.o session.o: session.h sess.h proto/wire.h store/db.h store/table.h pathnames.h
 proto/wire.o: proto/wire.h
+proto/rtp.o: proto/rtp.h
 store/db.o store/pw.o palpasswd.o: store/db.h store/kv.h
 store/kv.o: store/kv.h
 store/table.o: store/table.h
@@ -51,6 +52,9 @@ tests/h_inetd: tests/h_inetd.o
 
 tests/proto/t_wire: tests/proto/t_wire.o proto/wire.o
 	${CC} ${LDFLAGS} -o $@ tests/proto/t_wire.o proto/wire.o -latf-c ${LDLIBS}
+
+tests/proto/t_rtp: tests/proto/t_rtp.o proto/rtp.o
+	${CC} ${LDFLAGS} -o $@ tests/proto/t_rtp.o proto/rtp.o -latf-c ${LDLIBS}
 
 tests/store/t_kv: tests/store/t_kv.o store/kv.o
 	${CC} ${LDFLAGS} -o $@ tests/store/t_kv.o store/kv.o -latf-c ${LDLIBS}
