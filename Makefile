@@ -16,7 +16,8 @@ include config.mk
 
 PROTO_OBJS=	proto/wire.o proto/rtp.o
 STORE_OBJS=	store/db.o store/kv.o store/pw.o store/table.o
-OBJS=		pald.o session.o conf.o log.o ${PROTO_OBJS} ${STORE_OBJS}
+OBJS=		pald.o session.o conf.o log.o voice.o ${PROTO_OBJS} \
+		${STORE_OBJS}
 PALPASSWD_OBJS=	palpasswd.o log.o store/db.o store/kv.o store/pw.o
 TESTS=		tests/t_pald tests/h_client tests/h_inetd \
 		tests/proto/t_wire tests/proto/t_rtp \
@@ -38,6 +39,8 @@ ${OBJS} palpasswd.o: pald.h log.h
 pald.o session.o: session.h sess.h proto/wire.h store/db.h store/table.h pathnames.h
 proto/wire.o: proto/wire.h
 proto/rtp.o: proto/rtp.h
+voice.o: voice.h proto/rtp.h proto/wire.h store/table.h
+pald.o: voice.h
 store/db.o store/pw.o palpasswd.o: store/db.h store/kv.h
 store/kv.o: store/kv.h
 store/table.o: store/table.h

@@ -46,6 +46,7 @@
 #include "session.h"
 #include "store/db.h"
 #include "store/table.h"
+#include "voice.h"
 
 #define INBUF		(2 * (WIRE_HDRLEN + PALD_FRAME_MAX))
 #define TERM_WAIT	5	/* seconds children get to finish */
@@ -66,6 +67,9 @@ static int		 nchildren;
 static struct db	*mdb;		/* the master's own handle */
 static struct table	*tab;
 static int		 listenfd = -1;
+static int		 voicefd = -1;	/* the voice port, kept for restarts */
+static pid_t		 voicepid = -1;
+static time_t		 voicenext;	/* no restart before (throttle) */
 
 static __dead void	 usage(void);
 static int		 bound_port(int);
@@ -73,9 +77,10 @@ static int		 bound_port(int);
 static __dead void
 usage(void)
 {
-	fprintf(stderr, "usage: pald [-dinRv] [-f file] [-h dbhome] "
+	fprintf(stderr, "usage: pald [-dinRVv] [-f file] [-h dbhome] "
 	    "[-l address] [-P pidfile] [-p port]\n"
-	    "            [-r rundir] [-u user] [-W portfile]\n");
+	    "            [-r rundir] [-u user] [-W portfile] "
+	    "[-w voiceportfile]\n");
 	exit(1);
 }
 
@@ -311,6 +316,8 @@ child_main(int fd, const struct sockaddr *peer, const struct sockaddr *local)
 	struct db	*db;
 
 	(void)close(listenfd);
+	if (voicefd != -1)
+		(void)close(voicefd);
 	(void)close(selfpipe[0]);
 	(void)close(selfpipe[1]);
 	selfpipe[0] = selfpipe[1] = -1;
@@ -332,6 +339,35 @@ child_main(int fd, const struct sockaddr *peer, const struct sockaddr *local)
 	table_close(tab);
 	(void)close(fd);
 	_exit(0);
+}
+
+/*
+ * voice_spawn - fork the voice child on the voice port bound at start.
+ * It has no BDB handle and no table slot; the master restarts it when it
+ * dies, at most once per VOICE_RESTART seconds.
+ */
+static void
+voice_spawn(void)
+{
+	pid_t	 pid;
+
+	voicenext = time(NULL) + VOICE_RESTART;
+	switch (pid = fork()) {
+	case -1:
+		log_warn("voice: fork");
+		return;
+	case 0:
+		(void)close(listenfd);
+		(void)close(selfpipe[0]);
+		(void)close(selfpipe[1]);
+		selfpipe[0] = selfpipe[1] = -1;
+		log_procname("pald-voice");
+		setproctitle("voice");
+		voice_main(voicefd, tab, &conf, conffile, getppid());
+		/* NOTREACHED */
+	}
+	voicepid = pid;
+	log_debug("voice child %ld", (long)pid);
 }
 
 /* addr_count - children serving this address */
@@ -414,6 +450,17 @@ reap(void)
 
 	got_chld = 0;
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+		if (pid == voicepid) {
+			/* no BDB handle, no slot: nothing to clean up */
+			if (WIFSIGNALED(st))
+				log_warnx("voice child %ld killed by signal "
+				    "%d", (long)pid, WTERMSIG(st));
+			else if (!got_term)
+				log_warnx("voice child %ld exited with "
+				    "status %d", (long)pid, WEXITSTATUS(st));
+			voicepid = -1;
+			continue;
+		}
 		any = 1;
 		for (i = 0; i < nchildren; i++)
 			if (children[i].pid == pid) {
@@ -454,6 +501,7 @@ reload(void)
 		return;
 	}
 	if (nc.port != conf.port || strcmp(nc.listen, conf.listen) != 0 ||
+	    (voicefd != -1 && nc.voice_port != conf.voice_port) ||
 	    strcmp(nc.dbhome, conf.dbhome) != 0 ||
 	    strcmp(nc.rundir, conf.rundir) != 0 ||
 	    strcmp(nc.user, conf.user) != 0)
@@ -461,10 +509,14 @@ reload(void)
 		    "only with a restart");
 	(void)strlcpy(nc.listen, conf.listen, sizeof(nc.listen));
 	nc.port = conf.port;
+	if (voicefd != -1)
+		nc.voice_port = conf.voice_port;	/* the bound one */
 	(void)strlcpy(nc.dbhome, conf.dbhome, sizeof(nc.dbhome));
 	(void)strlcpy(nc.rundir, conf.rundir, sizeof(nc.rundir));
 	(void)strlcpy(nc.user, conf.user, sizeof(nc.user));
 	conf = nc;
+	if (voicepid != -1)
+		(void)kill(voicepid, SIGHUP);
 	log_info("configuration reloaded");
 }
 
@@ -477,15 +529,20 @@ shutdown_all(void)
 
 	log_info("shutting down, %d children", nchildren);
 	(void)close(listenfd);
+	if (voicepid != -1)
+		(void)kill(voicepid, SIGTERM);
 	for (i = 0; i < nchildren; i++)
 		(void)kill(children[i].pid, SIGTERM);
-	while (nchildren > 0 && time(NULL) < until) {
+	while ((nchildren > 0 || voicepid != -1) && time(NULL) < until) {
 		(void)poll(NULL, 0, 100);
 		reap();
 	}
+	if (voicepid != -1)
+		(void)kill(voicepid, SIGKILL);
 	for (i = 0; i < nchildren; i++)
 		(void)kill(children[i].pid, SIGKILL);
-	while (nchildren > 0 && waitpid(-1, NULL, 0) > 0)
+	while ((nchildren > 0 || voicepid != -1) &&
+	    waitpid(-1, NULL, 0) > 0)
 		reap();
 	reap();
 	(void)db_checkpoint(mdb);
@@ -513,6 +570,8 @@ master_loop(void)
 		if (got_chld)
 			reap();
 		now = time(NULL);
+		if (voicefd != -1 && voicepid == -1 && now >= voicenext)
+			voice_spawn();
 		if (now >= nextcp) {
 			if (db_checkpoint(mdb) != DBR_OK)
 				log_warnx("checkpoint failed");
@@ -555,9 +614,13 @@ master_loop(void)
 	}
 }
 
-/* bind_listener - the TCP socket, bound before privileges go */
+/*
+ * bind_listener - a TCP socket on the listen address, bound before
+ * privileges go (the chat port, or the voice port); -1 with errno when
+ * soft, else the failure is fatal.
+ */
 static int
-bind_listener(void)
+bind_listener(int portnum, int soft)
 {
 	struct addrinfo	 hints, *res, *ai;
 	char		 port[8];
@@ -567,7 +630,7 @@ bind_listener(void)
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV;
-	(void)snprintf(port, sizeof(port), "%d", conf.port);
+	(void)snprintf(port, sizeof(port), "%d", portnum);
 	if ((e = getaddrinfo(conf.listen[0] ? conf.listen : "0.0.0.0", port,
 	    &hints, &res)) != 0)
 		errx(1, "%s: %s", conf.listen, gai_strerror(e));
@@ -585,9 +648,11 @@ bind_listener(void)
 		fd = -1;
 	}
 	freeaddrinfo(res);
+	if (fd == -1 && soft)
+		return -1;
 	if (fd == -1)
 		err(1, "bind %s port %d", conf.listen[0] ? conf.listen : "*",
-		    conf.port);
+		    portnum);
 	if (set_nonblock(fd) == -1)
 		err(1, "listener");
 	return fd;
@@ -698,6 +763,64 @@ inetd_main(void)
 	exit(0);
 }
 
+/* detach - the pid file (a second instance is refused), then daemon(3) */
+static struct pidfh *
+detach(const char *pidfile, int debug)
+{
+	struct pidfh	*pfh = NULL;
+	pid_t		 other;
+
+	if (pidfile != NULL &&
+	    (pfh = pidfile_open(pidfile, 0644, &other)) == NULL) {
+		if (errno == EEXIST)
+			errx(1, "already running, pid %ld", (long)other);
+		err(1, "%s", pidfile);
+	}
+	if (!debug && daemon(0, 0) == -1)
+		err(1, "daemon");
+	if (pfh != NULL && pidfile_write(pfh) == -1)
+		log_warn("%s", pidfile);
+	return pfh;
+}
+
+/*
+ * voice_only - -V: the voice relay alone, for sites that run the chat
+ * from inetd (no master, so no voice child).  With -i, descriptor 0 is a
+ * listening socket (inetd.conf "wait"); else the voice port is bound
+ * here and the process detaches as the master would.
+ */
+static __dead void
+voice_only(const struct passwd *pw, int inetd, int debug, const char *pidfile,
+    const char *portfile)
+{
+	socklen_t	 len;
+	int		 fd = 0, on = 0;
+
+	if (inetd) {
+		len = sizeof(on);
+		if (getsockopt(0, SOL_SOCKET, SO_ACCEPTCONN, &on, &len) ==
+		    -1 || !on)
+			fatalx("-V -i: descriptor 0 is not a listening socket "
+			    "(inetd.conf needs \"wait\")");
+		if (set_nonblock(0) == -1)
+			fatal("-V -i: descriptor 0");
+	} else {
+		check_dir(conf.rundir, 0755, pw);
+		fd = bind_listener(conf.voice_port, 0);
+		if (portfile != NULL)
+			write_port(portfile, fd);
+		(void)detach(pidfile, debug);
+		drop_privileges(pw);
+	}
+	if ((tab = table_open(conf.rundir, 0)) == NULL)
+		fatal("%s: table", conf.rundir);
+	log_procname("pald-voice");
+	setproctitle("voice");
+	log_info("voice relay on %s port %d, table %s",
+	    conf.listen[0] ? conf.listen : "*", bound_port(fd), conf.rundir);
+	voice_main(fd, tab, &conf, conffile, 0);
+}
+
 /*
  * absolute - make a relative path absolute, since daemon(3) moves to /
  * and SIGHUP re-reads the configuration file from there.
@@ -750,16 +873,16 @@ main(int argc, char *argv[])
 	struct passwd	*pw = NULL;
 	struct pidfh	*pfh = NULL;
 	const char	*errstr, *pidfile = NULL, *portfile = NULL;
+	const char	*vportfile = NULL;
 	char		 errbuf[512];
 	static char	 confpath[PATH_MAX], pidpath[PATH_MAX];
-	pid_t		 other;
 	int		 ch, debug = 0, inetd = 0, check = 0, recover = 0;
-	int		 verbose = 0;
+	int		 verbose = 0, voiceonly = 0;
 	struct pald_conf cl;		/* command-line overrides */
 	int		 cl_port = -1;
 
 	memset(&cl, 0, sizeof(cl));
-	while ((ch = getopt(argc, argv, "df:h:il:nP:p:Rr:u:vW:")) != -1) {
+	while ((ch = getopt(argc, argv, "df:h:il:nP:p:Rr:u:VvW:w:")) != -1) {
 		switch (ch) {
 		case 'd':
 			debug = 1;
@@ -804,11 +927,17 @@ main(int argc, char *argv[])
 			    sizeof(cl.user))
 				errx(1, "-u: name too long");
 			break;
+		case 'V':
+			voiceonly = 1;
+			break;
 		case 'v':
 			verbose = 1;
 			break;
 		case 'W':
 			portfile = optarg;
+			break;
+		case 'w':
+			vportfile = optarg;
 			break;
 		default:
 			usage();
@@ -841,7 +970,9 @@ main(int argc, char *argv[])
 		(void)strlcpy(conf.listen, cl.listen, sizeof(conf.listen));
 	if (cl.user[0])
 		(void)strlcpy(conf.user, cl.user, sizeof(conf.user));
-	if (cl_port != -1)
+	if (cl_port != -1 && voiceonly)
+		conf.voice_port = cl_port;
+	else if (cl_port != -1)
 		conf.port = cl_port;
 	absolute(conf.dbhome, sizeof(conf.dbhome));
 	absolute(conf.rundir, sizeof(conf.rundir));
@@ -867,10 +998,13 @@ main(int argc, char *argv[])
 	log_setverbose(verbose);
 	log_procname("pald");
 
+	if (conf.user[0] && !inetd && (pw = getpwnam(conf.user)) == NULL)
+		errx(1, "user %s does not exist", conf.user);
+	if (voiceonly)
+		voice_only(pw, inetd, debug, pidfile,
+		    portfile != NULL ? portfile : vportfile);
 	if (inetd)
 		inetd_main();
-	if (conf.user[0] && (pw = getpwnam(conf.user)) == NULL)
-		errx(1, "user %s does not exist", conf.user);
 	check_dir(conf.rundir, 0755, pw);
 	check_dir(conf.dbhome, 0700, pw);
 	if (recover) {
@@ -880,19 +1014,18 @@ main(int argc, char *argv[])
 		exit(0);
 	}
 
-	listenfd = bind_listener();
+	listenfd = bind_listener(conf.port, 0);
 	if (portfile != NULL)
 		write_port(portfile, listenfd);
-	if (pidfile != NULL &&
-	    (pfh = pidfile_open(pidfile, 0644, &other)) == NULL) {
-		if (errno == EEXIST)
-			errx(1, "already running, pid %ld", (long)other);
-		err(1, "%s", pidfile);
+	/* Without the voice port chat goes on, and says so. */
+	if ((voicefd = bind_listener(conf.voice_port, 1)) == -1)
+		warn("voice port %d: no room voice", conf.voice_port);
+	else {
+		conf.voice_port = bound_port(voicefd);
+		if (vportfile != NULL)
+			write_port(vportfile, voicefd);
 	}
-	if (!debug && daemon(0, 0) == -1)
-		err(1, "daemon");
-	if (pfh != NULL && pidfile_write(pfh) == -1)
-		log_warn("%s", pidfile);
+	pfh = detach(pidfile, debug);
 	drop_privileges(pw);
 
 	if ((children = calloc(PALD_MAX_SESSIONS, sizeof(*children))) ==
