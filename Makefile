@@ -19,7 +19,7 @@ STORE_OBJS=	store/db.o store/kv.o store/pw.o store/table.o
 OBJS=		pald.o session.o conf.o log.o voice.o ${PROTO_OBJS} \
 		${STORE_OBJS}
 PALPASSWD_OBJS=	palpasswd.o log.o store/db.o store/kv.o store/pw.o
-TESTS=		tests/t_pald tests/h_client tests/h_inetd \
+TESTS=		tests/t_pald tests/t_voice tests/h_client tests/h_inetd tests/h_member \
 		tests/proto/t_wire tests/proto/t_rtp \
 		tests/store/t_kv tests/store/t_db tests/store/t_table
 
@@ -50,6 +50,10 @@ store/table.o: store/table.h
 tests/h_client: tests/h_client.o
 	${CC} ${LDFLAGS} -o $@ tests/h_client.o ${LDLIBS}
 
+# h_member is a room member made in the shared table (voice tests, bench).
+tests/h_member: tests/h_member.o store/table.o log.o
+	${CC} ${LDFLAGS} -o $@ tests/h_member.o store/table.o log.o ${LDLIBS}
+
 tests/h_inetd: tests/h_inetd.o
 	${CC} ${LDFLAGS} -o $@ tests/h_inetd.o
 
@@ -72,6 +76,10 @@ tests/store/t_table: tests/store/t_table.o store/table.o log.o
 
 tests/t_pald: tests/t_pald.sh
 	(echo '#! /usr/bin/env atf-sh'; cat tests/t_pald.sh) >$@
+	chmod +x $@
+
+tests/t_voice: tests/t_voice.sh
+	(echo '#! /usr/bin/env atf-sh'; cat tests/t_voice.sh) >$@
 	chmod +x $@
 
 check: all ${TESTS}
