@@ -28,6 +28,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <errno.h>
 #include <netdb.h>
@@ -559,7 +560,7 @@ accept_one(int lfd, int64_t now)
 	socklen_t	 len = sizeof(ss);
 	struct vconn	*c;
 	char		 host[48];
-	int		 fd;
+	int		 fd, on = 1;
 	static int64_t	 fulllog;
 
 	fd = accept4(lfd, (struct sockaddr *)&ss, &len,
@@ -582,6 +583,8 @@ accept_one(int lfd, int64_t now)
 		(void)close(fd);
 		return 0;
 	}
+	/* audio: every unit out at once, never held for coalescing */
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
 	c->fd = fd;
 	c->opened = c->tstamp = now;
 	c->tokens = VOICE_BURST * 1000;
