@@ -16,10 +16,11 @@ include config.mk
 
 PROTO_OBJS=	proto/wire.o proto/rtp.o
 STORE_OBJS=	store/db.o store/kv.o store/pw.o store/table.o
-OBJS=		pald.o session.o conf.o log.o voice.o ${PROTO_OBJS} \
+OBJS=		pald.o session.o room.o conf.o log.o voice.o ${PROTO_OBJS} \
 		${STORE_OBJS}
 PALPASSWD_OBJS=	palpasswd.o log.o store/db.o store/kv.o store/pw.o
-TESTS=		tests/t_pald tests/t_voice tests/h_client tests/h_inetd tests/h_member \
+TESTS=		tests/t_pald tests/t_room tests/t_client tests/t_voice \
+		tests/h_client tests/h_inetd tests/h_voice tests/h_member \
 		tests/proto/t_wire tests/proto/t_rtp \
 		tests/store/t_kv tests/store/t_db tests/store/t_table
 
@@ -36,7 +37,7 @@ palpasswd: ${PALPASSWD_OBJS}
 	${CC} ${LDFLAGS} -o $@ ${PALPASSWD_OBJS} ${LDLIBS}
 
 ${OBJS} palpasswd.o: pald.h log.h
-pald.o session.o: session.h sess.h proto/wire.h store/db.h store/table.h pathnames.h
+pald.o session.o room.o: session.h sess.h room.h proto/wire.h store/db.h store/table.h pathnames.h
 proto/wire.o: proto/wire.h
 proto/rtp.o: proto/rtp.h
 voice.o: voice.h proto/rtp.h proto/wire.h store/table.h
@@ -44,11 +45,14 @@ pald.o: voice.h
 store/db.o store/pw.o palpasswd.o: store/db.h store/kv.h
 store/kv.o: store/kv.h
 store/table.o: store/table.h
+tests/store/t_db.o: store/db.h pald.h
+tests/store/t_table.o: store/table.h pald.h
+tests/proto/t_wire.o: proto/wire.h
 
 # h_client speaks the protocol with code of its own (libc only), so that a
 # bug in proto/ cannot hide itself by being on both sides of a test.
-tests/h_client: tests/h_client.o
-	${CC} ${LDFLAGS} -o $@ tests/h_client.o ${LDLIBS}
+tests/h_client: tests/h_client.o tests/h_util.o
+	${CC} ${LDFLAGS} -o $@ tests/h_client.o tests/h_util.o ${LDLIBS}
 
 # h_member is a room member made in the shared table (voice tests, bench).
 tests/h_member: tests/h_member.o store/table.o log.o
@@ -56,6 +60,11 @@ tests/h_member: tests/h_member.o store/table.o log.o
 
 tests/h_inetd: tests/h_inetd.o
 	${CC} ${LDFLAGS} -o $@ tests/h_inetd.o
+
+tests/h_voice: tests/h_voice.o tests/h_util.o
+	${CC} ${LDFLAGS} -o $@ tests/h_voice.o tests/h_util.o ${LDLIBS}
+
+tests/h_client.o tests/h_voice.o tests/h_util.o: tests/h_util.h
 
 tests/proto/t_wire: tests/proto/t_wire.o proto/wire.o
 	${CC} ${LDFLAGS} -o $@ tests/proto/t_wire.o proto/wire.o -latf-c ${LDLIBS}
@@ -74,8 +83,16 @@ tests/store/t_table: tests/store/t_table.o store/table.o log.o
 	${CC} ${LDFLAGS} -o $@ tests/store/t_table.o store/table.o log.o \
 	    -latf-c ${LDLIBS}
 
-tests/t_pald: tests/t_pald.sh
+tests/t_pald: tests/t_pald.sh tests/common.sh
 	(echo '#! /usr/bin/env atf-sh'; cat tests/t_pald.sh) >$@
+	chmod +x $@
+
+tests/t_client: tests/t_client.sh
+	(echo '#! /usr/bin/env atf-sh'; cat tests/t_client.sh) >$@
+	chmod +x $@
+
+tests/t_room: tests/t_room.sh tests/common.sh
+	(echo '#! /usr/bin/env atf-sh'; cat tests/t_room.sh) >$@
 	chmod +x $@
 
 tests/t_voice: tests/t_voice.sh
@@ -95,7 +112,8 @@ deps:
 # pald in the foreground on a data directory under the build tree.
 run: all
 	mkdir -p run
-	printf 'categories %s/data/categories.txt\n' "`pwd`" >run/pald.conf
+	printf 'categories %s/data/categories.txt\nrooms %s/data/rooms.txt\n' \
+	    "`pwd`" "`pwd`" >run/pald.conf
 	./pald -d -f "`pwd`/run/pald.conf" -h "`pwd`/run/db" -r "`pwd`/run/run"
 
 lint:
@@ -114,5 +132,6 @@ install: all
 	install -m 0444 man/pald.8 man/palpasswd.8 ${DESTDIR}${MANDIR}/man8
 	install -m 0444 man/pald.conf.5 ${DESTDIR}${MANDIR}/man5
 	install -m 0444 data/categories.txt ${DESTDIR}${SHAREDIR}
+	install -m 0444 data/rooms.txt ${DESTDIR}${SHAREDIR}
 
 .PHONY: all check deps run lint clean install

@@ -56,6 +56,8 @@ static const struct ckey {
 	    0, 1 },
 	{ "registration_interval", C_INT,
 	    offsetof(struct pald_conf, reg_interval), 0, 0, 86400 },
+	{ "rooms", C_STR, offsetof(struct pald_conf, rooms),
+	    sizeof(((struct pald_conf *)0)->rooms), 0, 0 },
 	{ "room_size", C_INT, offsetof(struct pald_conf, room_size), 0, 2,
 	    PALD_ROOM_MEMBERS_MAX },
 	{ "room_size_locked", C_INT,

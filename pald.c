@@ -43,6 +43,7 @@
 #include "pald.h"
 #include "pathnames.h"
 #include "proto/wire.h"
+#include "room.h"
 #include "session.h"
 #include "store/db.h"
 #include "store/table.h"
@@ -52,6 +53,7 @@
 #define TERM_WAIT	5	/* seconds children get to finish */
 #define FLUSH_WAIT	2	/* seconds to flush a closing session */
 #define PAUSE_SECS	1	/* accept pause after EMFILE or fork failure */
+#define IDLE_SECS	5	/* a child this quiet lets go of its store */
 
 struct child {
 	pid_t		 pid;
@@ -250,7 +252,7 @@ serve(struct session *s, int fd)
 	struct pollfd	 pfd[2];
 	unsigned char	*in;
 	size_t		 inlen = 0, outlen;
-	int		 n, bell;
+	int		 n, bell, ready, quiet = 0;
 
 	if ((in = malloc(INBUF)) == NULL || set_nonblock(fd) == -1) {
 		log_warn("[%s]: session setup", session_peer(s));
@@ -275,11 +277,17 @@ serve(struct session *s, int fd)
 			pfd[1].revents = 0;
 			n = 2;
 		}
-		if (poll(pfd, (nfds_t)n, 1000) == -1 && errno != EINTR) {
+		if ((ready = poll(pfd, (nfds_t)n, 1000)) == -1 &&
+		    errno != EINTR) {
 			log_warn("poll");
 			session_end(s, "poll error");
 			break;
 		}
+		/* IDLE_SECS quiet polls: give back the memory (and store) */
+		if (ready != 0)
+			quiet = 0;
+		else if (++quiet == IDLE_SECS)
+			session_idle(s);
 		if ((pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) &&
 		    read_frames(s, fd, in, &inlen) == -1)
 			break;
@@ -305,6 +313,7 @@ serve(struct session *s, int fd)
 static void
 sweep_cb(void *arg, const struct tsess *ts)
 {
+	room_gone(arg, tab, ts);
 	presence_gone(arg, tab, ts);
 }
 
@@ -325,7 +334,8 @@ child_main(int fd, const struct sockaddr *peer, const struct sockaddr *local)
 	log_procname("pald-child");
 	setproctitle("client");
 	/* The master's handles stay untouched: each process opens its own. */
-	if (db_open(&db, conf.dbhome, 0) != DBR_OK) {
+	/* Opened at the first use, let go when idle (see serve). */
+	if (db_open(&db, conf.dbhome, DBO_LAZY) != DBR_OK) {
 		log_warnx("cannot open the store, closing connection");
 		_exit(1);
 	}
@@ -728,6 +738,39 @@ open_store(void)
 		fatalx("%s: cannot open the store", conf.dbhome);
 	if (db_category_seed(db, conf.categories) != DBR_OK)
 		log_warnx("%s: categories not seeded", conf.categories);
+	if (db_room_seed(db, conf.rooms) != DBR_OK)
+		log_warnx("%s: rooms not seeded", conf.rooms);
+	return db;
+}
+
+/*
+ * recover_store - the master's recovery, in a child of its own: recovery
+ * allocates and frees a few MiB in many small pieces, and a master that
+ * kept that heap would hand every forked child a fragmented heap whose
+ * pages the child's first mallocs copy one by one.  The master then
+ * joins the recovered environment like any child.
+ */
+static struct db *
+recover_store(void)
+{
+	struct db	*db;
+	pid_t		 pid;
+	int		 st;
+
+	switch (pid = fork()) {
+	case -1:
+		fatal("fork");
+	case 0:
+		db_close(open_store());
+		_exit(0);
+	}
+	while (waitpid(pid, &st, 0) == -1)
+		if (errno != EINTR)
+			fatal("waitpid");
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		fatalx("%s: recovery failed", conf.dbhome);
+	if (db_open(&db, conf.dbhome, 0) != DBR_OK)
+		fatalx("%s: cannot open the store", conf.dbhome);
 	return db;
 }
 
@@ -750,6 +793,7 @@ inetd_main(void)
 	if (db_open(&db, conf.dbhome, DBO_FAILCHK | DBO_CREATE) != DBR_OK)
 		fatalx("%s: cannot open the store", conf.dbhome);
 	(void)db_category_seed(db, conf.categories);
+	(void)db_room_seed(db, conf.rooms);
 	(void)table_sweep(tab, sweep_cb, db);
 	setproctitle("client");
 	if ((s = session_new(db, tab, &conf,
@@ -954,6 +998,7 @@ main(int argc, char *argv[])
 	(void)strlcpy(conf.rundir, _PATH_PALD_RUN, sizeof(conf.rundir));
 	(void)strlcpy(conf.categories, _PATH_PALD_CATEGORIES,
 	    sizeof(conf.categories));
+	(void)strlcpy(conf.rooms, _PATH_PALD_ROOMS, sizeof(conf.rooms));
 	if (conffile == NULL && access(_PATH_PALD_CONF, F_OK) == 0)
 		conffile = _PATH_PALD_CONF;
 	if (conffile != NULL &&
@@ -977,6 +1022,7 @@ main(int argc, char *argv[])
 	absolute(conf.dbhome, sizeof(conf.dbhome));
 	absolute(conf.rundir, sizeof(conf.rundir));
 	absolute(conf.categories, sizeof(conf.categories));
+	absolute(conf.rooms, sizeof(conf.rooms));
 	if (conffile != NULL) {
 		(void)strlcpy(confpath, conffile, sizeof(confpath));
 		absolute(confpath, sizeof(confpath));
@@ -1036,7 +1082,7 @@ main(int argc, char *argv[])
 	if ((tab = table_open(conf.rundir, 1)) == NULL)
 		fatal("%s: table", conf.rundir);
 	(void)table_sweep(tab, NULL, NULL);	/* last run's slots */
-	mdb = open_store();
+	mdb = recover_store();
 	if (pipe2(selfpipe, O_NONBLOCK | O_CLOEXEC) == -1)
 		fatal("pipe");
 	signals_init(1);

@@ -71,6 +71,7 @@ struct pald_conf {
 	char		 rundir[256];
 	char		 user[64];	/* drop privileges to this user */
 	char		 categories[256]; /* seed file for categories */
+	char		 rooms[256];	/* seed file for the permanent rooms */
 	int		 max_children;
 	int		 max_per_addr;
 	int		 idle_timeout;

@@ -13,6 +13,7 @@
  * the store.  No client text is ever logged.
  */
 #include <sys/types.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
@@ -30,6 +31,7 @@
 #include "log.h"
 #include "pald.h"
 #include "proto/wire.h"
+#include "room.h"
 #include "session.h"
 #include "sess.h"
 #include "store/db.h"
@@ -189,6 +191,34 @@ session_free(struct session *s)
 	free(s->scratch);
 	explicit_bzero(&s->u, sizeof(s->u));
 	free(s);
+}
+
+/*
+ * session_idle - nothing happened for a while: give back what only a
+ * busy session needs.  The store lets go of its environment (a child's
+ * store is DBO_LAZY), an empty output buffer is freed, and the kernel
+ * takes back the whole pages of the scratch buffer (they come back
+ * zeroed at the next use; nothing in it outlives one call).
+ */
+void
+session_idle(struct session *s)
+{
+	uintptr_t	 pg, a, z;
+	long		 ps;
+
+	db_idle(s->db);
+	if (s->out.p != NULL && s->out.off == s->out.len) {
+		free(s->out.p);
+		s->out.p = NULL;
+		s->out.len = s->out.off = s->out.cap = 0;
+	}
+	if ((ps = sysconf(_SC_PAGESIZE)) <= 0)
+		return;
+	pg = (uintptr_t)ps;
+	a = ((uintptr_t)s->scratch + pg - 1) & ~(pg - 1);
+	z = ((uintptr_t)s->scratch + SCRATCH) & ~(pg - 1);
+	if (z > a)
+		(void)madvise((void *)a, z - a, MADV_DONTNEED);
 }
 
 const unsigned char *
@@ -979,6 +1009,8 @@ handle_privacy(struct session *s, const struct wire_frame *f)
 int
 session_frame(struct session *s, const struct wire_frame *f)
 {
+	int	 r;
+
 	s->lastpkt = time(NULL);
 	if (!rate_ok(s)) {
 		log_warnx("[%s]: packet flood, closing", s->addr);
@@ -1030,6 +1062,8 @@ session_frame(struct session *s, const struct wire_frame *f)
 	case PT_C_SET_PRIVACY:
 		return handle_privacy(s, f);
 	default:
+		if ((r = room_frame(s, f)) != 1)
+			return r;
 		log_debug("[%s]: type %d (%zu bytes) ignored", s->addr,
 		    f->type, f->len);
 		return 0;
@@ -1097,6 +1131,7 @@ session_end(struct session *s, const char *why)
 	time_t		 t = time(NULL) - s->connected;
 
 	if (s->state == S_ONLINE) {
+		room_logout(s);
 		table_logout(s->tab);
 		if (table_find(s->tab, s->u.uid, 0, &ts) == -1)
 			broadcast_status(s, ST_OFFLINE);

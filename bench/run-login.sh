@@ -11,8 +11,9 @@
 #	CONC=16			logins in flight (loadclient -c)
 #	MAX_SESSIONS=8192	pald.conf max_sessions and max_per_address
 #				(8192 = PALD_MAX_SESSIONS, the table's size)
-#	SETTLE=2		seconds between "all logged in" and the
-#				memory reading
+#	SETTLE=7		seconds between "all logged in" and the
+#				memory reading (a child quiet for 5 s has
+#				given back its store: pald.c IDLE_SECS)
 #	DEADLINE=		loadclient -T, seconds; by default n/5 + 120
 #				per login round (5 logins/s at the least)
 #	PALD_HASH_COST=4	bcrypt cost of the benchmark accounts
@@ -39,7 +40,7 @@ REPS=${REPS:-3}
 RC_REPS=${RC_REPS:-$REPS}
 CONC=${CONC:-16}
 MAX_SESSIONS=${MAX_SESSIONS:-8192}
-SETTLE=${SETTLE:-2}
+SETTLE=${SETTLE:-7}
 DEADLINE=${DEADLINE:-}
 PALD_HASH_COST=${PALD_HASH_COST:-4}
 BENCH_CACHE=${BENCH_CACHE:-/var/tmp/pald-bench}

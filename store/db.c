@@ -14,7 +14,8 @@
  * only: no file or network I/O, no sleeping, while a transaction is
  * open.  dbr() alone sorts BDB's return codes into DBR_*.  To keep
  * deadlocks rare, a writer visits the files in one order (meta, users,
- * nicks, buddies, blocks, offline, categories) and reads what it is
+ * nicks, buddies, blocks, offline, categories, rooms, roombans, roomlog,
+ * bans) and reads what it is
  * about to change with DB_RMW, so that no read lock is ever upgraded.
  *
  * Durability: DB_TXN_WRITE_NOSYNC.  A commit writes the log into the
@@ -34,7 +35,11 @@
  */
 #include <sys/types.h>
 #include <sys/stat.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 
+#include <ctype.h>
 #include <db.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -46,6 +51,9 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "../log.h"
 #include "db.h"
@@ -53,6 +61,7 @@
 
 #define DB_RETRIES	3	/* runs after the first, on deadlock */
 #define DB_THREADS	(PALD_MAX_SESSIONS + 256) /* processes in the env */
+#define DB_MMAP_MIN	(128 * 1024) /* malloc's fixed mmap threshold */
 #define DB_KEY_MAX	48
 #define DB_USER_VAL	2048	/* an escaped user record fits */
 #define DB_IM_VAL	(PALD_IM_MAX * 3 + 128) /* an escaped offline IM */
@@ -61,18 +70,22 @@
 
 enum {
 	F_META, F_USERS, F_NICKS, F_BUDDIES, F_BLOCKS, F_OFFLINE, F_CATS,
-	F_COUNT
+	F_ROOMS, F_RBANS, F_RLOG, F_BANS, F_COUNT
 };
 
 static const char *const db_files[F_COUNT] = {
 	"meta.db", "users.db", "nicks.db", "buddies.db", "blocks.db",
-	"offline.db", "categories.db"
+	"offline.db", "categories.db", "rooms.db", "roombans.db",
+	"roomlog.db", "bans.db"
 };
 
 struct db {
 	DB_ENV		*env;
 	DB		*f[F_COUNT];
+	char		*home;		/* DBO_LAZY: where to attach */
 };
+
+static int	 db_attach(struct db *);
 
 /*
  * Written once into a new data home; BDB reads it when it creates the
@@ -192,6 +205,8 @@ txn_run(struct db *db, int rdonly, int (*op)(struct db *, DB_TXN *, void *),
 	DB_TXN	*t;
 	int	 i, r, e;
 
+	if (db->env == NULL && (r = db_attach(db)) != DBR_OK)
+		return r;
 	for (i = 0; i <= DB_RETRIES; i++) {
 		e = db->env->txn_begin(db->env, NULL, &t,
 		    rdonly ? DB_READ_COMMITTED : 0);
@@ -471,6 +486,18 @@ env_open(struct db *db, const char *home, int flags)
 	u_int32_t	 f;
 	int		 r;
 
+#ifdef M_MMAP_THRESHOLD
+	/*
+	 * The deadlock detector, which runs in the process whose lock
+	 * request blocked, callocs a bitmap of lockers x lockers bits
+	 * (1,000 sessions hold about 9,000 lockers: 10 MB) and frees it.
+	 * glibc raises its mmap threshold after such a free, so the next
+	 * bitmaps come from the heap and calloc zeroes every page of them.
+	 * A fixed threshold keeps them in fresh mappings, zero already,
+	 * of which only the rows in use are ever touched.
+	 */
+	(void)mallopt(M_MMAP_THRESHOLD, DB_MMAP_MIN);
+#endif
 	if ((r = db_env_create(&db->env, 0)) != 0)
 		return dbr(r, "db_env_create");
 	env = db->env;
@@ -558,7 +585,14 @@ op_meta(struct db *db, DB_TXN *t, void *arg)
 			    m->home, ver, DB_SCHEMA_VERSION);
 			return DBR_FATAL;
 		}
-		return DBR_OK;
+		if (ver == DB_SCHEMA_VERSION || !m->create)
+			return DBR_OK;
+		/* version 1 lacked the room and ban files, now created */
+		n = fixed_fmt(v, sizeof(v), "v1 version=%d", DB_SCHEMA_VERSION);
+		if ((r = rec_put(db->f[F_META], t, key, v, n, 0)) == DBR_OK)
+			log_info("db: %s: schema version %lld upgraded to %d",
+			    m->home, ver, DB_SCHEMA_VERSION);
+		return r;
 	}
 	if (r != DBR_NOTFOUND)
 		return r;
@@ -622,6 +656,15 @@ db_open(struct db **dbp, const char *home, int flags)
 		log_warn("%s", __func__);
 		return DBR_FATAL;
 	}
+	if (flags & DBO_LAZY) {
+		if ((db->home = strdup(home)) == NULL) {
+			log_warn("%s", __func__);
+			free(db);
+			return DBR_FATAL;
+		}
+		*dbp = db;
+		return DBR_OK;
+	}
 	if (flags & (DBO_CREATE | DBO_RECOVER))
 		config_write(home);
 	r = env_open(db, home, flags);
@@ -640,19 +683,71 @@ db_open(struct db **dbp, const char *home, int flags)
 	return DBR_OK;
 }
 
-void
-db_close(struct db *db)
+/* db_detach - close the handles and the environment, keep the struct */
+static void
+db_detach(struct db *db)
 {
 	int	 i, r;
 
-	if (db == NULL)
-		return;
 	for (i = F_COUNT - 1; i >= 0; i--)
-		if (db->f[i] != NULL &&
-		    (r = db->f[i]->close(db->f[i], DB_NOSYNC)) != 0)
-			(void)dbr(r, db_files[i]);
+		if (db->f[i] != NULL) {
+			if ((r = db->f[i]->close(db->f[i], DB_NOSYNC)) != 0)
+				(void)dbr(r, db_files[i]);
+			db->f[i] = NULL;
+		}
 	if (db->env != NULL && (r = db->env->close(db->env, 0)) != 0)
 		(void)dbr(r, "env close");
+	db->env = NULL;
+}
+
+/*
+ * db_attach - a DBO_LAZY store's environment and files, at its first
+ * operation after db_open or db_idle.  The master checked the schema
+ * when it recovered the store, so this does not again.
+ */
+static int
+db_attach(struct db *db)
+{
+	int	 i, r;
+
+	if (db->home == NULL) {
+		log_warnx("db: store not open");
+		return DBR_FATAL;
+	}
+	r = env_open(db, db->home, 0);
+	for (i = 0; i < F_COUNT && r == DBR_OK; i++)
+		r = file_open(db, db->home, i, 0);
+	if (r != DBR_OK) {
+		db_detach(db);
+		return r == DBR_AGAIN ? DBR_AGAIN : DBR_FATAL;
+	}
+	return DBR_OK;
+}
+
+/*
+ * db_idle - a DBO_LAZY store lets go of its environment while its
+ * process has nothing to do; the next operation opens it again.  An
+ * idle child then keeps none of BDB's memory (some 60 KiB of handles
+ * and caches of its own), and the freed heap goes back to the kernel.
+ */
+void
+db_idle(struct db *db)
+{
+	if (db == NULL || db->home == NULL || db->env == NULL)
+		return;
+	db_detach(db);
+#ifdef __GLIBC__
+	(void)malloc_trim(0);
+#endif
+}
+
+void
+db_close(struct db *db)
+{
+	if (db == NULL)
+		return;
+	db_detach(db);
+	free(db->home);
 	free(db);
 }
 
@@ -1672,4 +1767,951 @@ db_category_seed(struct db *db, const char *path)
 		log_info("%s: %d categories seeded", path, a.n);
 	free(a.c);
 	return r;
+}
+
+/* Rooms. */
+
+#define DB_ROOM_VAL	1024	/* an escaped room record fits */
+#define DB_BAN_VAL	(PALD_REASON_MAX * 3 + 128)
+
+struct room_arg {
+	struct room	*r;		/* one room, or the list */
+	const struct room *in;
+	const char	*name;
+	uint32_t	 id;
+	uint32_t	 category;
+	int		 max, n;
+};
+
+/* room_enc - a room record's value */
+static size_t
+room_enc(const struct room *r, char *v, size_t cap)
+{
+	struct kvbuf	 b;
+	char		 rt[2] = { r->rating, '\0' };
+
+	kv_init(&b, v, cap, 1);
+	kv_addll(&b, "cat", r->category);
+	kv_add(&b, "name", r->name);
+	if (r->topic[0] != '\0')
+		kv_add(&b, "topic", r->topic);
+	if (r->lockword[0] != '\0')
+		kv_add(&b, "lock", r->lockword);
+	kv_add(&b, "rating", rt);
+	kv_addll(&b, "flags", r->flags);
+	kv_addll(&b, "owner", r->owner);
+	kv_addll(&b, "code", r->admincode);
+	kv_addll(&b, "mike", r->mike);
+	kv_addll(&b, "text", r->text);
+	kv_addll(&b, "video", r->video);
+	kv_addll(&b, "created", r->created);
+	if (kv_len(&b) < 0)
+		fatalx("%s: value too long", __func__);
+	return b.len;
+}
+
+/* room_num - a numeric field of a room value within 0..max, or dflt */
+static long long
+room_num(const char *v, size_t n, const char *key, long long max,
+    long long dflt)
+{
+	long long	 x;
+
+	if (kv_getll(v, n, key, &x) != 0 || x < 0 || x > max)
+		return dflt;
+	return x;
+}
+
+/* room_dec - a rooms.db record; -1 if it is not one */
+static int
+room_dec(const DBT *k, const DBT *val, struct room *r)
+{
+	const char	*v = val->data;
+	char		 rt[4];
+	long long	 id;
+	size_t		 n = val->size;
+
+	memset(r, 0, sizeof(*r));
+	if ((id = key_num(k, 0)) < 1 || id >= PALD_ROOM_TEMP_FIRST ||
+	    kv_version(v, n) != 1 ||
+	    kv_get(v, n, "name", r->name, sizeof(r->name)) <= 0) {
+		log_warnx("db: rooms.db %.*s: bad record", (int)k->size,
+		    (const char *)k->data);
+		return -1;
+	}
+	r->id = (uint32_t)id;
+	if (kv_get(v, n, "topic", r->topic, sizeof(r->topic)) < 0)
+		r->topic[0] = '\0';
+	if (kv_get(v, n, "lock", r->lockword, sizeof(r->lockword)) < 0)
+		r->lockword[0] = '\0';
+	r->rating = 'G';
+	if (kv_get(v, n, "rating", rt, sizeof(rt)) == 1 &&
+	    strchr("GAR", rt[0]) != NULL)
+		r->rating = rt[0];
+	r->category = (uint32_t)room_num(v, n, "cat", UINT32_MAX, 0);
+	r->flags = (unsigned)room_num(v, n, "flags", 0xff, 0);
+	r->owner = (uint32_t)room_num(v, n, "owner", UINT32_MAX, 0);
+	r->admincode = (uint32_t)room_num(v, n, "code", UINT32_MAX, 0);
+	r->mike = (int)room_num(v, n, "mike", 1, 1);
+	r->text = (int)room_num(v, n, "text", 1, 0);
+	r->video = (int)room_num(v, n, "video", 1, 0);
+	r->created = room_num(v, n, "created", INT64_MAX, 0);
+	return 0;
+}
+
+static int
+op_room_get(struct db *db, DB_TXN *t, void *arg)
+{
+	struct room_arg	*a = arg;
+	char		 key[DB_KEY_MAX], v[DB_ROOM_VAL];
+	size_t		 n;
+	DBT		 k, val;
+	int		 r;
+
+	fixed_fmt(key, sizeof(key), "%010u", a->id);
+	if ((r = rec_get(db->f[F_ROOMS], t, key, v, sizeof(v), &n, 0)) !=
+	    DBR_OK)
+		return r;
+	dbt_set(&k, key, strlen(key));
+	dbt_set(&val, v, n);
+	return room_dec(&k, &val, a->r) == 0 ? DBR_OK : DBR_NOTFOUND;
+}
+
+int
+db_room_get(struct db *db, uint32_t id, struct room *out)
+{
+	struct room_arg	 a;
+
+	memset(&a, 0, sizeof(a));
+	a.id = id;
+	a.r = out;
+	if (id == 0 || id >= PALD_ROOM_TEMP_FIRST)
+		return DBR_NOTFOUND;
+	return txn_run(db, 1, op_room_get, &a);
+}
+
+/* op_room_list - rooms of a category (0: all), or the one named */
+static int
+op_room_list(struct db *db, DB_TXN *t, void *arg)
+{
+	struct room_arg	*a = arg;
+	struct walk	 w;
+	struct room	 one;
+	int		 r;
+
+	a->n = 0;
+	if ((r = walk_open(&w, db->f[F_ROOMS], t, "", 0)) != DBR_OK)
+		return r;
+	while (a->n < a->max && (r = walk_next(&w)) == DBR_OK) {
+		if (room_dec(&w.k, &w.v, &one) == -1)
+			continue;
+		if (a->name != NULL ? strcasecmp(one.name, a->name) != 0 :
+		    a->category != 0 && one.category != a->category)
+			continue;
+		a->r[a->n++] = one;
+	}
+	return walk_close(&w, r);
+}
+
+int
+db_room_list(struct db *db, uint32_t category, struct room *out, int max)
+{
+	struct room_arg	 a;
+
+	if (max <= 0)
+		return 0;
+	memset(&a, 0, sizeof(a));
+	a.category = category;
+	a.r = out;
+	a.max = max;
+	if (txn_run(db, 1, op_room_list, &a) != DBR_OK)
+		return DBR_FATAL;
+	return a.n;
+}
+
+int
+db_room_by_name(struct db *db, const char *name, struct room *out)
+{
+	struct room_arg	 a;
+	int		 r;
+
+	memset(&a, 0, sizeof(a));
+	a.name = name;
+	a.r = out;
+	a.max = 1;
+	if ((r = txn_run(db, 1, op_room_list, &a)) != DBR_OK)
+		return r;
+	return a.n == 1 ? DBR_OK : DBR_NOTFOUND;
+}
+
+/* room_valid - a room that may be stored */
+static int
+room_valid(const struct room *r)
+{
+	return r->id != 0 && r->id < PALD_ROOM_TEMP_FIRST &&
+	    r->name[0] != '\0' && strlen(r->name) <= PALD_ROOMNAME_MAX &&
+	    strchr("GAR", r->rating) != NULL && r->rating != '\0' &&
+	    strlen(r->topic) <= PALD_TOPIC_MAX &&
+	    strlen(r->lockword) <= PALD_LOCKWORD_MAX;
+}
+
+static int
+op_room_put(struct db *db, DB_TXN *t, void *arg)
+{
+	struct room_arg	*a = arg;
+	char		 key[DB_KEY_MAX], v[DB_ROOM_VAL];
+	size_t		 n;
+	int		 r, count;
+
+	fixed_fmt(key, sizeof(key), "%010u", a->in->id);
+	if ((r = rec_exists(db->f[F_ROOMS], t, key, DB_RMW)) == DBR_NOTFOUND) {
+		if ((r = walk_count(db->f[F_ROOMS], t, "", PALD_ROOMS_MAX,
+		    &count, DB_RMW)) != DBR_OK)
+			return r;
+		if (count >= PALD_ROOMS_MAX)
+			return DBR_LIMIT;
+	} else if (r != DBR_OK)
+		return r;
+	n = room_enc(a->in, v, sizeof(v));
+	return rec_put(db->f[F_ROOMS], t, key, v, n, 0);
+}
+
+int
+db_room_put(struct db *db, const struct room *room)
+{
+	struct room_arg	 a;
+
+	if (!room_valid(room))
+		return DBR_LIMIT;
+	memset(&a, 0, sizeof(a));
+	a.in = room;
+	return txn_run(db, 0, op_room_put, &a);
+}
+
+/* del_under - delete every record of d whose key starts with pfx */
+static int
+del_under(DB *d, DB_TXN *t, const char *pfx)
+{
+	struct walk	 w;
+	int		 r;
+
+	if ((r = walk_open(&w, d, t, pfx, DB_RMW)) != DBR_OK)
+		return r;
+	while ((r = walk_next(&w)) == DBR_OK)
+		if ((r = walk_del(&w)) != DBR_OK)
+			break;
+	return walk_close(&w, r);
+}
+
+/* op_room_delete - the room (if stored), its bans, bounces and log */
+static int
+op_room_delete(struct db *db, DB_TXN *t, void *arg)
+{
+	struct room_arg	*a = arg;
+	char		 key[DB_KEY_MAX];
+	int		 r, had;
+
+	fixed_fmt(key, sizeof(key), "%010u", a->id);
+	if ((r = rec_del(db->f[F_ROOMS], t, key)) != DBR_OK &&
+	    r != DBR_NOTFOUND)
+		return r;
+	had = r == DBR_OK;
+	fixed_fmt(key, sizeof(key), "%010u:", a->id);
+	if ((r = del_under(db->f[F_RBANS], t, key)) != DBR_OK ||
+	    (r = del_under(db->f[F_RLOG], t, key)) != DBR_OK)
+		return r;
+	return had ? DBR_OK : DBR_NOTFOUND;
+}
+
+int
+db_room_delete(struct db *db, uint32_t id)
+{
+	struct room_arg	 a;
+
+	memset(&a, 0, sizeof(a));
+	a.id = id;
+	return txn_run(db, 0, op_room_delete, &a);
+}
+
+/*
+ * room_line - "id category rating flags name..." with optional
+ * "| topic" at the end; 1, 0 to skip the line, -1 if it is bad.
+ */
+static int
+room_line(char *line, struct room *r)
+{
+	const char	*errstr;
+	char		*f[4], *p = line, *bar, *end;
+	int		 i;
+
+	memset(r, 0, sizeof(r[0]));
+	p += strspn(p, " \t");
+	if (*p == '#' || *p == '\0' || *p == '\n' || *p == '\r')
+		return 0;
+	p[strcspn(p, "\r\n")] = '\0';
+	for (i = 0; i < 4; i++) {
+		f[i] = p;
+		if ((p = strpbrk(p, " \t")) == NULL)
+			return -1;
+		*p++ = '\0';
+		p += strspn(p, " \t");
+	}
+	r->id = (uint32_t)strtonum(f[0], 1, PALD_ROOM_TEMP_FIRST - 1, &errstr);
+	if (errstr != NULL)
+		return -1;
+	r->category = (uint32_t)strtonum(f[1], 1, UINT32_MAX, &errstr);
+	if (errstr != NULL || strlen(f[2]) != 1)
+		return -1;
+	r->rating = f[2][0];
+	for (; *f[3] != '\0'; f[3]++)
+		switch (*f[3]) {
+		case 'v':
+			r->flags |= ROOM_F_VOICE;
+			break;
+		case 'p':
+			r->flags |= ROOM_F_PRIVATE;
+			break;
+		case 't':
+			break;
+		default:
+			return -1;
+		}
+	if ((bar = strchr(p, '|')) != NULL) {
+		*bar++ = '\0';
+		bar += strspn(bar, " \t");
+		if (strlcpy(r->topic, bar, sizeof(r->topic)) >=
+		    sizeof(r->topic))
+			return -1;
+	}
+	for (end = p + strlen(p); end > p && (end[-1] == ' ' ||
+	    end[-1] == '\t'); end--)
+		;
+	*end = '\0';
+	if (strlcpy(r->name, p, sizeof(r->name)) >= sizeof(r->name))
+		return -1;
+	r->mike = 1;
+	r->created = time(NULL);
+	return room_valid(r) ? 1 : -1;
+}
+
+/* op_room_seed - write the rooms read, if the store has none yet */
+static int
+op_room_seed(struct db *db, DB_TXN *t, void *arg)
+{
+	struct room_arg	*a = arg;
+	char		 key[DB_KEY_MAX], v[DB_ROOM_VAL];
+	size_t		 n;
+	int		 i, count, r;
+
+	if ((r = walk_count(db->f[F_ROOMS], t, "", 1, &count, DB_RMW)) !=
+	    DBR_OK)
+		return r;
+	if (count > 0) {
+		a->n = 0;
+		return DBR_OK;
+	}
+	for (i = 0; i < a->n; i++) {
+		fixed_fmt(key, sizeof(key), "%010u", a->r[i].id);
+		n = room_enc(&a->r[i], v, sizeof(v));
+		if ((r = rec_put(db->f[F_ROOMS], t, key, v, n, 0)) != DBR_OK)
+			return r;
+	}
+	return DBR_OK;
+}
+
+int
+db_room_seed(struct db *db, const char *path)
+{
+	struct room	 one;
+	struct room_arg	 a;
+	FILE		*fp;
+	char		 line[512];
+	int		 lineno = 0, r;
+
+	memset(&a, 0, sizeof(a));
+	a.r = &one;
+	a.max = 1;
+	if ((r = txn_run(db, 1, op_room_list, &a)) != DBR_OK || a.n > 0)
+		return r;
+	a.n = 0;
+	a.max = PALD_ROOMS_MAX;
+	if ((a.r = calloc((size_t)a.max, sizeof(*a.r))) == NULL) {
+		log_warn("%s", __func__);
+		return DBR_FATAL;
+	}
+	if ((fp = fopen(path, "r")) == NULL) {
+		log_warn("%s", path);
+		free(a.r);
+		return DBR_NOTFOUND;
+	}
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		lineno++;
+		if (strchr(line, '\n') == NULL && !feof(fp)) {
+			log_warnx("%s:%d: line too long", path, lineno);
+			while (fgets(line, sizeof(line), fp) != NULL &&
+			    strchr(line, '\n') == NULL)
+				;
+			continue;
+		}
+		if ((r = room_line(line, &a.r[a.n])) == -1)
+			log_warnx("%s:%d: not a room line", path, lineno);
+		else if (r == 1 && a.n == a.max)
+			log_warnx("%s:%d: more than %d rooms", path, lineno,
+			    a.max);
+		else if (r == 1)
+			a.n++;
+	}
+	(void)fclose(fp);
+	if ((r = txn_run(db, 0, op_room_seed, &a)) == DBR_OK && a.n > 0)
+		log_info("%s: %d rooms seeded", path, a.n);
+	free(a.r);
+	return r;
+}
+
+/* Room bans and bounces. */
+
+static const char *
+rban_kind(int kind)
+{
+	return kind == RBAN_BAN ? "ban" : "bounce";
+}
+
+struct rban_arg {
+	const struct rban *in;
+	struct rban	*out;
+	uint32_t	 room, uid;
+	int		 kind, max, n;
+	int64_t		 now;
+};
+
+/* ban_fields - the by/time/until/reason fields of a ban value */
+static size_t
+ban_enc(uint32_t by, int64_t when, int64_t until, const char *reason,
+    char *v, size_t cap)
+{
+	struct kvbuf	 b;
+
+	kv_init(&b, v, cap, 1);
+	kv_addll(&b, "by", by);
+	kv_addll(&b, "time", when);
+	kv_addll(&b, "until", until);
+	if (reason[0] != '\0')
+		kv_add(&b, "reason", reason);
+	if (kv_len(&b) < 0)
+		fatalx("%s: value too long", __func__);
+	return b.len;
+}
+
+/* ban_dec - by/time/until/reason of a ban value */
+static void
+ban_dec(const DBT *val, uint32_t *by, int64_t *when, int64_t *until,
+    char *reason, size_t cap)
+{
+	const char	*v = val->data;
+	size_t		 n = val->size;
+
+	*by = (uint32_t)room_num(v, n, "by", UINT32_MAX, 0);
+	*when = room_num(v, n, "time", INT64_MAX, 0);
+	*until = room_num(v, n, "until", INT64_MAX, 0);
+	if (kv_get(v, n, "reason", reason, cap) < 0)
+		reason[0] = '\0';
+}
+
+static int
+op_rban_add(struct db *db, DB_TXN *t, void *arg)
+{
+	struct rban_arg	*a = arg;
+	const struct rban *b = a->in;
+	char		 key[DB_KEY_MAX], v[DB_BAN_VAL];
+	size_t		 n;
+
+	fixed_fmt(key, sizeof(key), "%010u:%s:%010u", b->room,
+	    rban_kind(b->kind), b->uid);
+	n = ban_enc(b->by, b->time, b->until, b->reason, v, sizeof(v));
+	return rec_put(db->f[F_RBANS], t, key, v, n, 0);
+}
+
+int
+db_rban_add(struct db *db, const struct rban *b)
+{
+	struct rban_arg	 a;
+
+	if ((b->kind != RBAN_BAN && b->kind != RBAN_BOUNCE) ||
+	    strlen(b->reason) > PALD_REASON_MAX)
+		return DBR_LIMIT;
+	memset(&a, 0, sizeof(a));
+	a.in = b;
+	return txn_run(db, 0, op_rban_add, &a);
+}
+
+static int
+op_rban_del(struct db *db, DB_TXN *t, void *arg)
+{
+	struct rban_arg	*a = arg;
+	char		 key[DB_KEY_MAX];
+
+	fixed_fmt(key, sizeof(key), "%010u:%s:%010u", a->room,
+	    rban_kind(a->kind), a->uid);
+	return rec_del(db->f[F_RBANS], t, key);
+}
+
+int
+db_rban_del(struct db *db, uint32_t room, int kind, uint32_t uid)
+{
+	struct rban_arg	 a;
+
+	memset(&a, 0, sizeof(a));
+	a.room = room;
+	a.kind = kind;
+	a.uid = uid;
+	return txn_run(db, 0, op_rban_del, &a);
+}
+
+/* op_rban_check - an active ban or bounce; expired ones are removed */
+static int
+op_rban_check(struct db *db, DB_TXN *t, void *arg)
+{
+	struct rban_arg	*a = arg;
+	struct rban	*o = a->out;
+	char		 key[DB_KEY_MAX], v[DB_BAN_VAL];
+	size_t		 n;
+	DBT		 val;
+	int		 kind, r;
+
+	for (kind = RBAN_BAN; kind <= RBAN_BOUNCE; kind++) {
+		fixed_fmt(key, sizeof(key), "%010u:%s:%010u", a->room,
+		    rban_kind(kind), a->uid);
+		r = rec_get(db->f[F_RBANS], t, key, v, sizeof(v), &n, DB_RMW);
+		if (r == DBR_NOTFOUND)
+			continue;
+		if (r != DBR_OK)
+			return r;
+		memset(o, 0, sizeof(*o));
+		dbt_set(&val, v, n);
+		ban_dec(&val, &o->by, &o->time, &o->until, o->reason,
+		    sizeof(o->reason));
+		if (o->until != 0 && o->until <= a->now) {
+			if ((r = rec_del(db->f[F_RBANS], t, key)) != DBR_OK)
+				return r;
+			continue;
+		}
+		o->room = a->room;
+		o->kind = kind;
+		o->uid = a->uid;
+		a->n = 1;
+		return DBR_OK;
+	}
+	return DBR_OK;
+}
+
+int
+db_rban_check(struct db *db, uint32_t room, uint32_t uid, int64_t now,
+    struct rban *out)
+{
+	struct rban_arg	 a;
+	int		 r;
+
+	memset(&a, 0, sizeof(a));
+	a.room = room;
+	a.uid = uid;
+	a.now = now;
+	a.out = out;
+	if ((r = txn_run(db, 0, op_rban_check, &a)) != DBR_OK)
+		return r;
+	return a.n ? DBR_OK : DBR_NOTFOUND;
+}
+
+static int
+op_rban_list(struct db *db, DB_TXN *t, void *arg)
+{
+	struct rban_arg	*a = arg;
+	struct rban	*o;
+	struct walk	 w;
+	char		 pfx[DB_KEY_MAX];
+	long long	 uid;
+	int		 r;
+
+	a->n = 0;
+	fixed_fmt(pfx, sizeof(pfx), "%010u:%s:", a->room, rban_kind(a->kind));
+	if ((r = walk_open(&w, db->f[F_RBANS], t, pfx, 0)) != DBR_OK)
+		return r;
+	while (a->n < a->max && (r = walk_next(&w)) == DBR_OK) {
+		if ((uid = key_num(&w.k, w.plen)) < 1 || uid > UINT32_MAX)
+			continue;
+		o = &a->out[a->n];
+		memset(o, 0, sizeof(*o));
+		ban_dec(&w.v, &o->by, &o->time, &o->until, o->reason,
+		    sizeof(o->reason));
+		if (o->until != 0 && o->until <= a->now)
+			continue;
+		o->room = a->room;
+		o->kind = a->kind;
+		o->uid = (uint32_t)uid;
+		a->n++;
+	}
+	return walk_close(&w, r);
+}
+
+int
+db_rban_list(struct db *db, uint32_t room, int kind, struct rban *out,
+    int max)
+{
+	struct rban_arg	 a;
+
+	if (max <= 0)
+		return 0;
+	memset(&a, 0, sizeof(a));
+	a.room = room;
+	a.kind = kind;
+	a.out = out;
+	a.max = max;
+	a.now = time(NULL);
+	if (txn_run(db, 1, op_rban_list, &a) != DBR_OK)
+		return DBR_FATAL;
+	return a.n;
+}
+
+/* The room action log. */
+
+struct rlog_arg {
+	uint32_t	 room;
+	const struct raction *in;
+	struct raction	*out;
+	int		 max, n;
+};
+
+/* op_rlog_add - append, then drop the oldest beyond PALD_ROOMLOG_MAX */
+static int
+op_rlog_add(struct db *db, DB_TXN *t, void *arg)
+{
+	struct rlog_arg	*a = arg;
+	struct kvbuf	 b;
+	struct walk	 w;
+	char		 key[DB_KEY_MAX], v[DB_BAN_VAL];
+	long long	 seq;
+	int		 n, r;
+
+	if ((r = seq_next(db, t, "seq:roomlog", 1, DB_NUM_MAX, &seq)) !=
+	    DBR_OK)
+		return r;
+	kv_init(&b, v, sizeof(v), 1);
+	kv_addll(&b, "time", a->in->time);
+	kv_addll(&b, "by", a->in->by);
+	kv_add(&b, "what", a->in->what);
+	kv_addll(&b, "whom", a->in->whom);
+	if (a->in->reason[0] != '\0')
+		kv_add(&b, "reason", a->in->reason);
+	if (kv_len(&b) < 0)
+		fatalx("%s: value too long", __func__);
+	fixed_fmt(key, sizeof(key), "%010u:%010lld", a->room, seq);
+	if ((r = rec_put(db->f[F_RLOG], t, key, v, b.len, 0)) != DBR_OK)
+		return r;
+	fixed_fmt(key, sizeof(key), "%010u:", a->room);
+	if ((r = walk_count(db->f[F_RLOG], t, key, PALD_ROOMLOG_MAX + 1, &n,
+	    DB_RMW)) != DBR_OK || n <= PALD_ROOMLOG_MAX)
+		return r;
+	if ((r = walk_open(&w, db->f[F_RLOG], t, key, DB_RMW)) != DBR_OK)
+		return r;
+	if ((r = walk_next(&w)) == DBR_OK)
+		r = walk_del(&w);
+	return walk_close(&w, r);
+}
+
+int
+db_rlog_add(struct db *db, uint32_t room, const struct raction *act)
+{
+	struct rlog_arg	 a;
+
+	if (strlen(act->reason) > PALD_REASON_MAX)
+		return DBR_LIMIT;
+	memset(&a, 0, sizeof(a));
+	a.room = room;
+	a.in = act;
+	return txn_run(db, 0, op_rlog_add, &a);
+}
+
+/* op_rlog_list - the newest max entries, kept in a ring, oldest first */
+static int
+op_rlog_list(struct db *db, DB_TXN *t, void *arg)
+{
+	struct rlog_arg	*a = arg;
+	struct raction	*o, tmp;
+	struct walk	 w;
+	char		 pfx[DB_KEY_MAX];
+	const char	*v;
+	long long	 seq;
+	int		 r, total = 0, i, start;
+
+	a->n = 0;
+	fixed_fmt(pfx, sizeof(pfx), "%010u:", a->room);
+	if ((r = walk_open(&w, db->f[F_RLOG], t, pfx, 0)) != DBR_OK)
+		return r;
+	while ((r = walk_next(&w)) == DBR_OK) {
+		if ((seq = key_num(&w.k, w.plen)) < 0)
+			continue;
+		o = &a->out[total % a->max];
+		memset(o, 0, sizeof(*o));
+		v = w.v.data;
+		o->seq = (uint64_t)seq;
+		o->time = room_num(v, w.v.size, "time", INT64_MAX, 0);
+		o->by = (uint32_t)room_num(v, w.v.size, "by", UINT32_MAX, 0);
+		o->whom = (uint32_t)room_num(v, w.v.size, "whom", UINT32_MAX,
+		    0);
+		if (kv_get(v, w.v.size, "what", o->what, sizeof(o->what)) < 0)
+			(void)strlcpy(o->what, "?", sizeof(o->what));
+		if (kv_get(v, w.v.size, "reason", o->reason,
+		    sizeof(o->reason)) < 0)
+			o->reason[0] = '\0';
+		total++;
+	}
+	if ((r = walk_close(&w, r)) != DBR_OK)
+		return r;
+	a->n = total < a->max ? total : a->max;
+	/* rotate the ring so that the oldest kept entry comes first */
+	start = total > a->max ? total % a->max : 0;
+	for (i = 0; i < start; i++) {
+		tmp = a->out[0];
+		memmove(&a->out[0], &a->out[1], sizeof(tmp) *
+		    (size_t)(a->max - 1));
+		a->out[a->max - 1] = tmp;
+	}
+	return DBR_OK;
+}
+
+int
+db_rlog_list(struct db *db, uint32_t room, struct raction *out, int max)
+{
+	struct rlog_arg	 a;
+
+	if (max <= 0)
+		return 0;
+	memset(&a, 0, sizeof(a));
+	a.room = room;
+	a.out = out;
+	a.max = max;
+	if (txn_run(db, 1, op_rlog_list, &a) != DBR_OK)
+		return DBR_FATAL;
+	return a.n;
+}
+
+/* Server-wide bans. */
+
+static const char *const ban_kinds[] = { NULL, "nick", "addr", "cidr" };
+
+struct ban_arg {
+	const struct ban *in;
+	struct ban	*out;
+	const char	*nick, *addr;
+	int		 kind, max, n;
+	int64_t		 now;
+};
+
+/* cidr_parse - "a.b.c.d/n" or "v6/n" into bytes, length and prefix */
+static int
+cidr_parse(const char *s, unsigned char *net, int *len, int *bits)
+{
+	const char	*errstr;
+	char		 a[64], *slash;
+
+	if (strlcpy(a, s, sizeof(a)) >= sizeof(a) ||
+	    (slash = strchr(a, '/')) == NULL)
+		return -1;
+	*slash++ = '\0';
+	if (inet_pton(AF_INET, a, net) == 1)
+		*len = 4;
+	else if (inet_pton(AF_INET6, a, net) == 1)
+		*len = 16;
+	else
+		return -1;
+	*bits = (int)strtonum(slash, 0, *len * 8, &errstr);
+	return errstr == NULL ? 0 : -1;
+}
+
+/* cidr_has - is the address addr inside the block cidr? */
+static int
+cidr_has(const char *cidr, const char *addr)
+{
+	unsigned char	 net[16], ip[16];
+	int		 len, bits, i, m;
+
+	if (cidr_parse(cidr, net, &len, &bits) == -1)
+		return 0;
+	if (inet_pton(len == 4 ? AF_INET : AF_INET6, addr, ip) != 1)
+		return 0;
+	for (i = 0; i < len && bits > 0; i++, bits -= 8) {
+		m = bits >= 8 ? 0xff : (0xff << (8 - bits)) & 0xff;
+		if ((ip[i] & m) != (net[i] & m))
+			return 0;
+	}
+	return 1;
+}
+
+/* ban_valid - the text of a ban of kind, as stored (lower case) */
+static int
+ban_valid(int kind, const char *what)
+{
+	unsigned char	 b[16];
+	int		 len, bits;
+
+	switch (kind) {
+	case BAN_NICK:
+		return db_nick_valid(what);
+	case BAN_ADDR:
+		return inet_pton(AF_INET, what, b) == 1 ||
+		    inet_pton(AF_INET6, what, b) == 1;
+	case BAN_CIDR:
+		return cidr_parse(what, b, &len, &bits) == 0;
+	default:
+		return 0;
+	}
+}
+
+static int
+op_ban_add(struct db *db, DB_TXN *t, void *arg)
+{
+	struct ban_arg	*a = arg;
+	char		 key[DB_KEY_MAX + 64], v[DB_BAN_VAL], what[64];
+	size_t		 n, i;
+
+	for (i = 0; a->in->what[i] != '\0' && i < sizeof(what) - 1; i++)
+		what[i] = (char)tolower((unsigned char)a->in->what[i]);
+	what[i] = '\0';
+	fixed_fmt(key, sizeof(key), "%s:%s", ban_kinds[a->in->kind], what);
+	n = ban_enc(a->in->by, a->in->time, a->in->until, a->in->reason, v,
+	    sizeof(v));
+	return rec_put(db->f[F_BANS], t, key, v, n, 0);
+}
+
+int
+db_ban_add(struct db *db, const struct ban *b)
+{
+	struct ban_arg	 a;
+
+	if (b->kind < BAN_NICK || b->kind > BAN_CIDR ||
+	    strnlen(b->what, sizeof(b->what)) >= sizeof(b->what) ||
+	    !ban_valid(b->kind, b->what) ||
+	    strlen(b->reason) > PALD_REASON_MAX)
+		return DBR_LIMIT;
+	memset(&a, 0, sizeof(a));
+	a.in = b;
+	return txn_run(db, 0, op_ban_add, &a);
+}
+
+static int
+op_ban_del(struct db *db, DB_TXN *t, void *arg)
+{
+	struct ban_arg	*a = arg;
+	char		 key[DB_KEY_MAX + 64], what[64];
+	size_t		 i;
+
+	for (i = 0; a->nick[i] != '\0' && i < sizeof(what) - 1; i++)
+		what[i] = (char)tolower((unsigned char)a->nick[i]);
+	what[i] = '\0';
+	fixed_fmt(key, sizeof(key), "%s:%s", ban_kinds[a->kind], what);
+	return rec_del(db->f[F_BANS], t, key);
+}
+
+int
+db_ban_del(struct db *db, int kind, const char *what)
+{
+	struct ban_arg	 a;
+
+	if (kind < BAN_NICK || kind > BAN_CIDR || strlen(what) >= 64)
+		return DBR_NOTFOUND;
+	memset(&a, 0, sizeof(a));
+	a.kind = kind;
+	a.nick = what;
+	return txn_run(db, 0, op_ban_del, &a);
+}
+
+/* ban_walk_one - the ban record under the walk as *o; -1 if not one */
+static int
+ban_from(const DBT *k, const DBT *v, struct ban *o)
+{
+	const char	*key = k->data, *colon;
+	size_t		 kl;
+	int		 i;
+
+	memset(o, 0, sizeof(*o));
+	if ((colon = memchr(key, ':', k->size)) == NULL)
+		return -1;
+	kl = (size_t)(colon - key);
+	for (i = BAN_NICK; i <= BAN_CIDR; i++)
+		if (strlen(ban_kinds[i]) == kl &&
+		    memcmp(key, ban_kinds[i], kl) == 0)
+			o->kind = i;
+	if (o->kind == 0 || k->size - kl - 1 >= sizeof(o->what))
+		return -1;
+	memcpy(o->what, colon + 1, k->size - kl - 1);
+	o->what[k->size - kl - 1] = '\0';
+	ban_dec(v, &o->by, &o->time, &o->until, o->reason,
+	    sizeof(o->reason));
+	return 0;
+}
+
+/* op_ban_scan - list unexpired bans, or find the first that matches */
+static int
+op_ban_scan(struct db *db, DB_TXN *t, void *arg)
+{
+	struct ban_arg	*a = arg;
+	struct ban	 b;
+	struct walk	 w;
+	int		 r, hit;
+
+	a->n = 0;
+	if ((r = walk_open(&w, db->f[F_BANS], t, "", 0)) != DBR_OK)
+		return r;
+	while (a->n < a->max && (r = walk_next(&w)) == DBR_OK) {
+		if (ban_from(&w.k, &w.v, &b) == -1 ||
+		    (b.until != 0 && b.until <= a->now))
+			continue;
+		if (a->addr != NULL || a->nick != NULL) {
+			hit = (b.kind == BAN_NICK && a->nick != NULL &&
+			    strcasecmp(b.what, a->nick) == 0) ||
+			    (b.kind == BAN_ADDR && a->addr != NULL &&
+			    strcasecmp(b.what, a->addr) == 0) ||
+			    (b.kind == BAN_CIDR && a->addr != NULL &&
+			    cidr_has(b.what, a->addr));
+			if (!hit)
+				continue;
+		}
+		a->out[a->n++] = b;
+	}
+	return walk_close(&w, r);
+}
+
+int
+db_ban_list(struct db *db, struct ban *out, int max)
+{
+	struct ban_arg	 a;
+
+	if (max <= 0)
+		return 0;
+	memset(&a, 0, sizeof(a));
+	a.out = out;
+	a.max = max;
+	a.now = time(NULL);
+	if (txn_run(db, 1, op_ban_scan, &a) != DBR_OK)
+		return DBR_FATAL;
+	return a.n;
+}
+
+int
+db_ban_check(struct db *db, const char *nick, const char *addr, int64_t now,
+    struct ban *out)
+{
+	struct ban_arg	 a;
+	int		 r;
+
+	if (nick == NULL && addr == NULL)
+		return DBR_NOTFOUND;
+	memset(&a, 0, sizeof(a));
+	a.nick = nick;
+	a.addr = addr;
+	a.out = out;
+	a.max = 1;
+	a.now = now;
+	if ((r = txn_run(db, 1, op_ban_scan, &a)) != DBR_OK)
+		return r;
+	return a.n == 1 ? DBR_OK : DBR_NOTFOUND;
 }

@@ -36,7 +36,7 @@
 
 #include "../pald.h"
 
-#define DB_SCHEMA_VERSION	1
+#define DB_SCHEMA_VERSION	2	/* 2: rooms, room bans, room log, bans */
 
 /* Results of every db_* call that can fail. */
 #define DBR_OK		0
@@ -50,6 +50,7 @@
 #define DBO_RECOVER	0x01	/* run normal recovery (single process!) */
 #define DBO_FAILCHK	0x02	/* clean up after dead processes on open */
 #define DBO_CREATE	0x04	/* create the home's files if missing */
+#define DBO_LAZY	0x08	/* open at the first operation (children) */
 
 #define USER_F_SUSPENDED 0x01	/* may not log in */
 #define USER_F_EXEMPT	 0x02	/* exempt from rate limits (bots) */
@@ -72,6 +73,7 @@ struct db;			/* opaque: the environment and its handles */
 
 int	 db_open(struct db **, const char *, int);
 void	 db_close(struct db *);
+void	 db_idle(struct db *);	/* DBO_LAZY: let go until the next use */
 int	 db_failchk(struct db *);	/* after a child died abnormally */
 int	 db_checkpoint(struct db *);	/* checkpoint + remove old logs */
 int	 db_schema(struct db *, int *);	/* read the stored schema version */

@@ -845,6 +845,28 @@ live(struct table *t, int r, uint32_t rgen)
 	    (rgen == 0 || atomic_load(&t->recs[r].rgen) == rgen);
 }
 
+/*
+ * stale - our slot's room entry k names a room we are no longer in
+ * (bounced, closed, or freed and activated again); it is cleared.
+ */
+static int
+stale(struct table *t, int k)
+{
+	struct tslot	*s = &t->slots[t->myslot];
+	uint32_t	 v = atomic_load(&s->rooms[k]);
+	int		 r = (int)v - 1, in;
+
+	if (v == 0 || r >= PALD_TROOMS)
+		return 1;
+	room_lock(t, r);
+	in = live(t, r, atomic_load(&s->rgens[k])) &&
+	    mfind(t, r, t->myslot, atomic_load(&s->gen)) != -1;
+	room_unlock(t, r);
+	if (!in)
+		atomic_store(&s->rooms[k], 0);
+	return !in;
+}
+
 int
 room_join(struct table *t, const struct troom *tmpl, uint32_t mflags,
     int limit, struct troom *out)
@@ -858,7 +880,7 @@ room_join(struct table *t, const struct troom *tmpl, uint32_t mflags,
 		return TR_GONE;
 	s = &t->slots[t->myslot];
 	for (k = 0; k < PALD_JOINS_MAX; k++)
-		if (atomic_load(&s->rooms[k]) == 0)
+		if (atomic_load(&s->rooms[k]) == 0 || stale(t, k))
 			break;
 	if (k == PALD_JOINS_MAX)
 		return TR_TOOMANY;

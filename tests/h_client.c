@@ -50,6 +50,48 @@
  *				the line, commas made newlines)
  *	quit			CLIENT_DISCONNECT -1100, then close
  *	close			close without a word
+ *
+ * Rooms (PROTOCOL.md 5.6-5.9, 5.12).  ROOM and CAT are decimal numbers
+ * (-1 is 0xffffffff); UID as above; TEXT is the rest of the line.
+ *	rooms CAT		LIST_CATEGORY -330: 00000001, flag (0 when
+ *				CAT is 0, else 1), CAT(4)
+ *	join ROOM [invisible] [LOCKWORD]
+ *				ROOM_JOIN -310: room(4), invisible(2),
+ *				0000082a, then the lockword (the rest of the
+ *				line) if given
+ *	joinname NAME		-311: "aff=0\nname=NAME\ninvis=0\nport=2090\n
+ *				lock=" (NAME: the rest of the line)
+ *	joinadmin UID CODE	ROOM_JOIN_AS_ADMIN -316: owner uid(4),
+ *				code(4, decimal), 0000082a
+ *	create CAT RATING NAME [LOCKWORD] [voice]
+ *				ROOM_CREATE -300: flags(4: 00030000 voice,
+ *				0 text), CAT(2, 0..65535), 0000082a, RATING
+ *				(one character), NAME ["\n" LOCKWORD]; NAME
+ *				and LOCKWORD are one word each, and a
+ *				LOCKWORD "voice" cannot be given
+ *	leave ROOM		ROOM_LEAVE -320: room(4)
+ *	say ROOM TEXT		ROOM_MESSAGE_OUT -350: room(4) + TEXT
+ *	topic ROOM TEXT		ROOM_SET_TOPIC -351: room(4) + TEXT
+ *	invite ROOM UID		ROOM_INVITE_OUT -360: room(4) uid(4)
+ *	report ROOM UID TEXT	ROOM_REPORT_USER -305: room(4) uid(4) TEXT
+ *	admininfo ROOM		ROOM_GET_ADMIN_INFO -900: room(4)
+ *	bounce ROOM UID		-380: room(4) uid(4)
+ *	reason ROOM UID TEXT	ROOM_BOUNCE_REASON -390: room(4) uid(4)
+ *				"BR: TEXT"
+ *	unbounce ROOM UID, ban ROOM UID, unban ROOM UID
+ *				-911, -920, -921: room(4) uid(4)
+ *	bannick ROOM NICK	ROOM_BAN_NICK -922: room(4) + NICK (not
+ *				resolved to a uid)
+ *	close ROOM		ROOM_CLOSE -940: room(4) (close without a word
+ *				closes the connection, as above)
+ *	reddot ROOM UID, unreddot ROOM UID
+ *				-381, -397: room(4) uid(4) (-1: everybody)
+ *	newmic ROOM 0|1, rdtext ROOM 0|1, rdvideo ROOM 0|1, allmics ROOM 0|1
+ *				-932, -930, -931, -355: room(4) on(2)
+ *	lowerhands ROOM, handup ROOM, handdown ROOM
+ *				-382, -398, -399: room(4)
+ *	video ROOM 0|1		-6010 (1, start publishing) or -6012 (0,
+ *				stop): room(4)
  *	expect TYPE [TEXT]	read until a TYPE frame whose RECV line holds
  *				TEXT (the rest of the line); fails on timeout
  *				or when the connection closes
@@ -62,7 +104,9 @@
  *				the current connection meanwhile; fails on
  *				timeout
  *	selftest		(hidden) checks the encoder against PROTOCOL.md
- *				4.4; prints "selftest ok" or fails
+ *				4.4, the room commands' frames and the room
+ *				decoders against vectors; prints "selftest
+ *				ok" or fails
  *
  * Every frame read is printed at once, one line, flushed:
  *	RECV 0x<type, 4 hex digits> <payload length> <decoded>
@@ -73,9 +117,24 @@
  *	0x01f4			uid=<uid> disp=<n> text=<text>
  *	0x044c 0x002a 0x0027 0xffd9 0x0075 0xff8b
  *				text=<text>
- *	0x046b 0x019a 0x019c 0x0043 0x0044 0x0045 0x01fe 0x014b 0x014c
- *	0x0137 0x0154 0xffbd 0xffbf, and any other non-empty payload of only
- *	printable bytes, \n and 0xc8:
+ *	0x0140 0x017d 0x018d 0x018e 0x018f
+ *				room=<room> uid=<uid>
+ *	0x015e			room=<room> from=<uid> text=<text>
+ *	0x015f			room=<room> by=<uid> text=<text>
+ *	0x017c			room=<room> uid=<uid> text=<text>
+ *	0x0163			room=<room> on=<n> by=<uid>
+ *	0x0138			room=<room> uid=<uid> on=<n> (on: 1 or 2 bytes)
+ *	0x013b			room=<room> ip=<a.b.c.d> port=<bytes 14-15>
+ *				raw=<bytes 8-13 in hex>
+ *	0x0136			room=<room> kind=<n> admin=<n> rating=<char>
+ *				name=<bytes 23.. up to \n> [text=<the rest,
+ *				\n shown as '|'>]
+ *	0x014b 0x014c 0x0137 0x0154 0x0384
+ *				the records joined by " | ", the fields of a
+ *				record (lines) by ' ', empty ones left out
+ *	0x046b 0x019a 0x019c 0x0043 0x0044 0x0045 0x01fe 0x0168 0xffbd
+ *	0xffbf, and any other non-empty payload of only printable bytes, \n
+ *	and 0xc8:
  *				rec <text, \n shown as '|', 0xc8 as ';'>
  *	anything else, and the above when too short for their fields:
  *				hex=<payload in hex, at most 64 bytes, then ...>
@@ -113,6 +172,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "h_util.h"
+
 #define HDRLEN		6
 #define MAXPAYLOAD	65535
 #define VERSION50	0x0047		/* the 5.0 client's header version */
@@ -131,6 +192,10 @@
 #define T_KICK		0x002a
 #define T_RETURN_CODE	0x0064
 #define T_HELLO		0x0075
+#define T_ROOM_JOINED	0x0136
+#define T_VIDEO_ON	0x0138
+#define T_MEDIA_SERVER	0x013b
+#define T_SET_MIC	0x0163
 #define T_BUDDY_STATUS	0x0190
 #define T_BLOCK_RESP	0x01f4
 #define T_DISCONNECT	0x044c
@@ -148,10 +213,37 @@
 #define C_ADD		(-67)
 #define C_SEARCH	(-69)
 #define C_HELLO		(-100)
+#define C_ROOM_CREATE	(-300)
+#define C_ROOM_REPORT	(-305)
+#define C_ROOM_JOIN	(-310)
+#define C_ROOM_JOIN_NAME (-311)
+#define C_ROOM_JOIN_ADMIN (-316)
+#define C_ROOM_LEAVE	(-320)
+#define C_LIST_CATEGORY	(-330)
+#define C_ROOM_SAY	(-350)
+#define C_ROOM_TOPIC	(-351)
+#define C_ALL_MICS	(-355)
+#define C_ROOM_INVITE	(-360)
+#define C_BOUNCE	(-380)
+#define C_REDDOT	(-381)
+#define C_LOWER_HANDS	(-382)
+#define C_BOUNCE_REASON	(-390)
+#define C_UNREDDOT	(-397)
+#define C_HAND_UP	(-398)
+#define C_HAND_DOWN	(-399)
 #define C_BLOCK		(-500)
 #define C_UNBLOCK	(-520)
 #define C_AWAY		(-600)
 #define C_ONLINE	(-610)
+#define C_ADMIN_INFO	(-900)
+#define C_UNBOUNCE	(-911)
+#define C_BAN		(-920)
+#define C_UNBAN		(-921)
+#define C_BAN_NICK	(-922)
+#define C_REDDOT_TEXT	(-930)
+#define C_REDDOT_VIDEO	(-931)
+#define C_NEW_USER_MIC	(-932)
+#define C_ROOM_CLOSE	(-940)
 #define C_DISCONNECT	(-1100)
 #define C_LYMERICK	(-1130)
 #define C_GET_UIN	(-1131)
@@ -160,6 +252,11 @@
 #define C_REGISTER	(-1170)
 #define C_FONTDEPTH	(-2100)
 #define C_VERSIONS	(-2102)
+#define C_VIDEO_STOP	(-6012)
+#define C_VIDEO_START	(-6010)
+
+#define VOICE_PORT	0x082a		/* 2090: the dword after a join's room */
+#define CREATE_VOICE	0x00030000	/* ROOM_CREATE flags of a voice room */
 
 enum wait { W_FRAME, W_MORE, W_TIMEOUT, W_EOF };
 
@@ -211,6 +308,7 @@ static const char key[] =
     "it will be our end!\n";
 _Static_assert(sizeof(key) - 1 == KEYLEN, "the lymerick is 354 bytes");
 
+const char		 h_prog[] = "h_client";
 static struct conn	 cur, side;
 static struct frame	 fr;
 static struct var	 vars[NVARS];
@@ -222,42 +320,16 @@ static long long	 timeout_ms = 10000;
 static long		 lineno;
 static uint32_t		 my_uid;
 static int		 my_challenge;
+static struct sbuf	*capture;	/* selftest: frames as hex, not sent */
 
-static void	say(const char *, ...) __attribute__((format(printf, 1, 2)));
 static void	fail(const char *, ...)
-		    __attribute__((format(printf, 1, 2), noreturn));
-static void	die(const char *, ...)
 		    __attribute__((format(printf, 1, 2), noreturn));
 static void	bad(const char *, ...)
 		    __attribute__((format(printf, 1, 2), noreturn));
+static void	cmd_room(char *, int);
+static void	run(char *);
 static void	sb_add(struct sbuf *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
-
-static long long
-now_ms(void)
-{
-	struct timespec	 ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
-		die("clock_gettime: %s", strerror(errno));
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* say - one line on standard output, flushed at once */
-static void
-say(const char *fmt, ...)
-{
-	va_list	 ap;
-
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	if (fflush(stdout) == EOF || ferror(stdout)) {
-		fprintf(stderr, "h_client: stdout: %s\n", strerror(errno));
-		exit(2);
-	}
-}
 
 /* fail - an expectation was not met: "FAIL reason", exit 1 */
 static void
@@ -265,72 +337,20 @@ fail(const char *fmt, ...)
 {
 	va_list	 ap;
 
-	fputs("FAIL ", stdout);
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-	exit(1);
-}
-
-/* die - a usage, connect or system error: exit 2 */
-static void
-die(const char *fmt, ...)
-{
-	va_list	 ap;
-
-	fflush(stdout);
-	fputs("h_client: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(2);
+	vquit(stdout, 1, "FAIL ", fmt, ap);
 }
 
 /* bad - an error in the script: names the line, exit 2 */
 static void
 bad(const char *fmt, ...)
 {
+	char	 p[64];
 	va_list	 ap;
 
-	fflush(stdout);
-	fprintf(stderr, "h_client: line %ld: ", lineno);
+	snprintf(p, sizeof(p), "%s: line %ld: ", h_prog, lineno);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(2);
-}
-
-static void
-put16(unsigned char *p, unsigned v)
-{
-	p[0] = (unsigned char)(v >> 8);
-	p[1] = (unsigned char)v;
-}
-
-static void
-put32(unsigned char *p, uint32_t v)
-{
-	p[0] = (unsigned char)(v >> 24);
-	p[1] = (unsigned char)(v >> 16);
-	p[2] = (unsigned char)(v >> 8);
-	p[3] = (unsigned char)v;
-}
-
-static unsigned
-get16(const unsigned char *p)
-{
-	return (unsigned)p[0] << 8 | p[1];
-}
-
-static uint32_t
-get32(const unsigned char *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | p[3];
+	vquit(stderr, 2, p, fmt, ap);
 }
 
 /* header - the 6 bytes before a payload of n bytes */
@@ -486,22 +506,57 @@ var_set(const char *nick, long long uid)
 	vars[i].uid = (uint32_t)uid;
 }
 
+/* parse_u32 - a decimal in [min, 0xffffffff], min < 0 taken mod 2^32 */
+static int
+parse_u32(const char *s, long long min, uint32_t *v)
+{
+	long long	 r;
+
+	if (num(s, 10, min, UINT32_MAX, &r) == -1)
+		return -1;
+	*v = (uint32_t)(r < 0 ? r + 4294967296LL : r);
+	return 0;
+}
+
 /* parse_uid - a number (-1 = 0xffffffff) or a nickname resolved before */
 static uint32_t
 parse_uid(const char *s)
 {
-	long long	 v;
+	uint32_t	 v;
 	size_t		 i;
 
 	if ((s[0] >= '0' && s[0] <= '9') || s[0] == '-') {
-		if (num(s, 10, INT32_MIN, UINT32_MAX, &v) == -1)
+		if (parse_u32(s, INT32_MIN, &v) == -1)
 			bad("bad uid '%s'", s);
-		return (uint32_t)(v < 0 ? v + 4294967296LL : v);
+		return v;
 	}
 	for (i = 0; i < nvars; i++)
 		if (strcmp(vars[i].nick, s) == 0)
 			return vars[i].uid;
 	bad("no uid known for '%s' (resolve it first with uid or login)", s);
+}
+
+/* parse_room - the next word as a room (or category) number */
+static uint32_t
+parse_room(char **pp, const char *use)
+{
+	char		*w = need(pp, use);
+	uint32_t	 v;
+
+	if (parse_u32(w, -1, &v) == -1)
+		bad("bad room '%s' (usage: %s)", w, use);
+	return v;
+}
+
+/* parse_onoff - the next word, which must be 0 or 1 */
+static unsigned
+parse_onoff(char **pp, const char *use)
+{
+	char	*w = need(pp, use);
+
+	if (strcmp(w, "0") != 0 && strcmp(w, "1") != 0)
+		bad("usage: %s", use);
+	return w[0] == '1';
 }
 
 /* unhex - hex digits (blanks allowed between bytes) to bytes, or -1 */
@@ -633,18 +688,45 @@ sb_text(struct sbuf *b, const unsigned char *p, size_t n, int rec)
 	b->s[b->len] = '\0';
 }
 
+/* sb_hex - bytes in hex */
+static void
+sb_hex(struct sbuf *b, const void *v, size_t n)
+{
+	const unsigned char	*p = v;
+	size_t			 i;
+
+	for (i = 0; i < n; i++)
+		sb_add(b, "%02x", p[i]);
+}
+
+static int
+type_in(unsigned t, const unsigned *set, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		if (set[i] == t)
+			return 1;
+	return 0;
+}
+
 static int
 is_rec_type(unsigned t)
 {
 	static const unsigned	 recs[] = { 0x046b, 0x019a, 0x019c, 0x0043,
-	    0x0044, 0x0045, 0x01fe, 0x014b, 0x014c, 0x0137, 0x0154, 0xffbd,
-	    0xffbf };
-	size_t			 i;
+	    0x0044, 0x0045, 0x01fe, 0x0168, 0xffbd, 0xffbf };
 
-	for (i = 0; i < sizeof(recs) / sizeof(recs[0]); i++)
-		if (recs[i] == t)
-			return 1;
-	return 0;
+	return type_in(t, recs, sizeof(recs) / sizeof(recs[0]));
+}
+
+/* is_list_type - record lists shown field by field */
+static int
+is_list_type(unsigned t)
+{
+	static const unsigned	 lists[] = { 0x014b, 0x014c, 0x0137, 0x0154,
+	    0x0384 };
+
+	return type_in(t, lists, sizeof(lists) / sizeof(lists[0]));
 }
 
 static int
@@ -652,6 +734,105 @@ is_text_type(unsigned t)
 {
 	return t == T_DISCONNECT || t == T_KICK || t == T_ANNOUNCE ||
 	    t == T_ANNOUNCE_NEG || t == T_HELLO || t == T_HELLO_NEG;
+}
+
+/*
+ * sb_list - a record list: fields (split at \n) joined by ' ', records
+ * (split at 0xc8) by " | ", empty fields and records left out
+ */
+static void
+sb_list(struct sbuf *b, const unsigned char *p, size_t n)
+{
+	size_t	 i = 0, j, nrec = 0, nfld = 0;
+
+	while (i < n) {
+		if (p[i] == 0xc8 || p[i] == '\n') {
+			if (p[i++] == 0xc8)
+				nfld = 0;
+			continue;
+		}
+		for (j = i; j < n && p[j] != '\n' && p[j] != 0xc8; j++)
+			;
+		if (nfld > 0)
+			sb_add(b, " ");
+		else if (nrec++ > 0)
+			sb_add(b, " | ");
+		nfld++;
+		sb_text(b, p + i, j - i, 0);
+		i = j;
+	}
+}
+
+/* the types whose payload is room(4) uid(4) [text] */
+static const struct roomuid {
+	unsigned	 type;
+	const char	*who;		/* the name of the uid */
+	int		 text;		/* text follows */
+} roomuids[] = {
+	{ 0x0140, "uid", 0 },		/* ROOM_USER_LEFT */
+	{ 0x015e, "from", 1 },		/* ROOM_MESSAGE_IN */
+	{ 0x015f, "by", 1 },		/* ROOM_TOPIC */
+	{ 0x017c, "uid", 1 },		/* ROOM_CLOSED */
+	{ 0x017d, "uid", 0 },		/* ROOM_USER_REDDOT_ON */
+	{ 0x018d, "uid", 0 },		/* ROOM_USER_REDDOT_OFF */
+	{ 0x018e, "uid", 0 },		/* ROOM_USER_HAND_UP */
+	{ 0x018f, "uid", 0 },		/* ROOM_USER_HAND_DOWN */
+};
+
+/* show_joined - ROOM_JOINED: the 23-byte head, the name, the rest */
+static void
+show_joined(struct sbuf *b, const unsigned char *p, size_t n)
+{
+	const unsigned char	*nl;
+	size_t			 k;
+
+	sb_add(b, "room=%lu kind=%u admin=%u rating=", (unsigned long)get32(p),
+	    get16(p + 4), get16(p + 6));
+	sb_text(b, p + 22, 1, 0);
+	nl = memchr(p + 23, '\n', n - 23);
+	k = nl != NULL ? (size_t)(nl - p) : n;
+	sb_add(b, " name=");
+	sb_text(b, p + 23, k - 23, 0);
+	if (k + 1 < n) {
+		sb_add(b, " text=");
+		sb_text(b, p + k + 1, n - k - 1, 1);
+	}
+}
+
+/* show_room - the room packets with binary fields; 0 if not or too short */
+static int
+show_room(struct sbuf *b, const struct frame *f)
+{
+	const unsigned char	*p = f->p;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(roomuids) / sizeof(roomuids[0]); i++)
+		if (roomuids[i].type == f->type && f->len >= 8) {
+			sb_add(b, "room=%lu %s=%lu", (unsigned long)get32(p),
+			    roomuids[i].who, (unsigned long)get32(p + 4));
+			if (roomuids[i].text) {
+				sb_add(b, " text=");
+				sb_text(b, p + 8, f->len - 8, 0);
+			}
+			return 1;
+		}
+	if (f->type == T_ROOM_JOINED && f->len >= 23)
+		show_joined(b, p, f->len);
+	else if (f->type == T_SET_MIC && f->len >= 10)
+		sb_add(b, "room=%lu on=%u by=%lu", (unsigned long)get32(p),
+		    get16(p + 4), (unsigned long)get32(p + 6));
+	else if (f->type == T_VIDEO_ON && f->len >= 9)
+		sb_add(b, "room=%lu uid=%lu on=%u", (unsigned long)get32(p),
+		    (unsigned long)get32(p + 4),
+		    f->len == 9 ? p[8] : get16(p + 8));
+	else if (f->type == T_MEDIA_SERVER && f->len >= 16)
+		sb_add(b, "room=%lu ip=%u.%u.%u.%u port=%u "
+		    "raw=%02x%02x%02x%02x%02x%02x", (unsigned long)get32(p),
+		    p[4], p[5], p[6], p[7], get16(p + 14),
+		    p[8], p[9], p[10], p[11], p[12], p[13]);
+	else
+		return 0;
+	return 1;
 }
 
 /* looks_rec - a non-empty payload of printable bytes, \n and 0xc8 only */
@@ -697,16 +878,17 @@ static void
 format(struct frame *f)
 {
 	struct sbuf	 b;
-	size_t		 i;
 
 	b.s = f->line;
 	b.cap = sizeof(f->line);
 	b.len = 0;
 	b.s[0] = '\0';
 	sb_add(&b, "RECV 0x%04x %zu ", f->type, f->len);
-	if (show_fixed(&b, f))
+	if (show_fixed(&b, f) || show_room(&b, f))
 		return;
-	if (is_text_type(f->type)) {
+	if (is_list_type(f->type))
+		sb_list(&b, f->p, f->len);
+	else if (is_text_type(f->type)) {
 		sb_add(&b, "text=");
 		sb_text(&b, f->p, f->len, 0);
 	} else if (is_rec_type(f->type) || looks_rec(f->p, f->len)) {
@@ -714,8 +896,7 @@ format(struct frame *f)
 		sb_text(&b, f->p, f->len, 1);
 	} else {
 		sb_add(&b, "hex=");
-		for (i = 0; i < f->len && i < HEXSHOW; i++)
-			sb_add(&b, "%02x", f->p[i]);
+		sb_hex(&b, f->p, f->len < HEXSHOW ? f->len : HEXSHOW);
 		if (f->len > HEXSHOW)
 			sb_add(&b, "...");
 	}
@@ -815,6 +996,11 @@ conn_send(struct conn *c, int type, const void *p, size_t n)
 	if (n > MAXPAYLOAD)
 		bad("payload of %zu bytes: over %d", n, MAXPAYLOAD);
 	header(h, type, n);
+	if (capture != NULL) {
+		sb_hex(capture, h, sizeof(h));
+		sb_hex(capture, p, n);
+		return;
+	}
 	conn_write(c, h, sizeof(h));
 	if (n > 0)
 		conn_write(c, p, n);
@@ -1141,10 +1327,14 @@ cmd_connect(char *args, int unused)
 	conn_open(&cur);
 }
 
+/* close - without a word the connection; close ROOM is ROOM_CLOSE */
 static void
 cmd_close(char *args, int unused)
 {
-	noargs(args, "close");
+	if (*rest(args) != '\0') {
+		cmd_room(args, C_ROOM_CLOSE);
+		return;
+	}
 	conn_close(&cur);
 }
 
@@ -1193,18 +1383,26 @@ cmd_sendraw(char *args, int unused)
 	conn_write(&cur, raw, (size_t)n);
 }
 
+/* send_text - pbuf's first hl bytes, then prefix and text, as a frame */
+static void
+send_text(int type, size_t hl, const char *prefix, const char *text)
+{
+	size_t	 pl = strlen(prefix), n = strlen(text);
+
+	if (hl + pl > MAXPAYLOAD || n > MAXPAYLOAD - hl - pl)
+		bad("text too long");
+	memcpy(pbuf + hl, prefix, pl);
+	memcpy(pbuf + hl + pl, text, n);
+	conn_send(&cur, type, pbuf, hl + pl + n);
+}
+
 static void
 cmd_im(char *args, int unused)
 {
 	uint32_t	 uid = parse_uid(need(&args, "im UID TEXT"));
-	char		*text = rest(args);
-	size_t		 n = strlen(text);
 
-	if (n > MAXPAYLOAD - 4)
-		bad("IM text too long");
 	put32((unsigned char *)pbuf, uid);
-	memcpy(pbuf + 4, text, n);
-	conn_send(&cur, C_IM_OUT, pbuf, 4 + n);
+	send_text(C_IM_OUT, 4, "", rest(args));
 }
 
 /* uidreq - add, remove, block, unblock: type + uid(4) */
@@ -1273,6 +1471,200 @@ cmd_profile(char *args, int unused)
 	for (i = 0; i < n; i++)
 		pbuf[i] = r[i] == ',' ? '\n' : r[i];
 	conn_send(&cur, C_PROFILE, pbuf, n);
+}
+
+/* rooms - LIST_CATEGORY: 00000001, flag (CAT != 0), CAT */
+static void
+cmd_rooms(char *args, int unused)
+{
+	unsigned char	 b[12];
+	uint32_t	 cat = parse_room(&args, "rooms CAT");
+
+	noargs(args, "rooms CAT");
+	put32(b, 1);
+	put32(b + 4, cat != 0);
+	put32(b + 8, cat);
+	conn_send(&cur, C_LIST_CATEGORY, b, sizeof(b));
+}
+
+/* join - ROOM_JOIN: room, invisible(2), 0000082a, the lockword if any */
+static void
+cmd_join(char *args, int unused)
+{
+	static const char	 use[] = "join ROOM [invisible] [LOCKWORD]";
+	uint32_t		 room = parse_room(&args, use);
+	unsigned char		*b = (unsigned char *)pbuf;
+	char			*s = rest(args);
+	unsigned		 invis = 0;
+
+	/* the word "invisible" (strchr also finds s[9] == '\0') */
+	if (strncmp(s, "invisible", 9) == 0 && strchr(" \t", s[9]) != NULL) {
+		invis = 1;
+		s += 9;
+	}
+	put32(b, room);
+	put16(b + 4, invis);
+	put32(b + 6, VOICE_PORT);
+	send_text(C_ROOM_JOIN, 10, "", rest(s));
+}
+
+/* joinname - the -311 join by name, a record (PROTOCOL.md 5.7) */
+static void
+cmd_joinname(char *args, int unused)
+{
+	char	*name = rest(args);
+	int	 n;
+
+	if (*name == '\0')
+		bad("usage: joinname NAME");
+	n = snprintf(pbuf, sizeof(pbuf), "aff=0\nname=%s\ninvis=0\n"
+	    "port=%d\nlock=", name, VOICE_PORT);
+	if (n < 0 || (size_t)n > MAXPAYLOAD)
+		bad("room name too long");
+	conn_send(&cur, C_ROOM_JOIN_NAME, pbuf, (size_t)n);
+}
+
+/* joinadmin - ROOM_JOIN_AS_ADMIN: owner uid, admin code, 0000082a */
+static void
+cmd_joinadmin(char *args, int unused)
+{
+	static const char	 use[] = "joinadmin OWNERUID CODE";
+	unsigned char		 b[12];
+	uint32_t		 code;
+
+	put32(b, parse_uid(need(&args, use)));
+	if (parse_u32(need(&args, use), 0, &code) == -1)
+		bad("usage: %s", use);
+	noargs(args, use);
+	put32(b + 4, code);
+	put32(b + 8, VOICE_PORT);
+	conn_send(&cur, C_ROOM_JOIN_ADMIN, b, sizeof(b));
+}
+
+/*
+ * create - ROOM_CREATE: flags (voice 00030000, text 0), category(2),
+ * 0000082a, the rating letter, the name [\n lockword]
+ */
+static void
+cmd_create(char *args, int unused)
+{
+	static const char	 use[] =
+	    "create CAT RATING NAME [LOCKWORD] [voice]";
+	unsigned char		*b = (unsigned char *)pbuf;
+	char			*rating, *name, *lock = NULL, *w;
+	long long		 cat;
+	int			 voice = 0, n;
+
+	if (num(need(&args, use), 10, 0, 65535, &cat) == -1)
+		bad("usage: %s (CAT 0..65535)", use);
+	rating = need(&args, use);
+	name = need(&args, use);
+	if (strlen(rating) != 1)
+		bad("usage: %s (RATING one letter)", use);
+	if ((w = word(&args)) != NULL && strcmp(w, "voice") != 0) {
+		lock = w;
+		w = word(&args);
+	}
+	if (w != NULL && strcmp(w, "voice") != 0)
+		bad("usage: %s", use);
+	voice = w != NULL;
+	noargs(args, use);
+	put32(b, voice ? CREATE_VOICE : 0);
+	put16(b + 4, (unsigned)cat);
+	put32(b + 6, VOICE_PORT);
+	b[10] = (unsigned char)rating[0];
+	n = snprintf(pbuf + 11, sizeof(pbuf) - 11, "%s%s%s", name,
+	    lock != NULL ? "\n" : "", lock != NULL ? lock : "");
+	if (n < 0 || (size_t)n > MAXPAYLOAD - 11)
+		bad("room name too long");
+	conn_send(&cur, C_ROOM_CREATE, pbuf, 11 + (size_t)n);
+}
+
+/* room - leave, admininfo, close, lowerhands, handup, handdown: room(4) */
+static void
+cmd_room(char *args, int type)
+{
+	static const char	 use[] =
+	    "leave|admininfo|close|lowerhands|handup|handdown ROOM";
+	uint32_t		 room = parse_room(&args, use);
+
+	noargs(args, use);
+	conn_send_uid(&cur, type, room);
+}
+
+/* room_uid - the words ROOM UID as room(4) uid(4) at b */
+static void
+room_uid(char **pp, const char *use, unsigned char *b)
+{
+	put32(b, parse_room(pp, use));
+	put32(b + 4, parse_uid(need(pp, use)));
+}
+
+/* roomuid - invite, bounce, unbounce, ban, unban, reddot, unreddot */
+static void
+cmd_roomuid(char *args, int type)
+{
+	static const char	 use[] =
+	    "invite|bounce|unbounce|ban|unban|reddot|unreddot ROOM UID";
+	unsigned char		 b[8];
+
+	room_uid(&args, use, b);
+	noargs(args, use);
+	conn_send(&cur, type, b, sizeof(b));
+}
+
+/* roomuidtext - report ROOM UID TEXT (-305), reason (-390, "BR: TEXT") */
+static void
+cmd_roomuidtext(char *args, int type)
+{
+	static const char	 use[] = "report|reason ROOM UID TEXT";
+
+	room_uid(&args, use, (unsigned char *)pbuf);
+	if (*rest(args) == '\0')
+		bad("usage: %s", use);
+	send_text(type, 8, type == C_BOUNCE_REASON ? "BR: " : "", rest(args));
+}
+
+/* roomtext - say and topic ROOM TEXT, bannick ROOM NICK: room(4) + text */
+static void
+cmd_roomtext(char *args, int type)
+{
+	static const char	 use[] = "say|topic ROOM TEXT, bannick ROOM NICK";
+	char			*text;
+
+	put32((unsigned char *)pbuf, parse_room(&args, use));
+	if (type == C_BAN_NICK) {
+		text = need(&args, use);
+		noargs(args, use);
+	} else
+		text = rest(args);
+	send_text(type, 4, "", text);
+}
+
+/* roomflag - newmic, rdtext, rdvideo, allmics ROOM 0|1: room(4) on(2) */
+static void
+cmd_roomflag(char *args, int type)
+{
+	static const char	 use[] =
+	    "newmic|rdtext|rdvideo|allmics ROOM 0|1";
+	unsigned char		 b[6];
+
+	put32(b, parse_room(&args, use));
+	put16(b + 4, parse_onoff(&args, use));
+	noargs(args, use);
+	conn_send(&cur, type, b, sizeof(b));
+}
+
+/* video - ROOM 1: -6010 (start publishing), ROOM 0: -6012 (stop) */
+static void
+cmd_video(char *args, int unused)
+{
+	static const char	 use[] = "video ROOM 0|1";
+	uint32_t		 room = parse_room(&args, use);
+	unsigned		 on = parse_onoff(&args, use);
+
+	noargs(args, use);
+	conn_send_uid(&cur, on ? C_VIDEO_START : C_VIDEO_STOP, room);
 }
 
 static void
@@ -1364,6 +1756,131 @@ cmd_waitfile(char *args, int unused)
 	}
 }
 
+/*
+ * The room commands as script lines and their frames, computed by hand
+ * from PROTOCOL.md 5.6-5.9 and 5.12 (room 50001 = 0xc351, uid 1000002 =
+ * 0x000f4242, "bob" = 1000003 = 0x000f4243).
+ */
+static const struct vec {
+	const char	*in;
+	const char	*out;
+} encvecs[] = {
+	{ "rooms 0", "feb60047000c" "00000001" "00000000" "00000000" },
+	{ "rooms 30001", "feb60047000c" "00000001" "00000001" "00007531" },
+	{ "join 50001", "feca0047000a" "0000c351" "0000" "0000082a" },
+	{ "join 50001 invisible pw word",
+	    "feca00470011" "0000c351" "0001" "0000082a" "707720776f7264" },
+	{ "join 50001 invisiblex",
+	    "feca00470014" "0000c351" "0000" "0000082a" "696e76697369626c6578" },
+	{ "joinname Tuck", "fec900470027" "6166663d300a" "6e616d653d5475636b0a"
+	    "696e7669733d300a" "706f72743d323039300a" "6c6f636b3d" },
+	{ "joinadmin 1000002 1234",
+	    "fec40047000c" "000f4242" "000004d2" "0000082a" },
+	{ "create 30001 G Chat",
+	    "fed40047000f" "00000000" "7531" "0000082a" "47" "43686174" },
+	{ "create 30002 A Loud lw voice", "fed400470012" "00030000" "7532"
+	    "0000082a" "41" "4c6f75640a6c77" },
+	{ "create 30002 A Loud voice",
+	    "fed40047000f" "00030000" "7532" "0000082a" "41" "4c6f7564" },
+	{ "say 50001 hi there", "fea20047000c" "0000c351" "6869207468657265" },
+	{ "topic 50001 t", "fea100470005" "0000c351" "74" },
+	{ "leave 50001", "fec000470004" "0000c351" },
+	{ "invite 50001 bob", "fe9800470008" "0000c351" "000f4243" },
+	{ "report 50001 bob x", "fecf00470009" "0000c351" "000f4243" "78" },
+	{ "reason 50001 bob spam",
+	    "fe7a00470010" "0000c351" "000f4243" "42523a207370616d" },
+	{ "admininfo 50001", "fc7c00470004" "0000c351" },
+	{ "bounce 50001 1000002", "fe8400470008" "0000c351" "000f4242" },
+	{ "unbounce 50001 bob", "fc7100470008" "0000c351" "000f4243" },
+	{ "ban 50001 -1", "fc6800470008" "0000c351" "ffffffff" },
+	{ "unban 50001 bob", "fc6700470008" "0000c351" "000f4243" },
+	{ "bannick 50001 eve", "fc6600470007" "0000c351" "657665" },
+	{ "close 50001", "fc5400470004" "0000c351" },
+	{ "reddot 50001 -1", "fe8300470008" "0000c351" "ffffffff" },
+	{ "unreddot 50001 bob", "fe7300470008" "0000c351" "000f4243" },
+	{ "newmic 50001 1", "fc5c00470006" "0000c351" "0001" },
+	{ "rdtext 50001 0", "fc5e00470006" "0000c351" "0000" },
+	{ "rdvideo 50001 1", "fc5d00470006" "0000c351" "0001" },
+	{ "allmics 50001 0", "fe9d00470006" "0000c351" "0000" },
+	{ "lowerhands 50001", "fe8200470004" "0000c351" },
+	{ "handup 50001", "fe7200470004" "0000c351" },
+	{ "handdown 50001", "fe7100470004" "0000c351" },
+	{ "video 50001 1", "e88600470004" "0000c351" },
+	{ "video 50001 0", "e88400470004" "0000c351" },
+	{ "im bob hi", "ffec00470006" "000f4243" "6869" },
+};
+
+/* server frames (type, payload in hex) and their decoded RECV text */
+static const struct decvec {
+	unsigned	 type;
+	const char	*hex;
+	const char	*want;
+} decvecs[] = {
+	{ 0x0154, "67726f75705f69643d35303030310a7569643d313030303030320a"
+	    "6e69636b6e616d653d616c016365" "c8" "c8" "67726f75705f69643d3530"
+	    "3030310a0a7569643d313030303030330a656f663d590a" "c8",
+	    "group_id=50001 uid=1000002 nickname=al.ce | "
+	    "group_id=50001 uid=1000003 eof=Y" },
+	{ 0x0384, "67726f75703d35303030310a6d696b653d310a626f756e63653d310a32"
+	    "c8" "62616e3d" "c8", "group=50001 mike=1 bounce=1 2 | ban=" },
+	{ 0x014b, "", "" },
+	{ 0x0136, "0000c351" "0003" "0001" "00000000" "0bb8" "2328" "0001"
+	    "0006" "0003" "47" "5475636b0a" "636f6465633d780a76613d59",
+	    "room=50001 kind=3 admin=1 rating=G name=Tuck text=codec=x|va=Y" },
+	{ 0x0136, "0000c351" "0000" "0000" "00000000" "0000" "0000" "0000"
+	    "0000" "0000" "41" "54", "room=50001 kind=0 admin=0 rating=A name=T" },
+	{ 0x013b, "0000c359" "7f000001" "0001869f" "0000" "082a",
+	    "room=50009 ip=127.0.0.1 port=2090 raw=0001869f0000" },
+	{ 0x015e, "0000c351" "000f4242" "6869", "room=50001 from=1000002 text=hi" },
+	{ 0x015f, "0000c351" "00000000" "74", "room=50001 by=0 text=t" },
+	{ 0x017c, "0000c351" "000f4242", "room=50001 uid=1000002 text=" },
+	{ 0x018e, "0000c351" "000f4242", "room=50001 uid=1000002" },
+	{ 0x0163, "0000c351" "0001" "000f4242", "room=50001 on=1 by=1000002" },
+	{ 0x0138, "0000c351" "000f4242" "01", "room=50001 uid=1000002 on=1" },
+	{ 0x0138, "0000c351" "000f4242" "0000", "room=50001 uid=1000002 on=0" },
+	{ 0x0140, "0000c351", "hex=0000c351" },
+	{ 0x0168, "67726f75705f69643d310a7569643d32", "rec group_id=1|uid=2" },
+	{ 0xffd9, "68690a", "text=hi." },
+};
+
+/* st_rooms - the room encoders and the room decoders against the vectors */
+static void
+st_rooms(void)
+{
+	static struct frame	 tf;
+	char			 line[256], hex[512];
+	struct sbuf		 b = { hex, sizeof(hex), 0 };
+	const char		*got;
+	size_t			 i, pre;
+	long			 n;
+
+	var_set("bob", 1000003);
+	capture = &b;
+	for (i = 0; i < sizeof(encvecs) / sizeof(encvecs[0]); i++) {
+		b.len = 0;
+		hex[0] = '\0';
+		snprintf(line, sizeof(line), "%s", encvecs[i].in);
+		run(line);
+		if (strcmp(hex, encvecs[i].out) != 0)
+			fail("selftest: '%s' gives %s, not %s", encvecs[i].in,
+			    hex, encvecs[i].out);
+	}
+	capture = NULL;
+	for (i = 0; i < sizeof(decvecs) / sizeof(decvecs[0]); i++) {
+		if ((n = unhex(decvecs[i].hex, tf.p, MAXPAYLOAD)) < 0)
+			fail("selftest: bad vector %zu", i);
+		tf.type = decvecs[i].type;
+		tf.len = (size_t)n;
+		format(&tf);
+		snprintf(line, sizeof(line), "RECV 0x%04x %ld ", tf.type, n);
+		pre = strlen(line);
+		got = strncmp(tf.line, line, pre) == 0 ? tf.line + pre : tf.line;
+		if (strcmp(got, decvecs[i].want) != 0)
+			fail("selftest: 0x%04x decodes as '%s', not '%s'",
+			    tf.type, tf.line, decvecs[i].want);
+	}
+}
+
 /* selftest - the encoder against PROTOCOL.md 4.4 and vectors.txt */
 static void
 cmd_selftest(char *args, int unused)
@@ -1410,36 +1927,64 @@ cmd_selftest(char *args, int unused)
 			fail("selftest: round trip at challenge %d", chs[i]);
 	if (v1_encode("ab", KEYLEN - 1, 0, e, sizeof(e)) != -1)
 		fail("selftest: ran past the key");
+	st_rooms();
 	say("selftest ok");
 }
 
 static const struct cmd cmds[] = {
 	{ "add",	cmd_uidreq,	C_ADD },
+	{ "admininfo",	cmd_room,	C_ADMIN_INFO },
+	{ "allmics",	cmd_roomflag,	C_ALL_MICS },
 	{ "away",	cmd_empty,	C_AWAY },
+	{ "ban",	cmd_roomuid,	C_BAN },
+	{ "bannick",	cmd_roomtext,	C_BAN_NICK },
 	{ "block",	cmd_uidreq,	C_BLOCK },
+	{ "bounce",	cmd_roomuid,	C_BOUNCE },
 	{ "close",	cmd_close,	0 },
 	{ "connect",	cmd_connect,	0 },
+	{ "create",	cmd_create,	0 },
 	{ "drain",	cmd_drain,	0 },
 	{ "echo",	cmd_echo,	0 },
 	{ "eof",	cmd_eof,	0 },
 	{ "expect",	cmd_expect,	0 },
 	{ "expectnot",	cmd_expectnot,	0 },
+	{ "handdown",	cmd_room,	C_HAND_DOWN },
+	{ "handup",	cmd_room,	C_HAND_UP },
 	{ "hello",	cmd_hello,	0 },
 	{ "im",		cmd_im,		0 },
+	{ "invite",	cmd_roomuid,	C_ROOM_INVITE },
+	{ "join",	cmd_join,	0 },
+	{ "joinadmin",	cmd_joinadmin,	0 },
+	{ "joinname",	cmd_joinname,	0 },
+	{ "leave",	cmd_room,	C_ROOM_LEAVE },
 	{ "login",	cmd_login,	0 },
+	{ "lowerhands",	cmd_room,	C_LOWER_HANDS },
+	{ "newmic",	cmd_roomflag,	C_NEW_USER_MIC },
 	{ "online",	cmd_empty,	C_ONLINE },
 	{ "passwd",	cmd_passwd,	0 },
 	{ "profile",	cmd_profile,	0 },
 	{ "quit",	cmd_quit,	0 },
+	{ "rdtext",	cmd_roomflag,	C_REDDOT_TEXT },
+	{ "rdvideo",	cmd_roomflag,	C_REDDOT_VIDEO },
+	{ "reason",	cmd_roomuidtext, C_BOUNCE_REASON },
+	{ "reddot",	cmd_roomuid,	C_REDDOT },
 	{ "register",	cmd_register,	0 },
 	{ "remove",	cmd_uidreq,	C_REMOVE },
+	{ "report",	cmd_roomuidtext, C_ROOM_REPORT },
+	{ "rooms",	cmd_rooms,	0 },
+	{ "say",	cmd_roomtext,	C_ROOM_SAY },
 	{ "search",	cmd_search,	0 },
 	{ "searchx",	cmd_search,	1 },
 	{ "selftest",	cmd_selftest,	0 },
 	{ "send",	cmd_send,	0 },
 	{ "sendraw",	cmd_sendraw,	0 },
+	{ "topic",	cmd_roomtext,	C_ROOM_TOPIC },
 	{ "uid",	cmd_uid,	0 },
+	{ "unban",	cmd_roomuid,	C_UNBAN },
 	{ "unblock",	cmd_uidreq,	C_UNBLOCK },
+	{ "unbounce",	cmd_roomuid,	C_UNBOUNCE },
+	{ "unreddot",	cmd_roomuid,	C_UNREDDOT },
+	{ "video",	cmd_video,	0 },
 	{ "waitfile",	cmd_waitfile,	0 },
 };
 

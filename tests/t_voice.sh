@@ -1,70 +1,46 @@
 #
 # t_voice.sh - the voice child end to end: a private pald whose voice port
-# is chosen by the kernel, room members made directly in the shared table
-# by tests/h_member (so these tests need no chat-side room code), and
+# is chosen by the kernel, room members made through the chat (h_client)
+# or directly in the shared table (tests/h_member, for what the chat side
+# cannot set up as quickly: many members, flags, the table's speaker), and
 # tests/h_voice speaking the 5.0 voice framing.  Every wait is bounded.
 #
 
-PALD="$(atf_get_srcdir)/../pald"
-PALPASSWD="$(atf_get_srcdir)/../palpasswd"
-H="$(atf_get_srcdir)/h_client"
+. "$(atf_get_srcdir)/common.sh"
+
 M="$(atf_get_srcdir)/h_member"
 V="$(atf_get_srcdir)/h_voice"
-ROOM=50001
-
-# wait_for FILE PATTERN - until a line matches, at most 10 seconds
-wait_for()
-{
-	i=0
-	while ! grep -q -- "$2" "$1" 2>/dev/null; do
-		i=$((i + 1))
-		[ $i -gt 200 ] && atf_fail "no '$2' in $1: $(cat "$1" 2>&1)"
-		sleep 0.05
-	done
-}
+ROOM=50101
 
 need_voice()
 {
 	[ -x "$V" ] || atf_skip "tests/h_voice is not built"
 }
 
-pald_start()
+# voice_start - pald with the voice port in voice.port ($VPORT)
+voice_start()
 {
 	need_voice
-	{
-		echo "categories $(atf_get_srcdir)/../data/categories.txt"
-		echo "hash_cost 4"
-		echo "voice_port 0"
-	} >pald.conf
-	rm -f pald.port voice.port
-	"$PALD" -d -f "$PWD/pald.conf" -l 127.0.0.1 -p 0 -h "$PWD/db" \
-	    -r "$PWD/run" -P "$PWD/pald.pid" -W "$PWD/pald.port" \
-	    -w "$PWD/voice.port" 2>>pald.log &
-	wait_for pald.port .
+	[ -f pald.conf ] || conf
+	rm -f voice.port
+	pald_start -w "$PWD/voice.port"
 	wait_for voice.port .
-	PORT=$(cat pald.port)
 	VPORT=$(cat voice.port)
 	wait_for pald.log "voice: serving"
 }
 
-pald_stop()
+# voice_stop - the members, a pald -V, then pald
+voice_stop()
 {
 	if [ -f members.pid ]; then
 		for p in $(cat members.pid); do
 			kill "$p" 2>/dev/null
 		done
 	fi
-	for f in pald.pid vpald.pid; do
-		[ -f $f ] || continue
-		pid=$(cat $f)
-		kill "$pid" 2>/dev/null
-		i=0
-		while kill -0 "$pid" 2>/dev/null && [ $i -lt 200 ]; do
-			i=$((i + 1))
-			sleep 0.05
-		done
-	done
-	return 0
+	if [ -f vpald.pid ]; then
+		kill "$(cat vpald.pid)" 2>/dev/null
+	fi
+	pald_stop
 }
 
 # member N UID - a member of $ROOM in the table, commands on descriptor N
@@ -147,7 +123,7 @@ relay_head()
 }
 relay_body()
 {
-	pald_start
+	voice_start
 	member 3 1000002
 	member 4 1000003
 	member 5 1000004
@@ -165,7 +141,7 @@ relay_body()
 	# nobody answered the handshakes
 	atf_check -s exit:1 grep -q BYTES l.1000003 s.1000002
 }
-relay_cleanup() { pald_stop; }
+relay_cleanup() { voice_stop; }
 
 atf_test_case not_member cleanup
 not_member_head()
@@ -174,7 +150,7 @@ not_member_head()
 }
 not_member_body()
 {
-	pald_start
+	voice_start
 	member 3 1000002
 	atf_check -o match:"^EOF" -o match:"^UNITS 0" \
 	    "$V" -p "$VPORT" -r "$ROOM" -u 1000009 -l -s 5
@@ -187,7 +163,7 @@ not_member_body()
 	talk 1000009 3
 	heard 1000002 0
 }
-not_member_cleanup() { pald_stop; }
+not_member_cleanup() { voice_stop; }
 
 atf_test_case reddot cleanup
 reddot_head()
@@ -196,7 +172,7 @@ reddot_head()
 }
 reddot_body()
 {
-	pald_start
+	voice_start
 	member 3 1000002
 	member 4 1000003
 	say 3 1000002 reddot OK
@@ -209,7 +185,44 @@ reddot_body()
 	talk 1000002 4
 	heard 1000003 4
 }
-reddot_cleanup() { pald_stop; }
+reddot_cleanup() { voice_stop; }
+
+atf_test_case chat_room cleanup
+chat_room_head()
+{
+	atf_set "descr" "members who joined a voice room through the chat: 0x013b names the voice port, one hears the other, a red dot from an admin silences"
+	atf_set "timeout" 60
+}
+chat_room_body()
+{
+	addadmin boss boss-pw 1 >/dev/null
+	a=$(adduser alice alice-pw)
+	b=$(adduser bob bob-pw)
+	voice_start
+	for u in alice bob; do
+		printf 'login %s %s-pw\njoin 50002\nexpect 0x013b port=%s\necho JOINED\nwaitfile %s/done\nquit\n' \
+		    $u $u "$VPORT" "$PWD" | "$H" -t 50 "$PORT" >$u.out &
+		echo $! >>members.pid
+		wait_for $u.out "^JOINED"
+	done
+	atf_check -o match:"room=50002 ip=127.0.0.1 port=$VPORT" \
+	    grep "^RECV 0x013b" alice.out
+	ROOM=50002
+	listen "$b" 3
+	talk "$a" 4
+	heard "$b" 4
+	atf_check -s exit:1 grep -v -e "ssrc=$a tail=$a\$" -e "^UNITS" \
+	    "l.$b"
+	printf 'login boss boss-pw\njoin 50002\nreddot 50002 %s\nexpect 0x017d uid=%s\necho DOTTED\nwaitfile %s/done\nquit\n' \
+	    "$a" "$a" "$PWD" | "$H" -t 50 "$PORT" >boss.out &
+	echo $! >>members.pid
+	wait_for boss.out "^DOTTED"
+	listen "$b" 2
+	talk "$a" 4
+	heard "$b" 0
+	touch ./done
+}
+chat_room_cleanup() { voice_stop; }
 
 atf_test_case one_speaker cleanup
 one_speaker_head()
@@ -219,7 +232,7 @@ one_speaker_head()
 }
 one_speaker_body()
 {
-	pald_start
+	voice_start
 	member 3 1000002
 	member 4 1000003
 	member 5 1000004
@@ -262,7 +275,7 @@ one_speaker_body()
 	talk 1000003 3
 	heard 1000005 3
 }
-one_speaker_cleanup() { pald_stop; }
+one_speaker_cleanup() { voice_stop; }
 
 atf_test_case left_room cleanup
 left_room_head()
@@ -271,7 +284,7 @@ left_room_head()
 }
 left_room_body()
 {
-	pald_start
+	voice_start
 	member 3 1000002
 	member 4 1000003
 	listen 1000003 10
@@ -280,7 +293,7 @@ left_room_body()
 	atf_check -o match:"^EOF" cat l.1000003
 	wait_for pald.log "voice uid 1000003 room $ROOM closed: left the room"
 }
-left_room_cleanup() { pald_stop; }
+left_room_cleanup() { voice_stop; }
 
 atf_test_case restart cleanup
 restart_head()
@@ -290,10 +303,8 @@ restart_head()
 }
 restart_body()
 {
-	mkdir -p db
-	echo alice-pw | PALD_HASH_COST=4 "$PALPASSWD" -h "$PWD/db" -p -c alice \
-	    >/dev/null
-	pald_start
+	adduser alice alice-pw >/dev/null
+	voice_start
 	printf 'login alice alice-pw\necho READY\nwaitfile %s\nsearchx alice\nexpect 0x0045 nickname=alice\nquit\n' \
 	    "$PWD/voice.back" | "$H" -t 30 "$PORT" >alice.out &
 	apid=$!
@@ -317,7 +328,7 @@ restart_body()
 	talk 1000010 3
 	heard 1000011 3
 }
-restart_cleanup() { pald_stop; }
+restart_cleanup() { voice_stop; }
 
 atf_test_case voice_only cleanup
 voice_only_head()
@@ -327,7 +338,7 @@ voice_only_head()
 voice_only_body()
 {
 	need_voice
-	echo "categories $(atf_get_srcdir)/../data/categories.txt" >pald.conf
+	conf
 	"$PALD" -V -d -f "$PWD/pald.conf" -l 127.0.0.1 -p 0 -r "$PWD/run" \
 	    -P "$PWD/vpald.pid" -W "$PWD/voice.port" 2>>pald.log &
 	wait_for voice.port .
@@ -339,13 +350,14 @@ voice_only_body()
 	talk 1000002 3
 	heard 1000003 3
 }
-voice_only_cleanup() { pald_stop; }
+voice_only_cleanup() { voice_stop; }
 
 atf_init_test_cases()
 {
 	atf_add_test_case relay
 	atf_add_test_case not_member
 	atf_add_test_case reddot
+	atf_add_test_case chat_room
 	atf_add_test_case one_speaker
 	atf_add_test_case left_room
 	atf_add_test_case restart

@@ -877,7 +877,7 @@ ATF_TC_BODY(schema_newer, tc)
 	struct db	*db = store(DBO_CREATE);
 
 	db_close(db);
-	raw_put("meta.db", "schema", "v1 version=2");
+	raw_put("meta.db", "schema", "v1 version=3");
 	ATF_CHECK_EQ(db_open(&db, HOME, DBO_CREATE), DBR_FATAL);
 	ATF_CHECK(db == NULL);
 	ATF_CHECK_EQ(db_open(&db, HOME, 0), DBR_FATAL);
@@ -1016,6 +1016,249 @@ ATF_TC_BODY(concurrent_writers, tc)
 	db_close(db);
 }
 
+/* aroom - a permanent room record */
+static struct room
+aroom(uint32_t id, uint32_t cat, const char *name)
+{
+	struct room	 r;
+
+	memset(&r, 0, sizeof(r));
+	r.id = id;
+	r.category = cat;
+	r.rating = 'G';
+	r.mike = 1;
+	(void)strlcpy(r.name, name, sizeof(r.name));
+	return r;
+}
+
+ATF_TC_WITHOUT_HEAD(room_records);
+ATF_TC_BODY(room_records, tc)
+{
+	struct db	*db = store(DBO_CREATE);
+	struct room	 r = aroom(50001, 30001, "The Porch"), got, list[8];
+
+	(void)strlcpy(r.topic, "hello there", sizeof(r.topic));
+	(void)strlcpy(r.lockword, "sesame", sizeof(r.lockword));
+	r.flags = ROOM_F_VOICE;
+	r.owner = 1000002;
+	r.admincode = 4321;
+	ATF_REQUIRE_EQ(db_room_put(db, &r), DBR_OK);
+	r = aroom(50002, 30002, "Elsewhere");
+	ATF_REQUIRE_EQ(db_room_put(db, &r), DBR_OK);
+	ATF_REQUIRE_EQ(db_room_get(db, 50001, &got), DBR_OK);
+	ATF_CHECK_STREQ(got.name, "The Porch");
+	ATF_CHECK_STREQ(got.topic, "hello there");
+	ATF_CHECK_STREQ(got.lockword, "sesame");
+	ATF_CHECK_EQ(got.flags, ROOM_F_VOICE);
+	ATF_CHECK_EQ(got.owner, 1000002);
+	ATF_CHECK_EQ(got.admincode, 4321);
+	ATF_CHECK_EQ(got.rating, 'G');
+	ATF_CHECK_EQ(db_room_by_name(db, "the PORCH", &got), DBR_OK);
+	ATF_CHECK_EQ(got.id, 50001);
+	ATF_CHECK_EQ(db_room_by_name(db, "nowhere", &got), DBR_NOTFOUND);
+	ATF_CHECK_EQ(db_room_list(db, 0, list, 8), 2);
+	ATF_CHECK_EQ(db_room_list(db, 30002, list, 8), 1);
+	ATF_CHECK_EQ(list[0].id, 50002);
+	/* refused: temporary ids, no name, bad rating */
+	r = aroom(PALD_ROOM_TEMP_FIRST, 30001, "temp");
+	ATF_CHECK_EQ(db_room_put(db, &r), DBR_LIMIT);
+	r = aroom(50003, 30001, "");
+	ATF_CHECK_EQ(db_room_put(db, &r), DBR_LIMIT);
+	r = aroom(50003, 30001, "x");
+	r.rating = 'X';
+	ATF_CHECK_EQ(db_room_put(db, &r), DBR_LIMIT);
+	/* delete takes the bans and the log with it */
+	{
+		struct rban	 b;
+		struct raction	 a;
+
+		memset(&b, 0, sizeof(b));
+		b.room = 50001;
+		b.kind = RBAN_BAN;
+		b.uid = 1000009;
+		ATF_REQUIRE_EQ(db_rban_add(db, &b), DBR_OK);
+		memset(&a, 0, sizeof(a));
+		(void)strlcpy(a.what, "ban", sizeof(a.what));
+		ATF_REQUIRE_EQ(db_rlog_add(db, 50001, &a), DBR_OK);
+	}
+	ATF_CHECK_EQ(db_room_delete(db, 50001), DBR_OK);
+	ATF_CHECK_EQ(db_room_get(db, 50001, &got), DBR_NOTFOUND);
+	{
+		struct rban	 bl[2];
+		struct raction	 al[2];
+
+		ATF_CHECK_EQ(db_rban_list(db, 50001, RBAN_BAN, bl, 2), 0);
+		ATF_CHECK_EQ(db_rlog_list(db, 50001, al, 2), 0);
+	}
+	db_close(db);
+}
+
+ATF_TC_WITHOUT_HEAD(room_seed);
+ATF_TC_BODY(room_seed, tc)
+{
+	struct db	*db = store(DBO_CREATE);
+	struct room	*list;
+	FILE		*fp;
+	char		 path[1024];
+	int		 n, i, k, cats[30];
+
+	ATF_REQUIRE((fp = fopen("rooms.txt", "w")) != NULL);
+	fprintf(fp, "# a comment\n\n50001 30001 G t First Room | Hi all\n"
+	    "50002 30001 A vp Second | \n"
+	    "bad line\n900000 30001 G t temp id\n50003 30002 Q t bad rating\n");
+	ATF_REQUIRE(fclose(fp) == 0);
+	ATF_REQUIRE_EQ(db_room_seed(db, "rooms.txt"), DBR_OK);
+	ATF_REQUIRE((list = calloc(PALD_ROOMS_MAX, sizeof(*list))) != NULL);
+	ATF_REQUIRE_EQ(db_room_list(db, 0, list, PALD_ROOMS_MAX), 2);
+	ATF_CHECK_STREQ(list[0].name, "First Room");
+	ATF_CHECK_STREQ(list[0].topic, "Hi all");
+	ATF_CHECK_EQ(list[1].flags, ROOM_F_VOICE | ROOM_F_PRIVATE);
+	ATF_CHECK_EQ(list[1].rating, 'A');
+	/* seeded once: a second file does not count */
+	ATF_REQUIRE_EQ(db_room_seed(db, "/nonexistent"), DBR_OK);
+	db_close(db);
+	/* the shipped file: two or more rooms in each of the 29 categories */
+	ATF_REQUIRE_EQ(system("rm -rf " HOME), 0);
+	db = store(DBO_CREATE);
+	(void)snprintf(path, sizeof(path), "%s/../../data/rooms.txt",
+	    atf_tc_get_config_var(tc, "srcdir"));
+	ATF_REQUIRE_EQ(db_room_seed(db, path), DBR_OK);
+	n = db_room_list(db, 0, list, PALD_ROOMS_MAX);
+	ATF_CHECK(n > 58);
+	memset(cats, 0, sizeof(cats));
+	for (i = 0; i < n; i++)
+		if (list[i].category >= 30001 && list[i].category <= 30029)
+			cats[list[i].category - 30001]++;
+	for (k = 0; k < 29; k++)
+		ATF_CHECK_MSG(cats[k] >= 2, "category %d has %d rooms",
+		    30001 + k, cats[k]);
+	ATF_CHECK_EQ(list[0].id, 50001);
+	ATF_CHECK_EQ(list[0].flags & ROOM_F_VOICE, 0);
+	ATF_CHECK_EQ(list[1].id, 50002);
+	ATF_CHECK(list[1].flags & ROOM_F_VOICE);
+	free(list);
+	db_close(db);
+}
+
+ATF_TC_WITHOUT_HEAD(room_bans);
+ATF_TC_BODY(room_bans, tc)
+{
+	struct db	*db = store(DBO_CREATE);
+	struct rban	 b, got, list[4];
+
+	memset(&b, 0, sizeof(b));
+	b.room = 50001;
+	b.kind = RBAN_BOUNCE;
+	b.uid = 1000003;
+	b.by = 1000002;
+	b.time = 1000;
+	b.until = 1000 + 86400;
+	(void)strlcpy(b.reason, "spam", sizeof(b.reason));
+	ATF_REQUIRE_EQ(db_rban_add(db, &b), DBR_OK);
+	ATF_CHECK_EQ(db_rban_check(db, 50001, 1000003, 2000, &got), DBR_OK);
+	ATF_CHECK_EQ(got.kind, RBAN_BOUNCE);
+	ATF_CHECK_EQ(got.by, 1000002);
+	ATF_CHECK_STREQ(got.reason, "spam");
+	ATF_CHECK_EQ(db_rban_check(db, 50002, 1000003, 2000, &got),
+	    DBR_NOTFOUND);
+	/* expired: no longer counts, and is gone */
+	ATF_CHECK_EQ(db_rban_check(db, 50001, 1000003, 1000 + 86400, &got),
+	    DBR_NOTFOUND);
+	ATF_CHECK_EQ(db_rban_check(db, 50001, 1000003, 2000, &got),
+	    DBR_NOTFOUND);
+	/* a ban lasts until it is lifted */
+	b.kind = RBAN_BAN;
+	b.until = 0;
+	ATF_REQUIRE_EQ(db_rban_add(db, &b), DBR_OK);
+	ATF_CHECK_EQ(db_rban_list(db, 50001, RBAN_BAN, list, 4), 1);
+	ATF_CHECK_EQ(list[0].uid, 1000003);
+	ATF_CHECK_EQ(db_rban_list(db, 50001, RBAN_BOUNCE, list, 4), 0);
+	ATF_CHECK_EQ(db_rban_check(db, 50001, 1000003, INT64_MAX - 1, &got),
+	    DBR_OK);
+	ATF_CHECK_EQ(db_rban_del(db, 50001, RBAN_BAN, 1000003), DBR_OK);
+	ATF_CHECK_EQ(db_rban_check(db, 50001, 1000003, 2000, &got),
+	    DBR_NOTFOUND);
+	db_close(db);
+}
+
+ATF_TC_WITHOUT_HEAD(room_log);
+ATF_TC_BODY(room_log, tc)
+{
+	struct db	*db = store(DBO_CREATE);
+	struct raction	 a, *list;
+	int		 i, n;
+
+	ATF_REQUIRE((list = calloc(PALD_ROOMLOG_MAX + 10,
+	    sizeof(*list))) != NULL);
+	for (i = 0; i < PALD_ROOMLOG_MAX + 5; i++) {
+		memset(&a, 0, sizeof(a));
+		a.time = i;
+		a.by = 1000002;
+		a.whom = (uint32_t)i;
+		(void)strlcpy(a.what, "bounce", sizeof(a.what));
+		ATF_REQUIRE_EQ(db_rlog_add(db, 50001, &a), DBR_OK);
+	}
+	n = db_rlog_list(db, 50001, list, PALD_ROOMLOG_MAX + 10);
+	ATF_CHECK_EQ(n, PALD_ROOMLOG_MAX);
+	ATF_CHECK_EQ(list[0].whom, 5);
+	ATF_CHECK_EQ(list[n - 1].whom, PALD_ROOMLOG_MAX + 4);
+	/* the newest three, oldest first */
+	ATF_CHECK_EQ(db_rlog_list(db, 50001, list, 3), 3);
+	ATF_CHECK_EQ(list[0].whom, PALD_ROOMLOG_MAX + 2);
+	ATF_CHECK_EQ(list[2].whom, PALD_ROOMLOG_MAX + 4);
+	ATF_CHECK_STREQ(list[2].what, "bounce");
+	free(list);
+	db_close(db);
+}
+
+ATF_TC_WITHOUT_HEAD(server_bans);
+ATF_TC_BODY(server_bans, tc)
+{
+	struct db	*db = store(DBO_CREATE);
+	struct ban	 b, got, list[8];
+
+	memset(&b, 0, sizeof(b));
+	b.kind = BAN_NICK;
+	(void)strlcpy(b.what, "Mallory", sizeof(b.what));
+	b.until = 5000;
+	ATF_REQUIRE_EQ(db_ban_add(db, &b), DBR_OK);
+	b.kind = BAN_CIDR;
+	(void)strlcpy(b.what, "192.0.2.0/24", sizeof(b.what));
+	b.until = 0;
+	ATF_REQUIRE_EQ(db_ban_add(db, &b), DBR_OK);
+	b.kind = BAN_CIDR;
+	(void)strlcpy(b.what, "2001:db8::/32", sizeof(b.what));
+	ATF_REQUIRE_EQ(db_ban_add(db, &b), DBR_OK);
+	b.kind = BAN_ADDR;
+	(void)strlcpy(b.what, "198.51.100.7", sizeof(b.what));
+	ATF_REQUIRE_EQ(db_ban_add(db, &b), DBR_OK);
+	(void)strlcpy(b.what, "not-an-address", sizeof(b.what));
+	ATF_CHECK_EQ(db_ban_add(db, &b), DBR_LIMIT);
+	b.kind = BAN_CIDR;
+	(void)strlcpy(b.what, "10.0.0.0/33", sizeof(b.what));
+	ATF_CHECK_EQ(db_ban_add(db, &b), DBR_LIMIT);
+	ATF_CHECK_EQ(db_ban_check(db, "mallory", "127.0.0.1", 100, &got),
+	    DBR_OK);
+	ATF_CHECK_EQ(got.kind, BAN_NICK);
+	ATF_CHECK_EQ(db_ban_check(db, "mallory", "127.0.0.1", 5000, &got),
+	    DBR_NOTFOUND);
+	ATF_CHECK_EQ(db_ban_check(db, "alice", "192.0.2.77", 100, &got),
+	    DBR_OK);
+	ATF_CHECK_EQ(got.kind, BAN_CIDR);
+	ATF_CHECK_EQ(db_ban_check(db, NULL, "192.0.3.1", 100, &got),
+	    DBR_NOTFOUND);
+	ATF_CHECK_EQ(db_ban_check(db, NULL, "2001:db8:1::5", 100, &got),
+	    DBR_OK);
+	ATF_CHECK_EQ(db_ban_check(db, NULL, "198.51.100.7", 100, &got),
+	    DBR_OK);
+	/* the nick ban ran out in 1970 */
+	ATF_CHECK_EQ(db_ban_list(db, list, 8), 3);
+	ATF_CHECK_EQ(db_ban_del(db, BAN_ADDR, "198.51.100.7"), DBR_OK);
+	ATF_CHECK_EQ(db_ban_check(db, NULL, "198.51.100.7", 100, &got),
+	    DBR_NOTFOUND);
+	db_close(db);
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, open_close_reopen);
@@ -1041,5 +1284,10 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, failchk_open);
 	ATF_TP_ADD_TC(tp, recover_after_exit);
 	ATF_TP_ADD_TC(tp, concurrent_writers);
+	ATF_TP_ADD_TC(tp, room_records);
+	ATF_TP_ADD_TC(tp, room_seed);
+	ATF_TP_ADD_TC(tp, room_bans);
+	ATF_TP_ADD_TC(tp, room_log);
+	ATF_TP_ADD_TC(tp, server_bans);
 	return atf_no_error();
 }

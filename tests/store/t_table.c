@@ -397,6 +397,30 @@ ATF_TC_BODY(room_fanout, tc)
 	table_close(t);
 }
 
+/* A member put out by someone else does not keep its join entry. */
+ATF_TC_WITHOUT_HEAD(room_put_out);
+ATF_TC_BODY(room_put_out, tc)
+{
+	struct table	*t = open_here();
+	struct troom	 r = tmpl(50004, "Out"), out, was;
+	struct tsess	 me;
+	char		 name[8];
+	int		 i, empty;
+
+	ATF_REQUIRE_EQ(table_login(t, 1000002, "alice", "a", 0x1e, &me), 0);
+	ATF_REQUIRE_EQ(room_join(t, &r, 0, 0, &out), TR_OK);
+	/* as a bounce by another member's child does it */
+	ATF_REQUIRE_EQ(room_drop(t, out.idx, me.slot, me.gen, &was, &empty),
+	    TR_OK);
+	ATF_CHECK_EQ(empty, 1);
+	for (i = 0; i < PALD_JOINS_MAX; i++) {
+		(void)snprintf(name, sizeof(name), "t%d", i);
+		r = tmpl(0, name);
+		ATF_CHECK_EQ(room_join(t, &r, 0, 0, &out), TR_OK);
+	}
+	table_close(t);
+}
+
 static struct table *sweep_t;
 static int room_swept;
 
@@ -450,5 +474,6 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, room_temp_and_limits);
 	ATF_TP_ADD_TC(tp, room_fanout);
 	ATF_TP_ADD_TC(tp, room_sweep_dead);
+	ATF_TP_ADD_TC(tp, room_put_out);
 	return atf_no_error();
 }

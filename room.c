@@ -1,0 +1,1484 @@
+/*
+ * room.c - rooms: the Groups window's lists, joining and leaving, room
+ * chat, and room moderation (PROTOCOL.md sections 3.7, 3.8, 5.6 to 5.9
+ * and 5.12).
+ *
+ * The live state of a room (members, their flags, topic, mic settings)
+ * is in the shared table (store/table.c); what outlives it (permanent
+ * rooms, bans, bounces, the admin action log) is in the store.  A line
+ * said in a room is built once as a frame and appended to the inbox of
+ * every other member in one pass; each member's own child writes it to
+ * its client.  Nothing here touches the store per member.
+ */
+#include <sys/types.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <ctype.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "pald.h"
+#include "proto/wire.h"
+#include "room.h"
+#include "sess.h"
+#include "store/db.h"
+#include "store/table.h"
+
+#define ALL_UIDS	0xffffffffu
+#define BOUNCE_SECS	(24 * 3600)
+#define LIST_FRAME	60000		/* bytes of records per list frame */
+#define OWNER_LOG	5		/* actions shown to an owner at join */
+
+#define TXT_NOROOM	"That room does not exist any more."
+#define TXT_CLOSED	"This room has been closed by its administrator."
+#define TXT_FULL	"This room is full. Please try again later."
+#define TXT_LOCKED	"This room is locked: the password you gave is wrong."
+#define TXT_BANNED	"You have been banned from this room."
+#define TXT_BOUNCED	"You have been bounced from this room."
+#define TXT_TOOMANY	"You are in as many rooms as you may be at once."
+#define TXT_NOSPACE	"The server cannot open another room right now."
+#define TXT_NOTADMIN	"Only the room's administrators may do that."
+#define TXT_REDDOT	"You may not type in this room while red-dotted."
+
+/* A room admin: owner, holder of the admin code, or a server admin. */
+static int
+is_admin(const struct tmember *m)
+{
+	return (m->flags & TMF_ADMIN) != 0;
+}
+
+/* myroom - the room id we are in: room, our member record; -1 if not */
+static int
+myroom(struct session *s, uint32_t id, struct troom *tr, struct tmember *me)
+{
+	int		 idx[PALD_JOINS_MAX], i, n;
+	uint32_t	 rgen[PALD_JOINS_MAX];
+
+	n = room_myrooms(s->tab, idx, rgen);
+	for (i = 0; i < n; i++) {
+		if (room_get(s->tab, idx[i], rgen[i], tr) == -1 ||
+		    tr->id != id)
+			continue;
+		if (room_member(s->tab, idx[i], rgen[i], s->u.uid, me) == 0)
+			return 0;
+	}
+	return -1;
+}
+
+/* kind - the room kind of ROOM_JOINED: 0 text, 3 voice, 1/5 private */
+static int
+kind(const struct troom *tr)
+{
+	if (tr->flags & ROOM_F_PRIVATE)
+		return (tr->flags & ROOM_F_VOICE) ? 1 : 5;
+	return (tr->flags & ROOM_F_VOICE) ? 3 : 0;
+}
+
+/* sys_line - a room line from "Paltalk" (uid 0) to our client only */
+static void
+sys_line(struct session *s, uint32_t room, const char *text)
+{
+	unsigned char	 b[8 + 512];
+	size_t		 n = strlen(text);
+
+	if (n > sizeof(b) - 8)
+		n = sizeof(b) - 8;
+	wire_put32(b, room);
+	wire_put32(b + 4, 0);
+	memcpy(b + 8, text, n);
+	out_frame(s, PT_ROOM_MESSAGE, b, 8 + n);
+}
+
+/* to_room - one frame to every member but except (a slot, or -1) */
+static int
+to_room(struct session *s, const struct troom *tr, int except, int type,
+    const void *p, size_t len)
+{
+	unsigned char	 b[WIRE_HDRLEN + 8 + PALD_ROOMMSG_MAX + 512];
+	size_t		 n;
+
+	if ((n = wire_encode(b, sizeof(b), type, p, len)) == 0)
+		return -1;
+	return room_send(s->tab, tr->idx, tr->rgen, except, TM_FRAME, b, n);
+}
+
+/* room_uid_frame - room(4) uid(4), the payload of many room packets */
+static void
+pack2(unsigned char *b, uint32_t room, uint32_t uid)
+{
+	wire_put32(b, room);
+	wire_put32(b + 4, uid);
+}
+
+/* user_rec - a member's record of USERLIST / USER_JOINED */
+static void
+user_rec(struct rec *r, uint32_t room, const struct tmember *m, int away,
+    int last)
+{
+	rec_addu(r, "group_id", room);
+	rec_addu(r, "uid", m->uid);
+	rec_add(r, "nickname", m->nick);
+	rec_addi(r, "admin", is_admin(m) ? 1 : 0);
+	rec_add(r, "color", is_admin(m) ? "000000128" : "000000000");
+	rec_addi(r, "mic", (m->flags & TMF_REDDOT) ? 0 : 1);
+	rec_addi(r, "pub", (m->flags & TMF_VIDEO) ? 1 : 0);
+	rec_addi(r, "away", away ? 1 : 0);
+	if (m->flags & TMF_HAND)
+		rec_addi(r, "req", 1);
+	if (last)
+		rec_add(r, "eof", "Y");
+	rec_sep(r);
+}
+
+/* away_of - is member m away? (its slot's status) */
+static int
+away_of(struct session *s, const struct tmember *m)
+{
+	struct tsess	 ts;
+
+	return table_find(s->tab, m->uid, 0, &ts) == 0 &&
+	    ts.status == ST_AWAY;
+}
+
+/* send_userlist - USERLIST of the visible members, eof=Y at the end */
+static void
+send_userlist(struct session *s, const struct troom *tr)
+{
+	struct tmember	*m;
+	struct rec	 r;
+	int		 i, n, shown, last = -1;
+	size_t		 mark;
+
+	if ((m = reallocarray(NULL, PALD_ROOM_MEMBERS_MAX, sizeof(*m))) ==
+	    NULL) {
+		log_warn("%s", __func__);
+		return;
+	}
+	n = room_members(s->tab, tr->idx, tr->rgen, m, PALD_ROOM_MEMBERS_MAX);
+	for (i = 0; i < n; i++)
+		if (!(m[i].flags & TMF_INVIS) || m[i].uid == s->u.uid)
+			last = i;
+	rec_init(&r, s->scratch, SCRATCH);
+	for (i = shown = 0; i < n; i++) {
+		if ((m[i].flags & TMF_INVIS) && m[i].uid != s->u.uid)
+			continue;
+		mark = r.len;
+		user_rec(&r, tr->id, &m[i], away_of(s, &m[i]), i == last);
+		if (r.len > LIST_FRAME && shown > 0) {
+			/* this record goes into the next frame */
+			out_frame(s, PT_ROOM_USERLIST, s->scratch, mark);
+			memmove(s->scratch, s->scratch + mark, r.len - mark);
+			r.len -= mark;
+		}
+		shown++;
+	}
+	if (rec_len(&r) > 0)
+		out_frame(s, PT_ROOM_USERLIST, s->scratch, r.len);
+	free(m);
+}
+
+/* log_action - the room's admin log (read by its owner), and syslog */
+static void
+log_action(struct session *s, const struct troom *tr, const char *what,
+    uint32_t whom, const char *reason)
+{
+	struct raction	 a;
+
+	memset(&a, 0, sizeof(a));
+	a.time = time(NULL);
+	a.by = s->u.uid;
+	a.whom = whom;
+	(void)strlcpy(a.what, what, sizeof(a.what));
+	if (reason != NULL)
+		(void)strlcpy(a.reason, reason, sizeof(a.reason));
+	if (db_rlog_add(s->db, tr->id, &a) != DBR_OK)
+		log_warnx("[%s]: room %u: action log not written", s->addr,
+		    tr->id);
+	log_info("[%s]: room %u: %s by %s uid %u on uid %u", s->addr, tr->id,
+	    what, s->u.nick, s->u.uid, whom);
+}
+
+/* show_owner_log - the newest admin actions, to the owner at join */
+static void
+show_owner_log(struct session *s, const struct troom *tr)
+{
+	struct raction	 a[OWNER_LOG];
+	struct user	 u;
+	struct tm	 tm;
+	time_t		 t;
+	char		 line[PALD_REASON_MAX + 160], when[32], by[40];
+	int		 i, n;
+
+	if ((n = db_rlog_list(s->db, tr->id, a, OWNER_LOG)) <= 0)
+		return;
+	sys_line(s, tr->id, "Latest actions of this room's admins:");
+	for (i = 0; i < n; i++) {
+		t = (time_t)a[i].time;
+		(void)gmtime_r(&t, &tm);
+		(void)strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", &tm);
+		if (db_user_get(s->db, a[i].by, &u) == DBR_OK)
+			(void)strlcpy(by, u.nick, sizeof(by));
+		else
+			(void)snprintf(by, sizeof(by), "uid %u", a[i].by);
+		(void)snprintf(line, sizeof(line), "%s %s: %s %u%s%s", when,
+		    by, a[i].what, a[i].whom, a[i].reason[0] ? ": " : "",
+		    a[i].reason);
+		sys_line(s, tr->id, line);
+	}
+}
+
+/* load - the room id as the table has it, else from the store */
+static int
+load(struct session *s, uint32_t id, struct troom *tr)
+{
+	struct room	 r;
+
+	if (room_find(s->tab, id, tr) == 0)
+		return 0;
+	if (id == 0 || id >= PALD_ROOM_TEMP_FIRST ||
+	    db_room_get(s->db, id, &r) != DBR_OK)
+		return -1;
+	memset(tr, 0, sizeof(*tr));
+	tr->id = r.id;
+	tr->category = r.category;
+	tr->owner = r.owner;
+	tr->flags = r.flags;
+	tr->rating = r.rating;
+	(void)strlcpy(tr->name, r.name, sizeof(tr->name));
+	(void)strlcpy(tr->topic, r.topic, sizeof(tr->topic));
+	(void)strlcpy(tr->lockword, r.lockword, sizeof(tr->lockword));
+	tr->mike = r.mike;
+	tr->text = r.text;
+	tr->video = r.video;
+	tr->created = r.created;
+	return 0;
+}
+
+/* save - write a permanent room's settings back to the store */
+static void
+save(struct session *s, const struct troom *tr)
+{
+	struct room	 r;
+
+	if (tr->flags & TRF_TEMP)
+		return;
+	if (db_room_get(s->db, tr->id, &r) != DBR_OK)
+		return;
+	(void)strlcpy(r.topic, tr->topic, sizeof(r.topic));
+	r.flags = tr->flags & ~TRF_TEMP;
+	r.mike = tr->mike;
+	r.text = tr->text;
+	r.video = tr->video;
+	if (db_room_put(s->db, &r) != DBR_OK)
+		log_warnx("[%s]: room %u: settings not saved", s->addr, r.id);
+}
+
+/* send_media - ROOM_MEDIA_SERVER: where the voice child listens */
+static void
+send_media(struct session *s, const struct troom *tr)
+{
+	unsigned char	 b[16];
+	struct in_addr	 ia;
+
+	if (s->conf->voice_port == 0)
+		return;
+	if (s->conf->voice_addr[0] == '\0' ||
+	    inet_pton(AF_INET, s->conf->voice_addr, &ia) != 1)
+		ia.s_addr = s->localip;
+	wire_put32(b, tr->id);
+	memcpy(b + 4, &ia.s_addr, 4);
+	wire_put32(b + 8, 0x0001869fu);
+	wire_put16(b + 12, 0);
+	wire_put16(b + 14, (uint16_t)s->conf->voice_port);
+	out_frame(s, PT_ROOM_MEDIA, b, sizeof(b));
+}
+
+/*
+ * send_joined - ROOM_JOINED: the 23-byte head, then the name.  Bytes 8
+ * to 21 are not understood (PROTOCOL.md 5.7); these are the values of
+ * a capture of a real server.
+ */
+static void
+send_joined(struct session *s, const struct troom *tr, int admin)
+{
+	unsigned char	 b[23 + PALD_ROOMNAME_MAX + 2];
+	size_t		 n = strlen(tr->name);
+
+	wire_put32(b, tr->id);
+	wire_put16(b + 4, (uint16_t)kind(tr));
+	wire_put16(b + 6, admin ? 1 : 0);
+	wire_put32(b + 8, 0);
+	wire_put16(b + 12, 3000);
+	wire_put16(b + 14, 9000);
+	wire_put16(b + 16, 1);
+	wire_put16(b + 18, 6);
+	wire_put16(b + 20, 3);
+	b[22] = (unsigned char)(tr->rating ? tr->rating : 'G');
+	/* no terminator: the 5.0 client takes the rest as the name */
+	memcpy(b + 23, tr->name, n);
+	out_frame(s, PT_ROOM_JOINED, b, 23 + n);
+}
+
+/* send_topic - ROOM_TOPIC: room, who set it, the text */
+static void
+send_topic(struct session *s, const struct troom *tr)
+{
+	unsigned char	 b[8 + PALD_TOPIC_MAX];
+	size_t		 n = strnlen(tr->topic, PALD_TOPIC_MAX);
+
+	wire_put32(b, tr->id);
+	wire_put32(b + 4, tr->topicby);
+	memcpy(b + 8, tr->topic, n);
+	out_frame(s, PT_ROOM_TOPIC, b, 8 + n);
+}
+
+/* join_fail - the join refused: a RETURN_CODE with a clear text */
+static int
+join_fail(struct session *s, int type, uint32_t id, const char *text)
+{
+	log_info("[%s]: %s: join %u refused: %s", s->addr, s->u.nick, id,
+	    text);
+	out_rc(s, type, 0x63, text);
+	return 0;
+}
+
+/*
+ * join - the common part of -310, -311, -316 and -300: checks, the
+ * table, then the burst of PROTOCOL.md 5.7 to us and USER_JOINED to
+ * everyone else.
+ */
+static int
+join(struct session *s, int type, struct troom *tr, int invisible,
+    const char *lockword, int admin)
+{
+	struct tmember	 me;
+	struct rban	 ban;
+	struct troom	 now;
+	struct rec	 r;
+	unsigned char	 rb[512];
+	char		 text[160];
+	uint32_t	 mflags = 0;
+	int		 res, limit;
+
+	if (tr->owner == s->u.uid || s->u.admin >= 1)
+		admin = 1;
+	if (myroom(s, tr->id, &now, &me) == 0) {
+		/* already in: the client re-opens its window */
+		send_joined(s, &now, is_admin(&me));
+		send_userlist(s, &now);
+		return 0;
+	}
+	if ((tr->flags & ROOM_F_CLOSED) && !admin)
+		return join_fail(s, type, tr->id, TXT_CLOSED);
+	if (!admin && db_rban_check(s->db, tr->id, s->u.uid, time(NULL),
+	    &ban) == DBR_OK)
+		return join_fail(s, type, tr->id, ban.kind == RBAN_BAN ?
+		    TXT_BANNED : TXT_BOUNCED);
+	if (!admin && tr->lockword[0] != '\0' &&
+	    (lockword == NULL || strcmp(lockword, tr->lockword) != 0))
+		return join_fail(s, type, tr->id, TXT_LOCKED);
+	limit = tr->lockword[0] != '\0' ? s->conf->room_size_locked :
+	    s->conf->room_size;
+	if (admin) {
+		mflags |= TMF_ADMIN;
+		limit = 0;
+	} else if (!tr->mike && !tr->allmics)
+		mflags |= TMF_REDDOT;
+	if (invisible && s->u.admin >= 1)
+		mflags |= TMF_INVIS;
+	switch ((res = room_join(s->tab, tr, mflags, limit, &now))) {
+	case TR_OK:
+		break;
+	case TR_FULL:
+		return join_fail(s, type, tr->id, TXT_FULL);
+	case TR_TOOMANY:
+		return join_fail(s, type, tr->id, TXT_TOOMANY);
+	default:
+		return join_fail(s, type, tr->id, TXT_NOSPACE);
+	}
+	if ((now.flags & ROOM_F_CLOSED) && admin) {
+		/* an admin's join opens a closed room again */
+		now.flags &= ~ROOM_F_CLOSED;
+		(void)room_update(s->tab, now.idx, now.rgen, &now, RU_FLAGS);
+		save(s, &now);
+	}
+	log_info("[%s]: %s joined room %u (%d members)", s->addr, s->u.nick,
+	    now.id, now.nmembers);
+	send_joined(s, &now, admin);
+	(void)snprintf(text, sizeof(text), "%s, welcome to the room %s.",
+	    s->u.nick, now.name);
+	sys_line(s, now.id, text);
+	send_topic(s, &now);
+	send_userlist(s, &now);
+	if (!(mflags & TMF_INVIS) && room_member(s->tab, now.idx, now.rgen,
+	    s->u.uid, &me) == 0) {
+		rec_init(&r, rb, sizeof(rb));
+		user_rec(&r, now.id, &me, s->status == ST_AWAY, 1);
+		if (rec_len(&r) > 0)
+			(void)to_room(s, &now, s->me.slot, PT_ROOM_USER_JOINED,
+			    rb, r.len);
+	}
+	if (now.flags & ROOM_F_VOICE)
+		send_media(s, &now);
+	if (now.owner == s->u.uid && !(now.flags & TRF_TEMP))
+		show_owner_log(s, &now);
+	return 0;
+}
+
+/* leave_notify - USER_LEFT to those still in the room */
+static void
+leave_notify(struct session *s, const struct troom *tr, uint32_t uid)
+{
+	unsigned char	 b[8];
+
+	pack2(b, tr->id, uid);
+	(void)to_room(s, tr, -1, PT_ROOM_USER_LEFT, b, sizeof(b));
+}
+
+/* forget - a room that was emptied: a temporary one leaves nothing */
+static void
+forget(struct db *db, const struct troom *tr)
+{
+	if (tr->flags & TRF_TEMP)
+		(void)db_room_delete(db, tr->id);
+}
+
+/*
+ * Room lists.
+ */
+
+struct active {
+	uint32_t	 id;
+	uint32_t	 category;
+	int		 members;
+	int		 temp;
+	struct troom	 tr;		/* temporary rooms only */
+};
+
+struct actives {
+	struct active	*a;
+	int		 n;
+};
+
+static void
+collect(void *arg, const struct troom *tr)
+{
+	struct actives	*as = arg;
+	struct active	*a;
+
+	if (as->n >= PALD_TROOMS)
+		return;
+	a = &as->a[as->n++];
+	a->id = tr->id;
+	a->category = tr->category;
+	a->members = tr->nmembers;
+	a->temp = (tr->flags & TRF_TEMP) != 0;
+	if (a->temp)
+		a->tr = *tr;
+}
+
+/* members_of - the live member count of a permanent room */
+static int
+members_of(const struct actives *as, uint32_t id)
+{
+	int	 i;
+
+	for (i = 0; i < as->n; i++)
+		if (as->a[i].id == id)
+			return as->a[i].members;
+	return 0;
+}
+
+/* room_rec - one room of ROOM_LIST */
+static void
+room_rec(struct rec *r, uint32_t id, const char *name, int members,
+    unsigned flags, int locked, char rating)
+{
+	char	 rt[2] = { rating ? rating : 'G', '\0' };
+
+	rec_addu(r, "id", id);
+	rec_add(r, "nm", name);
+	rec_addi(r, "#", members);
+	rec_addi(r, "v", (flags & ROOM_F_VOICE) ? 1 : 0);
+	rec_addi(r, "l", locked ? 1 : 0);
+	rec_add(r, "r", rt);
+	rec_addi(r, "p", (flags & ROOM_F_PRIVATE) ? 1 : 0);
+	rec_add(r, "c", "000000000");
+	rec_sep(r);
+}
+
+/* shown - does a room appear in the lists for us? */
+static int
+shown(struct session *s, unsigned flags)
+{
+	if (s->u.admin >= 1)
+		return 1;
+	return !(flags & (ROOM_F_PRIVATE | ROOM_F_CLOSED));
+}
+
+/* handle_list - LIST_CATEGORY: category counts, or one category's rooms */
+static int
+handle_list(struct session *s, const struct wire_frame *f)
+{
+	struct actives	 as;
+	struct category	*cats = NULL;
+	struct room	*rooms = NULL;
+	struct rec	 r;
+	uint32_t	 cat = 0;
+	int		 i, k, nc, nr, *count = NULL;
+
+	if (f->len >= 12)
+		cat = wire_get32(f->payload + 8);
+	if (f->len >= 8 && wire_get32(f->payload + 4) == 0)
+		cat = 0;
+	if (cat == ALL_UIDS)
+		cat = 0;
+	as.n = 0;
+	if ((as.a = reallocarray(NULL, PALD_TROOMS, sizeof(*as.a))) == NULL ||
+	    (rooms = reallocarray(NULL, PALD_ROOMS_MAX, sizeof(*rooms))) ==
+	    NULL)
+		goto fail;
+	(void)room_list(s->tab, collect, &as);
+	if ((nr = db_room_list(s->db, cat, rooms, PALD_ROOMS_MAX)) < 0)
+		goto fail;
+	rec_init(&r, s->scratch, SCRATCH);
+	if (cat == 0) {
+		if ((cats = reallocarray(NULL, PALD_CATEGORIES_MAX,
+		    sizeof(*cats))) == NULL ||
+		    (count = calloc(PALD_CATEGORIES_MAX, sizeof(int))) == NULL)
+			goto fail;
+		if ((nc = db_category_list(s->db, cats, PALD_CATEGORIES_MAX)) <
+		    0)
+			goto fail;
+		for (i = 0; i < nr; i++)
+			for (k = 0; k < nc; k++)
+				if (rooms[i].category == cats[k].code &&
+				    shown(s, rooms[i].flags))
+					count[k]++;
+		for (i = 0; i < as.n; i++)
+			for (k = 0; k < nc; k++)
+				if (as.a[i].temp &&
+				    as.a[i].category == cats[k].code &&
+				    shown(s, as.a[i].tr.flags))
+					count[k]++;
+		for (k = 0; k < nc; k++) {
+			rec_addu(&r, "id", cats[k].code);
+			rec_addi(&r, "#", count[k]);
+			rec_sep(&r);
+		}
+		if (rec_len(&r) >= 0)
+			out_frame(s, PT_CATEGORY_COUNTS, s->scratch, r.len);
+	} else {
+		rec_addu(&r, "catg", cat);
+		rec_sep(&r);
+		for (i = 0; i < nr; i++)
+			if (shown(s, rooms[i].flags))
+				room_rec(&r, rooms[i].id, rooms[i].name,
+				    members_of(&as, rooms[i].id),
+				    rooms[i].flags, rooms[i].lockword[0] != '\0',
+				    rooms[i].rating);
+		for (i = 0; i < as.n; i++)
+			if (as.a[i].temp && as.a[i].category == cat &&
+			    shown(s, as.a[i].tr.flags))
+				room_rec(&r, as.a[i].id, as.a[i].tr.name,
+				    as.a[i].members, as.a[i].tr.flags,
+				    as.a[i].tr.lockword[0] != '\0',
+				    as.a[i].tr.rating);
+		if (rec_len(&r) >= 0)
+			out_frame(s, PT_ROOM_LIST, s->scratch, r.len);
+		else
+			log_warnx("[%s]: room list of %u too long", s->addr,
+			    cat);
+	}
+	free(count);
+	free(cats);
+	free(rooms);
+	free(as.a);
+	return 0;
+fail:
+	log_warnx("[%s]: room list failed", s->addr);
+	free(count);
+	free(cats);
+	free(rooms);
+	free(as.a);
+	return 0;
+}
+
+/*
+ * Joining, creating, leaving.
+ */
+
+/* text_arg - bytes from..len of a payload as a bounded C string */
+static void
+text_arg(const struct wire_frame *f, size_t from, char *dst, size_t cap)
+{
+	size_t	 n = f->len > from ? f->len - from : 0;
+
+	if (n >= cap)
+		n = cap - 1;
+	if (n > 0)
+		memcpy(dst, f->payload + from, n);
+	dst[n] = '\0';
+	dst[strcspn(dst, "\r\n")] = '\0';
+}
+
+/* handle_join - ROOM_JOIN: room(4) invisible(2) port(4) [lockword] */
+static int
+handle_join(struct session *s, const struct wire_frame *f)
+{
+	struct troom	 tr;
+	char		 lock[PALD_LOCKWORD_MAX + 1];
+	uint32_t	 id;
+	int		 invis = 0;
+
+	if (f->len < 4)
+		return 0;
+	id = wire_get32(f->payload);
+	if (f->len >= 6)
+		invis = wire_get16(f->payload + 4) != 0;
+	text_arg(f, 10, lock, sizeof(lock));
+	if (load(s, id, &tr) == -1)
+		return join_fail(s, f->type, id, TXT_NOROOM);
+	return join(s, f->type, &tr, invis, lock, 0);
+}
+
+struct byname {
+	const char	*name;
+	uint32_t	 owner;		/* or 0 */
+	int		 found;
+	struct troom	 tr;
+};
+
+static void
+match_name(void *arg, const struct troom *tr)
+{
+	struct byname	*b = arg;
+
+	if (b->found || !(tr->flags & TRF_TEMP))
+		return;
+	if ((b->name != NULL && strcasecmp(tr->name, b->name) == 0) ||
+	    (b->name == NULL && tr->owner == b->owner)) {
+		b->tr = *tr;
+		b->found = 1;
+	}
+}
+
+/* temp_by_name - an active temporary room by name; -1 if none */
+static int
+temp_by_name(struct session *s, const char *name, struct troom *tr)
+{
+	struct byname	 b;
+
+	memset(&b, 0, sizeof(b));
+	b.name = name;
+	(void)room_list(s->tab, match_name, &b);
+	if (!b.found)
+		return -1;
+	*tr = b.tr;
+	return 0;
+}
+
+/* handle_join_name - ROOM_JOIN by name: record aff name invis port lock */
+static int
+handle_join_name(struct session *s, const struct wire_frame *f)
+{
+	struct troom	 tr;
+	struct room	 r;
+	char		 name[PALD_ROOMNAME_MAX + 1], lock[PALD_LOCKWORD_MAX + 1];
+	char		 inv[8];
+	int		 invis = 0;
+
+	if (rec_get(f->payload, f->len, "name", name, sizeof(name)) < 0)
+		return join_fail(s, f->type, 0, TXT_NOROOM);
+	if (rec_get(f->payload, f->len, "lock", lock, sizeof(lock)) < 0)
+		lock[0] = '\0';
+	if (rec_get(f->payload, f->len, "invis", inv, sizeof(inv)) > 0)
+		invis = atoi(inv) != 0;
+	if (db_room_by_name(s->db, name, &r) == DBR_OK) {
+		if (load(s, r.id, &tr) == -1)
+			return join_fail(s, f->type, r.id, TXT_NOROOM);
+	} else if (temp_by_name(s, name, &tr) == -1)
+		return join_fail(s, f->type, 0, TXT_NOROOM);
+	return join(s, f->type, &tr, invis, lock, 0);
+}
+
+/*
+ * handle_join_admin - ROOM_JOIN_AS_ADMIN: owner(4) code(4) port(4).
+ * Sources disagree whether the first word is the owner's uid or the
+ * room's id (PROTOCOL.md 8): a room id is tried first.
+ */
+static int
+handle_join_admin(struct session *s, const struct wire_frame *f)
+{
+	struct troom	 tr;
+	struct room	*rooms;
+	uint32_t	 who, code;
+	int		 i, n, found = -1;
+
+	if (f->len < 8)
+		return 0;
+	who = wire_get32(f->payload);
+	code = wire_get32(f->payload + 4);
+	if (code == 0)
+		return join_fail(s, f->type, who, TXT_NOTADMIN);
+	if ((rooms = reallocarray(NULL, PALD_ROOMS_MAX, sizeof(*rooms))) ==
+	    NULL)
+		return 0;
+	n = db_room_list(s->db, 0, rooms, PALD_ROOMS_MAX);
+	for (i = 0; i < n && found == -1; i++)
+		if (rooms[i].id == who && rooms[i].admincode == code)
+			found = i;
+	for (i = 0; i < n && found == -1; i++)
+		if (rooms[i].owner == who && rooms[i].admincode == code)
+			found = i;
+	if (found == -1 || load(s, rooms[found].id, &tr) == -1) {
+		free(rooms);
+		log_notice("[%s]: %s: wrong admin code for %u", s->addr,
+		    s->u.nick, who);
+		return join_fail(s, f->type, who,
+		    "No room of that owner has that admin code.");
+	}
+	free(rooms);
+	return join(s, f->type, &tr, 0, NULL, 1);
+}
+
+/*
+ * handle_create - ROOM_CREATE: flags(4) category(2) port(4) rating(1)
+ * name [\n lockword].  A temporary room, owned by its creator, that
+ * vanishes with its last member.
+ */
+static int
+handle_create(struct session *s, const struct wire_frame *f)
+{
+	struct troom	 tr;
+	struct room	 r;
+	char		 buf[PALD_ROOMNAME_MAX + PALD_LOCKWORD_MAX + 4], *nl;
+	uint32_t	 fl, k;
+	size_t		 n;
+
+	if (f->len < 12)
+		return 0;
+	memset(&tr, 0, sizeof(tr));
+	fl = wire_get32(f->payload);
+	tr.category = wire_get16(f->payload + 4);
+	tr.rating = (char)toupper(f->payload[10]);
+	if (strchr("GAR", tr.rating) == NULL || tr.rating == '\0')
+		tr.rating = 'G';
+	n = f->len - 11;
+	if (n >= sizeof(buf))
+		return join_fail(s, f->type, 0, "That room name is too long.");
+	memcpy(buf, f->payload + 11, n);
+	buf[n] = '\0';
+	if ((nl = strchr(buf, '\n')) != NULL) {
+		*nl++ = '\0';
+		nl[strcspn(nl, "\r\n")] = '\0';
+		(void)strlcpy(tr.lockword, nl, sizeof(tr.lockword));
+	}
+	buf[strcspn(buf, "\r")] = '\0';
+	if (buf[0] == '\0' || strlen(buf) > PALD_ROOMNAME_MAX)
+		return join_fail(s, f->type, 0, "That room name is not valid.");
+	(void)strlcpy(tr.name, buf, sizeof(tr.name));
+	if (db_room_by_name(s->db, tr.name, &r) == DBR_OK ||
+	    temp_by_name(s, tr.name, &tr) == 0)
+		return join_fail(s, f->type, 0,
+		    "A room of that name exists already.");
+	/* the room kind of ROOM_JOINED, in the high half (or alone) */
+	k = (fl >> 16) != 0 ? fl >> 16 : fl;
+	tr.flags = TRF_TEMP;
+	if (k == 1 || k == 3)
+		tr.flags |= ROOM_F_VOICE;
+	if (k == 1 || k == 5)
+		tr.flags |= ROOM_F_PRIVATE;
+	tr.owner = s->u.uid;
+	tr.mike = 1;
+	log_info("[%s]: %s creates room \"%s\"", s->addr, s->u.nick,
+	    tr.name);
+	return join(s, f->type, &tr, 0, tr.lockword, 1);
+}
+
+/* leave - take us out of tr and tell the others */
+static void
+leave(struct session *s, const struct troom *tr)
+{
+	struct troom	 was;
+	int		 empty;
+
+	if (room_leave(s->tab, tr->idx, tr->rgen, &was, &empty) != TR_OK)
+		return;
+	if (empty)
+		forget(s->db, &was);
+	else
+		leave_notify(s, &was, s->u.uid);
+}
+
+/* handle_leave - ROOM_LEAVE room(4) */
+static int
+handle_leave(struct session *s, const struct wire_frame *f)
+{
+	struct troom	 tr;
+	struct tmember	 me;
+
+	if (f->len < 4 || myroom(s, wire_get32(f->payload), &tr, &me) == -1)
+		return 0;
+	leave(s, &tr);
+	return 0;
+}
+
+/* room_logout - our session ends: leave every room */
+void
+room_logout(struct session *s)
+{
+	int		 idx[PALD_JOINS_MAX], i, n;
+	uint32_t	 rgen[PALD_JOINS_MAX];
+	struct troom	 tr;
+
+	n = room_myrooms(s->tab, idx, rgen);
+	for (i = 0; i < n; i++)
+		if (room_get(s->tab, idx[i], rgen[i], &tr) == 0)
+			leave(s, &tr);
+}
+
+/* room_gone - a dead session found by a sweep leaves its rooms */
+void
+room_gone(struct db *db, struct table *tab, const struct tsess *dead)
+{
+	unsigned char	 b[WIRE_HDRLEN + 8], p[8];
+	struct troom	 was;
+	int		 k, empty;
+	size_t		 n;
+
+	for (k = 0; k < PALD_JOINS_MAX; k++) {
+		if (dead->rooms[k] == 0)
+			continue;
+		if (room_drop(tab, dead->rooms[k] - 1, dead->slot, dead->gen,
+		    &was, &empty) != TR_OK || was.rgen != dead->rgens[k])
+			continue;
+		if (empty) {
+			forget(db, &was);
+			continue;
+		}
+		pack2(p, was.id, dead->uid);
+		if ((n = wire_encode(b, sizeof(b), PT_ROOM_USER_LEFT, p,
+		    sizeof(p))) > 0)
+			(void)room_send(tab, was.idx, was.rgen, -1, TM_FRAME, b,
+			    n);
+	}
+}
+
+/*
+ * Room chat.
+ */
+
+/* skip_tags - past the leading PHTML tags (<pfont ...>, <pb> ...) */
+static const char *
+skip_tags(const char *p)
+{
+	while (*p == '<' && strchr(p, '>') != NULL)
+		p = strchr(p, '>') + 1;
+	while (*p == ' ')
+		p++;
+	return p;
+}
+
+/*
+ * whisper - "/w nick: text" said in a room goes to that member only
+ * (PROTOCOL.md 3.6).  Returns 1 when the line was a whisper.
+ */
+static int
+whisper(struct session *s, const struct troom *tr, const char *line)
+{
+	struct tmember	 to;
+	struct tsess	 ts;
+	const char	*p = skip_tags(line), *colon;
+	char		 nick[PALD_NICK_MAX + 1];
+	const char	*msg;
+	unsigned char	*b;
+	size_t		 n, ml;
+	int		 i, nm;
+	struct tmember	*m;
+
+	if (strncasecmp(p, "/w ", 3) != 0)
+		return 0;
+	p += 3;
+	if ((colon = strchr(p, ':')) == NULL ||
+	    (size_t)(colon - p) > PALD_NICK_MAX) {
+		sys_line(s, tr->id, "To whisper: /w nickname: message");
+		return 1;
+	}
+	memcpy(nick, p, (size_t)(colon - p));
+	nick[colon - p] = '\0';
+	for (n = strlen(nick); n > 0 && nick[n - 1] == ' '; n--)
+		nick[n - 1] = '\0';
+	if ((m = reallocarray(NULL, PALD_ROOM_MEMBERS_MAX, sizeof(*m))) ==
+	    NULL)
+		return 1;
+	nm = room_members(s->tab, tr->idx, tr->rgen, m, PALD_ROOM_MEMBERS_MAX);
+	for (i = 0; i < nm; i++)
+		if (strcasecmp(m[i].nick, nick) == 0)
+			break;
+	if (i == nm || nm < 0) {
+		free(m);
+		sys_line(s, tr->id, "Nobody of that name is in this room.");
+		return 1;
+	}
+	to = m[i];
+	free(m);
+	for (msg = colon + 1; *msg == ' '; msg++)
+		;
+	ml = strnlen(msg, PALD_ROOMMSG_MAX);
+	if ((b = malloc(8 + ml + 128)) == NULL)
+		return 1;
+	pack2(b, tr->id, s->u.uid);
+	n = (size_t)snprintf((char *)b + 8, ml + 128,
+	    "<pb><pi>***** Start Whisper</pi></pb>\n%.*s\n"
+	    "<pi><pb>***** End Whisper</pi></pb>", (int)ml, msg);
+	if (n >= ml + 128)
+		n = ml + 127;
+	ts.slot = to.slot;
+	ts.gen = to.gen;
+	if (deliver(s, &ts, TM_FRAME, PT_ROOM_MESSAGE, b, 8 + n) == 0)
+		sys_line(s, tr->id, "Whisper sent.");
+	free(b);
+	return 1;
+}
+
+/* handle_message - ROOM_MESSAGE_OUT: room(4) text, to the others */
+static int
+handle_message(struct session *s, const struct wire_frame *f)
+{
+	struct troom	 tr;
+	struct tmember	 me;
+	unsigned char	 b[8 + PALD_ROOMMSG_MAX];
+	char		 line[PALD_ROOMMSG_MAX + 1];
+	size_t		 n;
+
+	if (f->len < 5 || myroom(s, wire_get32(f->payload), &tr, &me) == -1)
+		return 0;
+	n = f->len - 4;
+	if (n > PALD_ROOMMSG_MAX) {
+		sys_line(s, tr.id, "That message is too long; it was not "
+		    "sent.");
+		return 0;
+	}
+	if (tr.text && (me.flags & TMF_REDDOT) && !is_admin(&me)) {
+		sys_line(s, tr.id, TXT_REDDOT);
+		return 0;
+	}
+	memcpy(line, f->payload + 4, n);
+	line[n] = '\0';
+	if (strlen(line) == n && whisper(s, &tr, line))
+		return 0;
+	pack2(b, tr.id, s->u.uid);
+	memcpy(b + 8, f->payload + 4, n);
+	(void)to_room(s, &tr, s->me.slot, PT_ROOM_MESSAGE, b, 8 + n);
+	table_count(s->tab, TC_IM);
+	return 0;
+}
+
+/* handle_topic - ROOM_SET_TOPIC: room admins; kept for permanent rooms */
+static int
+handle_topic(struct session *s, const struct wire_frame *f)
+{
+	struct troom	 tr;
+	struct tmember	 me;
+	unsigned char	 b[8 + PALD_TOPIC_MAX];
+
+	if (f->len < 4 || myroom(s, wire_get32(f->payload), &tr, &me) == -1)
+		return 0;
+	if (!is_admin(&me)) {
+		sys_line(s, tr.id, TXT_NOTADMIN);
+		return 0;
+	}
+	text_arg(f, 4, tr.topic, sizeof(tr.topic));
+	tr.topicby = s->u.uid;
+	if (room_update(s->tab, tr.idx, tr.rgen, &tr, RU_TOPIC) == -1)
+		return 0;
+	save(s, &tr);
+	log_action(s, &tr, "topic", 0, NULL);
+	pack2(b, tr.id, tr.topicby);
+	memcpy(b + 8, tr.topic, strlen(tr.topic));
+	(void)to_room(s, &tr, -1, PT_ROOM_TOPIC, b, 8 + strlen(tr.topic));
+	return 0;
+}
+
+/* handle_invite - ROOM_INVITE_OUT: room(4) uid(4) */
+static int
+handle_invite(struct session *s, const struct wire_frame *f)
+{
+	struct troom	 tr;
+	struct tmember	 me;
+	struct tsess	 ts;
+	struct rec	 r;
+	unsigned char	 b[512];
+	uint32_t	 to;
+
+	if (f->len < 8 || myroom(s, wire_get32(f->payload), &tr, &me) == -1)
+		return 0;
+	to = wire_get32(f->payload + 4);
+	if (table_find(s->tab, to, 0, &ts) == 0 &&
+	    db_blocks(s->db, to, s->u.uid) != 1) {
+		rec_init(&r, b, sizeof(b));
+		rec_addu(&r, "group_id", tr.id);
+		rec_add(&r, "group_name", tr.name);
+		rec_add(&r, "nickname", s->u.nick);
+		rec_addu(&r, "uid", s->u.uid);
+		if (rec_len(&r) > 0)
+			(void)deliver(s, &ts, TM_FRAME, PT_ROOM_INVITE, b,
+			    r.len);
+	}
+	out_rc(s, f->type, 0, NULL);
+	return 0;
+}
+
+/* handle_report - ROOM_REPORT_USER: room(4) uid(4) complaint */
+static int
+handle_report(struct session *s, const struct wire_frame *f)
+{
+	struct troom	 tr;
+	struct tmember	 me;
+	char		 why[PALD_REASON_MAX + 1];
+
+	if (f->len < 8 || myroom(s, wire_get32(f->payload), &tr, &me) == -1)
+		return 0;
+	text_arg(f, 8, why, sizeof(why));
+	log_action(s, &tr, "report", wire_get32(f->payload + 4), why);
+	return 0;
+}
+
+/*
+ * Moderation: room admins only.
+ */
+
+/* admin_room - our room of an admin packet room(4) ...; -1 if not admin */
+static int
+admin_room(struct session *s, const struct wire_frame *f, size_t min,
+    struct troom *tr, struct tmember *me)
+{
+	if (f->len < min || myroom(s, wire_get32(f->payload), tr, me) == -1)
+		return -1;
+	if (!is_admin(me)) {
+		log_notice("[%s]: %s: admin packet %d in room %u without "
+		    "rights", s->addr, s->u.nick, f->type, tr->id);
+		sys_line(s, tr->id, TXT_NOTADMIN);
+		return -1;
+	}
+	return 0;
+}
+
+/* handle_admin_info - ROOM_GET_ADMIN_INFO -> ROOM_ADMIN_INFO */
+static int
+handle_admin_info(struct session *s, const struct wire_frame *f)
+{
+	struct troom	 tr;
+	struct tmember	 me;
+	struct rban	*b;
+	struct rec	 r;
+	char		 num[16];
+	int		 i, n, k;
+
+	if (admin_room(s, f, 4, &tr, &me) == -1)
+		return 0;
+	if ((b = reallocarray(NULL, 500, sizeof(*b))) == NULL)
+		return 0;
+	rec_init(&r, s->scratch, SCRATCH);
+	rec_addu(&r, "group", tr.id);
+	rec_addi(&r, "mike", tr.mike);
+	rec_addi(&r, "text", tr.text);
+	rec_addi(&r, "video", tr.video);
+	for (k = RBAN_BOUNCE; k >= RBAN_BAN; k--) {
+		n = db_rban_list(s->db, tr.id, k, b, 500);
+		rec_raw(&r, k == RBAN_BOUNCE ? "bounce=" : "ban=",
+		    k == RBAN_BOUNCE ? 7 : 4);
+		for (i = 0; i < n; i++) {
+			(void)snprintf(num, sizeof(num), "%u\n", b[i].uid);
+			rec_raw(&r, num, strlen(num));
+		}
+		rec_sep(&r);
+	}
+	free(b);
+	if (rec_len(&r) > 0)
+		out_frame(s, PT_ROOM_ADMIN_INFO, s->scratch, r.len);
+	return 0;
+}
+
+/* remove_member - 0x017c to the victim, out of the room, others told */
+static void
+remove_member(struct session *s, const struct troom *tr,
+    const struct tmember *v, const char *text)
+{
+	unsigned char	 b[8 + 128];
+	struct troom	 was;
+	struct tsess	 ts;
+	size_t		 n = strlen(text);
+	int		 empty;
+
+	/* out first, so that a quick re-join finds the victim out */
+	if (room_drop(s->tab, tr->idx, v->slot, v->gen, &was, &empty) !=
+	    TR_OK)
+		return;
+	pack2(b, tr->id, s->u.uid);
+	memcpy(b + 8, text, n);
+	ts.slot = v->slot;
+	ts.gen = v->gen;
+	(void)deliver(s, &ts, TM_FRAME, PT_ROOM_CLOSED, b, 8 + n);
+	if (empty)
+		forget(s->db, &was);
+	else
+		leave_notify(s, &was, v->uid);
+}
+
+/* target - the member uid of tr, not an admin; -1 with a line if not */
+static int
+target(struct session *s, const struct troom *tr, uint32_t uid,
+    struct tmember *v)
+{
+	if (room_member(s->tab, tr->idx, tr->rgen, uid, v) == -1)
+		return -1;
+	if (is_admin(v)) {
+		sys_line(s, tr->id, "Room administrators cannot be removed.");
+		return -1;
+	}
+	return 0;
+}
+
+/* ban_one - a ban or a 24-hour bounce of uid, stored and applied */
+static void
+ban_one(struct session *s, const struct troom *tr, int kind, uint32_t uid,
+    const char *reason)
+{
+	struct rban	 rb;
+	struct tmember	 v;
+
+	if (uid == s->u.uid)
+		return;
+	memset(&rb, 0, sizeof(rb));
+	rb.room = tr->id;
+	rb.kind = kind;
+	rb.uid = uid;
+	rb.by = s->u.uid;
+	rb.time = time(NULL);
+	rb.until = kind == RBAN_BOUNCE ? rb.time + BOUNCE_SECS : 0;
+	if (reason != NULL)
+		(void)strlcpy(rb.reason, reason, sizeof(rb.reason));
+	if (room_member(s->tab, tr->idx, tr->rgen, uid, &v) == 0 &&
+	    is_admin(&v)) {
+		sys_line(s, tr->id, "Room administrators cannot be removed.");
+		return;
+	}
+	if (db_rban_add(s->db, &rb) != DBR_OK) {
+		sys_line(s, tr->id, "That could not be stored; try again.");
+		return;
+	}
+	log_action(s, tr, kind == RBAN_BAN ? "ban" : "bounce", uid, reason);
+	if (target(s, tr, uid, &v) == 0)
+		remove_member(s, tr, &v, kind == RBAN_BAN ? TXT_BANNED :
+		    TXT_BOUNCED);
+}
+
+/* handle_ban - BOUNCE / BAN room(4) uid(4) (0xffffffff: all but admins) */
+static int
+handle_ban(struct session *s, const struct wire_frame *f)
+{
+	struct troom	 tr;
+	struct tmember	 me, *m;
+	uint32_t	 uid;
+	int		 i, n, kind;
+
+	if (admin_room(s, f, 8, &tr, &me) == -1)
+		return 0;
+	kind = f->type == PT_C_ROOM_BAN ? RBAN_BAN : RBAN_BOUNCE;
+	if ((uid = wire_get32(f->payload + 4)) != ALL_UIDS) {
+		ban_one(s, &tr, kind, uid, NULL);
+		return 0;
+	}
+	if ((m = reallocarray(NULL, PALD_ROOM_MEMBERS_MAX, sizeof(*m))) ==
+	    NULL)
+		return 0;
+	n = room_members(s->tab, tr.idx, tr.rgen, m, PALD_ROOM_MEMBERS_MAX);
+	for (i = 0; i < n; i++)
+		if (!is_admin(&m[i]))
+			ban_one(s, &tr, kind, m[i].uid, NULL);
+	free(m);
+	return 0;
+}
+
+/* handle_ban_nick - ROOM_BAN_NICK room(4) nickname */
+static int
+handle_ban_nick(struct session *s, const struct wire_frame *f)
+{
+	struct troom	 tr;
+	struct tmember	 me;
+	struct user	 u;
+	char		 nick[PALD_NICK_MAX + 1];
+
+	if (admin_room(s, f, 5, &tr, &me) == -1)
+		return 0;
+	text_arg(f, 4, nick, sizeof(nick));
+	if (db_user_by_nick(s->db, nick, &u) != DBR_OK) {
+		sys_line(s, tr.id, "There is no user of that name.");
+		return 0;
+	}
+	ban_one(s, &tr, RBAN_BAN, u.uid, NULL);
+	return 0;
+}
+
+/* handle_reason - BOUNCE_REASON room(4) uid(4) "BR: why" */
+static int
+handle_reason(struct session *s, const struct wire_frame *f)
+{
+	struct troom	 tr;
+	struct tmember	 me;
+	struct rban	 rb;
+	char		 why[PALD_REASON_MAX + 1], *p = why;
+	uint32_t	 uid;
+
+	if (admin_room(s, f, 8, &tr, &me) == -1)
+		return 0;
+	uid = wire_get32(f->payload + 4);
+	text_arg(f, 8, why, sizeof(why));
+	if (strncmp(p, "BR:", 3) == 0)
+		for (p += 3; *p == ' '; p++)
+			;
+	if (db_rban_check(s->db, tr.id, uid, time(NULL), &rb) == DBR_OK &&
+	    rb.kind == RBAN_BOUNCE) {
+		(void)strlcpy(rb.reason, p, sizeof(rb.reason));
+		(void)db_rban_add(s->db, &rb);
+	}
+	log_action(s, &tr, "reason", uid, p);
+	return 0;
+}
+
+/* handle_unban - UNBOUNCE / UNBAN room(4) uid(4) */
+static int
+handle_unban(struct session *s, const struct wire_frame *f)
+{
+	struct troom	 tr;
+	struct tmember	 me;
+	uint32_t	 uid;
+	int		 kind;
+
+	if (admin_room(s, f, 8, &tr, &me) == -1)
+		return 0;
+	uid = wire_get32(f->payload + 4);
+	kind = f->type == PT_C_ROOM_UNBAN ? RBAN_BAN : RBAN_BOUNCE;
+	(void)db_rban_del(s->db, tr.id, kind, uid);
+	log_action(s, &tr, kind == RBAN_BAN ? "unban" : "unbounce", uid,
+	    NULL);
+	return 0;
+}
+
+/* handle_close - ROOM_CLOSE: everyone out; a permanent room is hidden */
+static int
+handle_close(struct session *s, const struct wire_frame *f)
+{
+	struct troom	 tr;
+	struct tmember	 me, *m;
+	int		 i, n;
+
+	if (admin_room(s, f, 4, &tr, &me) == -1)
+		return 0;
+	log_action(s, &tr, "close", 0, NULL);
+	if (!(tr.flags & TRF_TEMP)) {
+		tr.flags |= ROOM_F_CLOSED;
+		(void)room_update(s->tab, tr.idx, tr.rgen, &tr, RU_FLAGS);
+		save(s, &tr);
+	}
+	if ((m = reallocarray(NULL, PALD_ROOM_MEMBERS_MAX, sizeof(*m))) ==
+	    NULL)
+		return 0;
+	n = room_members(s->tab, tr.idx, tr.rgen, m, PALD_ROOM_MEMBERS_MAX);
+	for (i = 0; i < n; i++)
+		remove_member(s, &tr, &m[i], TXT_CLOSED);
+	free(m);
+	return 0;
+}
+
+/* handle_reddot - RED DOT on / off room(4) uid(4) (0xffffffff: all) */
+static int
+handle_reddot(struct session *s, const struct wire_frame *f)
+{
+	struct troom	 tr;
+	struct tmember	 me;
+	unsigned char	 b[8];
+	uint32_t	 uid;
+	int		 on = f->type == PT_C_ROOM_REDDOT;
+
+	if (admin_room(s, f, 8, &tr, &me) == -1)
+		return 0;
+	uid = wire_get32(f->payload + 4);
+	if (room_mflags(s->tab, tr.idx, tr.rgen, uid, on ? TMF_REDDOT : 0,
+	    on ? 0 : TMF_REDDOT) <= 0)
+		return 0;
+	if (on && (uid == ALL_UIDS || tr.speaker == uid)) {
+		tr.speaker = 0;		/* the voice child drops the mic */
+		(void)room_update(s->tab, tr.idx, tr.rgen, &tr, RU_SPEAKER);
+	}
+	log_action(s, &tr, on ? "reddot" : "unreddot", uid, NULL);
+	pack2(b, tr.id, uid);
+	(void)to_room(s, &tr, -1, on ? PT_ROOM_REDDOT_ON : PT_ROOM_REDDOT_OFF,
+	    b, sizeof(b));
+	return 0;
+}
+
+/* handle_switch - NEW_USER_MIC, RED-DOT TEXT / VIDEO, SET_ALL_MICS */
+static int
+handle_switch(struct session *s, const struct wire_frame *f)
+{
+	struct troom	 tr;
+	struct tmember	 me;
+	unsigned char	 b[10];
+	const char	*what;
+	int		 on;
+
+	if (admin_room(s, f, 6, &tr, &me) == -1)
+		return 0;
+	on = wire_get16(f->payload + 4) != 0;
+	switch (f->type) {
+	case PT_C_ROOM_NEW_USER_MIC:
+		tr.mike = on;
+		what = "newusermic";
+		break;
+	case PT_C_ROOM_RD_TEXT:
+		tr.text = on;
+		what = "reddottext";
+		break;
+	case PT_C_ROOM_RD_VIDEO:
+		tr.video = on;
+		what = "reddotvideo";
+		break;
+	default:
+		tr.allmics = on;
+		what = "allmics";
+		break;
+	}
+	if (room_update(s->tab, tr.idx, tr.rgen, &tr, RU_OPTS) == -1)
+		return 0;
+	save(s, &tr);
+	log_action(s, &tr, what, 0, on ? "on" : "off");
+	if (f->type == PT_C_ROOM_ALLMICS) {
+		wire_put32(b, tr.id);
+		wire_put16(b + 4, (uint16_t)on);
+		wire_put32(b + 6, s->u.uid);
+		(void)to_room(s, &tr, -1, PT_ROOM_SET_MIC, b, sizeof(b));
+	}
+	return 0;
+}
+
+/* handle_hand - HAND_UP / HAND_DOWN room(4), or LOWER_ALL_HANDS */
+static int
+handle_hand(struct session *s, const struct wire_frame *f)
+{
+	struct troom	 tr;
+	struct tmember	 me;
+	unsigned char	 b[8];
+	uint32_t	 uid = s->u.uid;
+	int		 up = f->type == PT_C_ROOM_HAND_UP;
+
+	if (f->type == PT_C_ROOM_LOWER_HANDS) {
+		if (admin_room(s, f, 4, &tr, &me) == -1)
+			return 0;
+		uid = ALL_UIDS;
+		(void)room_mflags(s->tab, tr.idx, tr.rgen, ALL_UIDS, 0,
+		    TMF_HAND);
+		(void)room_mflags(s->tab, tr.idx, tr.rgen, s->u.uid, 0,
+		    TMF_HAND);
+		log_action(s, &tr, "lowerhands", 0, NULL);
+	} else {
+		if (f->len < 4 ||
+		    myroom(s, wire_get32(f->payload), &tr, &me) == -1)
+			return 0;
+		if (room_mflags(s->tab, tr.idx, tr.rgen, uid,
+		    up ? TMF_HAND : 0, up ? 0 : TMF_HAND) <= 0)
+			return 0;
+	}
+	pack2(b, tr.id, uid);
+	(void)to_room(s, &tr, -1, up ? PT_ROOM_HAND_UP : PT_ROOM_HAND_DOWN, b,
+	    sizeof(b));
+	return 0;
+}
+
+/* handle_video - start / stop publishing: the camera icon */
+static int
+handle_video(struct session *s, const struct wire_frame *f)
+{
+	struct troom	 tr;
+	struct tmember	 me;
+	unsigned char	 b[10];
+	int		 on = f->type == PT_C_VIDEO_START;
+
+	if (f->len < 4 || myroom(s, wire_get32(f->payload), &tr, &me) == -1)
+		return 0;
+	if (on && tr.video && (me.flags & TMF_REDDOT) && !is_admin(&me))
+		return 0;
+	if (room_mflags(s->tab, tr.idx, tr.rgen, s->u.uid,
+	    on ? TMF_VIDEO : 0, on ? 0 : TMF_VIDEO) <= 0)
+		return 0;
+	pack2(b, tr.id, s->u.uid);
+	wire_put16(b + 8, (uint16_t)on);
+	(void)to_room(s, &tr, -1, PT_ROOM_VIDEO, b, sizeof(b));
+	return 0;
+}
+
+/* room_frame - a room packet: 0 or -1 as session_frame; 1: not ours */
+int
+room_frame(struct session *s, const struct wire_frame *f)
+{
+	switch (f->type) {
+	case PT_C_LIST_CATEGORY:
+		return handle_list(s, f);
+	case PT_C_ROOM_JOIN:
+		return handle_join(s, f);
+	case PT_C_ROOM_JOIN_NAME:
+		return handle_join_name(s, f);
+	case PT_C_ROOM_JOIN_ADMIN:
+		return handle_join_admin(s, f);
+	case PT_C_ROOM_CREATE:
+		return handle_create(s, f);
+	case PT_C_ROOM_LEAVE:
+		return handle_leave(s, f);
+	case PT_C_ROOM_MESSAGE:
+		return handle_message(s, f);
+	case PT_C_ROOM_TOPIC:
+		return handle_topic(s, f);
+	case PT_C_ROOM_INVITE:
+		return handle_invite(s, f);
+	case PT_C_ROOM_REPORT:
+		return handle_report(s, f);
+	case PT_C_ROOM_ADMIN_INFO:
+		return handle_admin_info(s, f);
+	case PT_C_ROOM_BOUNCE:
+	case PT_C_ROOM_BAN:
+		return handle_ban(s, f);
+	case PT_C_ROOM_BAN_NICK:
+		return handle_ban_nick(s, f);
+	case PT_C_ROOM_BOUNCE_REASON:
+		return handle_reason(s, f);
+	case PT_C_ROOM_UNBOUNCE:
+	case PT_C_ROOM_UNBAN:
+		return handle_unban(s, f);
+	case PT_C_ROOM_CLOSE:
+		return handle_close(s, f);
+	case PT_C_ROOM_REDDOT:
+	case PT_C_ROOM_UNREDDOT:
+		return handle_reddot(s, f);
+	case PT_C_ROOM_NEW_USER_MIC:
+	case PT_C_ROOM_RD_TEXT:
+	case PT_C_ROOM_RD_VIDEO:
+	case PT_C_ROOM_ALLMICS:
+		return handle_switch(s, f);
+	case PT_C_ROOM_HAND_UP:
+	case PT_C_ROOM_HAND_DOWN:
+	case PT_C_ROOM_LOWER_HANDS:
+		return handle_hand(s, f);
+	case PT_C_VIDEO_START:
+	case PT_C_VIDEO_STOP:
+		return handle_video(s, f);
+	default:
+		return 1;
+	}
+}

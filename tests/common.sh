@@ -1,0 +1,93 @@
+#
+# common.sh - what the atf-sh suites share: a private pald on a
+# kernel-chosen port, accounts made with palpasswd, and tests/h_client.
+# Sourced by t_*.sh; every wait is bounded.
+#
+
+PALD="$(atf_get_srcdir)/../pald"
+PALPASSWD="$(atf_get_srcdir)/../palpasswd"
+H="$(atf_get_srcdir)/h_client"
+HI="$(atf_get_srcdir)/h_inetd"
+
+# conf [lines...] - write pald.conf with test defaults plus the lines given
+conf()
+{
+	{
+		echo "categories $(atf_get_srcdir)/../data/categories.txt"
+		echo "rooms $(atf_get_srcdir)/../data/rooms.txt"
+		echo "hash_cost 4"
+		# no fixed port: suites may run side by side
+		echo "voice_port 0"
+		for l in "$@"; do echo "$l"; done
+	} >pald.conf
+}
+
+# wait_for FILE PATTERN - until a line matches, at most 10 seconds
+wait_for()
+{
+	i=0
+	while ! grep -q -- "$2" "$1" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -gt 200 ] && atf_fail "no '$2' in $1: $(cat "$1" 2>&1)"
+		sleep 0.05
+	done
+}
+
+pald_start()
+{
+	[ -f pald.conf ] || conf
+	rm -f pald.port
+	"$PALD" -d -f "$PWD/pald.conf" -l 127.0.0.1 -p 0 -h "$PWD/db" \
+	    -r "$PWD/run" -P "$PWD/pald.pid" -W "$PWD/pald.port" \
+	    "$@" 2>>pald.log &
+	wait_for pald.port .
+	PORT=$(cat pald.port)
+	wait_for pald.log "listening on"
+}
+
+pald_stop()
+{
+	if [ -f pald.pid ]; then
+		pid=$(cat pald.pid)
+		kill "$pid" 2>/dev/null
+		i=0
+		while kill -0 "$pid" 2>/dev/null && [ $i -lt 200 ]; do
+			i=$((i + 1))
+			sleep 0.05
+		done
+	fi
+	return 0
+}
+
+# adduser NICK PASS - prints the new uid
+adduser()
+{
+	mkdir -p db
+	echo "$2" | PALD_HASH_COST=4 "$PALPASSWD" -h "$PWD/db" -p -c "$1"
+}
+
+# client - h_client on the daemon's port, the script on stdin
+client()
+{
+	"$H" -t 10 "$PORT"
+}
+
+# child_of NICK - the pid of the child serving NICK (by its title)
+child_of()
+{
+	for p in $(pgrep -P "$(cat pald.pid)"); do
+		if tr '\0' ' ' </proc/"$p"/cmdline | grep -q "$1"; then
+			echo "$p"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# addadmin NICK PASS LEVEL - an account with an admin level; its uid
+addadmin()
+{
+	mkdir -p db
+	echo "$2" | PALD_HASH_COST=4 "$PALPASSWD" -h "$PWD/db" -p -c -a "$3" \
+	    "$1"
+}

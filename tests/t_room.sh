@@ -1,0 +1,386 @@
+#
+# t_room.sh - rooms end to end: lists, joins, chat, moderation, with
+# tests/h_client as several 5.0 clients against a private pald.
+# The default rooms come from data/rooms.txt: 50001 is a text room in
+# category 30001 (Top Rooms), 50002 a voice room there.
+#
+
+. "$(atf_get_srcdir)/common.sh"
+
+# bg NAME - run the script NAME.in in the background into NAME.out
+bg()
+{
+	client <"$1.in" >"$1.out" 2>&1 &
+	eval "pid_$1=\$!"
+}
+
+# bgwait NAME - wait for the background client NAME; it must succeed
+bgwait()
+{
+	eval "p=\$pid_$1"
+	wait "$p" || atf_fail "client $1 failed: $(cat "$1.out")"
+}
+
+atf_test_case list_counts cleanup
+list_counts_head()
+{
+	atf_set "descr" "category counts and room lists with live members"
+}
+list_counts_body()
+{
+	adduser alice alice-pw >/dev/null
+	adduser bob bob-pw >/dev/null
+	pald_start
+	cat >bob.in <<'IN'
+login bob bob-pw
+rooms 0
+expect 0x014b id=30001
+rooms 30001
+expect 0x014c id=50001
+echo LISTED
+waitfile joined
+rooms 30001
+expect 0x014c id=50001
+quit
+IN
+	bg bob
+	wait_for bob.out LISTED
+	printf 'login alice alice-pw\njoin 50001\nexpect 0x0136 room=50001\nwaitfile done\nquit\n' |
+	    client >alice.out &
+	apid=$!
+	wait_for alice.out "RECV 0x0136"
+	touch joined
+	bgwait bob
+	touch done
+	wait $apid
+	# 29 categories counted; the first list shows nobody in 50001
+	atf_check -o match:"id=30029" grep "^RECV 0x014b" bob.out
+	grep "^RECV 0x014c" bob.out | head -1 >first
+	grep "^RECV 0x014c" bob.out | tail -1 >second
+	atf_check -o match:"id=50001 nm=[^|]*#=0 v=0" cat first
+	atf_check -o match:"id=50001 nm=[^|]*#=1 v=0" cat second
+	atf_check -o match:"id=50002 nm=[^|]*v=1" cat second
+}
+list_counts_cleanup() { pald_stop; }
+
+atf_test_case chat_three cleanup
+chat_three_head()
+{
+	atf_set "descr" "three members: join burst, joins, chat, leave"
+}
+chat_three_body()
+{
+	a=$(adduser alice alice-pw)
+	b=$(adduser bob bob-pw)
+	c=$(adduser carol carol-pw)
+	pald_start
+	cat >alice.in <<IN
+login alice alice-pw
+join 50001
+expect 0x0136 room=50001
+expect 0x015e welcome
+expect 0x015f room=50001
+expect 0x0154 eof=Y
+echo IN
+expect 0x0137 nickname=bob
+expect 0x0137 nickname=carol
+expect 0x015e from=$c
+expect 0x0140 uid=$c
+quit
+IN
+	bg alice
+	wait_for alice.out "^IN"
+	cat >bob.in <<IN
+login bob bob-pw
+join 50001
+expect 0x0154 nickname=alice
+echo IN
+expect 0x015e from=$c
+quit
+IN
+	bg bob
+	wait_for bob.out "^IN"
+	cat >carol.in <<IN
+login carol carol-pw
+join 50001
+expect 0x0154 eof=Y
+say 50001 hello room
+expectnot 0x015e 300
+leave 50001
+drain 200
+quit
+IN
+	client <carol.in >carol.out 2>&1 || atf_fail "carol: $(cat carol.out)"
+	bgwait alice
+	bgwait bob
+	atf_check -o match:"hello room" grep "^RECV 0x015e.*from=$c" \
+	    alice.out
+	atf_check -o match:"hello room" grep "^RECV 0x015e.*from=$c" bob.out
+	# carol's user list has all three, the last record marked eof=Y
+	atf_check -o match:"nickname=alice" -o match:"nickname=bob" \
+	    -o match:"nickname=carol.*eof=Y" grep "^RECV 0x0154" carol.out
+	# one line in the log per join, and no room text in it
+	atf_check -s exit:1 grep "hello room" pald.log
+}
+chat_three_cleanup() { pald_stop; }
+
+atf_test_case topic cleanup
+topic_head()
+{
+	atf_set "descr" "only admins set the topic; it stays with the room"
+}
+topic_body()
+{
+	addadmin boss boss-pw 2 >/dev/null
+	adduser bob bob-pw >/dev/null
+	pald_start
+	cat >bob.in <<'IN'
+login bob bob-pw
+join 50001
+expect 0x0154
+topic 50001 bob was here
+expect 0x015e administrators
+echo IN
+expect 0x015f Welcome back
+leave 50001
+quit
+IN
+	bg bob
+	wait_for bob.out "^IN"
+	printf 'login boss boss-pw\njoin 50001\nexpect 0x0136 admin=1\ntopic 50001 Welcome back\nexpect 0x015f Welcome back\nleave 50001\nquit\n' |
+	    client >boss.out 2>&1 || atf_fail "boss: $(cat boss.out)"
+	bgwait bob
+	# the room emptied; its topic was kept in the store
+	printf 'login bob bob-pw\njoin 50001\nexpect 0x015f Welcome back\nquit\n' |
+	    atf_check -s exit:0 -o ignore "$H" -t 10 "$PORT"
+	pald_stop
+	db5.3_dump -p db/rooms.db >dump || atf_fail "db_dump failed"
+	atf_check -o match:"Welcome" grep -A1 "^ 0000050001" dump
+}
+topic_cleanup() { pald_stop; }
+
+atf_test_case lockword cleanup
+lockword_head()
+{
+	atf_set "descr" "a temporary room with a lockword; it vanishes when empty"
+}
+lockword_body()
+{
+	adduser alice alice-pw >/dev/null
+	adduser bob bob-pw >/dev/null
+	pald_start
+	cat >alice.in <<'IN'
+login alice alice-pw
+create 30006 G Hideout sesame
+expect 0x0136 admin=1
+echo IN
+waitfile done
+quit
+IN
+	bg alice
+	wait_for alice.out "^IN"
+	id=$(sed -n 's/^RECV 0x0136 .*room=\([0-9]*\).*/\1/p' alice.out)
+	[ -n "$id" ] || atf_fail "no room id: $(cat alice.out)"
+	cat >bob.in <<IN
+login bob bob-pw
+rooms 30006
+expect 0x014c id=$id nm=Hideout
+join $id wrong
+expect 0x0064 locked
+join $id sesame
+expect 0x0136 room=$id
+quit
+IN
+	atf_check -s exit:0 -o save:bob.out "$H" -t 10 "$PORT" <bob.in
+	atf_check -o match:"l=1" grep "^RECV 0x014c" bob.out
+	touch done
+	bgwait alice
+	# both gone: the room is no more
+	printf 'login bob bob-pw\nrooms 30006\nexpect 0x014c catg=30006\njoin %s\nexpect 0x0064 exist\nquit\n' "$id" |
+	    client >bob2.out 2>&1 || atf_fail "bob2: $(cat bob2.out)"
+	atf_check -s exit:1 grep "Hideout" bob2.out
+}
+lockword_cleanup() { pald_stop; }
+
+atf_test_case bounce_ban cleanup
+bounce_ban_head()
+{
+	atf_set "descr" "a bounce keeps a user out; a ban survives a restart"
+}
+bounce_ban_body()
+{
+	addadmin boss boss-pw 1 >/dev/null
+	b=$(adduser bob bob-pw)
+	c=$(adduser carol carol-pw)
+	pald_start
+	cat >bob.in <<'IN'
+login bob bob-pw
+join 50001
+expect 0x0154
+echo IN
+expect 0x017c bounced
+join 50001
+expect 0x0064 bounced
+quit
+IN
+	bg bob
+	wait_for bob.out "^IN"
+	cat >boss.in <<IN
+login boss boss-pw
+join 50001
+expect 0x0154 nickname=bob
+bounce 50001 $b
+expect 0x0140 uid=$b
+reason 50001 $b spamming
+ban 50001 $c
+admininfo 50001
+expect 0x0384 group=50001
+quit
+IN
+	atf_check -s exit:0 -o save:boss.out "$H" -t 10 "$PORT" <boss.in
+	bgwait bob
+	atf_check -o match:"bounce=$b" -o match:"ban=$c" grep "^RECV 0x0384" \
+	    boss.out
+	wait_for pald.log "room 50001: bounce by boss"
+	pald_stop
+	pald_start
+	printf 'login carol carol-pw\njoin 50001\nexpect 0x0064 banned\nquit\n' |
+	    atf_check -s exit:0 -o ignore "$H" -t 10 "$PORT"
+	printf 'login bob bob-pw\njoin 50001\nexpect 0x0064 bounced\nquit\n' |
+	    atf_check -s exit:0 -o ignore "$H" -t 10 "$PORT"
+	# unban lets carol in again
+	printf 'login boss boss-pw\njoin 50001\nexpect 0x0154\nunban 50001 %s\ndrain 200\nquit\n' "$c" |
+	    atf_check -s exit:0 -o ignore "$H" -t 10 "$PORT"
+	printf 'login carol carol-pw\njoin 50001\nexpect 0x0136 room=50001\nquit\n' |
+	    atf_check -s exit:0 -o ignore "$H" -t 10 "$PORT"
+}
+bounce_ban_cleanup() { pald_stop; }
+
+atf_test_case close_room cleanup
+close_room_head()
+{
+	atf_set "descr" "closing a room puts everyone out and keeps users out"
+}
+close_room_body()
+{
+	addadmin boss boss-pw 1 >/dev/null
+	adduser bob bob-pw >/dev/null
+	pald_start
+	cat >bob.in <<'IN'
+login bob bob-pw
+join 50001
+expect 0x0154
+echo IN
+expect 0x017c closed
+join 50001
+expect 0x0064 closed
+rooms 30001
+expect 0x014c catg=30001
+quit
+IN
+	bg bob
+	wait_for bob.out "^IN"
+	printf 'login boss boss-pw\njoin 50001\nexpect 0x0154\nclose 50001\nexpect 0x017c closed\nquit\n' |
+	    atf_check -s exit:0 -o ignore "$H" -t 10 "$PORT"
+	bgwait bob
+	atf_check -s exit:1 grep "^RECV 0x014c.*id=50001 " bob.out
+}
+close_room_cleanup() { pald_stop; }
+
+atf_test_case reddot_text cleanup
+reddot_text_head()
+{
+	atf_set "descr" "with text red dot on, a red-dotted member cannot type"
+}
+reddot_text_body()
+{
+	addadmin boss boss-pw 1 >/dev/null
+	b=$(adduser bob bob-pw)
+	pald_start
+	cat >boss.in <<IN
+login boss boss-pw
+join 50001
+expect 0x0137 nickname=bob
+rdtext 50001 1
+reddot 50001 $b
+expect 0x017d uid=$b
+echo DOTTED
+expectnot 0x015e 600
+quit
+IN
+	bg boss
+	wait_for boss.out "^RECV 0x0136"
+	cat >bob.in <<IN
+login bob bob-pw
+join 50001
+expect 0x017d uid=$b
+say 50001 can you hear me
+expect 0x015e red-dotted
+quit
+IN
+	atf_check -s exit:0 -o ignore "$H" -t 10 "$PORT" <bob.in
+	bgwait boss
+}
+reddot_text_cleanup() { pald_stop; }
+
+atf_test_case whisper cleanup
+whisper_head()
+{
+	atf_set "descr" "/w nick: text reaches that member only"
+}
+whisper_body()
+{
+	a=$(adduser alice alice-pw)
+	adduser bob bob-pw >/dev/null
+	adduser carol carol-pw >/dev/null
+	pald_start
+	printf 'login bob bob-pw\njoin 50001\nexpect 0x0154\necho IN\nexpect 0x015e Start Whisper\nquit\n' >bob.in
+	printf 'login carol carol-pw\njoin 50001\nexpect 0x0154\necho IN\nexpectnot 0x015e 1500\nquit\n' >carol.in
+	bg bob
+	bg carol
+	wait_for bob.out "^IN"
+	wait_for carol.out "^IN"
+	printf 'login alice alice-pw\njoin 50001\nexpect 0x0154\nsay 50001 /w bob: psst\nexpect 0x015e Whisper sent\nquit\n' |
+	    atf_check -s exit:0 -o ignore "$H" -t 10 "$PORT"
+	bgwait bob
+	bgwait carol
+	atf_check -o match:"psst" grep "from=$a" bob.out
+}
+whisper_cleanup() { pald_stop; }
+
+atf_test_case member_killed cleanup
+member_killed_head()
+{
+	atf_set "descr" "SIGKILL of a member's child: the others see it leave"
+}
+member_killed_body()
+{
+	adduser alice alice-pw >/dev/null
+	b=$(adduser bob bob-pw)
+	pald_start
+	printf 'login alice alice-pw\njoin 50001\nexpect 0x0154\necho IN\nexpect 0x0140 uid=%s\nquit\n' "$b" >alice.in
+	bg alice
+	wait_for alice.out "^IN"
+	printf 'login bob bob-pw\njoin 50001\nexpect 0x0154\necho IN\ndrain 8000\n' |
+	    client >bob.out 2>&1 &
+	bpid=$!
+	wait_for bob.out "^IN"
+	kill -9 "$(child_of bob)"
+	bgwait alice
+	wait $bpid
+	wait_for pald.log "swept dead session of bob"
+}
+member_killed_cleanup() { pald_stop; }
+
+atf_init_test_cases()
+{
+	atf_add_test_case list_counts
+	atf_add_test_case chat_three
+	atf_add_test_case topic
+	atf_add_test_case lockword
+	atf_add_test_case bounce_ban
+	atf_add_test_case close_room
+	atf_add_test_case reddot_text
+	atf_add_test_case whisper
+	atf_add_test_case member_killed
+}
