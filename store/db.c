@@ -2506,6 +2506,17 @@ struct ban_arg {
 	int64_t		 now;
 };
 
+/* lower_copy - src lower-cased into dst[0..cap), cut to fit */
+static void
+lower_copy(char *dst, const char *src, size_t cap)
+{
+	size_t	 i;
+
+	for (i = 0; i + 1 < cap && src[i] != '\0'; i++)
+		dst[i] = (char)tolower((unsigned char)src[i]);
+	dst[i] = '\0';
+}
+
 /* cidr_parse - "a.b.c.d/n" or "v6/n" into bytes, length and prefix */
 static int
 cidr_parse(const char *s, unsigned char *net, int *len, int *bits)
@@ -2571,11 +2582,9 @@ op_ban_add(struct db *db, DB_TXN *t, void *arg)
 {
 	struct ban_arg	*a = arg;
 	char		 key[DB_KEY_MAX + 64], v[DB_BAN_VAL], what[64];
-	size_t		 n, i;
+	size_t		 n;
 
-	for (i = 0; a->in->what[i] != '\0' && i < sizeof(what) - 1; i++)
-		what[i] = (char)tolower((unsigned char)a->in->what[i]);
-	what[i] = '\0';
+	lower_copy(what, a->in->what, sizeof(what));
 	fixed_fmt(key, sizeof(key), "%s:%s", ban_kinds[a->in->kind], what);
 	n = ban_enc(a->in->by, a->in->time, a->in->until, a->in->reason, v,
 	    sizeof(v));
@@ -2602,11 +2611,8 @@ op_ban_del(struct db *db, DB_TXN *t, void *arg)
 {
 	struct ban_arg	*a = arg;
 	char		 key[DB_KEY_MAX + 64], what[64];
-	size_t		 i;
 
-	for (i = 0; a->nick[i] != '\0' && i < sizeof(what) - 1; i++)
-		what[i] = (char)tolower((unsigned char)a->nick[i]);
-	what[i] = '\0';
+	lower_copy(what, a->nick, sizeof(what));
 	fixed_fmt(key, sizeof(key), "%s:%s", ban_kinds[a->kind], what);
 	return rec_del(db->f[F_BANS], t, key);
 }
