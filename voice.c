@@ -552,6 +552,18 @@ input(struct vconn *c, int64_t now)
 	}
 }
 
+/* hellos_from - connections from addr still owing the handshake */
+static int
+hellos_from(const char *addr)
+{
+	int	 i, n = 0;
+
+	for (i = 0; i < nconns; i++)
+		if (conns[i]->room == NULL && strcmp(conns[i]->peer, addr) == 0)
+			n++;
+	return n;
+}
+
 /* accept_one - a new connection, within the limits; -1 to stop */
 static int
 accept_one(int lfd, int64_t now)
@@ -574,6 +586,7 @@ accept_one(int lfd, int64_t now)
 	    NULL, 0, NI_NUMERICHOST) != 0)
 		(void)strlcpy(host, "unknown", sizeof(host));
 	if (nconns >= maxconns || nhellos >= VOICE_HELLOS ||
+	    hellos_from(plainaddr(host)) >= VOICE_HELLOS_ADDR ||
 	    (c = calloc(1, sizeof(*c))) == NULL) {
 		if (now - fulllog >= LOG_WINDOW) {
 			log_warnx("[%s]: voice: %d connections, %d in the "
