@@ -552,14 +552,19 @@ input(struct vconn *c, int64_t now)
 	}
 }
 
-/* hellos_from - connections from addr still owing the handshake */
+/*
+ * stalled_from - connections from addr that have owed the handshake for
+ * a second (the 5.0 client sends it at once, so a burst of new ones from
+ * one address is fine; connections that sit idle are not)
+ */
 static int
-hellos_from(const char *addr)
+stalled_from(const char *addr, int64_t now)
 {
 	int	 i, n = 0;
 
 	for (i = 0; i < nconns; i++)
-		if (conns[i]->room == NULL && strcmp(conns[i]->peer, addr) == 0)
+		if (conns[i]->room == NULL && now - conns[i]->opened >= 1000 &&
+		    strcmp(conns[i]->peer, addr) == 0)
 			n++;
 	return n;
 }
@@ -586,7 +591,7 @@ accept_one(int lfd, int64_t now)
 	    NULL, 0, NI_NUMERICHOST) != 0)
 		(void)strlcpy(host, "unknown", sizeof(host));
 	if (nconns >= maxconns || nhellos >= VOICE_HELLOS ||
-	    hellos_from(plainaddr(host)) >= VOICE_HELLOS_ADDR ||
+	    stalled_from(plainaddr(host), now) >= VOICE_HELLOS_ADDR ||
 	    (c = calloc(1, sizeof(*c))) == NULL) {
 		if (now - fulllog >= LOG_WINDOW) {
 			log_warnx("[%s]: voice: %d connections, %d in the "

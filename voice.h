@@ -13,7 +13,7 @@ struct table;
 
 #define VOICE_CONNS	1024	/* voice connections at once */
 #define VOICE_HELLOS	64	/* of them still owing the handshake */
-#define VOICE_HELLOS_ADDR 8	/* of those from one address */
+#define VOICE_HELLOS_ADDR 8	/* idle for 1 s, from one address */
 #define VOICE_HELLO_SECS 10	/* to send the handshake */
 #define VOICE_QUNITS	16	/* queued for a slow listener, then drops */
 #define VOICE_RATE	25	/* units per second per source (5.0: 12.5) */
