@@ -143,6 +143,22 @@ rtp_rewrite(uint8_t *p, size_t len, uint32_t uid)
 }
 
 size_t
+rtp_from_udp(uint8_t *p, size_t len, size_t cap)
+{
+	if (len == RTP_HDRLEN + RTP_GSM_UDP && cap >= len + 4) {
+		memset(p + len, 0, 4);	/* the uid, set by rtp_rewrite */
+		len += 4;
+	}
+	return rtp_check(p, len) == RTP_OK ? len : 0;
+}
+
+size_t
+rtp_to_udp(size_t len)
+{
+	return len - 4;
+}
+
+size_t
 rtp_unit(uint8_t *out, size_t cap, const uint8_t *p, size_t len)
 {
 	if (len > RTP_LEN_MAX || cap < 4 + len)

@@ -66,6 +66,16 @@ int		 rtp_check(const uint8_t *, size_t);
 const char	*rtp_strerror(int);
 /* rtp_rewrite - SSRC (big-endian) and the last 4 bytes (little) := uid */
 void		 rtp_rewrite(uint8_t *, size_t, uint32_t);
+/*
+ * Plain RTP over UDP carries the GSM frames only (RTP_GSM_UDP bytes: 4
+ * frames, 80 ms), the 5.0 form adds the speaker's uid.  rtp_from_udp
+ * makes a UDP packet p[0..len) 5.0-shaped in place (cap bytes there) and
+ * returns its new length, or 0 if it is neither form; rtp_to_udp is the
+ * length to send to a UDP listener.
+ */
+#define RTP_GSM_UDP	132
+size_t		 rtp_from_udp(uint8_t *, size_t, size_t);
+size_t		 rtp_to_udp(size_t);
 /* rtp_unit - a length prefix and a copy of the packet; the total size */
 size_t		 rtp_unit(uint8_t *, size_t, const uint8_t *, size_t);
 

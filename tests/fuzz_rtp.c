@@ -30,11 +30,18 @@ static struct rtp_reader r;
 static void
 unit_ok(void)
 {
-	uint8_t		*p = r.unit + 4;
-	size_t		 len = r.unitlen - 4;
+	uint8_t		*p = r.unit + 4, q[RTP_LEN_MAX + 4];
+	size_t		 len = r.unitlen - 4, k;
 
 	if (r.unitlen < 4 + RTP_LEN_MIN || r.unitlen > RTP_UNIT_MAX ||
 	    len != r.len)
+		abort();
+
+	/* the UDP form: only the two shapes come out, and checked */
+	memcpy(q, p, len);
+	k = rtp_from_udp(q, len, sizeof(q));
+	if (k != 0 && (rtp_check(q, k) != RTP_OK ||
+	    (k != len && (len != RTP_HDRLEN + RTP_GSM_UDP || k != len + 4))))
 		abort();
 	if (rtp_check(p, len) != RTP_OK)
 		return;

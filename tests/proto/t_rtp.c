@@ -214,6 +214,31 @@ ATF_TC_BODY(rewrite_uid, tc)
 	ATF_CHECK_EQ(rtp_unit(w, sizeof(w), v, RTP_LEN_MAX + 1), 0);
 }
 
+ATF_TC_WITHOUT_HEAD(udp_forms);
+ATF_TC_BODY(udp_forms, tc)
+{
+	uint8_t		 u[152], p[200];
+
+	(void)unit5(u);
+	/* plain RTP: 4 GSM frames, no uid; made 5.0-shaped */
+	memcpy(p, u + 4, 144);
+	memset(p + 144, 0xee, 4);
+	ATF_CHECK_EQ(rtp_from_udp(p, 144, sizeof(p)), 148);
+	ATF_CHECK(memcmp(p, u + 4, 144) == 0);
+	ATF_CHECK(memcmp(p + 144, "\0\0\0\0", 4) == 0);
+	ATF_CHECK_EQ(rtp_from_udp(p, 144, 147), 0);	/* no room */
+	/* already 5.0-shaped: as it is */
+	memcpy(p, u + 4, 148);
+	ATF_CHECK_EQ(rtp_from_udp(p, 148, sizeof(p)), 148);
+	ATF_CHECK(memcmp(p, u + 4, 148) == 0);
+	/* one frame, or a bad header: refused */
+	ATF_CHECK_EQ(rtp_from_udp(p, 12 + 33, sizeof(p)), 0);
+	p[0] = 0x40;
+	ATF_CHECK_EQ(rtp_from_udp(p, 144, sizeof(p)), 0);
+	/* to a UDP listener: without the uid */
+	ATF_CHECK_EQ(rtp_to_udp(148), 144);
+}
+
 static const struct mic_rules R = { 1500, 10000, 0 };
 static const struct mic_rules RT = { 1500, 10000, 60000 };
 
@@ -329,6 +354,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, bad_lengths);
 	ATF_TP_ADD_TC(tp, check_packets);
 	ATF_TP_ADD_TC(tp, rewrite_uid);
+	ATF_TP_ADD_TC(tp, udp_forms);
 	ATF_TP_ADD_TC(tp, mic_table);
 	ATF_TP_ADD_TC(tp, mic_turns);
 	return atf_no_error();
