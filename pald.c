@@ -70,6 +70,7 @@ static struct db	*mdb;		/* the master's own handle */
 static struct table	*tab;
 static int		 listenfd = -1;
 static int		 voicefd = -1;	/* the voice port, kept for restarts */
+static int		 voiceufd = -1;	/* and its UDP twin, for RTP tools */
 static pid_t		 voicepid = -1;
 static time_t		 voicenext;	/* no restart before (throttle) */
 
@@ -327,6 +328,8 @@ child_main(int fd, const struct sockaddr *peer, const struct sockaddr *local)
 	(void)close(listenfd);
 	if (voicefd != -1)
 		(void)close(voicefd);
+	if (voiceufd != -1)
+		(void)close(voiceufd);
 	(void)close(selfpipe[0]);
 	(void)close(selfpipe[1]);
 	selfpipe[0] = selfpipe[1] = -1;
@@ -373,7 +376,8 @@ voice_spawn(void)
 		selfpipe[0] = selfpipe[1] = -1;
 		log_procname("pald-voice");
 		setproctitle("voice");
-		voice_main(voicefd, tab, &conf, conffile, getppid());
+		voice_main(voicefd, voiceufd, tab, &conf, conffile,
+		    getppid());
 		/* NOTREACHED */
 	}
 	voicepid = pid;
@@ -630,7 +634,7 @@ master_loop(void)
  * soft, else the failure is fatal.
  */
 static int
-bind_listener(int portnum, int soft)
+bind_listener(int portnum, int type, int soft)
 {
 	struct addrinfo	 hints, *res, *ai;
 	char		 port[8];
@@ -638,7 +642,7 @@ bind_listener(int portnum, int soft)
 
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_socktype = type;
 	hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV;
 	(void)snprintf(port, sizeof(port), "%d", portnum);
 	if ((e = getaddrinfo(conf.listen[0] ? conf.listen : "0.0.0.0", port,
@@ -652,7 +656,7 @@ bind_listener(int portnum, int soft)
 		(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on,
 		    sizeof(on));
 		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 &&
-		    listen(fd, 128) == 0)
+		    (type != SOCK_STREAM || listen(fd, 128) == 0))
 			break;
 		(void)close(fd);
 		fd = -1;
@@ -850,7 +854,10 @@ voice_only(const struct passwd *pw, int inetd, int debug, const char *pidfile,
 			fatal("-V -i: descriptor 0");
 	} else {
 		check_dir(conf.rundir, 0755, pw);
-		fd = bind_listener(conf.voice_port, 0);
+		fd = bind_listener(conf.voice_port, SOCK_STREAM, 0);
+		if ((voiceufd = bind_listener(bound_port(fd), SOCK_DGRAM,
+		    1)) == -1)
+			warn("voice port %d: no RTP over UDP", bound_port(fd));
 		if (portfile != NULL)
 			write_port(portfile, fd);
 		(void)detach(pidfile, debug);
@@ -862,7 +869,7 @@ voice_only(const struct passwd *pw, int inetd, int debug, const char *pidfile,
 	setproctitle("voice");
 	log_info("voice relay on %s port %d, table %s",
 	    conf.listen[0] ? conf.listen : "*", bound_port(fd), conf.rundir);
-	voice_main(fd, tab, &conf, conffile, 0);
+	voice_main(fd, voiceufd, tab, &conf, conffile, 0);
 }
 
 /*
@@ -1060,14 +1067,19 @@ main(int argc, char *argv[])
 		exit(0);
 	}
 
-	listenfd = bind_listener(conf.port, 0);
+	listenfd = bind_listener(conf.port, SOCK_STREAM, 0);
 	if (portfile != NULL)
 		write_port(portfile, listenfd);
 	/* Without the voice port chat goes on, and says so. */
-	if ((voicefd = bind_listener(conf.voice_port, 1)) == -1)
+	if ((voicefd = bind_listener(conf.voice_port, SOCK_STREAM, 1)) ==
+	    -1)
 		warn("voice port %d: no room voice", conf.voice_port);
 	else {
 		conf.voice_port = bound_port(voicefd);
+		if ((voiceufd = bind_listener(conf.voice_port, SOCK_DGRAM,
+		    1)) == -1)
+			warn("voice port %d: no RTP over UDP",
+			    conf.voice_port);
 		if (vportfile != NULL)
 			write_port(vportfile, voicefd);
 	}

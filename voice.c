@@ -56,6 +56,11 @@
 
 struct vroom;
 
+struct bucket {					/* the per-source rate cap */
+	int64_t		 tokens, stamp;		/* 1000 tokens per unit */
+	int64_t		 logged;
+};
+
 struct vconn {
 	LIST_ENTRY(vconn) link;			/* in its room */
 	int		 fd;
@@ -65,9 +70,9 @@ struct vconn {
 	uint32_t	 uid;
 	int64_t		 opened;
 	char		 peer[48];
-	int64_t		 tokens, tstamp;	/* rate cap, 1000 per unit */
-	int64_t		 ratelog, badlog;
-	uint64_t	 in, out, dropped, capped, refused, bad;
+	struct bucket	 rate;
+	int64_t		 badlog;
+	uint64_t	 in, out, dropped, bad;
 	size_t		 qoff, qlen;
 	uint8_t		 q[QBYTES];
 	struct rtp_reader rd;
@@ -83,6 +88,15 @@ struct vroom {
 	LIST_HEAD(vconns, vconn) conns;
 };
 
+/* A registered UDP endpoint (table_vep), checked and resolved. */
+struct uep {
+	struct tvep	 e;
+	struct sockaddr_storage sa;
+	socklen_t	 salen;
+	struct vroom	*room;
+	struct bucket	 rate;
+};
+
 static volatile sig_atomic_t quit, hup;
 static struct table	*tab;
 static struct pald_conf	 vconf;
@@ -91,6 +105,10 @@ static struct vconn	**conns;
 static int		 nconns, nhellos, maxconns;
 static struct vroom	 rooms[PALD_TROOMS];
 static struct tmember	 mbuf[PALD_ROOM_MEMBERS_MAX];
+static struct uep	 ueps[TABLE_VEPS], unew[TABLE_VEPS];
+static struct tvep	 vbuf[TABLE_VEPS];
+static int		 nueps, ufd = -1;
+static uint64_t		 ustray;	/* datagrams nobody registered */
 
 static int64_t
 now_ms(void)
@@ -205,8 +223,12 @@ conn_close(struct vconn *c)
 		    (unsigned long long)c->out,
 		    (unsigned long long)c->dropped);
 		LIST_REMOVE(c, link);
-		if (--c->room->nconns == 0)
+		if (--c->room->nconns == 0) {
 			c->room->used = 0;
+			for (i = 0; i < nueps; i++)
+				if (ueps[i].room == c->room)
+					ueps[i].room = NULL;
+		}
 	} else
 		nhellos--;
 	(void)close(c->fd);
@@ -290,15 +312,24 @@ put(struct vconn *c, const uint8_t *u, size_t n)
 	c->out++;
 }
 
-/* relay - a checked unit to every other voice member of the room */
+/*
+ * relay - a checked unit to every other voice member of the room: the
+ * TCP connections with the length, the UDP listeners without
+ */
 static void
-relay(struct vroom *vr, struct vconn *from, const uint8_t *u, size_t n)
+relay(struct vroom *vr, uint32_t from, const uint8_t *u, size_t n)
 {
 	struct vconn	*c;
+	int		 i;
 
 	for (c = LIST_FIRST(&vr->conns); c != NULL; c = LIST_NEXT(c, link))
-		if (c != from && !c->dead)
+		if (c->uid != from && !c->dead)
 			put(c, u, n);
+	for (i = 0; i < nueps; i++)
+		if (ueps[i].room == vr && (ueps[i].e.mode & TV_LISTEN) &&
+		    ueps[i].e.uid != from)
+			(void)sendto(ufd, u + 4, rtp_to_udp(n - 4), 0,
+			    (struct sockaddr *)&ueps[i].sa, ueps[i].salen);
 }
 
 /* members - copy the room's members into mbuf; count, -1 if gone */
@@ -396,23 +427,65 @@ pass(struct vroom *vr, int n, int64_t now)
 	log_debug("voice: room %u: mic to uid %u", vr->id, first->uid);
 }
 
+/* bucket_init - a full bucket */
+static void
+bucket_init(struct bucket *b, int64_t now)
+{
+	b->tokens = VOICE_BURST * 1000;
+	b->stamp = now;
+	b->logged = now - LOG_WINDOW;
+}
+
 /* rate_ok - the per-source cap: a token bucket */
 static int
-rate_ok(struct vconn *c, int64_t now)
+rate_ok(struct bucket *b, const char *peer, uint32_t uid, int64_t now)
 {
-	c->tokens += (now - c->tstamp) * VOICE_RATE;
-	c->tstamp = now;
-	if (c->tokens > VOICE_BURST * 1000)
-		c->tokens = VOICE_BURST * 1000;
-	if (c->tokens >= 1000) {
-		c->tokens -= 1000;
+	b->tokens += (now - b->stamp) * VOICE_RATE;
+	b->stamp = now;
+	if (b->tokens > VOICE_BURST * 1000)
+		b->tokens = VOICE_BURST * 1000;
+	if (b->tokens >= 1000) {
+		b->tokens -= 1000;
 		return 1;
 	}
-	c->capped++;
-	if (now - c->ratelog >= LOG_WINDOW) {
+	if (now - b->logged >= LOG_WINDOW) {
 		log_warnx("[%s]: voice uid %u over %d units/s, dropping",
-		    c->peer, c->uid, VOICE_RATE);
-		c->ratelog = now;
+		    peer, uid, VOICE_RATE);
+		b->logged = now;
+	}
+	return 0;
+}
+
+/*
+ * hear - a checked unit (length + RTP) from uid in room vr: relay it if
+ * the mic rules allow.  0, or -1 if uid is no longer in the room.
+ */
+static int
+hear(struct vroom *vr, uint32_t uid, uint8_t *u, size_t len, int64_t now)
+{
+	const struct tmember *me;
+	struct mic_who	 w;
+	struct troom	 tr;
+	int		 n;
+
+	if (room_get(tab, vr->idx, vr->rgen, &tr) == -1 ||
+	    (n = members(vr)) == -1 || (me = member(n, uid)) == NULL)
+		return -1;
+	w.uid = uid;
+	w.reddot = (me->flags & TMF_REDDOT) != 0;
+	w.allmics = tr.allmics;
+	w.waiting = ahead(n, uid);
+	mic_sync(&vr->mic, tr.speaker, now);
+	switch (mic_unit(&vr->mic, &rules, &w, now)) {
+	case MIC_CLAIM:
+		set_speaker(vr, uid);
+		if (me->flags & TMF_HAND)
+			hand_down(vr, uid);
+		/* FALLTHROUGH */
+	case MIC_RELAY:
+		rtp_rewrite(u + 4, len - 4, uid);
+		relay(vr, uid, u, len);
+		break;
 	}
 	return 0;
 }
@@ -421,13 +494,9 @@ rate_ok(struct vconn *c, int64_t now)
 static void
 unit(struct vconn *c, int64_t now)
 {
-	struct vroom	*vr = c->room;
-	const struct tmember *me;
-	struct mic_who	 w;
-	struct troom	 tr;
 	uint8_t		*u = c->rd.unit;
 	size_t		 len = c->rd.unitlen;
-	int		 e, n, v;
+	int		 e;
 
 	c->in++;
 	if ((e = rtp_check(u + 4, len - 4)) != RTP_OK) {
@@ -439,37 +508,155 @@ unit(struct vconn *c, int64_t now)
 		}
 		return;
 	}
-	if (!rate_ok(c, now))
-		return;
-	if (room_get(tab, vr->idx, vr->rgen, &tr) == -1 ||
-	    (n = members(vr)) == -1) {
-		conn_kill(c, "room gone");
-		return;
-	}
-	if ((me = member(n, c->uid)) == NULL) {
+	if (rate_ok(&c->rate, c->peer, c->uid, now) &&
+	    hear(c->room, c->uid, u, len, now) == -1)
 		conn_kill(c, "left the room");
+}
+
+/* uep_find - the endpoint registered to speak from sa, or NULL */
+static struct uep *
+uep_find(const struct sockaddr_storage *sa)
+{
+	const struct sockaddr_in *a = (const struct sockaddr_in *)sa, *b;
+	const struct sockaddr_in6 *a6 = (const struct sockaddr_in6 *)sa, *b6;
+	int		 i;
+
+	for (i = 0; i < nueps; i++) {
+		if (!(ueps[i].e.mode & TV_SPEAK) || ueps[i].room == NULL ||
+		    ueps[i].sa.ss_family != sa->ss_family)
+			continue;
+		b = (const struct sockaddr_in *)&ueps[i].sa;
+		b6 = (const struct sockaddr_in6 *)&ueps[i].sa;
+		if (sa->ss_family == AF_INET && a->sin_port == b->sin_port &&
+		    a->sin_addr.s_addr == b->sin_addr.s_addr)
+			return &ueps[i];
+		if (sa->ss_family == AF_INET6 &&
+		    a6->sin6_port == b6->sin6_port &&
+		    memcmp(&a6->sin6_addr, &b6->sin6_addr, 16) == 0)
+			return &ueps[i];
+	}
+	return NULL;
+}
+
+/*
+ * udp_input - plain RTP datagrams from registered speakers; anything
+ * else is dropped without a word (no reflector)
+ */
+static void
+udp_input(int64_t now)
+{
+	struct sockaddr_storage ss;
+	uint8_t		 buf[4 + RTP_LEN_MAX + 1];
+	struct uep	*ue;
+	socklen_t	 sl;
+	ssize_t		 n;
+	size_t		 len;
+	int		 k;
+
+	for (k = 0; k < ACCEPTS; k++) {
+		sl = sizeof(ss);
+		n = recvfrom(ufd, buf + 4, RTP_LEN_MAX + 1, 0,
+		    (struct sockaddr *)&ss, &sl);
+		if (n == -1)
+			return;
+		if ((ue = uep_find(&ss)) == NULL || n > RTP_LEN_MAX ||
+		    (len = rtp_from_udp(buf + 4, (size_t)n,
+		    sizeof(buf) - 4)) == 0) {
+			ustray++;
+			continue;
+		}
+		if (!rate_ok(&ue->rate, ue->e.addr, ue->e.uid, now))
+			continue;
+		wire_put32(buf, (uint32_t)len);
+		(void)hear(ue->room, ue->e.uid, buf, 4 + len, now);
+	}
+}
+
+/* uep_check - e still valid (session, address, room)?  Fill u. */
+static int
+uep_check(const struct tvep *e, struct uep *u)
+{
+	struct addrinfo	 hints, *res;
+	struct tsess	 ts;
+	struct tmember	 m;
+	char		 port[8];
+	int		 i;
+
+	if (table_find(tab, e->uid, 0, &ts) == -1 || ts.slot != e->slot ||
+	    ts.gen != e->gen ||
+	    strcmp(plainaddr(ts.addr), plainaddr(e->addr)) != 0)
+		return -1;
+	for (i = 0; i < PALD_TROOMS; i++)
+		if (rooms[i].used && rooms[i].id == e->room)
+			break;
+	if (i == PALD_TROOMS || room_member(tab, rooms[i].idx,
+	    rooms[i].rgen, e->uid, &m) == -1)
+		return -1;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_DGRAM;
+	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
+	(void)snprintf(port, sizeof(port), "%u", e->port);
+	if (getaddrinfo(plainaddr(e->addr), port, &hints, &res) != 0)
+		return -1;
+	memset(u, 0, sizeof(*u));
+	u->e = *e;
+	memcpy(&u->sa, res->ai_addr, res->ai_addrlen);
+	u->salen = res->ai_addrlen;
+	u->room = &rooms[i];
+	freeaddrinfo(res);
+	return 0;
+}
+
+/* uep_same - the same registration (session, room, port, mode)? */
+static int
+uep_same(const struct uep *a, const struct uep *b)
+{
+	return a->e.slot == b->e.slot && a->e.gen == b->e.gen &&
+	    a->e.room == b->e.room && a->e.port == b->e.port &&
+	    a->e.mode == b->e.mode;
+}
+
+/* uep_log - an endpoint taken on or let go */
+static void
+uep_log(const struct uep *u, const char *what)
+{
+	log_notice("[%s]: voice uid %u room %u: RTP endpoint port %u%s%s %s",
+	    u->e.addr, u->e.uid, u->e.room, u->e.port,
+	    (u->e.mode & TV_LISTEN) ? " listen" : "",
+	    (u->e.mode & TV_SPEAK) ? " speak" : "", what);
+}
+
+/* ueps_refresh - the registered endpoints, checked; buckets carried */
+static void
+ueps_refresh(int64_t now)
+{
+	int	 i, k, n, nn = 0;
+
+	if (ufd == -1)
 		return;
+	n = table_veps(tab, vbuf, TABLE_VEPS);
+	for (i = 0; i < n; i++) {
+		if (uep_check(&vbuf[i], &unew[nn]) == -1)
+			continue;
+		bucket_init(&unew[nn].rate, now);
+		for (k = 0; k < nueps; k++)
+			if (uep_same(&ueps[k], &unew[nn]))
+				break;
+		if (k < nueps)
+			unew[nn].rate = ueps[k].rate;
+		else
+			uep_log(&unew[nn], "on");
+		nn++;
 	}
-	w.uid = c->uid;
-	w.reddot = (me->flags & TMF_REDDOT) != 0;
-	w.allmics = tr.allmics;
-	w.waiting = ahead(n, c->uid);
-	mic_sync(&vr->mic, tr.speaker, now);
-	v = mic_unit(&vr->mic, &rules, &w, now);
-	switch (v) {
-	case MIC_CLAIM:
-		set_speaker(vr, c->uid);
-		if (me->flags & TMF_HAND)
-			hand_down(vr, c->uid);
-		/* FALLTHROUGH */
-	case MIC_RELAY:
-		rtp_rewrite(u + 4, len - 4, c->uid);
-		relay(vr, c, u, len);
-		break;
-	default:
-		c->refused++;
-		break;
+	for (k = 0; k < nueps; k++) {
+		for (i = 0; i < nn; i++)
+			if (uep_same(&ueps[k], &unew[i]))
+				break;
+		if (i == nn)
+			uep_log(&ueps[k], "off");
 	}
+	memcpy(ueps, unew, sizeof(ueps[0]) * (size_t)nn);
+	nueps = nn;
 }
 
 /* hello - the handshake: a logged-in member of that active room? */
@@ -604,9 +791,9 @@ accept_one(int lfd, int64_t now)
 	/* audio: every unit out at once, never held for coalescing */
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
 	c->fd = fd;
-	c->opened = c->tstamp = now;
-	c->tokens = VOICE_BURST * 1000;
-	c->ratelog = c->badlog = now - LOG_WINDOW;
+	c->opened = now;
+	bucket_init(&c->rate, now);
+	c->badlog = now - LOG_WINDOW;
 	(void)strlcpy(c->peer, plainaddr(host), sizeof(c->peer));
 	rtp_reader_init(&c->rd, 1);
 	conns[nconns++] = c;
@@ -658,6 +845,7 @@ tick(int64_t now, pid_t parent)
 	for (i = 0; i < PALD_TROOMS; i++)
 		if (rooms[i].used)
 			room_tick(&rooms[i], now);
+	ueps_refresh(now);
 	for (i = 0; i < nconns; i++)
 		if (conns[i]->room == NULL &&
 		    now - conns[i]->opened >= VOICE_HELLO_SECS * 1000)
@@ -698,20 +886,21 @@ fd_limit(void)
 }
 
 __dead void
-voice_main(int lfd, struct table *t, const struct pald_conf *c,
+voice_main(int lfd, int udp, struct table *t, const struct pald_conf *c,
     const char *conffile, pid_t parent)
 {
 	struct pollfd	*pfd;
 	int64_t		 now, nexttick, paused = 0;
-	int		 i, n, k, np;
+	int		 i, n, k, np, lp, up;
 
 	tab = t;
+	ufd = udp;
 	vconf = *c;
 	set_rules(&vconf);
 	voice_signals();
 	fd_limit();
 	if ((conns = calloc((size_t)maxconns, sizeof(*conns))) == NULL ||
-	    (pfd = calloc((size_t)maxconns + 1, sizeof(*pfd))) == NULL)
+	    (pfd = calloc((size_t)maxconns + 2, sizeof(*pfd))) == NULL)
 		fatal("voice: calloc");
 	log_info("voice: serving, up to %d connections, mic_time %d",
 	    maxconns, vconf.mic_time);
@@ -721,8 +910,17 @@ voice_main(int lfd, struct table *t, const struct pald_conf *c,
 			reload(conffile);
 		now = now_ms();
 		np = 0;
+		lp = -1;
 		if (now >= paused) {
+			lp = np;
 			pfd[np].fd = lfd;
+			pfd[np].events = POLLIN;
+			pfd[np++].revents = 0;
+		}
+		up = -1;
+		if (ufd != -1) {
+			up = np;
+			pfd[np].fd = ufd;
 			pfd[np].events = POLLIN;
 			pfd[np++].revents = 0;
 		}
@@ -748,7 +946,9 @@ voice_main(int lfd, struct table *t, const struct pald_conf *c,
 			    (POLLIN | POLLHUP | POLLERR)) && !conns[i]->dead)
 				input(conns[i], now);
 		}
-		if (np > 0 && (pfd[0].revents & POLLIN))
+		if (up != -1 && (pfd[up].revents & POLLIN))
+			udp_input(now);
+		if (lp != -1 && (pfd[lp].revents & POLLIN))
 			for (k = 0; k < ACCEPTS; k++)
 				if (accept_one(lfd, now) == -1) {
 					if (errno == EMFILE || errno == ENFILE)
@@ -761,7 +961,8 @@ voice_main(int lfd, struct table *t, const struct pald_conf *c,
 		}
 		reap_dead();
 	}
-	log_info("voice: stopping, %d connections", nconns);
+	log_info("voice: stopping, %d connections, %llu stray datagrams",
+	    nconns, (unsigned long long)ustray);
 	while (nconns > 0) {
 		conns[0]->why = "server shutdown";
 		conn_close(conns[0]);

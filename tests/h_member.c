@@ -12,12 +12,23 @@
  *	speaker					"SPEAKER uid"
  *	inbox					"FRAME type uid" per frame
  *	leave					leave the room
+ *	udp MODE VPORT				a UDP socket on 127.0.0.1
+ *		registered (table_vep) for the room, MODE 1 listen, 2 speak,
+ *		3 both, 0 unregistered; VPORT is the voice port: "UDP port"
+ *	usend N					N plain RTP packets (GSM, 4
+ *		frames, 144 bytes, SSRC 1) to VPORT, 80 ms apart: "SENT N"
+ *	urecv MS				read the UDP socket for MS ms:
+ *		"URECV count ssrc=S len=L" (of the last packet)
  * and logs out at end of input, or dies with the process (the table's
  * sweep then finds the slot dead).
  */
 #include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 
 #include <err.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +40,80 @@
 static struct table	*t;
 static struct troom	 rm;
 static uint32_t		 uid;
+static int		 ufd = -1;
+static struct sockaddr_in vsin;
+
+/* udp - a UDP socket of our own, registered in the table with mode */
+static void
+udp(int mode, int vport)
+{
+	struct sockaddr_in sin;
+	socklen_t	 len = sizeof(sin);
+
+	if (ufd == -1) {
+		if ((ufd = socket(AF_INET, SOCK_DGRAM, 0)) == -1)
+			err(1, "socket");
+		memset(&sin, 0, sizeof(sin));
+		sin.sin_family = AF_INET;
+		sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		if (bind(ufd, (struct sockaddr *)&sin, sizeof(sin)) == -1)
+			err(1, "bind");
+	}
+	if (getsockname(ufd, (struct sockaddr *)&sin, &len) == -1)
+		err(1, "getsockname");
+	memset(&vsin, 0, sizeof(vsin));
+	vsin.sin_family = AF_INET;
+	vsin.sin_port = htons((uint16_t)vport);
+	vsin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (table_vep(t, rm.id, "127.0.0.1", ntohs(sin.sin_port), mode,
+	    600) == -1)
+		errx(1, "table_vep");
+	printf("UDP %u\n", ntohs(sin.sin_port));
+}
+
+/* usend - n packets shaped as 5.0 sends them, 80 ms apart */
+static void
+usend(int n)
+{
+	unsigned char	 p[144];
+	int		 i;
+
+	for (i = 0; i < n && ufd != -1; i++) {
+		memset(p, 0, sizeof(p));
+		p[0] = 0x80;
+		p[1] = 0x03;
+		p[3] = (unsigned char)i;
+		p[11] = 1;		/* the relay sets the SSRC */
+		(void)sendto(ufd, p, sizeof(p), 0,
+		    (struct sockaddr *)&vsin, sizeof(vsin));
+		(void)poll(NULL, 0, 80);
+	}
+	printf("SENT %d\n", i);
+}
+
+/* urecv - count what arrives within ms (bounded: 60 s) */
+static void
+urecv(int ms)
+{
+	struct pollfd	 pfd;
+	unsigned char	 p[2048];
+	uint32_t	 ssrc = 0;
+	ssize_t		 n, len = 0;
+	int		 count = 0;
+
+	pfd.fd = ufd;
+	pfd.events = POLLIN;
+	while (ufd != -1 && ms > 0 && poll(&pfd, 1, ms > 100 ? 100 : ms) >= 0) {
+		ms -= 100;
+		while ((n = recv(ufd, p, sizeof(p), MSG_DONTWAIT)) >= 16) {
+			count++;
+			ssrc = (uint32_t)p[8] << 24 | (uint32_t)p[9] << 16 |
+			    (uint32_t)p[10] << 8 | p[11];
+			len = n;
+		}
+	}
+	printf("URECV %d ssrc=%u len=%zd\n", count, ssrc, len);
+}
 
 static void
 flags(uint32_t set, uint32_t clear)
@@ -58,7 +143,7 @@ static void
 command(const char *c)
 {
 	struct troom	 v;
-	int		 empty;
+	int		 empty, a, b;
 
 	if (strcmp(c, "reddot") == 0)
 		flags(TMF_REDDOT, 0);
@@ -83,7 +168,13 @@ command(const char *c)
 	else if (strcmp(c, "leave") == 0) {
 		(void)room_leave(t, rm.idx, rm.rgen, &v, &empty);
 		printf("LEFT\n");
-	} else
+	} else if (sscanf(c, "udp %d %d", &a, &b) == 2)
+		udp(a, b);
+	else if (sscanf(c, "usend %d", &a) == 1 && a >= 0 && a <= 1000)
+		usend(a);
+	else if (sscanf(c, "urecv %d", &a) == 1 && a >= 0 && a <= 60000)
+		urecv(a);
+	else
 		printf("ERR %s\n", c);
 	fflush(stdout);
 }

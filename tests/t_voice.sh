@@ -330,6 +330,59 @@ restart_body()
 }
 restart_cleanup() { voice_stop; }
 
+# units_from FILE UID N - wait until FILE has N units from UID (SSRC and
+# tail both UID), at most 10 seconds
+units_from()
+{
+	k=0
+	while [ "$(grep -c "ssrc=$2 tail=$2\$" "$1")" -lt "$3" ]; do
+		k=$((k + 1))
+		[ $k -gt 200 ] && atf_fail "$1: fewer than $3 units from $2"
+		sleep 0.05
+	done
+}
+
+atf_test_case udp cleanup
+udp_head()
+{
+	atf_set "descr" "plain RTP over UDP for registered endpoints, converted both ways: heard over TCP, hears TCP; an unregistered source is dropped and never answered"
+	atf_set "timeout" 60
+}
+udp_body()
+{
+	voice_start
+	member 3 1000002
+	member 4 1000003
+	member 5 1000004
+	say 3 1000002 "allmics 1" OK
+	listen 1000004 30
+	say 4 1000003 "udp 3 $VPORT" "^UDP "
+	wait_for pald.log "voice uid 1000003 room $ROOM: RTP endpoint port [0-9]* listen speak on"
+	# a UDP speaker (plain RTP, 4 GSM frames) is heard over TCP as 5.0
+	# units, with SSRC and tail set
+	say 4 1000003 "usend 4" "^SENT 4"
+	units_from l.1000004 1000003 4
+	# a UDP listener hears a TCP speaker, as plain RTP (no uid tail)
+	n=$(grep -c . m.1000003)
+	echo "urecv 3000" >&4
+	talk 1000002 3
+	k=0
+	while [ "$(grep -c . m.1000003)" -le "$n" ]; do
+		k=$((k + 1))
+		[ $k -gt 200 ] && atf_fail "no URECV"
+		sleep 0.05
+	done
+	atf_check -o match:"^URECV 3 ssrc=1000002 len=144\$" tail -1 m.1000003
+	units_from l.1000004 1000002 3
+	# unregistered: its datagrams go nowhere and get no answer
+	say 4 1000003 "udp 0 $VPORT" "^UDP "
+	wait_for pald.log "voice uid 1000003 room $ROOM: RTP endpoint port [0-9]* listen speak off"
+	say 4 1000003 "usend 3" "^SENT 3"
+	say 4 1000003 "urecv 1000" "^URECV 0 "
+	atf_check -o inline:"4\n" grep -c "ssrc=1000003 tail=1000003\$" l.1000004
+}
+udp_cleanup() { voice_stop; }
+
 atf_test_case voice_only cleanup
 voice_only_head()
 {
@@ -361,5 +414,6 @@ atf_init_test_cases()
 	atf_add_test_case one_speaker
 	atf_add_test_case left_room
 	atf_add_test_case restart
+	atf_add_test_case udp
 	atf_add_test_case voice_only
 }
