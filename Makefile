@@ -16,12 +16,12 @@ include config.mk
 
 PROTO_OBJS=	proto/wire.o proto/rtp.o
 STORE_OBJS=	store/db.o store/kv.o store/pw.o store/table.o
-OBJS=		pald.o session.o room.o conf.o log.o voice.o ${PROTO_OBJS} \
-		${STORE_OBJS}
+OBJS=		pald.o session.o room.o admin.o ban.o guard.o conf.o log.o \
+		voice.o ${PROTO_OBJS} ${STORE_OBJS}
 PALPASSWD_OBJS=	palpasswd.o log.o store/db.o store/kv.o store/pw.o
-TESTS=		tests/t_pald tests/t_room tests/t_client tests/t_voice \
-		tests/h_client tests/h_inetd tests/h_voice tests/h_member \
-		tests/proto/t_wire tests/proto/t_rtp \
+TESTS=		tests/t_pald tests/t_admin tests/t_room tests/t_client \
+		tests/t_voice tests/h_client tests/h_inetd tests/h_voice \
+		tests/h_member tests/proto/t_wire tests/proto/t_rtp \
 		tests/store/t_kv tests/store/t_db tests/store/t_table
 
 .SUFFIXES: .c .o
@@ -37,7 +37,7 @@ palpasswd: ${PALPASSWD_OBJS}
 	${CC} ${LDFLAGS} -o $@ ${PALPASSWD_OBJS} ${LDLIBS}
 
 ${OBJS} palpasswd.o: pald.h log.h
-pald.o session.o room.o: session.h sess.h room.h proto/wire.h store/db.h store/table.h pathnames.h
+pald.o session.o room.o admin.o ban.o guard.o: admin.h session.h sess.h room.h proto/wire.h store/db.h store/table.h pathnames.h
 proto/wire.o: proto/wire.h
 proto/rtp.o: proto/rtp.h
 voice.o: voice.h proto/rtp.h proto/wire.h store/table.h
@@ -85,6 +85,10 @@ tests/store/t_table: tests/store/t_table.o store/table.o log.o
 
 tests/t_pald: tests/t_pald.sh tests/common.sh
 	(echo '#! /usr/bin/env atf-sh'; cat tests/t_pald.sh) >$@
+	chmod +x $@
+
+tests/t_admin: tests/t_admin.sh
+	(echo '#! /usr/bin/env atf-sh'; cat tests/t_admin.sh) >$@
 	chmod +x $@
 
 tests/t_client: tests/t_client.sh

@@ -13,10 +13,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 
 #include "pald.h"
+#include "store/db.h"
 
-enum ckind { C_INT, C_BOOL, C_STR };
+enum ckind { C_INT, C_BOOL, C_STR, C_NICK, C_FACILITY };
+
+/* The syslog facilities pald.conf may name. */
+static const struct facility {
+	const char	*name;
+	int		 value;
+} facilities[] = {
+	{ "auth", LOG_AUTH }, { "daemon", LOG_DAEMON },
+	{ "local0", LOG_LOCAL0 }, { "local1", LOG_LOCAL1 },
+	{ "local2", LOG_LOCAL2 }, { "local3", LOG_LOCAL3 },
+	{ "local4", LOG_LOCAL4 }, { "local5", LOG_LOCAL5 },
+	{ "local6", LOG_LOCAL6 }, { "local7", LOG_LOCAL7 },
+	{ "user", LOG_USER },
+};
 
 static const struct ckey {
 	const char	*name;
@@ -37,8 +52,14 @@ static const struct ckey {
 	    30, 86400 },
 	{ "listen", C_STR, offsetof(struct pald_conf, listen),
 	    sizeof(((struct pald_conf *)0)->listen), 0, 0 },
+	{ "login_failures", C_INT, offsetof(struct pald_conf, login_fail),
+	    0, 1, 1000 },
+	{ "login_failures_address", C_INT,
+	    offsetof(struct pald_conf, login_fail_addr), 0, 1, 100000 },
 	{ "login_timeout", C_INT, offsetof(struct pald_conf, login_timeout),
 	    0, 5, 600 },
+	{ "login_window", C_INT, offsetof(struct pald_conf, login_window),
+	    0, 1, 86400 },
 	{ "max_frame", C_INT, offsetof(struct pald_conf, max_frame), 0, 1024,
 	    PALD_FRAME_MAX },
 	{ "max_per_address", C_INT, offsetof(struct pald_conf, max_per_addr),
@@ -65,6 +86,12 @@ static const struct ckey {
 	    PALD_ROOM_MEMBERS_MAX },
 	{ "rundir", C_STR, offsetof(struct pald_conf, rundir),
 	    sizeof(((struct pald_conf *)0)->rundir), 0, 0 },
+	{ "syslog_facility", C_FACILITY, offsetof(struct pald_conf, facility),
+	    0, 0, 0 },
+	{ "system_nick", C_NICK, offsetof(struct pald_conf, system_nick),
+	    sizeof(((struct pald_conf *)0)->system_nick), 0, 0 },
+	{ "under_attack", C_BOOL, offsetof(struct pald_conf, under_attack),
+	    0, 0, 1 },
 	{ "user", C_STR, offsetof(struct pald_conf, user),
 	    sizeof(((struct pald_conf *)0)->user), 0, 0 },
 	{ "voice_address", C_STR, offsetof(struct pald_conf, voice_addr),
@@ -90,10 +117,30 @@ conf_defaults(struct pald_conf *c)
 	c->pkt_rate = PALD_DEF_PKT_RATE;
 	c->pkt_burst = PALD_DEF_PKT_BURST;
 	c->max_frame = PALD_FRAME_MAX;
+	c->login_fail = PALD_DEF_LOGIN_FAIL;
+	c->login_fail_addr = PALD_DEF_LOGIN_FAIL_ADDR;
+	c->login_window = PALD_DEF_LOGIN_WINDOW;
+	(void)strlcpy(c->system_nick, PALD_DEF_SYSTEM_NICK,
+	    sizeof(c->system_nick));
+	c->facility = LOG_DAEMON;
 	c->room_size = PALD_DEF_ROOM_SIZE;
 	c->room_size_locked = PALD_DEF_ROOM_LOCKED;
 	c->voice_port = PALD_VOICE_PORT;
 	c->mic_time = PALD_DEF_MIC_TIME;
+}
+
+/* conf_facility - a syslog facility by name */
+static const char *
+conf_facility(struct pald_conf *c, const char *val)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(facilities) / sizeof(facilities[0]); i++)
+		if (strcmp(facilities[i].name, val) == 0) {
+			c->facility = facilities[i].value;
+			return NULL;
+		}
+	return "unknown facility";
 }
 
 /* conf_set - apply one keyword; NULL or the reason it is wrong */
@@ -115,6 +162,13 @@ conf_set(struct pald_conf *c, const char *key, const char *val)
 			    k->size)
 				return "value too long";
 			return NULL;
+		case C_NICK:
+			if (!db_nick_valid(val))
+				return "not a valid nickname";
+			(void)strlcpy((char *)c + k->off, val, k->size);
+			return NULL;
+		case C_FACILITY:
+			return conf_facility(c, val);
 		case C_BOOL:
 			if (strcmp(val, "yes") == 0)
 				n = 1;

@@ -39,6 +39,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "admin.h"
 #include "log.h"
 #include "pald.h"
 #include "pathnames.h"
@@ -73,6 +74,7 @@ static int		 voicefd = -1;	/* the voice port, kept for restarts */
 static int		 voiceufd = -1;	/* and its UDP twin, for RTP tools */
 static pid_t		 voicepid = -1;
 static time_t		 voicenext;	/* no restart before (throttle) */
+pid_t			 pald_master;	/* 0 under inetd */
 
 static __dead void	 usage(void);
 static int		 bound_port(int);
@@ -257,6 +259,12 @@ serve(struct session *s, int fd)
 
 	if ((in = malloc(INBUF)) == NULL || set_nonblock(fd) == -1) {
 		log_warn("[%s]: session setup", session_peer(s));
+		free(in);
+		return;
+	}
+	if (session_admit(s) == -1) {
+		flush_final(s, fd);
+		session_end(s, "banned address");
 		free(in);
 		return;
 	}
@@ -531,6 +539,7 @@ reload(void)
 	conf = nc;
 	if (voicepid != -1)
 		(void)kill(voicepid, SIGHUP);
+	(void)admin_sysuser(mdb, &conf);
 	log_info("configuration reloaded");
 }
 
@@ -586,6 +595,8 @@ master_loop(void)
 		now = time(NULL);
 		if (voicefd != -1 && voicepid == -1 && now >= voicenext)
 			voice_spawn();
+		if (admin_master_tick(tab, now))
+			return;		/* /shutdown */
 		if (now >= nextcp) {
 			if (db_checkpoint(mdb) != DBR_OK)
 				log_warnx("checkpoint failed");
@@ -742,6 +753,7 @@ open_store(void)
 		fatalx("%s: cannot open the store", conf.dbhome);
 	if (db_category_seed(db, conf.categories) != DBR_OK)
 		log_warnx("%s: categories not seeded", conf.categories);
+	(void)admin_sysuser(db, &conf);
 	if (db_room_seed(db, conf.rooms) != DBR_OK)
 		log_warnx("%s: rooms not seeded", conf.rooms);
 	return db;
@@ -1046,8 +1058,7 @@ main(int argc, char *argv[])
 		fprintf(stderr, "configuration OK\n");
 		exit(0);
 	}
-	if (!inetd)
-		log_init(debug, LOG_DAEMON);
+	log_init(inetd ? 0 : debug, conf.facility);
 	log_setverbose(verbose);
 	log_procname("pald");
 
@@ -1084,6 +1095,7 @@ main(int argc, char *argv[])
 			write_port(vportfile, voicefd);
 	}
 	pfh = detach(pidfile, debug);
+	pald_master = getpid();
 	drop_privileges(pw);
 
 	if ((children = calloc(PALD_MAX_SESSIONS, sizeof(*children))) ==

@@ -56,6 +56,10 @@
 #define PALD_DEF_CHECKPOINT	300	/* seconds between BDB checkpoints */
 #define PALD_DEF_PKT_RATE	40	/* packets per second per session, sustained */
 #define PALD_DEF_PKT_BURST	200	/* and the burst on top */
+#define PALD_DEF_LOGIN_FAIL	5	/* failed logins per account per window */
+#define PALD_DEF_LOGIN_FAIL_ADDR 20	/* and per address */
+#define PALD_DEF_LOGIN_WINDOW	300	/* seconds */
+#define PALD_DEF_SYSTEM_NICK	"Paltalk"
 #define PALD_DEF_ROOM_SIZE	250	/* members of a room (2002: 250) */
 #define PALD_DEF_ROOM_LOCKED	10	/* members of a locked room */
 #define PALD_DEF_MIC_TIME	0	/* seconds a turn may last when others wait; 0: no limit */
@@ -83,12 +87,21 @@ struct pald_conf {
 	int		 pkt_rate;
 	int		 pkt_burst;
 	int		 max_frame;
+	int		 login_fail;	/* failed logins per account ... */
+	int		 login_fail_addr; /* ... and per address ... */
+	int		 login_window;	/* ... in this many seconds */
+	int		 under_attack;	/* 1: only accounts seen before */
+	char		 system_nick[PALD_NICK_MAX + 1];
+	int		 facility;	/* syslog facility */
 	int		 room_size;
 	int		 room_size_locked;
 	char		 voice_addr[64]; /* announced to clients; "" = the address they reached */
 	int		 voice_port;
 	int		 mic_time;	/* seconds; 0 = unlimited */
 };
+
+/* pald.c: the master's pid in daemon mode, 0 under inetd (-i). */
+extern pid_t	 pald_master;
 
 /* conf.c */
 void	conf_defaults(struct pald_conf *);

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "admin.h"
 #include "log.h"
 #include "pald.h"
 #include "proto/wire.h"
@@ -1481,4 +1482,93 @@ room_frame(struct session *s, const struct wire_frame *f)
 	default:
 		return 1;
 	}
+}
+
+/*
+ * The system user's room commands (admin.c's table).
+ */
+
+struct rooms_reply {
+	struct reply	 rp;
+	int		 n;
+};
+
+static void
+rooms_line(void *arg, const struct troom *tr)
+{
+	struct rooms_reply *r = arg;
+
+	admin_line(&r->rp, "%u %s: %d member%s%s%s%s", tr->id, tr->name,
+	    tr->nmembers, tr->nmembers == 1 ? "" : "s",
+	    (tr->flags & ROOM_F_VOICE) ? ", voice" : "",
+	    (tr->flags & TRF_TEMP) ? ", temporary" : "",
+	    tr->lockword[0] ? ", locked" : "");
+	r->n++;
+}
+
+/* /rooms - the rooms that have members now */
+int
+admin_cmd_rooms(struct session *s, int argc, char **argv)
+{
+	struct rooms_reply r;
+
+	memset(&r, 0, sizeof(r));
+	r.rp.s = s;
+	(void)room_list(s->tab, rooms_line, &r);
+	if (r.n == 0)
+		admin_line(&r.rp, "No room has anybody in it.");
+	admin_flush(&r.rp);
+	return 0;
+}
+
+/* /log room - a room's admin actions: its owner, or admins of level 1 */
+int
+admin_cmd_log(struct session *s, int argc, char **argv)
+{
+	struct reply	 rp;
+	struct raction	*a;
+	struct room	 r;
+	struct troom	 tr;
+	struct user	 u;
+	struct tm	 tm;
+	const char	*errstr;
+	char		 when[32], by[PALD_NICK_MAX + 16];
+	uint32_t	 id;
+	time_t		 t;
+	int		 i, n;
+
+	id = (uint32_t)strtonum(argv[1], 1, UINT32_MAX, &errstr);
+	if (errstr != NULL && db_room_by_name(s->db, argv[1], &r) == DBR_OK)
+		id = r.id;
+	if (id == 0 || load(s, id, &tr) == -1) {
+		admin_reply(s, "No room %s.", argv[1]);
+		return 0;
+	}
+	if (s->u.admin < 1 && (tr.owner == 0 || tr.owner != s->u.uid)) {
+		admin_reply(s, "Only the room's owner and administrators may "
+		    "read its log.");
+		return 0;
+	}
+	if ((a = reallocarray(NULL, PALD_ROOMLOG_MAX, sizeof(*a))) == NULL)
+		return 0;
+	memset(&rp, 0, sizeof(rp));
+	rp.s = s;
+	n = db_rlog_list(s->db, id, a, PALD_ROOMLOG_MAX);
+	if (n <= 0)
+		admin_line(&rp, "Room %u: no admin actions logged.", id);
+	for (i = 0; i < n; i++) {
+		t = (time_t)a[i].time;
+		(void)gmtime_r(&t, &tm);
+		(void)strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
+		if (db_user_get(s->db, a[i].by, &u) == DBR_OK)
+			(void)strlcpy(by, u.nick, sizeof(by));
+		else
+			(void)snprintf(by, sizeof(by), "uid %u", a[i].by);
+		admin_line(&rp, "%s %s %s%s%.0u%s%s", when, by, a[i].what,
+		    a[i].whom ? " uid " : "", a[i].whom,
+		    a[i].reason[0] ? ": " : "", a[i].reason);
+	}
+	admin_flush(&rp);
+	free(a);
+	return 0;
 }

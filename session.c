@@ -28,6 +28,7 @@
 #include <unistd.h>
 #include <vis.h>
 
+#include "admin.h"
 #include "log.h"
 #include "pald.h"
 #include "proto/wire.h"
@@ -426,6 +427,8 @@ shown_status(struct session *s, uint32_t uid, uint32_t viewer)
 {
 	struct tsess	 ts;
 
+	if (uid == PALD_UID_SYSTEM)
+		return ST_ONLINE;	/* always there */
 	if (table_find(s->tab, uid, 0, &ts) == -1)
 		return ST_OFFLINE;
 	if (db_blocks(s->db, uid, viewer) != 0)
@@ -520,6 +523,7 @@ login_fail(struct session *s, const char *why, const char *text)
 {
 	char	 nick[4 * PALD_NICK_MAX + 1];
 
+	guard_login_failed(s);
 	(void)strvisx(nick, s->u.nick, strnlen(s->u.nick, PALD_NICK_MAX),
 	    VIS_SAFE | VIS_OCTAL);
 	log_notice("[%s]: login failed for uid %u (%s): %s", s->addr,
@@ -548,6 +552,7 @@ login_ok(struct session *s)
 	}
 	s->state = S_ONLINE;
 	s->status = ST_ONLINE;
+	guard_login_ok(s);
 	ka.s = s;
 	ka.uid = s->u.uid;
 	(void)table_list(s->tab, kick_old, &ka);
@@ -591,6 +596,8 @@ handle_login(struct session *s, const struct wire_frame *f)
 	if ((r = db_user_get(s->db, uid, &s->u)) != DBR_OK)
 		return r == DBR_FATAL ? -1 :
 		    login_fail(s, "no such uid", TXT_UNKNOWN);
+	if (guard_login(s) == -1)
+		return -1;
 	if (lym_decode(1, s->challenge, (const char *)f->payload + 4, n, pw,
 	    sizeof(pw)) < 0)
 		return login_fail(s, "undecodable password", TXT_BADPASS);
@@ -663,6 +670,8 @@ handle_im(struct session *s, const struct wire_frame *f)
 		out_rc(s, PT_C_IM, 0x63, "Your message is too long.");
 		return 0;
 	}
+	if (to == PALD_UID_SYSTEM)
+		return admin_im(s, f->payload + 4, n);
 	if (db_user_get(s->db, to, &u) != DBR_OK) {
 		out_rc(s, PT_C_IM, 0x63, "No such user.");
 		return 0;
@@ -940,7 +949,7 @@ handle_register(struct session *s, const struct wire_frame *f)
 	unsigned char	 b[8];
 	int		 r;
 
-	if (!s->conf->registration) {
+	if (!s->conf->registration || s->conf->under_attack) {
 		out_rc(s, f->type, 1,
 		    "New accounts cannot be created on this server.");
 		return 0;

@@ -28,6 +28,9 @@ struct session	*session_new(struct db *, struct table *,
 		    const struct sockaddr *);
 void		 session_free(struct session *);
 
+/* ban.c: 0 to serve a new connection, -1 when its address is banned */
+int		 session_admit(struct session *);
+
 /* Each returns 0 to go on, -1 when the session must end. */
 int		 session_frame(struct session *, const struct wire_frame *);
 int		 session_inbox(struct session *);

@@ -1107,6 +1107,40 @@ db_user_put(struct db *db, const struct user *u)
 	return txn_run(db, 0, op_user_put, (void *)(uintptr_t)u);
 }
 
+/*
+ * op_user_reserve - a reserved uid (below PALD_UID_FIRST, so seq:uid
+ * never hands it out): created if missing, else its nickname, level,
+ * flags and hash set as given, the nick index moved with it.
+ */
+static int
+op_user_reserve(struct db *db, DB_TXN *t, void *arg)
+{
+	const struct user *u = arg;
+	struct user	 old;
+	char		 key[DB_KEY_MAX];
+	int		 r;
+
+	r = user_read(db, t, u->uid, &old, DB_RMW);
+	explicit_bzero(&old, sizeof(old));
+	if (r == DBR_OK)
+		return op_user_put(db, t, arg);
+	if (r != DBR_NOTFOUND)
+		return r;
+	if (nick_key(u->nick, key, sizeof(key)) == -1)
+		return DBR_LIMIT;
+	if ((r = nick_write(db, t, key, u->uid)) != DBR_OK)
+		return r;
+	return user_write(db, t, u, DB_NOOVERWRITE);
+}
+
+int
+db_user_reserve(struct db *db, const struct user *u)
+{
+	if (!user_ok(u) || u->uid == 0 || u->uid >= PALD_UID_FIRST)
+		return DBR_LIMIT;
+	return txn_run(db, 0, op_user_reserve, (void *)(uintptr_t)u);
+}
+
 /* buddies_purge - every buddy record of uid, both ways, with mirrors */
 static int
 buddies_purge(struct db *db, DB_TXN *t, uint32_t uid)

@@ -84,6 +84,8 @@ int	 db_user_get(struct db *, uint32_t, struct user *);
 int	 db_user_by_nick(struct db *, const char *, struct user *);
 int	 db_user_create(struct db *, struct user *);	/* sets u->uid */
 int	 db_user_put(struct db *, const struct user *);	/* existing uid */
+/* A reserved uid (< PALD_UID_FIRST): create, or rename and rewrite. */
+int	 db_user_reserve(struct db *, const struct user *);
 int	 db_user_delete(struct db *, uint32_t);
 /* Search: exact (case-insensitive) or prefix; returns count or DBR_*<0. */
 int	 db_user_search(struct db *, const char *, int, struct user *, int);

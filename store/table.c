@@ -2,11 +2,10 @@
  * store/table.c - the shared-memory session table, inboxes and doorbells.
  *
  * See table.h for the rules.  Layout of ${rundir}/table:
- *	[header, one page][slot records][inbox rings, PALD_INBOX_SIZE each]
+ *	[header, HDR_SIZE][slot records][inbox rings, PALD_INBOX_SIZE each]
  * fcntl byte locks (offsets past the end of the file are fine for fcntl):
  *	LK_TABLE		claim, release and sweep of slots
  *	LK_LIVE + i		held by slot i's owner for its life
- *	LK_INBOX + i		held by a sender appending to inbox i
  * The file is volatile: nothing in it outlives a restart of the service.
  */
 #include <sys/types.h>
@@ -18,6 +17,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,16 +30,17 @@
 #include "table.h"
 
 #define TABLE_MAGIC	0x70616c64u	/* "pald" */
-#define TABLE_LAYOUT	3
+#define TABLE_LAYOUT	5
 #define LK_TABLE	((off_t)0)
 #define LK_LIVE		((off_t)1 << 32)
-#define LK_INBOX	((off_t)2 << 32)
 #define LK_ROOMS	((off_t)3 << 32)
 #define LK_ROOM		((off_t)4 << 32)
 #define TEMP_IDS	1000000	/* temporary room ids cycle through these */
 #define REG_SLOTS	64
 #define SWEEP_BATCH	32
 #define PAGE		4096
+#define HDR_SIZE	(8 * PAGE)	/* the header and room to grow */
+#define FAIL_SLOTS	256
 
 struct thdr {
 	uint32_t	 magic;
@@ -59,7 +61,17 @@ struct thdr {
 		char	 addr[48];
 		int64_t	 when;
 	}		 reg[REG_SLOTS];
+	uint32_t	 failnext;
+	struct tfail {
+		char	 key[56];	/* "addr:<address>" or "uid:<uid>" */
+		int64_t	 start;		/* first failure of the window */
+		uint32_t count;
+		uint32_t logged;	/* the lockout was logged */
+	}		 fail[FAIL_SLOTS];
+	int64_t		 shut_at;	/* /shutdown: when; 0 = none */
+	char		 shut_text[PALD_REASON_MAX + 1];
 };
+_Static_assert(sizeof(struct thdr) <= HDR_SIZE, "table header too large");
 
 struct tslot {
 	_Atomic uint32_t state;		/* 0 free, 1 in use */
@@ -74,6 +86,7 @@ struct tslot {
 	_Atomic uint32_t tail;		/* bytes ever read */
 	_Atomic uint32_t overflow;
 	_Atomic uint32_t bell;		/* 1: a wake-up is pending */
+	_Atomic uint32_t ilock;		/* pid appending to the inbox, or 0 */
 	_Atomic uint32_t rooms[PALD_JOINS_MAX];	/* room index + 1 */
 	_Atomic uint32_t rgens[PALD_JOINS_MAX];
 };
@@ -185,18 +198,42 @@ table_unlock(struct table *t)
 		fatal("%s: unlock", __func__);
 }
 
+/*
+ * inbox_lock - the append lock of inbox i: a word in the slot that holds
+ * the pid of the process appending, taken with compare-and-swap.  It is
+ * held for a memcpy, so a waiter yields the CPU and tries again; if the
+ * holder has died meanwhile (killed between the swap and the release),
+ * the lock is taken over.  This replaces an fcntl lock, which cost two
+ * system calls per member on every line said in a room.
+ */
 static void
 inbox_lock(struct table *t, int i)
 {
-	if (lockbyte(t->fd, LK_INBOX + i, F_WRLCK, 1) == -1)
-		fatal("%s: lock", __func__);
+	_Atomic uint32_t *w = &t->slots[i].ilock;
+	uint32_t	 me = (uint32_t)getpid(), cur;
+	unsigned	 spins;
+
+	for (spins = 0;; spins++) {
+		cur = 0;
+		if (atomic_compare_exchange_weak(w, &cur, me))
+			return;
+		if (spins < 64)
+			continue;
+		if (spins % 1024 == 0 && cur != 0 &&
+		    kill((pid_t)cur, 0) == -1 && errno == ESRCH &&
+		    atomic_compare_exchange_strong(w, &cur, me)) {
+			log_warnx("%s: inbox %d: lock of dead pid %u taken",
+			    __func__, i, cur);
+			return;
+		}
+		(void)sched_yield();
+	}
 }
 
 static void
 inbox_unlock(struct table *t, int i)
 {
-	if (lockbyte(t->fd, LK_INBOX + i, F_UNLCK, 0) == -1)
-		fatal("%s: unlock", __func__);
+	atomic_store_explicit(&t->slots[i].ilock, 0, memory_order_release);
 }
 
 /* alive - is slot i's liveness byte locked by some process? */
@@ -267,7 +304,7 @@ table_open(const char *dir, int create)
 		return NULL;
 	t->myslot = -1;
 	t->bellfd = t->sendfd = -1;
-	t->size = PAGE + slots_size() +
+	t->size = HDR_SIZE + slots_size() +
 	    (size_t)PALD_MAX_SESSIONS * PALD_INBOX_SIZE + recs_size() +
 	    members_size() + veps_size();
 	if (strlcpy(t->dir, dir, sizeof(t->dir)) >= sizeof(t->dir))
@@ -287,8 +324,8 @@ table_open(const char *dir, int create)
 	if (t->base == MAP_FAILED)
 		goto failfd;
 	t->hdr = (struct thdr *)t->base;
-	t->slots = (struct tslot *)(t->base + PAGE);
-	t->rings = t->base + PAGE + slots_size();
+	t->slots = (struct tslot *)(t->base + HDR_SIZE);
+	t->rings = t->base + HDR_SIZE + slots_size();
 	t->recs = (struct trec *)(t->rings +
 	    (size_t)PALD_MAX_SESSIONS * PALD_INBOX_SIZE);
 	t->members = (struct tmember *)((unsigned char *)t->recs +
@@ -704,6 +741,94 @@ table_reg_allow(struct table *t, const char *addr, int interval)
 	}
 	table_unlock(t);
 	return ok;
+}
+
+/*
+ * Login failures, per address and per account, shared by all sessions:
+ * a fixed window that opens at the first failure.  Keys are text; when
+ * the table is full the entry whose window began first is reused.
+ */
+
+/* fail_find - key's entry, or with add a free or the oldest one */
+static struct tfail *
+fail_find(struct table *t, const char *key, int64_t now, int window,
+    int add)
+{
+	struct tfail	*f, *old = NULL;
+	int		 i;
+
+	for (i = 0; i < FAIL_SLOTS; i++) {
+		f = &t->hdr->fail[i];
+		if (f->key[0] != '\0' && now - f->start >= window)
+			f->key[0] = '\0';	/* expired */
+		if (strcmp(f->key, key) == 0)
+			return f;
+		if (old == NULL || (old->key[0] != '\0' &&
+		    (f->key[0] == '\0' || f->start < old->start)))
+			old = f;
+	}
+	if (!add || strlen(key) >= sizeof(old->key))
+		return NULL;
+	memset(old, 0, sizeof(*old));
+	(void)strlcpy(old->key, key, sizeof(old->key));
+	old->start = now;
+	return old;
+}
+
+/*
+ * table_fail_check - seconds until key may try again when it has max
+ * failures in the window, else 0.  *first is set to 1 the first time a
+ * lockout is reported (one log line per key and window).
+ */
+int
+table_fail_check(struct table *t, const char *key, int max, int window,
+    int *first)
+{
+	struct tfail	*f;
+	int64_t		 now = time(NULL);
+	int		 left = 0;
+
+	*first = 0;
+	table_lock(t);
+	if ((f = fail_find(t, key, now, window, 0)) != NULL &&
+	    f->count >= (uint32_t)max) {
+		left = (int)(f->start + window - now);
+		if (left < 1)
+			left = 1;
+		if (!f->logged)
+			*first = f->logged = 1;
+	}
+	table_unlock(t);
+	return left;
+}
+
+/* table_fail_add - one more failure for key */
+void
+table_fail_add(struct table *t, const char *key, int window)
+{
+	struct tfail	*f;
+
+	table_lock(t);
+	if ((f = fail_find(t, key, time(NULL), window, 1)) != NULL &&
+	    f->count < UINT32_MAX)
+		f->count++;
+	table_unlock(t);
+}
+
+/* table_fail_clear - forget key's failures (a good login) */
+void
+table_fail_clear(struct table *t, const char *key)
+{
+	struct tfail	*f;
+	int		 i;
+
+	table_lock(t);
+	for (i = 0; i < FAIL_SLOTS; i++) {
+		f = &t->hdr->fail[i];
+		if (strcmp(f->key, key) == 0)
+			memset(f, 0, sizeof(*f));
+	}
+	table_unlock(t);
 }
 
 /*
@@ -1275,4 +1400,27 @@ table_veps(struct table *t, struct tvep *out, int max)
 	}
 	table_unlock(t);
 	return n;
+}
+
+/* table_shutdown_set - a pending shutdown at time at (0: none) */
+void
+table_shutdown_set(struct table *t, int64_t at, const char *text)
+{
+	table_lock(t);
+	t->hdr->shut_at = at;
+	(void)strlcpy(t->hdr->shut_text, text, sizeof(t->hdr->shut_text));
+	table_unlock(t);
+}
+
+/* table_shutdown - the pending shutdown's time (0: none) and text */
+int64_t
+table_shutdown(struct table *t, char *text, size_t size)
+{
+	int64_t	 at;
+
+	table_lock(t);
+	at = t->hdr->shut_at;
+	(void)strlcpy(text, t->hdr->shut_text, size);
+	table_unlock(t);
+	return at;
 }

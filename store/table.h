@@ -13,7 +13,8 @@
  *   byte is not locked belongs to a dead process and is swept.
  * - Only the owner writes its slot record (the sweeper clears dead ones,
  *   under the table lock).
- * - Any process may append to any inbox under that inbox's lock byte;
+ * - Any process may append to any inbox under that inbox's append lock
+ *   (a compare-and-swap word holding the appender's pid);
  *   only the owner consumes it, without a lock (head and tail are
  *   atomics).  After appending, the sender rings the owner's doorbell, a
  *   UNIX datagram socket ${rundir}/s.<slot>, once per batch (the bell
@@ -115,6 +116,18 @@ int		 table_sweep(struct table *,
 void		 table_count(struct table *, int);	/* TC_* */
 void		 table_stats(struct table *, struct tstats *);
 int		 table_reg_allow(struct table *, const char *, int);
+/* A pending /shutdown, for the master to carry out: its time and text. */
+void		 table_shutdown_set(struct table *, int64_t, const char *);
+int64_t		 table_shutdown(struct table *, char *, size_t);
+/*
+ * Login failures shared by all sessions, by key ("addr:A", "uid:N"):
+ * table_fail_check gives the seconds left of a lockout (0: none) and
+ * sets its last argument to 1 the first time it reports that lockout.
+ */
+int		 table_fail_check(struct table *, const char *, int, int,
+		    int *);
+void		 table_fail_add(struct table *, const char *, int);
+void		 table_fail_clear(struct table *, const char *);
 #define TC_LOGIN	1
 #define TC_IM		2
 #define TC_SESSION	3

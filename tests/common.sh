@@ -1,9 +1,12 @@
 #
-# common.sh - what the atf-sh suites share: a private pald on a
-# kernel-chosen port, accounts made with palpasswd, and tests/h_client.
-# Sourced by t_*.sh; every wait is bounded.
+# common.sh - what the atf-sh suites share, sourced by each: a private
+# pald on a kernel-chosen port with every path under the test's
+# directory, accounts made with palpasswd, and tests/h_client.  Every
+# wait is bounded; no fixed sleeps.
 #
 
+# The suites use these; conf is called with and without lines.
+# shellcheck disable=SC2034,SC2120
 PALD="$(atf_get_srcdir)/../pald"
 PALPASSWD="$(atf_get_srcdir)/../palpasswd"
 H="$(atf_get_srcdir)/h_client"

@@ -4,6 +4,7 @@
 # as the 5.0 client does.  Every wait is bounded; no fixed sleeps.
 #
 
+# shellcheck source=tests/common.sh
 . "$(atf_get_srcdir)/common.sh"
 
 atf_test_case login_ok cleanup

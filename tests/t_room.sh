@@ -372,6 +372,43 @@ member_killed_body()
 }
 member_killed_cleanup() { pald_stop; }
 
+atf_test_case room_commands cleanup
+room_commands_head()
+{
+	atf_set "descr" "/rooms and /log to the system user; the owner's log at join"
+}
+room_commands_body()
+{
+	addadmin boss boss-pw 1 >/dev/null
+	b=$(adduser bob bob-pw)
+	adduser carol carol-pw >/dev/null
+	pald_start
+	printf 'login bob bob-pw\njoin 50001\nexpect 0x0154\necho IN\nexpect 0x017c bounced\nquit\n' >bob.in
+	bg bob
+	wait_for bob.out "^IN"
+	cat >boss.in <<IN
+login boss boss-pw
+join 50001
+expect 0x0154 nickname=bob
+bounce 50001 $b
+reason 50001 $b too loud
+expect 0x0140 uid=$b
+im 1000001 /rooms
+expect 0x0014 The Front Porch: 1 member
+im 1000001 /log 50001
+expect 0x0014 bounce uid $b
+quit
+IN
+	atf_check -s exit:0 -o save:boss.out "$H" -t 10 "$PORT" <boss.in
+	bgwait bob
+	atf_check -o match:"reason uid $b: too loud" grep "^RECV 0x0014" \
+	    boss.out
+	# a user who owns nothing may not read it
+	printf 'login carol carol-pw\nim 1000001 /log 50001\nexpect 0x0014 owner\nquit\n' |
+	    atf_check -s exit:0 -o ignore "$H" -t 10 "$PORT"
+}
+room_commands_cleanup() { pald_stop; }
+
 atf_init_test_cases()
 {
 	atf_add_test_case list_counts
@@ -383,4 +420,5 @@ atf_init_test_cases()
 	atf_add_test_case reddot_text
 	atf_add_test_case whisper
 	atf_add_test_case member_killed
+	atf_add_test_case room_commands
 }
