@@ -39,6 +39,7 @@
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
@@ -66,6 +67,13 @@
 #define T_RETURN_CODE		0x0064
 #define T_SERVER_DISCONNECT	0x044c
 #define T_REDIRECT		(-119)
+/* Rooms (PROTOCOL.md 5.7). */
+#define T_ROOM_CREATE		(-300)
+#define T_ROOM_JOIN		(-310)
+#define T_ROOM_MESSAGE_OUT	(-350)
+#define T_ROOM_JOINED		0x0136
+#define T_ROOM_USERLIST		0x0154
+#define T_ROOM_MESSAGE_IN	0x015e
 
 #define PROTO_VERSION		0x0047	/* what the 5.0 client sends */
 #define HDRLEN			6
@@ -81,6 +89,15 @@
 #define READBUF			65536
 #define READS_PER_EVENT		4	/* reads per ready descriptor per wakeup */
 #define TICK_MS			100
+#define SENDERS_MAX		64
+#define MSGS_MAX		100000	/* per sender */
+#define RATE_MAX		1000	/* messages per second per sender */
+#define TIMER_TAG		UINT64_MAX	/* epoll data of the pacing timer */
+#define ROOM_CATEGORY		30001	/* of a room made with -J new */
+#define QUIET_MS		300	/* join bursts drained: this long silent */
+#define QUIET_MAX		10	/* seconds, at most, waiting for that */
+#define DRAIN_SECS		10	/* after the last line sent */
+#define MARK			"pald-bench "	/* starts every bench line */
 
 /*
  * The 5.0 client's key (PROTOCOL.md 4.1): 354 bytes, "becuase", and a
@@ -140,6 +157,12 @@ struct user {
 	unsigned char	 out[OUT_MAX];
 	size_t		 outoff, outlen;
 	int		 wantout;	/* EPOLLOUT registered */
+	/* room mode */
+	enum {
+		R_OUT, R_SENT, R_JOINED, R_IN, R_FAILED
+	}		 rstate;
+	int		 eofm;		/* "eof=Y" matched so far in a frame */
+	int		 eofhit;	/* ... and found in this frame */
 };
 
 struct round {
@@ -163,6 +186,18 @@ static unsigned char	 rbuf[READBUF];
 static uint32_t		 lcg = 12345;
 static volatile sig_atomic_t got_usr1, got_term;
 
+/* room mode (-J) */
+static int		 roommode, roomnew, nsenders = 1, nmsgs = 20, rate = 10;
+static uint32_t		 roomid;
+static const char	*donefile;
+static int		 jinflight, jok, jfail, rmembers;
+static double		 last_rx;	/* monotonic seconds of the last read */
+static uint16_t		*rcount;	/* deliveries per line [s * nmsgs + q] */
+static unsigned char	*rsent;		/* the line was sent */
+static double		*rlat;		/* ms per delivery */
+static long		 rlat_cap, rlat_n, r_dup, r_echo, r_bad;
+static double		 r_first_send, r_last_rx, r_cpu0;
+static int		 timer_fired;
 static void
 usage(void)
 {
@@ -170,6 +205,8 @@ usage(void)
 	    "[-P prefix] [-w password]\n"
 	    "                  [-H hold] [-r] [-T deadline] [-t timeout] "
 	    "[-R readyfile] [-a 127.0.0.1] [-q]\n"
+	    "                  [-J room|new [-s senders] [-k lines] "
+	    "[-m rate] [-E donefile]]\n"
 	    "       loadclient -S\n");
 	exit(2);
 }
@@ -229,6 +266,13 @@ put32(unsigned char *p, uint32_t v)
 	p[1] = (unsigned char)(v >> 16);
 	p[2] = (unsigned char)(v >> 8);
 	p[3] = (unsigned char)v;
+}
+
+static uint32_t
+get32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3];
 }
 
 static int
@@ -466,6 +510,116 @@ logged_in(struct round *r, struct user *u)
 	inflight--;
 }
 
+/*
+ * scan_eof - look for "eof=Y" in a user list (0x0154) frame, which may
+ * be longer than what is kept of it.  No proper prefix of the pattern is
+ * also its suffix, so a mismatch only has to look at the first byte.
+ */
+static void
+scan_eof(struct user *u, const unsigned char *p, size_t n)
+{
+	static const char pat[] = "eof=Y";
+	size_t	 i;
+
+	for (i = 0; i < n && !u->eofhit; i++) {
+		if (p[i] == (unsigned char)pat[u->eofm])
+			u->eofm++;
+		else
+			u->eofm = p[i] == (unsigned char)pat[0];
+		if (u->eofm == (int)sizeof(pat) - 1)
+			u->eofhit = 1;
+	}
+}
+
+static long long
+now_ns(void)
+{
+	struct timespec	 ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/*
+ * delivered - a room line from a bench sender: "pald-bench s=S q=Q t=NS"
+ * (sender index, sequence number, send time in CLOCK_MONOTONIC ns).
+ */
+static void
+delivered(struct user *u, const unsigned char *p, size_t len)
+{
+	char		 text[KEEP_MAX];
+	long long	 t, rx = now_ns();
+	long		 s, q;
+	uint32_t	 from;
+	size_t		 n = len - 8;
+
+	from = get32(p + 4);
+	if (from == 0)
+		return;		/* the room's own welcome lines */
+	memcpy(text, p + 8, n);
+	text[n] = '\0';
+	if (strncmp(text, MARK, sizeof(MARK) - 1) != 0)
+		return;
+	if (sscanf(text + sizeof(MARK) - 1, "s=%ld q=%ld t=%lld", &s, &q,
+	    &t) != 3 || s < 0 || s >= nsenders || q < 0 || q >= nmsgs ||
+	    !rsent[s * nmsgs + q] || users[s].uid != from) {
+		r_bad++;
+		return;
+	}
+	if (u == &users[s]) {
+		r_echo++;	/* the sender's own line came back */
+		return;
+	}
+	if (rcount[s * nmsgs + q] >= rmembers - 1) {
+		r_dup++;
+		return;
+	}
+	rcount[s * nmsgs + q]++;
+	if (rlat_n < rlat_cap)
+		rlat[rlat_n++] = (double)(rx - t) / 1e6;
+	r_last_rx = (double)rx / 1e9;
+}
+
+/* room_frame - a frame for a logged-in user in room mode */
+static void
+room_frame(struct user *u, int type, size_t kept)
+{
+	int	 done = 0;
+
+	switch (type) {
+	case T_ROOM_JOINED:
+		if (kept >= 4 && roomnew && roomid == 0)
+			roomid = get32(u->keep);
+		if (u->rstate == R_SENT)
+			u->rstate = R_JOINED;
+		return;
+	case T_ROOM_USERLIST:
+		done = u->eofhit;
+		break;
+	case T_RETURN_CODE:
+		if (kept >= 4 && (get16s(u->keep) == T_ROOM_JOIN ||
+		    get16s(u->keep) == T_ROOM_CREATE) &&
+		    get16u(u->keep + 2) != 0 &&
+		    (u->rstate == R_SENT || u->rstate == R_JOINED)) {
+			u->rstate = R_FAILED;
+			jfail++;
+			jinflight--;
+		}
+		return;
+	case T_ROOM_MESSAGE_IN:
+		if (kept >= 8 && kept < KEEP_MAX && rcount != NULL)
+			delivered(u, u->keep, kept);
+		return;
+	default:
+		return;
+	}
+	if (done && (u->rstate == R_SENT || u->rstate == R_JOINED)) {
+		u->rstate = R_IN;
+		jok++;
+		jinflight--;
+	}
+}
+
 /* frame - one whole frame (first KEEP_MAX payload bytes in u->keep) */
 static void
 frame(struct round *r, struct user *u, int type, size_t len)
@@ -477,8 +631,11 @@ frame(struct round *r, struct user *u, int type, size_t len)
 	long		 v;
 	int		 n;
 
-	if (u->state == ST_HELD)
-		return;		/* drained and thrown away */
+	if (u->state == ST_HELD) {
+		if (roommode)
+			room_frame(u, type, kept);
+		return;		/* otherwise drained and thrown away */
+	}
 	if (type == T_SERVER_DISCONNECT || type == T_REDIRECT) {
 		fail(r, u, F_REFUSED);
 		return;
@@ -588,10 +745,13 @@ feed(struct round *r, struct user *u, const unsigned char *p, size_t n)
 				return;
 			u->plen = get16u(u->hdr + 4);
 			u->pgot = 0;
+			u->eofm = u->eofhit = 0;
 		}
 		take = u->plen - u->pgot;
 		if (take > n)
 			take = n;
+		if (roommode && get16s(u->hdr) == T_ROOM_USERLIST)
+			scan_eof(u, p, take);
 		if (u->pgot < KEEP_MAX)
 			memcpy(u->keep + u->pgot, p, u->pgot + take > KEEP_MAX ?
 			    KEEP_MAX - u->pgot : take);
@@ -634,6 +794,7 @@ readable(struct round *r, struct user *u)
 				fail(r, u, F_CLOSED);
 			return;
 		}
+		last_rx = now();
 		feed(r, u, rbuf, (size_t)n);
 		if (u->gen != gen || u->fd == -1 || (size_t)n < sizeof(rbuf))
 			return;
@@ -693,8 +854,12 @@ wait_events(struct round *r, int ms)
 		perror("loadclient: epoll_wait");
 		exit(1);
 	}
-	for (i = 0; i < n; i++)
-		event(r, &evs[i]);
+	for (i = 0; i < n; i++) {
+		if (evs[i].data.u64 == TIMER_TAG)
+			timer_fired = 1;
+		else
+			event(r, &evs[i]);
+	}
 }
 
 static int
@@ -838,6 +1003,266 @@ hold(struct round *r)
 	(void)fflush(stdout);
 }
 
+/* cpu_now - this process's user + system CPU so far, seconds */
+static double
+cpu_now(void)
+{
+	struct rusage	 ru;
+
+	(void)getrusage(RUSAGE_SELF, &ru);
+	return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+	    (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
+/* join_one - ROOM_JOIN -310 (or ROOM_CREATE -300 with -J new) for u */
+static void
+join_one(struct user *u, int create)
+{
+	unsigned char	 b[64];
+	size_t		 n;
+
+	u->t0 = now();
+	u->rstate = R_SENT;
+	jinflight++;
+	if (create) {
+		put32(b, 0);			/* flags: a text room */
+		put16(b + 4, ROOM_CATEGORY);
+		put32(b + 6, 0x0000082a);
+		b[10] = 'G';
+		n = 11 + (size_t)snprintf((char *)b + 11, sizeof(b) - 11,
+		    "bench room %d", (int)getpid());
+		if (send_frame(u, T_ROOM_CREATE, b, n) == 0)
+			return;
+	} else {
+		put32(b, roomid);
+		put16(b + 4, 0);		/* not invisible */
+		put32(b + 6, 0x0000082a);
+		if (send_frame(u, T_ROOM_JOIN, b, 10) == 0)
+			return;
+	}
+	u->rstate = R_FAILED;
+	jfail++;
+	jinflight--;
+}
+
+/*
+ * join_round - every logged-in user into the room, C joins at a time,
+ * each complete when its user list (0x0154 with eof=Y) has arrived.
+ * With -J new user 0 makes the room first.  Returns the members.
+ */
+static int
+join_round(struct round *r)
+{
+	double	 t, start = now();
+	int	 i, next = 0, want = 0;
+
+	for (i = 0; i < nusers; i++)
+		if (users[i].state == ST_HELD)
+			want++;
+	if (roomnew) {
+		if (users[0].state != ST_HELD)
+			die("-J new", "user 0 is not logged in");
+		join_one(&users[0], 1);
+		while (users[0].rstate == R_SENT || users[0].rstate ==
+		    R_JOINED) {
+			if (now() >= deadline || got_term ||
+			    now() - users[0].t0 > login_timeout)
+				die("-J new", "no room made (ROOM_CREATE)");
+			wait_events(r, remaining_ms(deadline));
+		}
+		if (users[0].rstate != R_IN || roomid == 0)
+			die("-J new", "ROOM_CREATE refused");
+		next = 1;
+	}
+	for (;;) {
+		while (jinflight < conc && next < nusers && !got_term) {
+			if (users[next].state == ST_HELD)
+				join_one(&users[next], 0);
+			next++;
+		}
+		if (jok + jfail >= want)
+			break;
+		t = now();
+		if (t >= deadline || got_term)
+			break;
+		wait_events(r, remaining_ms(deadline));
+		t = now();
+		for (i = 0; i < next; i++)
+			if ((users[i].rstate == R_SENT ||
+			    users[i].rstate == R_JOINED) &&
+			    t - users[i].t0 > login_timeout) {
+				users[i].rstate = R_FAILED;
+				jfail++;
+				jinflight--;
+			}
+	}
+	printf("join room=%u members=%d fail=%d seconds=%.3f\n", roomid, jok,
+	    want - jok, now() - start);
+	(void)fflush(stdout);
+	return jok;
+}
+
+/* settle - wait until nothing has been read for QUIET_MS (bounded) */
+static void
+settle(struct round *r)
+{
+	double	 until = now() + QUIET_MAX;
+
+	if (until > deadline)
+		until = deadline;
+	last_rx = now();
+	while (!got_term && now() < until &&
+	    now() - last_rx < QUIET_MS / 1000.0)
+		wait_events(r, QUIET_MS / 3);
+}
+
+/* send_line - sender s says line q in the room */
+static int
+send_line(int s, int q)
+{
+	struct user	*u = &users[s];
+	unsigned char	 b[OUT_MAX];
+	int		 n;
+
+	if (u->state != ST_HELD || u->rstate != R_IN)
+		return -1;
+	put32(b, roomid);
+	n = snprintf((char *)b + 4, sizeof(b) - 4 - HDRLEN,
+	    MARK "s=%d q=%d t=%lld", s, q, now_ns());
+	if (n < 0 || (size_t)n >= sizeof(b) - 4 - HDRLEN)
+		return -1;
+	if (send_frame(u, T_ROOM_MESSAGE_OUT, b, 4 + (size_t)n) == -1)
+		return -1;
+	rsent[s * nmsgs + q] = 1;
+	return 0;
+}
+
+/*
+ * send_round - S senders, K lines each, paced by a timer: one line every
+ * 1 / (rate * S) s, the senders in turn; then the deliveries are drained
+ * for at most DRAIN_SECS.  Returns the lines sent.
+ */
+static long
+send_round(struct round *r, int members)
+{
+	struct itimerspec	 its;
+	struct epoll_event	 ev;
+	uint64_t		 exp;
+	long			 tick = 0, total = (long)nsenders * nmsgs;
+	long			 sent = 0, want;
+	long long		 iv;
+	double			 until;
+	int			 tfd;
+
+	if ((tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK |
+	    TFD_CLOEXEC)) == -1) {
+		perror("loadclient: timerfd_create");
+		exit(1);
+	}
+	iv = 1000000000LL / ((long long)rate * nsenders);
+	memset(&its, 0, sizeof(its));
+	its.it_interval.tv_sec = (time_t)(iv / 1000000000LL);
+	its.it_interval.tv_nsec = (long)(iv % 1000000000LL);
+	its.it_value.tv_nsec = 1000000;		/* the first line at once */
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	ev.data.u64 = TIMER_TAG;
+	if (epoll_ctl(ep, EPOLL_CTL_ADD, tfd, &ev) == -1 ||
+	    timerfd_settime(tfd, 0, &its, NULL) == -1) {
+		perror("loadclient: timer");
+		exit(1);
+	}
+	r_first_send = now();
+	r_cpu0 = cpu_now();
+	while (tick < total && !got_term && now() < deadline) {
+		wait_events(r, remaining_ms(deadline));
+		if (!timer_fired)
+			continue;
+		timer_fired = 0;
+		if (read(tfd, &exp, sizeof(exp)) != (ssize_t)sizeof(exp))
+			continue;
+		/* late ticks are sent now; each line carries its own time */
+		for (; exp > 0 && tick < total; exp--, tick++)
+			if (send_line((int)(tick % nsenders),
+			    (int)(tick / nsenders)) == 0)
+				sent++;
+	}
+	(void)close(tfd);
+	want = sent * (members - 1);
+	until = now() + DRAIN_SECS;
+	if (until > deadline)
+		until = deadline;
+	while (rlat_n + r_dup < want && !got_term && now() < until)
+		wait_events(r, remaining_ms(until));
+	return sent;
+}
+
+/* room_report - the figures of the send round */
+static void
+room_report(long sent, int members)
+{
+	long		 want = sent * (members - 1), lost = 0, i, k;
+	double		 wall = r_last_rx - r_first_send, cpu = cpu_now() - r_cpu0;
+
+	for (i = 0; i < (long)nsenders * nmsgs; i++) {
+		if (!rsent[i])
+			continue;
+		k = members - 1 - (long)rcount[i];
+		if (k > 0)
+			lost += k;
+	}
+	qsort(rlat, (size_t)rlat_n, sizeof(double), cmp_double);
+	printf("round=room members=%d senders=%d rate=%d sent=%ld "
+	    "expected=%ld received=%ld lost=%ld dup=%ld echo=%ld bad=%ld "
+	    "wall_s=%.3f deliveries_per_s=%.0f p50_ms=%.3f p99_ms=%.3f "
+	    "max_ms=%.3f client_cpu_us=%.1f\n", members, nsenders, rate, sent,
+	    want, rlat_n, lost, r_dup, r_echo, r_bad, wall,
+	    wall > 0 ? rlat_n / wall : 0.0, pct(rlat, (int)rlat_n, 50),
+	    pct(rlat, (int)rlat_n, 99), rlat_n ? rlat[rlat_n - 1] : 0.0,
+	    rlat_n > 0 ? cpu * 1e6 / (double)rlat_n : 0.0);
+	(void)fflush(stdout);
+}
+
+/* room - join, hold (-R), send, report, hold again (-E); 0 if clean */
+static int
+room(struct round *r)
+{
+	FILE	*fp;
+	long	 sent, lines = (long)nsenders * nmsgs, lost;
+	int	 members, i;
+
+	members = rmembers = join_round(r);
+	if (members < 2 || nsenders > members)
+		die("-J", "too few members in the room for the senders");
+	for (i = 0; i < nsenders; i++)
+		if (users[i].rstate != R_IN)
+			die("-s", "a sender (user 0 .. S-1) is not in the room");
+	if ((rcount = calloc((size_t)lines, sizeof(*rcount))) == NULL ||
+	    (rsent = calloc((size_t)lines, 1)) == NULL ||
+	    (rlat = calloc((size_t)(lines * (members - 1)),
+	    sizeof(double))) == NULL)
+		die("room", "out of memory");
+	rlat_cap = lines * (members - 1);
+	settle(r);			/* the join bursts, all of them */
+	hold(r);
+	got_usr1 = 0;
+	lost = lost_in_hold;
+	sent = send_round(r, members);
+	room_report(sent, members);
+	if (donefile != NULL) {
+		if ((fp = fopen(donefile, "w")) == NULL ||
+		    fprintf(fp, "sent=%ld\n", sent) < 0 || fclose(fp) == EOF)
+			die(donefile, "cannot write the done file");
+		while (!got_usr1 && !got_term && now() < deadline)
+			wait_events(r, remaining_ms(deadline));
+	}
+	free(rlat);
+	free(rsent);
+	free(rcount);
+	return (sent != lines || lost_in_hold != lost || rlat_n !=
+	    sent * (members - 1)) ? 1 : 0;
+}
+
 static void
 raise_nofile(rlim_t need)
 {
@@ -880,7 +1305,7 @@ main(int argc, char *argv[])
 	double		 tclose;
 	int		 ch, reconnect = 0, i, rc = 0;
 
-	while ((ch = getopt(argc, argv, "a:c:H:n:P:p:qR:rSt:T:w:")) != -1) {
+	while ((ch = getopt(argc, argv, "a:c:E:H:J:k:m:n:P:p:qR:rSs:t:T:w:")) != -1) {
 		switch (ch) {
 		case 'a':
 			if (!loopback_only(optarg))
@@ -889,6 +1314,26 @@ main(int argc, char *argv[])
 			break;
 		case 'c':
 			conc = (int)number(optarg, 1, CONC_MAX, "-c");
+			break;
+		case 'E':
+			donefile = optarg;
+			break;
+		case 'J':
+			roommode = 1;
+			if (strcmp(optarg, "new") == 0)
+				roomnew = 1;
+			else
+				roomid = (uint32_t)number(optarg, 1,
+				    0x7fffffffL, "-J");
+			break;
+		case 'k':
+			nmsgs = (int)number(optarg, 1, MSGS_MAX, "-k");
+			break;
+		case 'm':
+			rate = (int)number(optarg, 1, RATE_MAX, "-m");
+			break;
+		case 's':
+			nsenders = (int)number(optarg, 1, SENDERS_MAX, "-s");
 			break;
 		case 'H':
 			hold_secs = (double)number(optarg, 0, 86400, "-H");
@@ -976,7 +1421,12 @@ main(int argc, char *argv[])
 	report(&r1);
 	if (r1.fail > 0)
 		rc = 1;
-	hold(&r1);
+	if (roommode) {
+		if (!got_term && room(&r2) != 0)
+			rc = 1;
+		reconnect = 0;
+	} else
+		hold(&r1);
 	if (reconnect && !got_term) {
 		tclose = now();
 		for (i = 0; i < nusers; i++) {

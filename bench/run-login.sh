@@ -32,8 +32,6 @@ set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
-PALD=${PALD:-$top/pald}
-LOADCLIENT=${LOADCLIENT:-$here/loadclient}
 NLIST=${NLIST:-"1000 5000"}
 RC_N=${RC_N:-10000}
 REPS=${REPS:-3}
@@ -42,17 +40,8 @@ CONC=${CONC:-16}
 MAX_SESSIONS=${MAX_SESSIONS:-8192}
 SETTLE=${SETTLE:-7}
 DEADLINE=${DEADLINE:-}
-PALD_HASH_COST=${PALD_HASH_COST:-4}
-BENCH_CACHE=${BENCH_CACHE:-/var/tmp/pald-bench}
-PREFIX=bench
-PASSWORD=benchpw1
-export PALD_HASH_COST
-
-die() { echo "run-login.sh: $*" >&2; exit 1; }
-
-[ -x "$PALD" ] || die "$PALD: not built (cd $top && make)"
-[ -x "$top/palpasswd" ] || die "$top/palpasswd: not built"
-[ -x "$LOADCLIENT" ] || die "$LOADCLIENT: not built (make -C bench)"
+prog=run-login.sh
+. "$here/common.sh"
 "$LOADCLIENT" -S >/dev/null || die "loadclient self test failed"
 
 # The reconnect run holds RC_N connections and has CONC more in flight;
@@ -70,66 +59,10 @@ for n in $NLIST; do
 	[ "$n" -gt "$nmax" ] && nmax=$n
 done
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/pald-bench.XXXXXX") || exit 1
-lcpid=
-cleanup() {
-	if [ -n "$lcpid" ] && kill -0 "$lcpid" 2>/dev/null; then
-		kill "$lcpid" 2>/dev/null
-		wait "$lcpid" 2>/dev/null
-	fi
-	stop_pald
-	if [ "${KEEP:-0}" = 1 ]; then
-		echo "kept $tmp"
-	else
-		rm -rf "$tmp"
-	fi
-}
-
-# stop_pald - TERM the pid in the pidfile, that one only; bounded wait
-stop_pald() {
-	[ -s "$tmp/pald.pid" ] || return 0
-	pid=$(cat "$tmp/pald.pid")
-	case $pid in ''|*[!0-9]*) return 0 ;; esac
-	if kill -0 "$pid" 2>/dev/null; then
-		kill -TERM "$pid"
-		i=0
-		while kill -0 "$pid" 2>/dev/null && [ $i -lt 300 ]; do
-			sleep 0.1
-			i=$((i + 1))
-		done
-		if kill -0 "$pid" 2>/dev/null; then
-			echo "run-login.sh: pald $pid still up after 30 s," \
-			    "KILL" >&2
-			kill -KILL "$pid" 2>/dev/null
-		fi
-		wait "$pid" 2>/dev/null
-	fi
-	rm -f "$tmp/pald.pid"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+workdir pald-bench
 
 # --- the accounts, made once in the cache (palpasswd is ~60 ms each) ---
-users=$BENCH_CACHE/$PREFIX-cost$PALD_HASH_COST
-have=0
-[ -s "$users/count" ] && have=$(cat "$users/count")
-if [ "$have" -lt "$nmax" ]; then
-	echo "making $nmax accounts in $users (once; palpasswd per account)"
-	mkdir -p "$users" || exit 1
-	"$here/mkusers.sh" -h "$users/db" -n "$nmax" -P "$PREFIX" \
-	    -w "$PASSWORD" || die "mkusers.sh failed"
-	echo "$nmax" >"$users/count"
-	rm -f "$users/recovered"
-fi
-# palpasswd never checkpoints: everything is in the log until a recovery
-# writes the pages and a checkpoint.  Without this, every pald started on
-# a copy replays all the accounts (12 s and 5 s of CPU for 8160).
-if [ ! -e "$users/recovered" ]; then
-	mkdir -p "$tmp/rrun" &&
-	    "$PALD" -R -h "$users/db" -r "$tmp/rrun" >"$tmp/recover.log" 2>&1 ||
-	    die "pald -R on $users/db failed: $(cat "$tmp/recover.log")"
-	touch "$users/recovered"
-fi
+accounts "$nmax"
 
 cat >"$tmp/pald.conf" <<EOF
 # run-login.sh: every bench connection comes from 127.0.0.1
@@ -137,33 +70,6 @@ max_per_address $MAX_SESSIONS
 max_sessions $MAX_SESSIONS
 categories $top/data/categories.txt
 EOF
-
-# start_pald - a fresh pald on a private copy of the store, its log in
-# $plog; sets port
-start_pald() {
-	rm -rf "$tmp/db" "$tmp/run" "$tmp/port" "$tmp/pald.pid"
-	cp -a "$users/db" "$tmp/db" || die "cannot copy the store"
-	rm -f "$tmp"/db/__db.*		# regions are made afresh
-	mkdir -m 755 "$tmp/run" || exit 1
-	chmod 700 "$tmp/db"
-	"$PALD" -d -f "$tmp/pald.conf" -h "$tmp/db" -r "$tmp/run" -p 0 \
-	    -W "$tmp/port" -P "$tmp/pald.pid" >"$plog" 2>&1 &
-	i=0
-	while { [ ! -s "$tmp/port" ] || [ ! -s "$tmp/pald.pid" ]; } &&
-	    [ $i -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	[ -s "$tmp/port" ] && [ -s "$tmp/pald.pid" ] ||
-	    die "pald did not start; see $plog (KEEP=1)"
-	port=$(cat "$tmp/port")
-	# the master is listening once it logs so (store open, table mapped)
-	i=0
-	while ! grep -q 'listening on' "$plog" && [ $i -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-}
 
 # pss - "processes KiB": Pss summed over the master and its children
 pss() {
@@ -179,25 +85,6 @@ cpu_ms() {
 		printf "%d\n", ($12 + $13 + $14 + $15) * 1000 / hz }'
 }
 HZ=$(getconf CLK_TCK)
-
-# field KEY FILE LINE-PREFIX - the value of KEY= on the first line that
-# starts with LINE-PREFIX
-field() {
-	awk -v k="$1" -v p="$3" 'index($0, p) == 1 {
-		for (i = 1; i <= NF; i++)
-			if (index($i, k "=") == 1) {
-				print substr($i, length(k) + 2); exit
-			}
-	}' "$2"
-}
-
-# median of the numbers on stdin
-median() {
-	sort -g | awk '{ v[NR] = $1 } END {
-		if (NR == 0) { print "-"; exit }
-		if (NR % 2) print v[(NR + 1) / 2];
-		else printf "%g\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
 
 # one_run N REP RECONNECT - pald up, loadclient, memory, pald down;
 # appends "lps p50 p99 fail pss_kib procs held [rc_s rc_ok rc_fail]"
@@ -231,14 +118,7 @@ one_run() {
 		mem=$(pss)
 		kill -USR1 "$lcpid" 2>/dev/null
 	fi
-	i=0
-	while kill -0 "$lcpid" 2>/dev/null && [ $i -lt $limit ]; do
-		sleep 0.2
-		i=$((i + 1))
-	done
-	kill "$lcpid" 2>/dev/null
-	wait "$lcpid" 2>/dev/null
-	lcpid=
+	end_lc $((limit * 2))
 	# every child gone and reaped: the master's stat has all the CPU
 	m=$(cat "$tmp/pald.pid")
 	i=0
@@ -287,9 +167,6 @@ one_run() {
 	grep -h '^failures:' "$out" | grep -v none | sed 's/^/        /'
 	echo "$line" >>"$tmp/results.$n"
 }
-
-# col FILE K - median of column K
-col() { awk -v k="$2" '$k != "-" { print $k }' "$1" | median; }
 
 echo "pald $(cd "$top" && git rev-parse --short HEAD 2>/dev/null)," \
     "$(nproc) cores, concurrency $CONC, bcrypt cost $PALD_HASH_COST," \
