@@ -14,14 +14,14 @@ CWARN=		-Wall -Wextra -Wformat=2 -Wshadow -Wpointer-arith -Wcast-qual \
 
 include config.mk
 
-PROTO_OBJS=	proto/wire.o
+PROTO_OBJS=	proto/wire.o proto/rtp.o
 STORE_OBJS=	store/db.o store/kv.o store/pw.o store/table.o
 OBJS=		pald.o session.o room.o admin.o ban.o guard.o conf.o log.o \
-		${PROTO_OBJS} ${STORE_OBJS}
+		voice.o ${PROTO_OBJS} ${STORE_OBJS}
 PALPASSWD_OBJS=	palpasswd.o log.o store/db.o store/kv.o store/pw.o
-TESTS=		tests/t_pald tests/t_admin tests/t_room tests/t_client tests/h_client \
-		tests/h_inetd tests/h_voice \
-		tests/proto/t_wire \
+TESTS=		tests/t_pald tests/t_admin tests/t_room tests/t_client \
+		tests/t_voice tests/h_client tests/h_inetd tests/h_voice \
+		tests/h_member tests/proto/t_wire tests/proto/t_rtp \
 		tests/store/t_kv tests/store/t_db tests/store/t_table
 
 .SUFFIXES: .c .o
@@ -39,6 +39,9 @@ palpasswd: ${PALPASSWD_OBJS}
 ${OBJS} palpasswd.o: pald.h log.h
 pald.o session.o room.o admin.o ban.o guard.o: admin.h session.h sess.h room.h proto/wire.h store/db.h store/table.h pathnames.h
 proto/wire.o: proto/wire.h
+proto/rtp.o: proto/rtp.h
+voice.o: voice.h proto/rtp.h proto/wire.h store/table.h
+pald.o: voice.h
 store/db.o store/pw.o palpasswd.o: store/db.h store/kv.h
 store/kv.o: store/kv.h
 store/table.o: store/table.h
@@ -51,6 +54,10 @@ tests/proto/t_wire.o: proto/wire.h
 tests/h_client: tests/h_client.o tests/h_util.o
 	${CC} ${LDFLAGS} -o $@ tests/h_client.o tests/h_util.o ${LDLIBS}
 
+# h_member is a room member made in the shared table (voice tests, bench).
+tests/h_member: tests/h_member.o store/table.o log.o
+	${CC} ${LDFLAGS} -o $@ tests/h_member.o store/table.o log.o ${LDLIBS}
+
 tests/h_inetd: tests/h_inetd.o
 	${CC} ${LDFLAGS} -o $@ tests/h_inetd.o
 
@@ -61,6 +68,9 @@ tests/h_client.o tests/h_voice.o tests/h_util.o: tests/h_util.h
 
 tests/proto/t_wire: tests/proto/t_wire.o proto/wire.o
 	${CC} ${LDFLAGS} -o $@ tests/proto/t_wire.o proto/wire.o -latf-c ${LDLIBS}
+
+tests/proto/t_rtp: tests/proto/t_rtp.o proto/rtp.o
+	${CC} ${LDFLAGS} -o $@ tests/proto/t_rtp.o proto/rtp.o -latf-c ${LDLIBS}
 
 tests/store/t_kv: tests/store/t_kv.o store/kv.o
 	${CC} ${LDFLAGS} -o $@ tests/store/t_kv.o store/kv.o -latf-c ${LDLIBS}
@@ -87,6 +97,10 @@ tests/t_client: tests/t_client.sh
 
 tests/t_room: tests/t_room.sh tests/common.sh
 	(echo '#! /usr/bin/env atf-sh'; cat tests/t_room.sh) >$@
+	chmod +x $@
+
+tests/t_voice: tests/t_voice.sh
+	(echo '#! /usr/bin/env atf-sh'; cat tests/t_voice.sh) >$@
 	chmod +x $@
 
 check: all ${TESTS}

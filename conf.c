@@ -66,6 +66,8 @@ static const struct ckey {
 	    0, 1, PALD_MAX_SESSIONS },
 	{ "max_sessions", C_INT, offsetof(struct pald_conf, max_children), 0,
 	    1, PALD_MAX_SESSIONS },
+	{ "mic_time", C_INT, offsetof(struct pald_conf, mic_time), 0, 0,
+	    86400 },
 	{ "packet_burst", C_INT, offsetof(struct pald_conf, pkt_burst), 0, 1,
 	    100000 },
 	{ "packet_rate", C_INT, offsetof(struct pald_conf, pkt_rate), 0, 1,
@@ -124,6 +126,7 @@ conf_defaults(struct pald_conf *c)
 	c->room_size = PALD_DEF_ROOM_SIZE;
 	c->room_size_locked = PALD_DEF_ROOM_LOCKED;
 	c->voice_port = PALD_VOICE_PORT;
+	c->mic_time = PALD_DEF_MIC_TIME;
 }
 
 /* conf_facility - a syslog facility by name */

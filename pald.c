@@ -48,6 +48,7 @@
 #include "session.h"
 #include "store/db.h"
 #include "store/table.h"
+#include "voice.h"
 
 #define INBUF		(2 * (WIRE_HDRLEN + PALD_FRAME_MAX))
 #define TERM_WAIT	5	/* seconds children get to finish */
@@ -69,6 +70,10 @@ static int		 nchildren;
 static struct db	*mdb;		/* the master's own handle */
 static struct table	*tab;
 static int		 listenfd = -1;
+static int		 voicefd = -1;	/* the voice port, kept for restarts */
+static int		 voiceufd = -1;	/* and its UDP twin, for RTP tools */
+static pid_t		 voicepid = -1;
+static time_t		 voicenext;	/* no restart before (throttle) */
 pid_t			 pald_master;	/* 0 under inetd */
 
 static __dead void	 usage(void);
@@ -77,9 +82,10 @@ static int		 bound_port(int);
 static __dead void
 usage(void)
 {
-	fprintf(stderr, "usage: pald [-dinRv] [-f file] [-h dbhome] "
+	fprintf(stderr, "usage: pald [-dinRVv] [-f file] [-h dbhome] "
 	    "[-l address] [-P pidfile] [-p port]\n"
-	    "            [-r rundir] [-u user] [-W portfile]\n");
+	    "            [-r rundir] [-u user] [-W portfile] "
+	    "[-w voiceportfile]\n");
 	exit(1);
 }
 
@@ -328,6 +334,10 @@ child_main(int fd, const struct sockaddr *peer, const struct sockaddr *local)
 	struct db	*db;
 
 	(void)close(listenfd);
+	if (voicefd != -1)
+		(void)close(voicefd);
+	if (voiceufd != -1)
+		(void)close(voiceufd);
 	(void)close(selfpipe[0]);
 	(void)close(selfpipe[1]);
 	selfpipe[0] = selfpipe[1] = -1;
@@ -350,6 +360,36 @@ child_main(int fd, const struct sockaddr *peer, const struct sockaddr *local)
 	table_close(tab);
 	(void)close(fd);
 	_exit(0);
+}
+
+/*
+ * voice_spawn - fork the voice child on the voice port bound at start.
+ * It has no BDB handle and no table slot; the master restarts it when it
+ * dies, at most once per VOICE_RESTART seconds.
+ */
+static void
+voice_spawn(void)
+{
+	pid_t	 pid;
+
+	voicenext = time(NULL) + VOICE_RESTART;
+	switch (pid = fork()) {
+	case -1:
+		log_warn("voice: fork");
+		return;
+	case 0:
+		(void)close(listenfd);
+		(void)close(selfpipe[0]);
+		(void)close(selfpipe[1]);
+		selfpipe[0] = selfpipe[1] = -1;
+		log_procname("pald-voice");
+		setproctitle("voice");
+		voice_main(voicefd, voiceufd, tab, &conf, conffile,
+		    getppid());
+		/* NOTREACHED */
+	}
+	voicepid = pid;
+	log_debug("voice child %ld", (long)pid);
 }
 
 /* addr_count - children serving this address */
@@ -432,6 +472,17 @@ reap(void)
 
 	got_chld = 0;
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+		if (pid == voicepid) {
+			/* no BDB handle, no slot: nothing to clean up */
+			if (WIFSIGNALED(st))
+				log_warnx("voice child %ld killed by signal "
+				    "%d", (long)pid, WTERMSIG(st));
+			else if (!got_term)
+				log_warnx("voice child %ld exited with "
+				    "status %d", (long)pid, WEXITSTATUS(st));
+			voicepid = -1;
+			continue;
+		}
 		any = 1;
 		for (i = 0; i < nchildren; i++)
 			if (children[i].pid == pid) {
@@ -472,6 +523,7 @@ reload(void)
 		return;
 	}
 	if (nc.port != conf.port || strcmp(nc.listen, conf.listen) != 0 ||
+	    (voicefd != -1 && nc.voice_port != conf.voice_port) ||
 	    strcmp(nc.dbhome, conf.dbhome) != 0 ||
 	    strcmp(nc.rundir, conf.rundir) != 0 ||
 	    strcmp(nc.user, conf.user) != 0)
@@ -479,10 +531,14 @@ reload(void)
 		    "only with a restart");
 	(void)strlcpy(nc.listen, conf.listen, sizeof(nc.listen));
 	nc.port = conf.port;
+	if (voicefd != -1)
+		nc.voice_port = conf.voice_port;	/* the bound one */
 	(void)strlcpy(nc.dbhome, conf.dbhome, sizeof(nc.dbhome));
 	(void)strlcpy(nc.rundir, conf.rundir, sizeof(nc.rundir));
 	(void)strlcpy(nc.user, conf.user, sizeof(nc.user));
 	conf = nc;
+	if (voicepid != -1)
+		(void)kill(voicepid, SIGHUP);
 	(void)admin_sysuser(mdb, &conf);
 	log_info("configuration reloaded");
 }
@@ -496,15 +552,20 @@ shutdown_all(void)
 
 	log_info("shutting down, %d children", nchildren);
 	(void)close(listenfd);
+	if (voicepid != -1)
+		(void)kill(voicepid, SIGTERM);
 	for (i = 0; i < nchildren; i++)
 		(void)kill(children[i].pid, SIGTERM);
-	while (nchildren > 0 && time(NULL) < until) {
+	while ((nchildren > 0 || voicepid != -1) && time(NULL) < until) {
 		(void)poll(NULL, 0, 100);
 		reap();
 	}
+	if (voicepid != -1)
+		(void)kill(voicepid, SIGKILL);
 	for (i = 0; i < nchildren; i++)
 		(void)kill(children[i].pid, SIGKILL);
-	while (nchildren > 0 && waitpid(-1, NULL, 0) > 0)
+	while ((nchildren > 0 || voicepid != -1) &&
+	    waitpid(-1, NULL, 0) > 0)
 		reap();
 	reap();
 	(void)db_checkpoint(mdb);
@@ -532,6 +593,8 @@ master_loop(void)
 		if (got_chld)
 			reap();
 		now = time(NULL);
+		if (voicefd != -1 && voicepid == -1 && now >= voicenext)
+			voice_spawn();
 		if (admin_master_tick(tab, now))
 			return;		/* /shutdown */
 		if (now >= nextcp) {
@@ -576,9 +639,13 @@ master_loop(void)
 	}
 }
 
-/* bind_listener - the TCP socket, bound before privileges go */
+/*
+ * bind_listener - a TCP socket on the listen address, bound before
+ * privileges go (the chat port, or the voice port); -1 with errno when
+ * soft, else the failure is fatal.
+ */
 static int
-bind_listener(void)
+bind_listener(int portnum, int type, int soft)
 {
 	struct addrinfo	 hints, *res, *ai;
 	char		 port[8];
@@ -586,9 +653,9 @@ bind_listener(void)
 
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_socktype = type;
 	hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV;
-	(void)snprintf(port, sizeof(port), "%d", conf.port);
+	(void)snprintf(port, sizeof(port), "%d", portnum);
 	if ((e = getaddrinfo(conf.listen[0] ? conf.listen : "0.0.0.0", port,
 	    &hints, &res)) != 0)
 		errx(1, "%s: %s", conf.listen, gai_strerror(e));
@@ -600,15 +667,17 @@ bind_listener(void)
 		(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on,
 		    sizeof(on));
 		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 &&
-		    listen(fd, 128) == 0)
+		    (type != SOCK_STREAM || listen(fd, 128) == 0))
 			break;
 		(void)close(fd);
 		fd = -1;
 	}
 	freeaddrinfo(res);
+	if (fd == -1 && soft)
+		return -1;
 	if (fd == -1)
 		err(1, "bind %s port %d", conf.listen[0] ? conf.listen : "*",
-		    conf.port);
+		    portnum);
 	if (set_nonblock(fd) == -1)
 		err(1, "listener");
 	return fd;
@@ -754,6 +823,67 @@ inetd_main(void)
 	exit(0);
 }
 
+/* detach - the pid file (a second instance is refused), then daemon(3) */
+static struct pidfh *
+detach(const char *pidfile, int debug)
+{
+	struct pidfh	*pfh = NULL;
+	pid_t		 other;
+
+	if (pidfile != NULL &&
+	    (pfh = pidfile_open(pidfile, 0644, &other)) == NULL) {
+		if (errno == EEXIST)
+			errx(1, "already running, pid %ld", (long)other);
+		err(1, "%s", pidfile);
+	}
+	if (!debug && daemon(0, 0) == -1)
+		err(1, "daemon");
+	if (pfh != NULL && pidfile_write(pfh) == -1)
+		log_warn("%s", pidfile);
+	return pfh;
+}
+
+/*
+ * voice_only - -V: the voice relay alone, for sites that run the chat
+ * from inetd (no master, so no voice child).  With -i, descriptor 0 is a
+ * listening socket (inetd.conf "wait"); else the voice port is bound
+ * here and the process detaches as the master would.
+ */
+static __dead void
+voice_only(const struct passwd *pw, int inetd, int debug, const char *pidfile,
+    const char *portfile)
+{
+	socklen_t	 len;
+	int		 fd = 0, on = 0;
+
+	if (inetd) {
+		len = sizeof(on);
+		if (getsockopt(0, SOL_SOCKET, SO_ACCEPTCONN, &on, &len) ==
+		    -1 || !on)
+			fatalx("-V -i: descriptor 0 is not a listening socket "
+			    "(inetd.conf needs \"wait\")");
+		if (set_nonblock(0) == -1)
+			fatal("-V -i: descriptor 0");
+	} else {
+		check_dir(conf.rundir, 0755, pw);
+		fd = bind_listener(conf.voice_port, SOCK_STREAM, 0);
+		if ((voiceufd = bind_listener(bound_port(fd), SOCK_DGRAM,
+		    1)) == -1)
+			warn("voice port %d: no RTP over UDP", bound_port(fd));
+		if (portfile != NULL)
+			write_port(portfile, fd);
+		(void)detach(pidfile, debug);
+		drop_privileges(pw);
+	}
+	if ((tab = table_open(conf.rundir, 0)) == NULL)
+		fatal("%s: table", conf.rundir);
+	log_procname("pald-voice");
+	setproctitle("voice");
+	log_info("voice relay on %s port %d, table %s",
+	    conf.listen[0] ? conf.listen : "*", bound_port(fd), conf.rundir);
+	voice_main(fd, voiceufd, tab, &conf, conffile, 0);
+}
+
 /*
  * absolute - make a relative path absolute, since daemon(3) moves to /
  * and SIGHUP re-reads the configuration file from there.
@@ -806,16 +936,16 @@ main(int argc, char *argv[])
 	struct passwd	*pw = NULL;
 	struct pidfh	*pfh = NULL;
 	const char	*errstr, *pidfile = NULL, *portfile = NULL;
+	const char	*vportfile = NULL;
 	char		 errbuf[512];
 	static char	 confpath[PATH_MAX], pidpath[PATH_MAX];
-	pid_t		 other;
 	int		 ch, debug = 0, inetd = 0, check = 0, recover = 0;
-	int		 verbose = 0;
+	int		 verbose = 0, voiceonly = 0;
 	struct pald_conf cl;		/* command-line overrides */
 	int		 cl_port = -1;
 
 	memset(&cl, 0, sizeof(cl));
-	while ((ch = getopt(argc, argv, "df:h:il:nP:p:Rr:u:vW:")) != -1) {
+	while ((ch = getopt(argc, argv, "df:h:il:nP:p:Rr:u:VvW:w:")) != -1) {
 		switch (ch) {
 		case 'd':
 			debug = 1;
@@ -860,11 +990,17 @@ main(int argc, char *argv[])
 			    sizeof(cl.user))
 				errx(1, "-u: name too long");
 			break;
+		case 'V':
+			voiceonly = 1;
+			break;
 		case 'v':
 			verbose = 1;
 			break;
 		case 'W':
 			portfile = optarg;
+			break;
+		case 'w':
+			vportfile = optarg;
 			break;
 		default:
 			usage();
@@ -898,7 +1034,9 @@ main(int argc, char *argv[])
 		(void)strlcpy(conf.listen, cl.listen, sizeof(conf.listen));
 	if (cl.user[0])
 		(void)strlcpy(conf.user, cl.user, sizeof(conf.user));
-	if (cl_port != -1)
+	if (cl_port != -1 && voiceonly)
+		conf.voice_port = cl_port;
+	else if (cl_port != -1)
 		conf.port = cl_port;
 	absolute(conf.dbhome, sizeof(conf.dbhome));
 	absolute(conf.rundir, sizeof(conf.rundir));
@@ -924,10 +1062,13 @@ main(int argc, char *argv[])
 	log_setverbose(verbose);
 	log_procname("pald");
 
+	if (conf.user[0] && !inetd && (pw = getpwnam(conf.user)) == NULL)
+		errx(1, "user %s does not exist", conf.user);
+	if (voiceonly)
+		voice_only(pw, inetd, debug, pidfile,
+		    portfile != NULL ? portfile : vportfile);
 	if (inetd)
 		inetd_main();
-	if (conf.user[0] && (pw = getpwnam(conf.user)) == NULL)
-		errx(1, "user %s does not exist", conf.user);
 	check_dir(conf.rundir, 0755, pw);
 	check_dir(conf.dbhome, 0700, pw);
 	if (recover) {
@@ -937,20 +1078,24 @@ main(int argc, char *argv[])
 		exit(0);
 	}
 
-	listenfd = bind_listener();
+	listenfd = bind_listener(conf.port, SOCK_STREAM, 0);
 	if (portfile != NULL)
 		write_port(portfile, listenfd);
-	if (pidfile != NULL &&
-	    (pfh = pidfile_open(pidfile, 0644, &other)) == NULL) {
-		if (errno == EEXIST)
-			errx(1, "already running, pid %ld", (long)other);
-		err(1, "%s", pidfile);
+	/* Without the voice port chat goes on, and says so. */
+	if ((voicefd = bind_listener(conf.voice_port, SOCK_STREAM, 1)) ==
+	    -1)
+		warn("voice port %d: no room voice", conf.voice_port);
+	else {
+		conf.voice_port = bound_port(voicefd);
+		if ((voiceufd = bind_listener(conf.voice_port, SOCK_DGRAM,
+		    1)) == -1)
+			warn("voice port %d: no RTP over UDP",
+			    conf.voice_port);
+		if (vportfile != NULL)
+			write_port(vportfile, voicefd);
 	}
-	if (!debug && daemon(0, 0) == -1)
-		err(1, "daemon");
+	pfh = detach(pidfile, debug);
 	pald_master = getpid();
-	if (pfh != NULL && pidfile_write(pfh) == -1)
-		log_warn("%s", pidfile);
 	drop_privileges(pw);
 
 	if ((children = calloc(PALD_MAX_SESSIONS, sizeof(*children))) ==

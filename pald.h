@@ -62,6 +62,7 @@
 #define PALD_DEF_SYSTEM_NICK	"Paltalk"
 #define PALD_DEF_ROOM_SIZE	250	/* members of a room (2002: 250) */
 #define PALD_DEF_ROOM_LOCKED	10	/* members of a locked room */
+#define PALD_DEF_MIC_TIME	0	/* seconds a turn may last when others wait; 0: no limit */
 
 #define PALD_UID_FIRST		1000002	/* first uid handed out (client needs > 1) */
 #define PALD_UID_SYSTEM		1000001	/* reserved for the system user */
@@ -96,6 +97,7 @@ struct pald_conf {
 	int		 room_size_locked;
 	char		 voice_addr[64]; /* announced to clients; "" = the address they reached */
 	int		 voice_port;
+	int		 mic_time;	/* seconds; 0 = unlimited */
 };
 
 /* pald.c: the master's pid in daemon mode, 0 under inetd (-i). */

@@ -30,7 +30,7 @@
 #include "table.h"
 
 #define TABLE_MAGIC	0x70616c64u	/* "pald" */
-#define TABLE_LAYOUT	4
+#define TABLE_LAYOUT	5
 #define LK_TABLE	((off_t)0)
 #define LK_LIVE		((off_t)1 << 32)
 #define LK_ROOMS	((off_t)3 << 32)
@@ -127,6 +127,7 @@ struct table {
 	unsigned char	*rings;
 	struct trec	*recs;
 	struct tmember	*members;
+	struct tvep	*veps;
 	char		 dir[PATH_MAX];
 	int		 myslot;	/* -1 when not logged in */
 	int		 bellfd;
@@ -152,7 +153,16 @@ recs_size(void)
 static size_t
 members_size(void)
 {
-	return sizeof(struct tmember) * PALD_ROOM_MEMBERS_MAX * PALD_TROOMS;
+	size_t	 n = sizeof(struct tmember) * PALD_ROOM_MEMBERS_MAX *
+	    PALD_TROOMS;
+
+	return (n + PAGE - 1) / PAGE * PAGE;
+}
+
+static size_t
+veps_size(void)
+{
+	return sizeof(struct tvep) * TABLE_VEPS;
 }
 
 /* lockbyte - take (F_WRLCK, F_SETLKW) or drop (F_UNLCK) one lock byte */
@@ -296,7 +306,7 @@ table_open(const char *dir, int create)
 	t->bellfd = t->sendfd = -1;
 	t->size = HDR_SIZE + slots_size() +
 	    (size_t)PALD_MAX_SESSIONS * PALD_INBOX_SIZE + recs_size() +
-	    members_size();
+	    members_size() + veps_size();
 	if (strlcpy(t->dir, dir, sizeof(t->dir)) >= sizeof(t->dir))
 		goto fail;
 	n = snprintf(path, sizeof(path), "%s/%s", dir, TABLE_FILE);
@@ -320,6 +330,8 @@ table_open(const char *dir, int create)
 	    (size_t)PALD_MAX_SESSIONS * PALD_INBOX_SIZE);
 	t->members = (struct tmember *)((unsigned char *)t->recs +
 	    recs_size());
+	t->veps = (struct tvep *)((unsigned char *)t->members +
+	    members_size());
 	table_lock(t);
 	if (!header_ok(t)) {
 		if (t->hdr->magic != 0)
@@ -1323,6 +1335,74 @@ room_myrooms(struct table *t, int *idx, uint32_t *rgen)
 		rgen[n] = atomic_load(&s->rgens[k]);
 		n++;
 	}
+	return n;
+}
+
+/*
+ * Voice endpoints over UDP (table.h).  Written under the table lock by
+ * the owning session; the voice child copies them out four times a
+ * second and checks each against the session and the room itself.
+ */
+int
+table_vep(struct table *t, uint32_t room, const char *addr, uint16_t port,
+    int mode, int ttl)
+{
+	struct tslot	*s;
+	struct tvep	*v, *fr = NULL;
+	uint32_t	 gen;
+	int64_t		 now = time(NULL);
+	int		 i;
+
+	if (t->myslot == -1 || strlen(addr) >= sizeof(v->addr))
+		return -1;
+	s = &t->slots[t->myslot];
+	gen = atomic_load(&s->gen);
+	table_lock(t);
+	for (i = 0; i < TABLE_VEPS; i++) {
+		v = &t->veps[i];
+		if (v->mode != 0 && v->slot == t->myslot && v->gen == gen &&
+		    v->room == room)
+			break;
+		/* free, or left by a session that is gone or expired */
+		if (fr == NULL && (v->mode == 0 || v->expires <= now ||
+		    atomic_load(&t->slots[v->slot].gen) != v->gen ||
+		    atomic_load(&t->slots[v->slot].state) == 0))
+			fr = v;
+	}
+	if (i == TABLE_VEPS)
+		v = mode != 0 ? fr : NULL;
+	if (v != NULL) {
+		memset(v, 0, sizeof(*v));
+		if (mode != 0) {
+			v->room = room;
+			v->uid = atomic_load(&s->uid);
+			v->slot = t->myslot;
+			v->gen = gen;
+			v->mode = mode;
+			(void)strlcpy(v->addr, addr, sizeof(v->addr));
+			v->port = port;
+			v->expires = now + ttl;
+		}
+	}
+	table_unlock(t);
+	return v != NULL || mode == 0 ? 0 : -1;
+}
+
+int
+table_veps(struct table *t, struct tvep *out, int max)
+{
+	int64_t		 now = time(NULL);
+	int		 i, n = 0;
+
+	table_lock(t);
+	for (i = 0; i < TABLE_VEPS && n < max; i++) {
+		if (t->veps[i].mode == 0 || t->veps[i].expires <= now)
+			continue;
+		out[n] = t->veps[i];
+		out[n].addr[sizeof(out[n].addr) - 1] = '\0';
+		n++;
+	}
+	table_unlock(t);
 	return n;
 }
 

@@ -240,4 +240,34 @@ int		 room_update(struct table *, int, uint32_t, const struct troom *,
 /* room_myrooms - the (idx, rgen) pairs our session is in; count. */
 int		 room_myrooms(struct table *, int *, uint32_t *);
 
+/*
+ * Voice endpoints over UDP.  A logged-in session registers a UDP address
+ * and port of its own host for a room it is in, to listen (TV_LISTEN) to
+ * the room's audio or to speak (TV_SPEAK) into it as plain RTP; the
+ * voice child relays to and from registered endpoints only, and only
+ * while the session lives, is in the room and comes from that address.
+ * One endpoint per session and room, until ttl seconds have passed.
+ */
+#define TV_LISTEN	1
+#define TV_SPEAK	2
+#define TABLE_VEPS	256
+
+struct tvep {
+	uint32_t	 room;
+	uint32_t	 uid;
+	int		 slot;
+	uint32_t	 gen;
+	int		 mode;		/* TV_LISTEN | TV_SPEAK; 0: free */
+	char		 addr[48];	/* numeric (getnameinfo) */
+	uint16_t	 port;
+	int64_t		 expires;	/* time(3) */
+};
+
+/* table_vep - set (mode != 0) or drop (mode 0) our endpoint for room;
+ * -1 if we are not logged in or every entry is taken. */
+int		 table_vep(struct table *, uint32_t, const char *, uint16_t,
+		    int, int);
+/* table_veps - copy the endpoints that have not expired; the count */
+int		 table_veps(struct table *, struct tvep *, int);
+
 #endif /* PALD_STORE_TABLE_H */

@@ -19,6 +19,8 @@ conf()
 		echo "categories $(atf_get_srcdir)/../data/categories.txt"
 		echo "rooms $(atf_get_srcdir)/../data/rooms.txt"
 		echo "hash_cost 4"
+		# no fixed port: suites may run side by side
+		echo "voice_port 0"
 		for l in "$@"; do echo "$l"; done
 	} >pald.conf
 }

@@ -460,6 +460,39 @@ ATF_TC_BODY(room_sweep_dead, tc)
 	table_close(t);
 }
 
+ATF_TC_WITHOUT_HEAD(voice_endpoints);
+ATF_TC_BODY(voice_endpoints, tc)
+{
+	struct table	*t = open_here();
+	struct tvep	 v[4];
+
+	/* only a logged-in session registers */
+	ATF_CHECK_EQ(table_vep(t, 50001, "127.0.0.1", 4000, TV_LISTEN, 60),
+	    -1);
+	ATF_REQUIRE_EQ(table_login(t, 1000002, "alice", "127.0.0.1", 0x1e,
+	    NULL), 0);
+	ATF_CHECK_EQ(table_veps(t, v, 4), 0);
+	ATF_CHECK_EQ(table_vep(t, 50001, "127.0.0.1", 4000, TV_LISTEN, 60),
+	    0);
+	/* one per session and room: the second replaces the first */
+	ATF_CHECK_EQ(table_vep(t, 50001, "127.0.0.1", 4002,
+	    TV_LISTEN | TV_SPEAK, 60), 0);
+	ATF_CHECK_EQ(table_vep(t, 50002, "127.0.0.1", 4004, TV_SPEAK, 60),
+	    0);
+	ATF_REQUIRE_EQ(table_veps(t, v, 4), 2);
+	ATF_CHECK_EQ(v[0].room, 50001);
+	ATF_CHECK_EQ(v[0].uid, 1000002);
+	ATF_CHECK_EQ(v[0].port, 4002);
+	ATF_CHECK_EQ(v[0].mode, TV_LISTEN | TV_SPEAK);
+	ATF_CHECK_STREQ(v[0].addr, "127.0.0.1");
+	ATF_CHECK_EQ(v[1].room, 50002);
+	/* dropped, and expired ones are not listed */
+	ATF_CHECK_EQ(table_vep(t, 50001, "127.0.0.1", 0, 0, 0), 0);
+	ATF_CHECK_EQ(table_vep(t, 50002, "127.0.0.1", 4004, TV_SPEAK, 0), 0);
+	ATF_CHECK_EQ(table_veps(t, v, 4), 0);
+	table_close(t);
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, login_find_logout);
@@ -474,6 +507,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, room_temp_and_limits);
 	ATF_TP_ADD_TC(tp, room_fanout);
 	ATF_TP_ADD_TC(tp, room_sweep_dead);
+	ATF_TP_ADD_TC(tp, voice_endpoints);
 	ATF_TP_ADD_TC(tp, room_put_out);
 	return atf_no_error();
 }
