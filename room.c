@@ -948,6 +948,58 @@ whisper(struct session *s, const struct troom *tr, const char *line)
 	return 1;
 }
 
+/*
+ * rtp_cmd - "/rtp listen|speak|both PORT" or "/rtp off" said in a voice
+ * room registers (or drops) a plain RTP endpoint on the member's own
+ * address with the voice child for an hour.  Returns 1 when the line
+ * was such a command.
+ */
+static int
+rtp_cmd(struct session *s, const struct troom *tr, const char *line)
+{
+	const char	*p = skip_tags(line), *errstr;
+	char		 mode[8], port[8], text[160];
+	int		 m = 0, n;
+	long long	 pn = 0;
+
+	if (strncasecmp(p, "/rtp", 4) != 0 || (p[4] != ' ' && p[4] != '\0'))
+		return 0;
+	mode[0] = port[0] = '\0';
+	n = sscanf(p + 4, " %7s %7s", mode, port);
+	if (n >= 1 && strcasecmp(mode, "off") == 0)
+		m = 0;
+	else if (n == 2 && (strcasecmp(mode, "listen") == 0 ||
+	    strcasecmp(mode, "speak") == 0 || strcasecmp(mode, "both") == 0)) {
+		m = strcasecmp(mode, "listen") == 0 ? TV_LISTEN :
+		    strcasecmp(mode, "speak") == 0 ? TV_SPEAK :
+		    TV_LISTEN | TV_SPEAK;
+		pn = strtonum(port, 1024, 65535, &errstr);
+		if (errstr != NULL)
+			m = -1;
+	} else
+		m = -1;
+	if (m == -1 || !(tr->flags & ROOM_F_VOICE)) {
+		sys_line(s, tr->id, "In a voice room: /rtp listen|speak|both "
+		    "PORT (1024-65535), or /rtp off");
+		return 1;
+	}
+	if (table_vep(s->tab, tr->id, s->addr, (uint16_t)pn, m, 3600) ==
+	    -1) {
+		sys_line(s, tr->id, "No room for another RTP endpoint now.");
+		return 1;
+	}
+	if (m == 0)
+		(void)snprintf(text, sizeof(text), "RTP endpoint dropped.");
+	else
+		(void)snprintf(text, sizeof(text), "RTP to and from %s port "
+		    "%lld (%s) for an hour, on the voice port.", s->addr, pn,
+		    mode);
+	log_info("[%s]: %s: rtp %s %lld in room %u", s->addr, s->u.nick,
+	    m ? mode : "off", pn, tr->id);
+	sys_line(s, tr->id, text);
+	return 1;
+}
+
 /* handle_message - ROOM_MESSAGE_OUT: room(4) text, to the others */
 static int
 handle_message(struct session *s, const struct wire_frame *f)
@@ -972,7 +1024,8 @@ handle_message(struct session *s, const struct wire_frame *f)
 	}
 	memcpy(line, f->payload + 4, n);
 	line[n] = '\0';
-	if (strlen(line) == n && whisper(s, &tr, line))
+	if (strlen(line) == n && (whisper(s, &tr, line) ||
+	    rtp_cmd(s, &tr, line)))
 		return 0;
 	pack2(b, tr.id, s->u.uid);
 	memcpy(b + 8, f->payload + 4, n);

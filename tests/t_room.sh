@@ -510,6 +510,36 @@ IN
 }
 admin_code_cleanup() { pald_stop; }
 
+atf_test_case rtp_command cleanup
+rtp_command_head()
+{
+	atf_set "descr" "/rtp in a voice room registers a plain RTP endpoint"
+}
+rtp_command_body()
+{
+	adduser alice alice-pw >/dev/null
+	pald_start
+	cat >alice.in <<'IN'
+login alice alice-pw
+join 50002
+expect 0x0154
+say 50002 /rtp listen 40000
+expect 0x015e port 40000
+say 50002 /rtp off
+expect 0x015e dropped
+say 50002 /rtp listen 80
+expect 0x015e 1024-65535
+join 50001
+expect 0x0154
+say 50001 /rtp both 40000
+expect 0x015e In a voice room
+quit
+IN
+	atf_check -s exit:0 -o ignore "$H" -t 10 "$PORT" <alice.in
+	wait_for pald.log "rtp listen 40000 in room 50002"
+}
+rtp_command_cleanup() { pald_stop; }
+
 atf_init_test_cases()
 {
 	atf_add_test_case list_counts
@@ -524,4 +554,5 @@ atf_init_test_cases()
 	atf_add_test_case room_commands
 	atf_add_test_case mic_hands_video
 	atf_add_test_case admin_code
+	atf_add_test_case rtp_command
 }
