@@ -184,19 +184,27 @@ lockbyte(int fd, off_t off, short type, int wait)
 	}
 }
 
+/* lk, unlk - wait for and drop one of the table's lock bytes */
 static void
-table_lock(struct table *t)
+lk(struct table *t, off_t off)
 {
-	if (lockbyte(t->fd, LK_TABLE, F_WRLCK, 1) == -1)
-		fatal("%s: lock", __func__);
+	if (lockbyte(t->fd, off, F_WRLCK, 1) == -1)
+		fatal("table: lock %lld", (long long)off);
 }
 
 static void
-table_unlock(struct table *t)
+unlk(struct table *t, off_t off)
 {
-	if (lockbyte(t->fd, LK_TABLE, F_UNLCK, 0) == -1)
-		fatal("%s: unlock", __func__);
+	if (lockbyte(t->fd, off, F_UNLCK, 0) == -1)
+		fatal("table: unlock %lld", (long long)off);
 }
+
+#define table_lock(t)		lk((t), LK_TABLE)
+#define table_unlock(t)		unlk((t), LK_TABLE)
+#define rooms_lock(t)		lk((t), LK_ROOMS)
+#define rooms_unlock(t)		unlk((t), LK_ROOMS)
+#define room_lock(t, r)		lk((t), LK_ROOM + (r))
+#define room_unlock(t, r)	unlk((t), LK_ROOM + (r))
 
 /*
  * inbox_lock - the append lock of inbox i: a word in the slot that holds
@@ -838,34 +846,6 @@ table_fail_clear(struct table *t, const char *key)
 /*
  * Rooms.
  */
-
-static void
-rooms_lock(struct table *t)
-{
-	if (lockbyte(t->fd, LK_ROOMS, F_WRLCK, 1) == -1)
-		fatal("%s: lock", __func__);
-}
-
-static void
-rooms_unlock(struct table *t)
-{
-	if (lockbyte(t->fd, LK_ROOMS, F_UNLCK, 0) == -1)
-		fatal("%s: unlock", __func__);
-}
-
-static void
-room_lock(struct table *t, int r)
-{
-	if (lockbyte(t->fd, LK_ROOM + r, F_WRLCK, 1) == -1)
-		fatal("%s: lock", __func__);
-}
-
-static void
-room_unlock(struct table *t, int r)
-{
-	if (lockbyte(t->fd, LK_ROOM + r, F_UNLCK, 0) == -1)
-		fatal("%s: unlock", __func__);
-}
 
 /* mems - the member array of room r */
 static struct tmember *
