@@ -2023,21 +2023,6 @@ db_room_put(struct db *db, const struct room *room)
 	return txn_run(db, 0, op_room_put, &a);
 }
 
-/* del_under - delete every record of d whose key starts with pfx */
-static int
-del_under(DB *d, DB_TXN *t, const char *pfx)
-{
-	struct walk	 w;
-	int		 r;
-
-	if ((r = walk_open(&w, d, t, pfx, DB_RMW)) != DBR_OK)
-		return r;
-	while ((r = walk_next(&w)) == DBR_OK)
-		if ((r = walk_del(&w)) != DBR_OK)
-			break;
-	return walk_close(&w, r);
-}
-
 /* op_room_delete - the room (if stored), its bans, bounces and log */
 static int
 op_room_delete(struct db *db, DB_TXN *t, void *arg)
@@ -2052,8 +2037,8 @@ op_room_delete(struct db *db, DB_TXN *t, void *arg)
 		return r;
 	had = r == DBR_OK;
 	fixed_fmt(key, sizeof(key), "%010u:", a->id);
-	if ((r = del_under(db->f[F_RBANS], t, key)) != DBR_OK ||
-	    (r = del_under(db->f[F_RLOG], t, key)) != DBR_OK)
+	if ((r = prefix_purge(db->f[F_RBANS], t, key)) != DBR_OK ||
+	    (r = prefix_purge(db->f[F_RLOG], t, key)) != DBR_OK)
 		return r;
 	return had ? DBR_OK : DBR_NOTFOUND;
 }
