@@ -136,14 +136,11 @@ user_rec(struct rec *r, uint32_t room, const struct tmember *m, int away,
 	rec_sep(r);
 }
 
-/* away_of - is member m away? (its slot's status) */
+/* away_of - is member m away? (its slot's status, no scan) */
 static int
 away_of(struct session *s, const struct tmember *m)
 {
-	struct tsess	 ts;
-
-	return table_find(s->tab, m->uid, 0, &ts) == 0 &&
-	    ts.status == ST_AWAY;
+	return table_status(s->tab, m->slot, m->gen) == ST_AWAY;
 }
 
 /* send_userlist - USERLIST of the visible members, eof=Y at the end */

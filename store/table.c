@@ -544,6 +544,19 @@ table_find(struct table *t, uint32_t uid, int notself, struct tsess *out)
 	return 0;
 }
 
+uint32_t
+table_status(struct table *t, int i, uint32_t gen)
+{
+	struct tslot	*s;
+
+	if (i < 0 || i >= PALD_MAX_SESSIONS)
+		return 0;
+	s = &t->slots[i];
+	if (atomic_load(&s->state) == 0 || atomic_load(&s->gen) != gen)
+		return 0;
+	return atomic_load(&s->status);
+}
+
 int
 table_list(struct table *t, void (*cb)(void *, const struct tsess *),
     void *arg)

@@ -84,6 +84,8 @@ void		 table_set_status(struct table *, uint32_t);
  * notself); 0 and *out filled, or -1 if uid is not online.
  */
 int		 table_find(struct table *, uint32_t, int, struct tsess *);
+/* table_status - the status of session (slot, gen); 0 if it is gone */
+uint32_t	 table_status(struct table *, int, uint32_t);
 /* table_list - every session, through a callback; returns the count. */
 int		 table_list(struct table *,
 		    void (*)(void *, const struct tsess *), void *);
