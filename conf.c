@@ -18,7 +18,7 @@
 #include "pald.h"
 #include "store/db.h"
 
-enum ckind { C_INT, C_BOOL, C_STR, C_NICK, C_FACILITY };
+enum ckind { C_INT, C_BOOL, C_STR, C_NICK, C_FACILITY, C_COLOR };
 
 /* The syslog facilities pald.conf may name. */
 static const struct facility {
@@ -40,6 +40,8 @@ static const struct ckey {
 	size_t		 size;		/* C_STR: buffer size */
 	long long	 min, max;
 } ckeys[] = {
+	{ "admin_color", C_COLOR, offsetof(struct pald_conf, admin_color),
+	    sizeof(((struct pald_conf *)0)->admin_color), 0, 0 },
 	{ "categories", C_STR, offsetof(struct pald_conf, categories),
 	    sizeof(((struct pald_conf *)0)->categories), 0, 0 },
 	{ "checkpoint_interval", C_INT, offsetof(struct pald_conf, checkpoint),
@@ -94,6 +96,8 @@ static const struct ckey {
 	    0, 0, 1 },
 	{ "user", C_STR, offsetof(struct pald_conf, user),
 	    sizeof(((struct pald_conf *)0)->user), 0, 0 },
+	{ "user_color", C_COLOR, offsetof(struct pald_conf, user_color),
+	    sizeof(((struct pald_conf *)0)->user_color), 0, 0 },
 	{ "voice_address", C_STR, offsetof(struct pald_conf, voice_addr),
 	    sizeof(((struct pald_conf *)0)->voice_addr), 0, 0 },
 	{ "voice_port", C_INT, offsetof(struct pald_conf, voice_port), 0, 0,
@@ -127,6 +131,30 @@ conf_defaults(struct pald_conf *c)
 	c->room_size_locked = PALD_DEF_ROOM_LOCKED;
 	c->voice_port = PALD_VOICE_PORT;
 	c->mic_time = PALD_DEF_MIC_TIME;
+	(void)strlcpy(c->user_color, PALD_DEF_USER_COLOR,
+	    sizeof(c->user_color));
+	(void)strlcpy(c->admin_color, PALD_DEF_ADMIN_COLOR,
+	    sizeof(c->admin_color));
+}
+
+/* color_valid - RRRGGGBBB: nine decimal digits, each triple 0..255 */
+static int
+color_valid(const char *v)
+{
+	int	 i, n;
+
+	if (strlen(v) != PALD_COLOR_LEN)
+		return 0;
+	for (i = 0; i < PALD_COLOR_LEN; i += 3) {
+		if (!isdigit((unsigned char)v[i]) ||
+		    !isdigit((unsigned char)v[i + 1]) ||
+		    !isdigit((unsigned char)v[i + 2]))
+			return 0;
+		n = (v[i] - '0') * 100 + (v[i + 1] - '0') * 10 + v[i + 2] - '0';
+		if (n > 255)
+			return 0;
+	}
+	return 1;
 }
 
 /* conf_facility - a syslog facility by name */
@@ -169,6 +197,12 @@ conf_set(struct pald_conf *c, const char *key, const char *val)
 			return NULL;
 		case C_FACILITY:
 			return conf_facility(c, val);
+		case C_COLOR:
+			if (!color_valid(val))
+				return "expected RRRGGGBBB (nine digits, "
+				    "each triple 0-255)";
+			(void)strlcpy((char *)c + k->off, val, k->size);
+			return NULL;
 		case C_BOOL:
 			if (strcmp(val, "yes") == 0)
 				n = 1;

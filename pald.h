@@ -63,6 +63,9 @@
 #define PALD_DEF_ROOM_SIZE	250	/* members of a room (2002: 250) */
 #define PALD_DEF_ROOM_LOCKED	10	/* members of a locked room */
 #define PALD_DEF_MIC_TIME	0	/* seconds a turn may last when others wait; 0: no limit */
+#define PALD_DEF_USER_COLOR	"000128000" /* names in room user lists: green */
+#define PALD_DEF_ADMIN_COLOR	"000000128" /* room admins' names: dark blue */
+#define PALD_COLOR_LEN		9	/* RRRGGGBBB, decimal */
 
 #define PALD_UID_FIRST		1000002	/* first uid handed out (client needs > 1) */
 #define PALD_UID_SYSTEM		1000001	/* reserved for the system user */
@@ -98,6 +101,8 @@ struct pald_conf {
 	char		 voice_addr[64]; /* announced to clients; "" = the address they reached */
 	int		 voice_port;
 	int		 mic_time;	/* seconds; 0 = unlimited */
+	char		 user_color[PALD_COLOR_LEN + 1];  /* RRRGGGBBB */
+	char		 admin_color[PALD_COLOR_LEN + 1];
 };
 
 /* pald.c: the master's pid in daemon mode, 0 under inetd (-i). */

@@ -118,14 +118,15 @@ pack2(unsigned char *b, uint32_t room, uint32_t uid)
 
 /* user_rec - a member's record of USERLIST / USER_JOINED */
 static void
-user_rec(struct rec *r, uint32_t room, const struct tmember *m, int away,
-    int last)
+user_rec(struct session *s, struct rec *r, uint32_t room,
+    const struct tmember *m, int away, int last)
 {
 	rec_addu(r, "group_id", room);
 	rec_addu(r, "uid", m->uid);
 	rec_add(r, "nickname", m->nick);
 	rec_addi(r, "admin", is_admin(m) ? 1 : 0);
-	rec_add(r, "color", is_admin(m) ? "000000128" : "000000000");
+	rec_add(r, "color", is_admin(m) ? s->conf->admin_color :
+	    s->conf->user_color);
 	rec_addi(r, "mic", (m->flags & TMF_REDDOT) ? 0 : 1);
 	rec_addi(r, "pub", (m->flags & TMF_VIDEO) ? 1 : 0);
 	rec_addi(r, "away", away ? 1 : 0);
@@ -166,7 +167,7 @@ send_userlist(struct session *s, const struct troom *tr)
 		if ((m[i].flags & TMF_INVIS) && m[i].uid != s->u.uid)
 			continue;
 		mark = r.len;
-		user_rec(&r, tr->id, &m[i], away_of(s, &m[i]), i == last);
+		user_rec(s, &r, tr->id, &m[i], away_of(s, &m[i]), i == last);
 		if (r.len > LIST_FRAME && shown > 0) {
 			/* this record goes into the next frame */
 			out_frame(s, PT_ROOM_USERLIST, s->scratch, mark);
@@ -416,7 +417,7 @@ join(struct session *s, int type, struct troom *tr, int invisible,
 	if (!(mflags & TMF_INVIS) && room_member(s->tab, now.idx, now.rgen,
 	    s->u.uid, &me) == 0) {
 		rec_init(&r, rb, sizeof(rb));
-		user_rec(&r, now.id, &me, s->status == ST_AWAY, 1);
+		user_rec(s, &r, now.id, &me, s->status == ST_AWAY, 1);
 		if (rec_len(&r) > 0)
 			(void)to_room(s, &now, s->me.slot, PT_ROOM_USER_JOINED,
 			    rb, r.len);

@@ -16,6 +16,8 @@
 #	PALD_HASH_COST=4	bcrypt cost of the benchmark accounts
 #	BENCH_CACHE=/var/tmp/pald-bench	where the accounts are made once
 #	KEEP=1			keep the temporary directory (logs)
+#	PERF=/tmp/p		perf record -a -g of each send round into
+#				/tmp/p.M.S.REP (root; perf report -i ...)
 #
 # Every run starts a fresh pald (-d -p 0 -W portfile -P pidfile) on a
 # private copy of the account store, with a pald.conf that lifts the
@@ -93,9 +95,17 @@ one_run() {
 	wait_file "$tmp/ready" "$lcpid" $(( (dl + 10) * 10 ))
 	c0=$(server_ns)
 	load=$(cut -d' ' -f1 /proc/loadavg)
+	if [ -n "${PERF:-}" ]; then
+		perf record -q -a -g -o "$PERF.$m.$s.$rep" 2>/dev/null &
+		perfpid=$!
+	fi
 	kill -USR1 "$lcpid" 2>/dev/null
 	wait_file "$tmp/done" "$lcpid" $(( (dl + 10) * 10 ))
 	c1=$(server_ns)
+	if [ -n "${PERF:-}" ]; then
+		kill -INT "$perfpid" 2>/dev/null
+		wait "$perfpid" 2>/dev/null
+	fi
 	kill -USR1 "$lcpid" 2>/dev/null
 	end_lc 300
 	# the members leave one by one, each with a 0x0140 to all others

@@ -500,6 +500,9 @@ config_check_body()
 	printf 'port 5001\n# a comment\nidle_timeout 5\n' >bad.conf
 	atf_check -s exit:1 -e match:"bad.conf:3: idle_timeout: too small" \
 	    "$PALD" -n -f "$PWD/bad.conf"
+	printf 'user_color 000128000\nadmin_color 000256000\n' >bad3.conf
+	atf_check -s exit:1 -e match:"bad3.conf:2: admin_color: expected RRRGGGBBB" \
+	    "$PALD" -n -f "$PWD/bad3.conf"
 	printf 'no_such_key 1\n' >bad2.conf
 	atf_check -s exit:1 -e match:"bad2.conf:1: no_such_key: unknown keyword" \
 	    "$PALD" -n -f "$PWD/bad2.conf"

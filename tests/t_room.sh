@@ -119,6 +119,9 @@ IN
 	# carol's user list has all three, the last record marked eof=Y
 	atf_check -o match:"nickname=alice" -o match:"nickname=bob" \
 	    -o match:"nickname=carol.*eof=Y" grep "^RECV 0x0154" carol.out
+	# members' names in the default colour (pald.conf user_color)
+	atf_check -o match:"nickname=bob.admin=0.color=000128000" \
+	    grep "^RECV 0x0154" carol.out
 	# one line in the log per join, and no room text in it
 	atf_check -s exit:1 grep "hello room" pald.log
 }
@@ -133,6 +136,7 @@ topic_body()
 {
 	addadmin boss boss-pw 2 >/dev/null
 	adduser bob bob-pw >/dev/null
+	conf "admin_color 255000000"
 	pald_start
 	cat >bob.in <<'IN'
 login bob bob-pw
@@ -147,7 +151,7 @@ quit
 IN
 	bg bob
 	wait_for bob.out "^IN"
-	printf 'login boss boss-pw\njoin 50001\nexpect 0x0136 admin=1\ntopic 50001 Welcome back\nexpect 0x015f Welcome back\nleave 50001\nquit\n' |
+	printf 'login boss boss-pw\njoin 50001\nexpect 0x0136 admin=1\nexpect 0x0154 nickname=boss.admin=1.color=255000000\ntopic 50001 Welcome back\nexpect 0x015f Welcome back\nleave 50001\nquit\n' |
 	    client >boss.out 2>&1 || atf_fail "boss: $(cat boss.out)"
 	bgwait bob
 	# the room emptied; its topic was kept in the store
