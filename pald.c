@@ -300,7 +300,8 @@ serve(struct session *s, int fd)
 		if ((pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) &&
 		    read_frames(s, fd, in, &inlen) == -1)
 			break;
-		if (n == 2 && session_inbox(s) == -1) {
+		if (n == 2 &&
+		    session_inbox(s, pfd[1].revents & POLLIN) == -1) {
 			flush_final(s, fd);
 			session_end(s, "ended by the server");
 			break;
@@ -378,6 +379,7 @@ voice_spawn(void)
 		log_warn("voice: fork");
 		return;
 	case 0:
+		table_forked(tab);
 		(void)close(listenfd);
 		(void)close(selfpipe[0]);
 		(void)close(selfpipe[1]);
@@ -449,6 +451,7 @@ spawn(int fd, struct sockaddr_storage *peer)
 		(void)close(fd);
 		return -1;
 	case 0:
+		table_forked(tab);
 		child_main(fd, (struct sockaddr *)peer,
 		    (struct sockaddr *)&local);
 		/* NOTREACHED */

@@ -1080,14 +1080,14 @@ session_frame(struct session *s, const struct wire_frame *f)
 }
 
 int
-session_inbox(struct session *s)
+session_inbox(struct session *s, int rung)
 {
 	int	 kind;
 	ssize_t	 n;
 
 	if (s->state != S_ONLINE)
 		return 0;
-	table_clearbell(s->tab);
+	table_clearbell(s->tab, rung);
 	while (s->out.len - s->out.off < PALD_OUTBUF_MAX / 2 && !s->closing) {
 		n = table_recv(s->tab, &kind, s->scratch, SCRATCH);
 		if (n == 0)

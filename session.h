@@ -33,7 +33,7 @@ int		 session_admit(struct session *);
 
 /* Each returns 0 to go on, -1 when the session must end. */
 int		 session_frame(struct session *, const struct wire_frame *);
-int		 session_inbox(struct session *);
+int		 session_inbox(struct session *, int);
 int		 session_tick(struct session *, time_t);
 void		 session_idle(struct session *);	/* give back memory */
 void		 session_end(struct session *, const char *);

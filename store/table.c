@@ -132,6 +132,7 @@ struct table {
 	int		 myslot;	/* -1 when not logged in */
 	int		 bellfd;
 	int		 sendfd;
+	pid_t		 pid;		/* getpid(), kept: see table_forked */
 };
 
 static size_t
@@ -218,7 +219,7 @@ static void
 inbox_lock(struct table *t, int i)
 {
 	_Atomic uint32_t *w = &t->slots[i].ilock;
-	uint32_t	 me = (uint32_t)getpid(), cur;
+	uint32_t	 me = (uint32_t)t->pid, cur;
 	unsigned	 spins;
 
 	for (spins = 0;; spins++) {
@@ -312,6 +313,7 @@ table_open(const char *dir, int create)
 		return NULL;
 	t->myslot = -1;
 	t->bellfd = t->sendfd = -1;
+	t->pid = getpid();
 	t->size = HDR_SIZE + slots_size() +
 	    (size_t)PALD_MAX_SESSIONS * PALD_INBOX_SIZE + recs_size() +
 	    members_size() + veps_size();
@@ -643,7 +645,13 @@ table_send(struct table *t, int i, uint32_t gen, int kind, const void *p,
 }
 
 void
-table_clearbell(struct table *t)
+table_forked(struct table *t)
+{
+	t->pid = getpid();
+}
+
+void
+table_clearbell(struct table *t, int rung)
 {
 	char	 b[64];
 
@@ -652,9 +660,13 @@ table_clearbell(struct table *t)
 	/*
 	 * One datagram: the bell flag makes senders ring once per batch,
 	 * and a rare second one only wakes us once more for nothing.
-	 * Draining until EAGAIN would cost a system call per wake-up.
+	 * Draining until EAGAIN would cost a system call per wake-up, and
+	 * so would a recv when poll did not say the bell rang.  The flag
+	 * is cleared either way, so a bell whose datagram got lost (a
+	 * full queue) is re-armed at the next wake-up.
 	 */
-	(void)recv(t->bellfd, b, sizeof(b), 0);
+	if (rung)
+		(void)recv(t->bellfd, b, sizeof(b), 0);
 	atomic_store(&t->slots[t->myslot].bell, 0);
 }
 

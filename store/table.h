@@ -101,11 +101,19 @@ int		 table_send(struct table *, int, uint32_t, int, const void *,
 /*
  * table_recv - take the next message from our inbox into buf[0..cap).
  * Returns its length and sets *kind, 0 when the inbox is empty, -1 when
- * it overflowed (some message was lost).  table_clearbell first drains
- * the doorbell socket and re-arms the bell; call it before draining.
+ * it overflowed (some message was lost).  table_clearbell first takes
+ * the bell's datagram (if poll said it rang) and re-arms the bell; call
+ * it before draining.
  */
 ssize_t		 table_recv(struct table *, int *, void *, size_t);
-void		 table_clearbell(struct table *);
+void		 table_clearbell(struct table *, int);
+
+/*
+ * table_forked - call in a new child of a process that has the table
+ * mapped: the inbox lock words hold the appender's pid, kept here to
+ * save a getpid() per message.
+ */
+void		 table_forked(struct table *);
 
 /*
  * table_sweep - free the slots of dead processes (not ours) and report

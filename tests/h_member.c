@@ -130,7 +130,7 @@ inbox(void)
 	ssize_t		 n;
 	int		 kind;
 
-	table_clearbell(t);
+	table_clearbell(t, 1);
 	while ((n = table_recv(t, &kind, b, sizeof(b))) > 0)
 		if (n >= 14)
 			printf("FRAME 0x%04x %u\n", b[0] << 8 | b[1],

@@ -117,7 +117,7 @@ ATF_TC_BODY(doorbell_rings, tc)
 	ATF_REQUIRE_EQ(table_send(t, me.slot, me.gen, TM_FRAME, "y", 1), 0);
 	ATF_CHECK_EQ(read(table_bellfd(t), b, sizeof(b)), 1);
 	ATF_CHECK_EQ(read(table_bellfd(t), b, sizeof(b)), -1); /* one ring */
-	table_clearbell(t);
+	table_clearbell(t, 1);
 	ATF_REQUIRE_EQ(table_send(t, me.slot, me.gen, TM_FRAME, "z", 1), 0);
 	ATF_CHECK_EQ(read(table_bellfd(t), b, sizeof(b)), 1);
 	table_close(t);
