@@ -476,6 +476,35 @@ ban_address_body()
 }
 ban_address_cleanup() { pald_stop; }
 
+atf_test_case palpasswd_exempt
+palpasswd_exempt_head()
+{
+	atf_set "descr" "palpasswd -e and -E set and clear the exempt flag and nothing else"
+}
+palpasswd_exempt_body()
+{
+	adduser bot bot-pw >/dev/null
+	atf_check -s exit:0 "$PALPASSWD" -h "$PWD/db" -a 1 bot
+	db5.3_dump -p -h db users.db | grep "nick=bot " >before
+	atf_check -s exit:0 "$PALPASSWD" -h "$PWD/db" -e bot
+	db5.3_dump -p -h db users.db | grep "nick=bot " >set.out
+	atf_check -o match:"admin=1 flags=2 " cat set.out
+	# the password is untouched
+	sed 's/.*hash=\([^ ]*\).*/\1/' before >hash.before
+	atf_check -o file:hash.before sed 's/.*hash=\([^ ]*\).*/\1/' set.out
+	atf_check -s exit:0 "$PALPASSWD" -h "$PWD/db" -E bot
+	db5.3_dump -p -h db users.db | grep "nick=bot " >cleared
+	atf_check -o match:"admin=1 flags=0 " cat cleared
+	echo bot2-pw | PALD_HASH_COST=4 "$PALPASSWD" -h "$PWD/db" -p -c -e bot2 >/dev/null
+	db5.3_dump -p -h db users.db | grep "nick=bot2 " >created
+	atf_check -o match:"flags=2 " cat created
+	atf_check -s exit:1 -e match:"usage: palpasswd .*\[-e \| -E\]" \
+	    "$PALPASSWD" -h "$PWD/db" -e -E bot
+	atf_check -s exit:1 -e match:"usage" "$PALPASSWD" -h "$PWD/db" -d -e bot
+	atf_check -s exit:1 -e match:"nobody: no such user" \
+	    "$PALPASSWD" -h "$PWD/db" -e nobody
+}
+
 atf_test_case config_keys
 config_keys_head()
 {
@@ -567,6 +596,7 @@ atf_init_test_cases()
 	atf_add_test_case ban_nick
 	atf_add_test_case ban_expires
 	atf_add_test_case ban_address
+	atf_add_test_case palpasswd_exempt
 	atf_add_test_case config_keys
 	atf_add_test_case backup_restore
 }
