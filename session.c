@@ -1003,6 +1003,8 @@ session_frame(struct session *s, const struct wire_frame *f)
 	int	 r;
 
 	s->lastpkt = time(NULL);
+	if (s->state == S_ONLINE)
+		table_touch(s->tab, s->lastpkt);
 	if (!guard_packet(s)) {
 		log_warnx("[%s]: packet flood, closing", s->addr);
 		out_text(s, PT_SERVER_DISCONNECT,

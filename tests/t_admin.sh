@@ -140,7 +140,7 @@ passwd_cleanup() { pald_stop; }
 atf_test_case who_stats cleanup
 who_stats_head()
 {
-	atf_set "descr" "/who with a pattern and /stats for moderators"
+	atf_set "descr" "/who with a pattern, idle times and rooms, and /stats for moderators"
 }
 who_stats_body()
 {
@@ -148,13 +148,18 @@ who_stats_body()
 	adduser bob bob-pw >/dev/null
 	level alice 1
 	pald_start
-	printf 'login bob bob-pw\necho READY\ndrain 8000\n' | client >bob.out &
+	printf 'login bob bob-pw\njoin 50001\nexpect 0x0136\necho READY\ndrain 8000\n' |
+	    client >bob.out &
 	cpid=$!
 	wait_for bob.out READY
 	admin_cmds alice alice-pw /who "/who B*" "/who zz*" /stats >out
 	kill $cpid 2>/dev/null
 	atf_check -o match:"text=2 online:" -o match:"alice  127.0.0.1  on " \
 	    -o match:"bob  127.0.0.1  on " grep "online:" out
+	# idle: since the session's last packet; then the rooms it is in
+	atf_check -o match:"alice  127.0.0.1  on [0-9]+m[0-9]{2}s  idle [0-9]+m[0-9]{2}s(\.|$)" \
+	    -o match:"bob  127.0.0.1  on [0-9]+m[0-9]{2}s  idle [0-9]+m[0-9]{2}s  in 50001 The Front Porch" \
+	    grep "text=2 online:" out
 	atf_check -o match:"1 online matching:.bob  127.0.0.1" cat out
 	atf_check -o match:"0 online matching:$" cat out
 	atf_check -o match:"up .*online now: 2 sessions.*logins.*IMs" \
