@@ -86,7 +86,7 @@ static const struct acmd acmds[] = {
 	{ "stats", 1, 0, 0, 0, cmd_stats, "/stats",
 	    "uptime, sessions, logins, messages, memory" },
 	{ "who", 1, 0, 1, 0, cmd_who, "/who [pattern]",
-	    "who is online (pattern as in sh: ali*)" },
+	    "who is online, idle since, in which rooms (pattern: ali*)" },
 	{ "adduser", 2, 1, 1, 0, cmd_adduser, "/adduser nick",
 	    "a new account with a one-time password" },
 	{ "ban", 2, 1, 3, 1, admin_cmd_ban,
@@ -414,13 +414,33 @@ ago(int64_t secs, char *b, size_t size)
 		    (long long)secs % 60);
 }
 
-/* cmd_who - /who [pattern]: nick, address, time online */
+/* who_rooms - "  in ID NAME, ID NAME" for the rooms ts is in, or "" */
+static void
+who_rooms(struct session *s, const struct tsess *ts, char *b, size_t size)
+{
+	struct troom	 tr;
+	size_t		 len;
+	int		 k;
+
+	b[0] = '\0';
+	for (k = 0; k < PALD_JOINS_MAX; k++) {
+		if (ts->rooms[k] == 0 ||
+		    room_get(s->tab, ts->rooms[k] - 1, ts->rgens[k], &tr) == -1)
+			continue;
+		len = strlen(b);
+		(void)snprintf(b + len, size - len, "%s%u %s",
+		    len == 0 ? "  in " : ", ", tr.id, tr.name);
+	}
+}
+
+/* cmd_who - /who [pattern]: nick, address, time online, idle, rooms */
 static int
 cmd_who(struct session *s, int argc, char **argv)
 {
 	struct who_arg	 w;
 	struct reply	 rp = { .s = s };
-	char		 t[32];
+	char		 on[32], idle[32];
+	char		 rooms[PALD_JOINS_MAX * (PALD_ROOMNAME_MAX + 16) + 8];
 	time_t		 now = time(NULL);
 	int		 i;
 
@@ -433,10 +453,12 @@ cmd_who(struct session *s, int argc, char **argv)
 	(void)table_list(s->tab, who_cb, &w);
 	admin_line(&rp, "%d online%s:", w.total, w.pat ? " matching" : "");
 	for (i = 0; i < w.n; i++) {
-		ago(now - w.list[i].since, t, sizeof(t));
-		admin_line(&rp, "%s  %s  on %s%s", w.list[i].nick,
-		    w.list[i].addr, t,
-		    w.list[i].status == ST_AWAY ? "  away" : "");
+		ago(now - w.list[i].since, on, sizeof(on));
+		ago(now - w.list[i].seen, idle, sizeof(idle));
+		who_rooms(s, &w.list[i], rooms, sizeof(rooms));
+		admin_line(&rp, "%s  %s  on %s  idle %s%s%s", w.list[i].nick,
+		    w.list[i].addr, on, idle,
+		    w.list[i].status == ST_AWAY ? "  away" : "", rooms);
 	}
 	if (w.total > w.n)
 		admin_line(&rp, "(%d more not shown)", w.total - w.n);

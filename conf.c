@@ -52,6 +52,10 @@ static const struct ckey {
 	    16 },
 	{ "idle_timeout", C_INT, offsetof(struct pald_conf, idle_timeout), 0,
 	    30, 86400 },
+	{ "join_rate", C_INT, offsetof(struct pald_conf, join_rate), 0, 1,
+	    100000 },
+	{ "limit_strikes", C_INT, offsetof(struct pald_conf, strikes), 0, 1,
+	    1000 },
 	{ "listen", C_STR, offsetof(struct pald_conf, listen),
 	    sizeof(((struct pald_conf *)0)->listen), 0, 0 },
 	{ "login_failures", C_INT, offsetof(struct pald_conf, login_fail),
@@ -68,8 +72,14 @@ static const struct ckey {
 	    0, 1, PALD_MAX_SESSIONS },
 	{ "max_sessions", C_INT, offsetof(struct pald_conf, max_children), 0,
 	    1, PALD_MAX_SESSIONS },
+	{ "message_burst", C_INT, offsetof(struct pald_conf, msg_burst), 0, 1,
+	    100000 },
+	{ "message_rate", C_INT, offsetof(struct pald_conf, msg_rate), 0, 1,
+	    100000 },
 	{ "mic_time", C_INT, offsetof(struct pald_conf, mic_time), 0, 0,
 	    86400 },
+	{ "nonbuddy_im_rate", C_INT, offsetof(struct pald_conf, nonbuddy_rate),
+	    0, 1, 100000 },
 	{ "packet_burst", C_INT, offsetof(struct pald_conf, pkt_burst), 0, 1,
 	    100000 },
 	{ "packet_rate", C_INT, offsetof(struct pald_conf, pkt_rate), 0, 1,
@@ -120,6 +130,11 @@ conf_defaults(struct pald_conf *c)
 	c->checkpoint = PALD_DEF_CHECKPOINT;
 	c->pkt_rate = PALD_DEF_PKT_RATE;
 	c->pkt_burst = PALD_DEF_PKT_BURST;
+	c->msg_rate = PALD_DEF_MSG_RATE;
+	c->msg_burst = PALD_DEF_MSG_BURST;
+	c->nonbuddy_rate = PALD_DEF_NONBUDDY_RATE;
+	c->join_rate = PALD_DEF_JOIN_RATE;
+	c->strikes = PALD_DEF_STRIKES;
 	c->max_frame = PALD_FRAME_MAX;
 	c->login_fail = PALD_DEF_LOGIN_FAIL;
 	c->login_fail_addr = PALD_DEF_LOGIN_FAIL_ADDR;

@@ -56,6 +56,11 @@
 #define PALD_DEF_CHECKPOINT	300	/* seconds between BDB checkpoints */
 #define PALD_DEF_PKT_RATE	40	/* packets per second per session, sustained */
 #define PALD_DEF_PKT_BURST	200	/* and the burst on top */
+#define PALD_DEF_MSG_RATE	60	/* IMs and room lines per minute per session */
+#define PALD_DEF_MSG_BURST	20	/* and the burst on top */
+#define PALD_DEF_NONBUDDY_RATE	10	/* IMs per minute to people not on either's buddy list */
+#define PALD_DEF_JOIN_RATE	10	/* room joins and creations per minute */
+#define PALD_DEF_STRIKES	10	/* refusals in a minute that end a session */
 #define PALD_DEF_LOGIN_FAIL	5	/* failed logins per account per window */
 #define PALD_DEF_LOGIN_FAIL_ADDR 20	/* and per address */
 #define PALD_DEF_LOGIN_WINDOW	300	/* seconds */
@@ -89,6 +94,11 @@ struct pald_conf {
 	int		 checkpoint;
 	int		 pkt_rate;
 	int		 pkt_burst;
+	int		 msg_rate;	/* per minute */
+	int		 msg_burst;
+	int		 nonbuddy_rate;	/* per minute, also the burst */
+	int		 join_rate;	/* per minute, also the burst */
+	int		 strikes;	/* refusals in a minute before a cut */
 	int		 max_frame;
 	int		 login_fail;	/* failed logins per account ... */
 	int		 login_fail_addr; /* ... and per address ... */

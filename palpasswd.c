@@ -31,7 +31,7 @@ static __dead void
 usage(void)
 {
 	(void)fprintf(stderr, "usage: palpasswd [-h dbhome] [-c | -d] "
-	    "[-a level] [-p] nickname\n");
+	    "[-a level] [-e | -E] [-p] nickname\n");
 	exit(1);
 }
 
@@ -116,10 +116,13 @@ create(struct db *db, struct user *u, const char *nick)
 	return 0;
 }
 
-/* change - delete, or set the level or the password of an account */
+/*
+ * change - delete, or set the level, the exempt flag (exempt 1 sets it,
+ * 0 clears it, -1 leaves it) or else the password of an account
+ */
 static int
 change(struct db *db, struct user *u, const char *nick, int delete,
-    int level)
+    int level, int exempt)
 {
 	struct user	 cur;
 	int		 r;
@@ -137,8 +140,12 @@ change(struct db *db, struct user *u, const char *nick, int delete,
 	else {
 		if (level != -1)
 			cur.admin = level;
-		else if (strlcpy(cur.hash, u->hash, sizeof(cur.hash)) >=
-		    sizeof(cur.hash))
+		if (exempt == 1)
+			cur.flags |= USER_F_EXEMPT;
+		else if (exempt == 0)
+			cur.flags &= ~USER_F_EXEMPT;
+		if (level == -1 && exempt == -1 && strlcpy(cur.hash, u->hash,
+		    sizeof(cur.hash)) >= sizeof(cur.hash))
 			r = DBR_FATAL;
 		if (r == DBR_OK)
 			r = db_user_put(db, &cur);
@@ -159,8 +166,9 @@ main(int argc, char *argv[])
 	struct db	*db;
 	const char	*home = _PATH_PALD_DB, *errstr, *nick;
 	int		 ch, cflag = 0, dflag = 0, pflag = 0, level = -1, r;
+	int		 exempt = -1;
 
-	while ((ch = getopt(argc, argv, "a:cdh:p")) != -1) {
+	while ((ch = getopt(argc, argv, "a:cdEeh:p")) != -1) {
 		switch (ch) {
 		case 'a':
 			level = (int)strtonum(optarg, 0, 3, &errstr);
@@ -172,6 +180,12 @@ main(int argc, char *argv[])
 			break;
 		case 'd':
 			dflag = 1;
+			break;
+		case 'E':
+		case 'e':
+			if (exempt != -1 && exempt != (ch == 'e'))
+				usage();
+			exempt = ch == 'e';
 			break;
 		case 'h':
 			home = optarg;
@@ -185,7 +199,8 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc != 1 || (cflag && dflag) || (dflag && level != -1))
+	if (argc != 1 || (cflag && dflag) ||
+	    (dflag && (level != -1 || exempt != -1)))
 		usage();
 	nick = argv[0];
 
@@ -197,9 +212,10 @@ main(int argc, char *argv[])
 			    PALD_NICK_MIN, PALD_NICK_MAX);
 		(void)strlcpy(u.nick, nick, sizeof(u.nick));
 		u.admin = level == -1 ? 0 : level;
+		u.flags = exempt == 1 ? USER_F_EXEMPT : 0;
 		u.privacy = 'A';
 	}
-	if (cflag || (!dflag && level == -1))
+	if (cflag || (!dflag && level == -1 && exempt == -1))
 		new_hash(pflag, hash_cost(), u.hash, sizeof(u.hash));
 
 	log_init(1, LOG_DAEMON);
@@ -211,7 +227,7 @@ main(int argc, char *argv[])
 	if (cflag)
 		r = create(db, &u, nick);
 	else
-		r = change(db, &u, nick, dflag, level);
+		r = change(db, &u, nick, dflag, level, exempt);
 	explicit_bzero(&u, sizeof(u));
 	db_close(db);
 	return r == 0 ? 0 : 1;

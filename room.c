@@ -1006,10 +1006,15 @@ handle_message(struct session *s, const struct wire_frame *f)
 	struct tmember	 me;
 	unsigned char	 b[8 + PALD_ROOMMSG_MAX];
 	char		 line[PALD_ROOMMSG_MAX + 1];
+	const char	*why;
 	size_t		 n;
 
 	if (f->len < 5 || myroom(s, wire_get32(f->payload), &tr, &me) == -1)
 		return 0;
+	if ((why = guard_line(s)) != NULL) {
+		sys_line(s, tr.id, why);
+		return guard_strike(s);
+	}
 	n = f->len - 4;
 	if (n > PALD_ROOMMSG_MAX) {
 		sys_line(s, tr.id, "That message is too long; it was not "
@@ -1476,10 +1481,36 @@ handle_video(struct session *s, const struct wire_frame *f)
 	return 0;
 }
 
+/*
+ * join_limited - join_rate, before any work for a join or creation:
+ * -1 or 0 when refused (as guard_strike), 1 to go on
+ */
+static int
+join_limited(struct session *s, const struct wire_frame *f)
+{
+	const char	*why;
+
+	if ((why = guard_join(s)) == NULL)
+		return 1;
+	out_rc(s, f->type, 0x63, why);
+	return guard_strike(s);
+}
+
 /* room_frame - a room packet: 0 or -1 as session_frame; 1: not ours */
 int
 room_frame(struct session *s, const struct wire_frame *f)
 {
+	int	 r;
+
+	switch (f->type) {
+	case PT_C_ROOM_JOIN:
+	case PT_C_ROOM_JOIN_NAME:
+	case PT_C_ROOM_JOIN_ADMIN:
+	case PT_C_ROOM_CREATE:
+		if ((r = join_limited(s, f)) != 1)
+			return r;
+		break;
+	}
 	switch (f->type) {
 	case PT_C_LIST_CATEGORY:
 		return handle_list(s, f);

@@ -28,6 +28,12 @@
 #define TXT_KICKED	"You've logged in from another client, if it wasn't " \
 			"you, please change your password."
 
+/* A token bucket (guard.c): tokens, and when it was last filled up. */
+struct bucket {
+	struct timespec	 at;
+	double		 tokens;
+};
+
 struct obuf {
 	unsigned char	*p;
 	size_t		 off;		/* first unsent byte */
@@ -50,8 +56,12 @@ struct session {
 	uint32_t	 localip;	/* network order */
 	time_t		 connected;
 	time_t		 lastpkt;
-	struct timespec	 bucket_at;
-	double		 tokens;
+	struct bucket	 pkts;		/* packet_rate */
+	struct bucket	 msgs;		/* message_rate: IMs, room lines */
+	struct bucket	 nonbuddy;	/* nonbuddy_im_rate */
+	struct bucket	 joins;		/* join_rate */
+	int		 strikes;	/* refusals by these limits ... */
+	time_t		 strike_at;	/* ... in the minute from then */
 	int		 closing;
 	struct obuf	 out;
 	unsigned char	*scratch;	/* frame-sized work buffer */
@@ -67,5 +77,18 @@ void	 out_status(struct session *, uint32_t, uint32_t);
 /* deliver - a frame into another session's inbox; table_send's result */
 int	 deliver(struct session *, const struct tsess *, int, int,
 	    const void *, size_t);
+
+/*
+ * guard.c: the limits of a logged-in session.  guard_im, guard_line and
+ * guard_join give NULL to go on, or the text to refuse the action with;
+ * the caller shows the text where the client looks for it, then returns
+ * guard_strike's result (-1 ends the session: too many refusals).
+ */
+void	 guard_start(struct session *);	/* fill the buckets */
+int	 guard_packet(struct session *);	/* 0: over packet_rate */
+const char *guard_im(struct session *, uint32_t);
+const char *guard_line(struct session *);
+const char *guard_join(struct session *);
+int	 guard_strike(struct session *);
 
 #endif /* PALD_SESS_H */

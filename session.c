@@ -166,8 +166,7 @@ session_new(struct db *db, struct table *tab, const struct pald_conf *conf,
 	s->conf = conf;
 	s->state = S_NEW;
 	s->connected = s->lastpkt = time(NULL);
-	s->tokens = conf->pkt_burst;
-	(void)clock_gettime(CLOCK_MONOTONIC, &s->bucket_at);
+	guard_start(s);
 	s->seed = arc4random();
 	(void)strlcpy(s->addr, "unknown", sizeof(s->addr));
 	if (peer != NULL && getnameinfo(peer,
@@ -247,28 +246,6 @@ const char *
 session_peer(struct session *s)
 {
 	return s->addr;
-}
-
-/* rate_ok - a token bucket of conf->pkt_rate per second */
-static int
-rate_ok(struct session *s)
-{
-	struct timespec	 now;
-	double		 dt;
-
-	if (s->state == S_ONLINE && (s->u.flags & USER_F_EXEMPT))
-		return 1;
-	(void)clock_gettime(CLOCK_MONOTONIC, &now);
-	dt = (double)(now.tv_sec - s->bucket_at.tv_sec) +
-	    (double)(now.tv_nsec - s->bucket_at.tv_nsec) / 1e9;
-	s->bucket_at = now;
-	s->tokens += dt * s->conf->pkt_rate;
-	if (s->tokens > s->conf->pkt_burst)
-		s->tokens = s->conf->pkt_burst;
-	if (s->tokens < 1)
-		return 0;
-	s->tokens -= 1;
-	return 1;
 }
 
 /* handle_hello - CLIENT_HELLO: answer with the server's HELLO */
@@ -658,6 +635,7 @@ handle_im(struct session *s, const struct wire_frame *f)
 {
 	struct tsess	 ts;
 	struct user	 u;
+	const char	*why;
 	uint32_t	 to;
 	size_t		 n;
 	int		 r;
@@ -672,6 +650,10 @@ handle_im(struct session *s, const struct wire_frame *f)
 	}
 	if (to == PALD_UID_SYSTEM)
 		return admin_im(s, f->payload + 4, n);
+	if ((why = guard_im(s, to)) != NULL) {
+		out_rc(s, PT_C_IM, 0x63, why);
+		return guard_strike(s);
+	}
 	if (db_user_get(s->db, to, &u) != DBR_OK) {
 		out_rc(s, PT_C_IM, 0x63, "No such user.");
 		return 0;
@@ -1021,7 +1003,9 @@ session_frame(struct session *s, const struct wire_frame *f)
 	int	 r;
 
 	s->lastpkt = time(NULL);
-	if (!rate_ok(s)) {
+	if (s->state == S_ONLINE)
+		table_touch(s->tab, s->lastpkt);
+	if (!guard_packet(s)) {
 		log_warnx("[%s]: packet flood, closing", s->addr);
 		out_text(s, PT_SERVER_DISCONNECT,
 		    "You sent too much too fast; disconnected.");

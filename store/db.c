@@ -1462,22 +1462,25 @@ db_block_list(struct db *db, uint32_t owner, uint32_t *out, int max)
 	return pair_list(db, PAIR_BLOCK, 0, owner, out, max);
 }
 
+/* op_pair_has - DBR_OK if owner's list of p->kind holds other */
 static int
-op_blocks(struct db *db, DB_TXN *t, void *arg)
+op_pair_has(struct db *db, DB_TXN *t, void *arg)
 {
 	struct pair_arg	*p = arg;
+	DB		*d = db->f[p->kind == PAIR_BLOCK ? F_BLOCKS : F_BUDDIES];
 	char		 key[DB_KEY_MAX];
 
-	pair_key(PAIR_BLOCK, 0, p->owner, p->other, key, sizeof(key));
-	return rec_exists(db->f[F_BLOCKS], t, key, 0);
+	pair_key(p->kind, 0, p->owner, p->other, key, sizeof(key));
+	return rec_exists(d, t, key, 0);
 }
 
-int
-db_blocks(struct db *db, uint32_t owner, uint32_t target)
+/* pair_has - 1 if owner's list of kind holds other, 0 if not, DBR_FATAL */
+static int
+pair_has(struct db *db, int kind, uint32_t owner, uint32_t other)
 {
-	struct pair_arg	 p = { PAIR_BLOCK, owner, target, 0, NULL, 0, 0 };
+	struct pair_arg	 p = { kind, owner, other, 0, NULL, 0, 0 };
 
-	switch (txn_run(db, 1, op_blocks, &p)) {
+	switch (txn_run(db, 1, op_pair_has, &p)) {
 	case DBR_OK:
 		return 1;
 	case DBR_NOTFOUND:
@@ -1485,6 +1488,18 @@ db_blocks(struct db *db, uint32_t owner, uint32_t target)
 	default:
 		return DBR_FATAL;
 	}
+}
+
+int
+db_blocks(struct db *db, uint32_t owner, uint32_t target)
+{
+	return pair_has(db, PAIR_BLOCK, owner, target);
+}
+
+int
+db_buddy_has(struct db *db, uint32_t owner, uint32_t buddy)
+{
+	return pair_has(db, PAIR_BUDDY, owner, buddy);
 }
 
 /* Offline IMs. */

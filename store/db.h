@@ -95,6 +95,7 @@ int	 db_buddy_add(struct db *, uint32_t, uint32_t);
 int	 db_buddy_del(struct db *, uint32_t, uint32_t);
 int	 db_buddy_list(struct db *, uint32_t, uint32_t *, int);
 int	 db_buddy_of(struct db *, uint32_t, uint32_t *, int);	/* reverse */
+int	 db_buddy_has(struct db *, uint32_t, uint32_t);	/* 1 if owner lists it */
 int	 db_block_add(struct db *, uint32_t, uint32_t);
 int	 db_block_del(struct db *, uint32_t, uint32_t);
 int	 db_block_list(struct db *, uint32_t, uint32_t *, int);

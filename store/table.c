@@ -30,7 +30,7 @@
 #include "table.h"
 
 #define TABLE_MAGIC	0x70616c64u	/* "pald" */
-#define TABLE_LAYOUT	5
+#define TABLE_LAYOUT	6
 #define LK_TABLE	((off_t)0)
 #define LK_LIVE		((off_t)1 << 32)
 #define LK_ROOMS	((off_t)3 << 32)
@@ -41,6 +41,7 @@
 #define PAGE		4096
 #define HDR_SIZE	(8 * PAGE)	/* the header and room to grow */
 #define FAIL_SLOTS	256
+#define NOTE_SLOTS	64
 
 struct thdr {
 	uint32_t	 magic;
@@ -68,6 +69,7 @@ struct thdr {
 		uint32_t count;
 		uint32_t logged;	/* the lockout was logged */
 	}		 fail[FAIL_SLOTS];
+	struct tfail	 note[NOTE_SLOTS];	/* table_once, by key */
 	int64_t		 shut_at;	/* /shutdown: when; 0 = none */
 	char		 shut_text[PALD_REASON_MAX + 1];
 };
@@ -80,6 +82,7 @@ struct tslot {
 	_Atomic uint32_t status;
 	int32_t		 pid;
 	int64_t		 since;
+	_Atomic int64_t	 seen;		/* the client's last packet */
 	char		 nick[PALD_NICK_MAX + 1];
 	char		 addr[48];
 	_Atomic uint32_t head;		/* bytes ever written (mod 2^32) */
@@ -427,6 +430,7 @@ table_login(struct table *t, uint32_t uid, const char *nick,
 		inbox_lock(t, i);
 		s->pid = getpid();
 		s->since = time(NULL);
+		atomic_store(&s->seen, s->since);
 		(void)strlcpy(s->nick, nick, sizeof(s->nick));
 		(void)strlcpy(s->addr, addr, sizeof(s->addr));
 		atomic_store(&s->uid, uid);
@@ -499,6 +503,13 @@ table_set_status(struct table *t, uint32_t status)
 		atomic_store(&t->slots[t->myslot].status, status);
 }
 
+void
+table_touch(struct table *t, int64_t now)
+{
+	if (t->myslot != -1)
+		atomic_store(&t->slots[t->myslot].seen, now);
+}
+
 /* copyout - the public fields of slot i */
 static void
 copyout(struct table *t, int i, struct tsess *o)
@@ -512,6 +523,7 @@ copyout(struct table *t, int i, struct tsess *o)
 	o->status = atomic_load(&s->status);
 	o->pid = s->pid;
 	o->since = s->since;
+	o->seen = atomic_load(&s->seen);
 	memcpy(o->nick, s->nick, sizeof(o->nick));
 	o->nick[sizeof(o->nick) - 1] = '\0';
 	memcpy(o->addr, s->addr, sizeof(o->addr));
@@ -786,16 +798,16 @@ table_reg_allow(struct table *t, const char *addr, int interval)
  * the table is full the entry whose window began first is reused.
  */
 
-/* fail_find - key's entry, or with add a free or the oldest one */
+/* key_find - key's entry in v[0..n), or with add a free or the oldest one */
 static struct tfail *
-fail_find(struct table *t, const char *key, int64_t now, int window,
+key_find(struct tfail *v, int n, const char *key, int64_t now, int window,
     int add)
 {
 	struct tfail	*f, *old = NULL;
 	int		 i;
 
-	for (i = 0; i < FAIL_SLOTS; i++) {
-		f = &t->hdr->fail[i];
+	for (i = 0; i < n; i++) {
+		f = &v[i];
 		if (f->key[0] != '\0' && now - f->start >= window)
 			f->key[0] = '\0';	/* expired */
 		if (strcmp(f->key, key) == 0)
@@ -810,6 +822,14 @@ fail_find(struct table *t, const char *key, int64_t now, int window,
 	(void)strlcpy(old->key, key, sizeof(old->key));
 	old->start = now;
 	return old;
+}
+
+/* fail_find - key_find among the login failures */
+static struct tfail *
+fail_find(struct table *t, const char *key, int64_t now, int window,
+    int add)
+{
+	return key_find(t->hdr->fail, FAIL_SLOTS, key, now, window, add);
 }
 
 /*
@@ -866,6 +886,25 @@ table_fail_clear(struct table *t, const char *key)
 			memset(f, 0, sizeof(*f));
 	}
 	table_unlock(t);
+}
+
+/*
+ * table_once - 1 the first time key is seen in a window of window
+ * seconds, else 0: what a log line once per address and window needs.
+ * When every entry is taken the one whose window began first is reused.
+ */
+int
+table_once(struct table *t, const char *key, int window)
+{
+	struct tfail	*f;
+	int		 first = 0;
+
+	table_lock(t);
+	if ((f = key_find(t->hdr->note, NOTE_SLOTS, key, time(NULL), window,
+	    1)) != NULL && !f->logged)
+		first = f->logged = 1;
+	table_unlock(t);
+	return first;
 }
 
 /*

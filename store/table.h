@@ -50,6 +50,7 @@ struct tsess {
 	uint32_t	 status;
 	pid_t		 pid;
 	int64_t		 since;
+	int64_t		 seen;		/* the client's last packet */
 	char		 nick[PALD_NICK_MAX + 1];
 	char		 addr[48];
 };
@@ -78,6 +79,8 @@ int		 table_login(struct table *, uint32_t, const char *,
 void		 table_logout(struct table *);
 int		 table_bellfd(struct table *);	/* our doorbell, or -1 */
 void		 table_set_status(struct table *, uint32_t);
+/* table_touch - our client sent a packet at time now (idle time) */
+void		 table_touch(struct table *, int64_t);
 
 /*
  * table_find - the newest session of uid (other than our own slot when
@@ -138,6 +141,8 @@ int		 table_fail_check(struct table *, const char *, int, int,
 		    int *);
 void		 table_fail_add(struct table *, const char *, int);
 void		 table_fail_clear(struct table *, const char *);
+/* table_once - 1 the first time key comes in a window of seconds, else 0 */
+int		 table_once(struct table *, const char *, int);
 #define TC_LOGIN	1
 #define TC_IM		2
 #define TC_SESSION	3

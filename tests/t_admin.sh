@@ -1,7 +1,8 @@
 #
 # t_admin.sh - administration end to end: the system user and its
-# slash-commands, the login throttle, the "under attack" switch, the new
-# pald.conf keys, SIGHUP, and a backup and restore of the store.
+# slash-commands, the login throttle, the "under attack" switch, the
+# message, IM and join limits and the exempt flag, the new pald.conf
+# keys, SIGHUP, and a backup and restore of the store.
 #
 
 # shellcheck source=tests/common.sh
@@ -14,6 +15,23 @@ level()
 {
 	echo x | "$PALPASSWD" -h "$PWD/db" -a "$2" "$1" ||
 	    atf_fail "palpasswd -a $2 $1"
+}
+
+# accounts NICK... - an account with the password NICK-pw for each; in a
+# new store they get the uids 1000002, 1000003, ... in that order
+accounts()
+{
+	for n in "$@"; do
+		adduser "$n" "$n-pw" >/dev/null || atf_fail "adduser $n"
+	done
+}
+
+# offline_box NICK - log in as NICK (password NICK-pw) and read until the
+# reply to /help, which comes after the offline IMs
+offline_box()
+{
+	printf 'login %s %s-pw\nim %s /help\nexpect 0x0014 Commands\nquit\n' \
+	    "$1" "$1" $SYS | client
 }
 
 # admin_cmds NICK PASS CMD... - log in, send each command to the system
@@ -122,7 +140,7 @@ passwd_cleanup() { pald_stop; }
 atf_test_case who_stats cleanup
 who_stats_head()
 {
-	atf_set "descr" "/who with a pattern and /stats for moderators"
+	atf_set "descr" "/who with a pattern, idle times and rooms, and /stats for moderators"
 }
 who_stats_body()
 {
@@ -130,13 +148,18 @@ who_stats_body()
 	adduser bob bob-pw >/dev/null
 	level alice 1
 	pald_start
-	printf 'login bob bob-pw\necho READY\ndrain 8000\n' | client >bob.out &
+	printf 'login bob bob-pw\njoin 50001\nexpect 0x0136\necho READY\ndrain 8000\n' |
+	    client >bob.out &
 	cpid=$!
 	wait_for bob.out READY
 	admin_cmds alice alice-pw /who "/who B*" "/who zz*" /stats >out
 	kill $cpid 2>/dev/null
 	atf_check -o match:"text=2 online:" -o match:"alice  127.0.0.1  on " \
 	    -o match:"bob  127.0.0.1  on " grep "online:" out
+	# idle: since the session's last packet; then the rooms it is in
+	atf_check -o match:"alice  127.0.0.1  on [0-9]+m[0-9]{2}s  idle [0-9]+m[0-9]{2}s(\.|$)" \
+	    -o match:"bob  127.0.0.1  on [0-9]+m[0-9]{2}s  idle [0-9]+m[0-9]{2}s  in 50001 The Front Porch" \
+	    grep "text=2 online:" out
 	atf_check -o match:"1 online matching:.bob  127.0.0.1" cat out
 	atf_check -o match:"0 online matching:$" cat out
 	atf_check -o match:"up .*online now: 2 sessions.*logins.*IMs" \
@@ -476,6 +499,250 @@ ban_address_body()
 }
 ban_address_cleanup() { pald_stop; }
 
+atf_test_case message_limit cleanup
+message_limit_head()
+{
+	atf_set "descr" "message_rate: IMs and room lines share one bucket, refused with a text; the exempt flag (palpasswd -e, -E) lifts it"
+}
+message_limit_body()
+{
+	accounts alice bob bot
+	bob=1000003
+	conf "message_rate 1" "message_burst 3" "nonbuddy_im_rate 1000" \
+	    "limit_strikes 100"
+	pald_start
+	printf 'login bob bob-pw\njoin 50001\nexpect 0x0136\necho READY\nexpect 0x0014 text=bot-6\nquit\n' |
+	    client >bob.out &
+	cpid=$!
+	wait_for bob.out READY
+	cat >alice.in <<EOF
+login alice alice-pw
+join 50001
+expect 0x0136
+im $bob alice-1
+im $bob alice-2
+say 50001 alice in the room
+im $bob alice-3
+say 50001 alice again
+im $SYS /help
+expect 0x0014 Commands
+quit
+EOF
+	atf_check -s exit:0 -o save:alice.out "$H" -t 10 "$PORT" <alice.in
+	atf_check -o match:"type=0xffec code=99 text=You are sending messages too fast; this one was not sent" \
+	    cat alice.out
+	atf_check -o match:"RECV 0x015e .* room=50001 from=0 text=You are sending messages too fast" \
+	    cat alice.out
+	# exempt, set while pald runs: no limit from the next login
+	atf_check -s exit:0 "$PALPASSWD" -h "$PWD/db" -e bot
+	{
+		echo "login bot bot-pw"
+		echo "join 50001"
+		echo "expect 0x0136"
+		for i in 1 2 3 4 5; do
+			echo "im $bob bot-$i"
+			echo "say 50001 bot line $i"
+		done
+		echo "im $bob bot-6"
+		echo "im $SYS /help"
+		echo "expect 0x0014 Commands"
+		echo "quit"
+	} >bot.in
+	atf_check -s exit:0 -o save:bot.out "$H" -t 10 "$PORT" <bot.in
+	atf_check -s exit:1 grep "too fast" bot.out
+	wait $cpid
+	# bob has what alice was allowed, not what was refused, and all of bot's
+	atf_check -o match:"text=alice-2" -o match:"text=alice in the room" \
+	    -o not-match:"alice-3" -o not-match:"alice again" cat bob.out
+	atf_check -o inline:"6\n" grep -c "text=bot-" bob.out
+	atf_check -o inline:"5\n" grep -c "text=bot line" bob.out
+	atf_check -o inline:"1\n" grep -c "alice is over message_rate" pald.log
+	# cleared again: limited again
+	atf_check -s exit:0 "$PALPASSWD" -h "$PWD/db" -E bot
+	printf 'login bot bot-pw\nim %s b1\nim %s b2\nim %s b3\nim %s b4\nexpect 0x0064 too fast\nquit\n' \
+	    "$bob" "$bob" "$bob" "$bob" >bot2.in
+	atf_check -s exit:0 -o match:"code=99 text=You are sending messages too fast" \
+	    "$H" -t 10 "$PORT" <bot2.in
+}
+message_limit_cleanup() { pald_stop; }
+
+atf_test_case nonbuddy_limit cleanup
+nonbuddy_limit_head()
+{
+	atf_set "descr" "nonbuddy_im_rate counts IMs to people neither on the sender's buddy list nor listing the sender"
+}
+nonbuddy_limit_body()
+{
+	accounts alice bob carol dave
+	alice=1000002 bob=1000003 carol=1000004 dave=1000005
+	conf "nonbuddy_im_rate 2" "limit_strikes 100"
+	pald_start
+	printf 'login carol carol-pw\nadd %s\nexpect 0x0043 nickname=alice\nquit\n' \
+	    "$alice" | client >carol.out
+	cat >alice.in <<EOF
+login alice alice-pw
+add $bob
+expect 0x0043 nickname=bob
+im $dave d-1
+im $dave d-2
+im $dave d-3
+im $bob b-1
+im $bob b-2
+im $bob b-3
+im $carol c-1
+im $carol c-2
+im $carol c-3
+im $SYS /help
+expect 0x0014 Commands
+quit
+EOF
+	atf_check -s exit:0 -o save:alice.out "$H" -t 10 "$PORT" <alice.in
+	atf_check -o inline:"1\n" grep -c "code=99 text=You are sending too many messages to people who are not on your buddy list" \
+	    alice.out
+	atf_check -o inline:"1\n" grep -c "alice is over nonbuddy_im_rate" pald.log
+	# the refused IM is not in dave's offline box; carol's are in hers
+	offline_box dave >dave.out
+	offline_box carol >carol2.out
+	atf_check -o match:"d-1" -o match:"d-2" -o not-match:"d-3" \
+	    -o not-match:"c-" cat dave.out
+	atf_check -o match:"c-1" -o match:"c-3" cat carol2.out
+}
+nonbuddy_limit_cleanup() { pald_stop; }
+
+atf_test_case join_limit cleanup
+join_limit_head()
+{
+	atf_set "descr" "join_rate refuses joins and creations with a text, one log line per address; SIGHUP changes it; exempt accounts join freely"
+}
+join_limit_body()
+{
+	accounts alice bot
+	atf_check -s exit:0 "$PALPASSWD" -h "$PWD/db" -e bot
+	conf "join_rate 2" "limit_strikes 100"
+	pald_start
+	cat >alice.in <<EOF
+login alice alice-pw
+join 50001
+expect 0x0136
+join 50003
+expect 0x0136
+join 50002
+expect 0x0064 type=0xfeca code=99 text=You are joining rooms too fast
+create 0 G aliceroom
+expect 0x0064 type=0xfed4 code=99 text=You are joining rooms too fast
+quit
+EOF
+	atf_check -s exit:0 -o save:alice.out "$H" -t 10 "$PORT" <alice.in
+	atf_check -o inline:"2\n" grep -c "RECV 0x0136" alice.out
+	cat >bot.in <<EOF
+login bot bot-pw
+join 50001
+expect 0x0136
+join 50002
+expect 0x0136
+join 50003
+expect 0x0136
+create 0 G botroom
+expect 0x0136 name=botroom
+quit
+EOF
+	atf_check -s exit:0 -o not-match:"too fast" "$H" -t 10 "$PORT" <bot.in
+	conf "join_rate 1" "limit_strikes 100"
+	kill -HUP "$(cat pald.pid)"
+	wait_for pald.log "configuration reloaded"
+	printf 'login alice alice-pw\njoin 50001\nexpect 0x0136\njoinname Night Owls\nexpect 0x0064 type=0xfec9 code=99 text=You are joining rooms too fast\nquit\n' |
+	    client >alice2.out
+	atf_check -o match:"too fast" cat alice2.out
+	# both sessions came from one address within a minute: one line
+	atf_check -o inline:"1\n" grep -c "alice is over join_rate" pald.log
+}
+join_limit_cleanup() { pald_stop; }
+
+atf_test_case flood_cut cleanup
+flood_cut_head()
+{
+	atf_set "descr" "a client that keeps flooding after refusals is cut; another client's IM and room line meanwhile arrive"
+}
+flood_cut_body()
+{
+	accounts alice bob carol
+	bob=1000003 carol=1000004
+	conf "message_rate 1" "message_burst 2" "limit_strikes 4" \
+	    "nonbuddy_im_rate 1000"
+	pald_start
+	printf 'login bob bob-pw\njoin 50001\nexpect 0x0136\necho READY\nexpect 0x0014 from=%s text=hello from carol\nexpect 0x015e from=%s text=carol in the room\nquit\n' \
+	    "$carol" "$carol" | client >bob.out &
+	bpid=$!
+	wait_for bob.out READY
+	{
+		echo "login alice alice-pw"
+		for i in 1 2 3 4 5; do echo "im $bob flood-$i"; done
+		echo "im $SYS /help"
+		echo "expect 0x0014 Commands"
+		echo "echo FLOODING"
+		echo "waitfile carol.done"
+		for i in 6 7 8 9 10 11 12; do echo "im $bob flood-$i"; done
+		echo "eof"
+	} >alice.in
+	"$H" -t 10 "$PORT" <alice.in >alice.out &
+	apid=$!
+	wait_for alice.out FLOODING
+	# alice is over her limit and still connected: carol talks meanwhile
+	cat >carol.in <<EOF
+login carol carol-pw
+im $bob hello from carol
+join 50001
+expect 0x0136
+say 50001 carol in the room
+im $SYS /help
+expect 0x0014 Commands
+quit
+EOF
+	atf_check -s exit:0 -o ignore "$H" -t 10 "$PORT" <carol.in
+	touch carol.done
+	wait $apid
+	wait $bpid
+	atf_check -o match:"text=hello from carol" \
+	    -o match:"room=50001 from=$carol text=carol in the room" cat bob.out
+	atf_check -o match:"flood-2" -o not-match:"flood-3" cat bob.out
+	atf_check -o inline:"4\n" grep -c "code=99 text=You are sending messages too fast" \
+	    alice.out
+	atf_check -o match:"RECV 0x044c .*kept sending too fast" -o match:"^EOF" \
+	    cat alice.out
+	atf_check -o inline:"1\n" grep -c "alice refused 4 times in a minute, closing" \
+	    pald.log
+}
+flood_cut_cleanup() { pald_stop; }
+
+atf_test_case palpasswd_exempt
+palpasswd_exempt_head()
+{
+	atf_set "descr" "palpasswd -e and -E set and clear the exempt flag and nothing else"
+}
+palpasswd_exempt_body()
+{
+	adduser bot bot-pw >/dev/null
+	atf_check -s exit:0 "$PALPASSWD" -h "$PWD/db" -a 1 bot
+	db5.3_dump -p -h db users.db | grep "nick=bot " >before
+	atf_check -s exit:0 "$PALPASSWD" -h "$PWD/db" -e bot
+	db5.3_dump -p -h db users.db | grep "nick=bot " >set.out
+	atf_check -o match:"admin=1 flags=2 " cat set.out
+	# the password is untouched
+	sed 's/.*hash=\([^ ]*\).*/\1/' before >hash.before
+	atf_check -o file:hash.before sed 's/.*hash=\([^ ]*\).*/\1/' set.out
+	atf_check -s exit:0 "$PALPASSWD" -h "$PWD/db" -E bot
+	db5.3_dump -p -h db users.db | grep "nick=bot " >cleared
+	atf_check -o match:"admin=1 flags=0 " cat cleared
+	echo bot2-pw | PALD_HASH_COST=4 "$PALPASSWD" -h "$PWD/db" -p -c -e bot2 >/dev/null
+	db5.3_dump -p -h db users.db | grep "nick=bot2 " >created
+	atf_check -o match:"flags=2 " cat created
+	atf_check -s exit:1 -e match:"usage: palpasswd .*\[-e \| -E\]" \
+	    "$PALPASSWD" -h "$PWD/db" -e -E bot
+	atf_check -s exit:1 -e match:"usage" "$PALPASSWD" -h "$PWD/db" -d -e bot
+	atf_check -s exit:1 -e match:"nobody: no such user" \
+	    "$PALPASSWD" -h "$PWD/db" -e nobody
+}
+
 atf_test_case config_keys
 config_keys_head()
 {
@@ -484,13 +751,18 @@ config_keys_head()
 config_keys_body()
 {
 	conf "login_failures 3" "login_failures_address 10" "login_window 60" \
-	    "under_attack no" "system_nick Helpdesk" "syslog_facility local3"
+	    "under_attack no" "system_nick Helpdesk" "syslog_facility local3" \
+	    "message_rate 30" "message_burst 10" "nonbuddy_im_rate 5" \
+	    "join_rate 6" "limit_strikes 20"
 	atf_check -s exit:0 -e match:"configuration OK" "$PALD" -n -f "$PWD/pald.conf"
 	for kv in "login_failures 0:too small" "login_failures_address x:invalid" \
 	    "login_window 86401:too large" "under_attack maybe:expected yes or no" \
 	    "system_nick 9lives:not a valid nickname" \
 	    "system_nick a:not a valid nickname" \
-	    "syslog_facility kern:unknown facility"; do
+	    "syslog_facility kern:unknown facility" \
+	    "message_rate 0:too small" "message_burst 100001:too large" \
+	    "nonbuddy_im_rate many:invalid" "join_rate -1:too small" \
+	    "limit_strikes 1001:too large"; do
 		printf '# a comment\nport 5001\n%s\n' "${kv%%:*}" >bad.conf
 		atf_check -s exit:1 -e match:"bad.conf:3: ${kv%% *}: ${kv#*:}" \
 		    "$PALD" -n -f "$PWD/bad.conf"
@@ -567,6 +839,11 @@ atf_init_test_cases()
 	atf_add_test_case ban_nick
 	atf_add_test_case ban_expires
 	atf_add_test_case ban_address
+	atf_add_test_case message_limit
+	atf_add_test_case nonbuddy_limit
+	atf_add_test_case join_limit
+	atf_add_test_case flood_cut
+	atf_add_test_case palpasswd_exempt
 	atf_add_test_case config_keys
 	atf_add_test_case backup_restore
 }

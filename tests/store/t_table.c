@@ -45,6 +45,10 @@ ATF_TC_BODY(login_find_logout, tc)
 	table_set_status(t, 0x46);
 	ATF_REQUIRE_EQ(table_find(t, 1000002, 0, &ts), 0);
 	ATF_CHECK_EQ(ts.status, 0x46);
+	ATF_CHECK(ts.seen >= ts.since && ts.since > 0);
+	table_touch(t, ts.since + 75);
+	ATF_REQUIRE_EQ(table_find(t, 1000002, 0, &ts), 0);
+	ATF_CHECK_EQ(ts.seen, ts.since + 75);
 	/* a second login in the same process is refused */
 	ATF_CHECK_EQ(table_login(t, 1000003, "bob", "x", 0x1e, NULL), -1);
 	table_logout(t);
@@ -209,6 +213,33 @@ ATF_TC_BODY(registration_spacing, tc)
 	ATF_CHECK_EQ(table_reg_allow(t, "10.0.0.1", 60), 0);
 	ATF_CHECK_EQ(table_reg_allow(t, "10.0.0.2", 60), 1);
 	ATF_CHECK_EQ(table_reg_allow(t, "10.0.0.1", 0), 1);
+	table_close(t);
+}
+
+/* table_once: the first time a key comes in its window, and only then */
+ATF_TC_WITHOUT_HEAD(once_per_window);
+ATF_TC_BODY(once_per_window, tc)
+{
+	struct table	*t = open_here();
+	char		 key[32], lng[80];
+	int		 i;
+
+	ATF_CHECK_EQ(table_once(t, "limit:10.0.0.1", 60), 1);
+	ATF_CHECK_EQ(table_once(t, "limit:10.0.0.1", 60), 0);
+	ATF_CHECK_EQ(table_once(t, "cut:10.0.0.1", 60), 1);
+	ATF_CHECK_EQ(table_once(t, "limit:10.0.0.2", 60), 1);
+	/* a window of 0 seconds has always passed */
+	ATF_CHECK_EQ(table_once(t, "limit:10.0.0.3", 0), 1);
+	ATF_CHECK_EQ(table_once(t, "limit:10.0.0.3", 0), 1);
+	/* many keys: the oldest entries are reused, nothing breaks */
+	for (i = 0; i < 1000; i++) {
+		(void)snprintf(key, sizeof(key), "limit:10.1.%d.%d", i / 256,
+		    i % 256);
+		ATF_CHECK_EQ(table_once(t, key, 60), 1);
+	}
+	memset(lng, 'x', sizeof(lng) - 1);
+	lng[sizeof(lng) - 1] = '\0';
+	ATF_CHECK_EQ(table_once(t, lng, 60), 0);	/* too long to keep */
 	table_close(t);
 }
 
@@ -496,6 +527,7 @@ ATF_TC_BODY(voice_endpoints, tc)
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, login_find_logout);
+	ATF_TP_ADD_TC(tp, once_per_window);
 	ATF_TP_ADD_TC(tp, inbox_roundtrip);
 	ATF_TP_ADD_TC(tp, inbox_overflow);
 	ATF_TP_ADD_TC(tp, doorbell_rings);
