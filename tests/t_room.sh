@@ -151,7 +151,7 @@ quit
 IN
 	bg bob
 	wait_for bob.out "^IN"
-	printf 'login boss boss-pw\njoin 50001\nexpect 0x0136 admin=1\nexpect 0x0154 nickname=boss.admin=1.color=255000000\ntopic 50001 Welcome back\nexpect 0x015f Welcome back\nleave 50001\nquit\n' |
+	printf 'login boss boss-pw\njoin 50001\nexpect 0x0136 admin=1\nexpect 0x0154 nickname=boss admin=1 color=255000000\ntopic 50001 Welcome back\nexpect 0x015f Welcome back\nleave 50001\nquit\n' |
 	    client >boss.out 2>&1 || atf_fail "boss: $(cat boss.out)"
 	bgwait bob
 	# the room emptied; its topic was kept in the store
