@@ -65,6 +65,7 @@ static volatile sig_atomic_t got_term, got_hup, got_chld;
 static int		 selfpipe[2] = { -1, -1 };
 static struct pald_conf	 conf;
 static const char	*conffile;
+static uint32_t		 confseen;	/* table_conf_get's mark */
 static struct child	*children;
 static int		 nchildren;
 static struct db	*mdb;		/* the master's own handle */
@@ -246,6 +247,22 @@ read_frames(struct session *s, int fd, unsigned char *in, size_t *inlen)
 }
 
 /*
+ * conf_follow - a child of the master takes the configuration the master
+ * published after a reload, so that a changed limit reaches the sessions
+ * already running (the fixed fields, such as directories and ports, are
+ * the master's own, unchanged).  One atomic load when nothing changed.
+ */
+static void
+conf_follow(void)
+{
+	struct pald_conf nc;
+
+	if (pald_master != 0 && tab != NULL &&
+	    table_conf_get(tab, &confseen, &nc) == 1)
+		conf = nc;
+}
+
+/*
  * serve - one client to the end: the poll loop of a child or of an
  * inetd instance.  Returns when the session is over.
  */
@@ -292,6 +309,7 @@ serve(struct session *s, int fd)
 			session_end(s, "poll error");
 			break;
 		}
+		conf_follow();	/* before what woke us is looked at */
 		/* IDLE_SECS quiet polls: give back the memory (and store) */
 		if (ready != 0)
 			quiet = 0;
@@ -508,7 +526,10 @@ reap(void)
 		(void)table_sweep(tab, sweep_cb, mdb);
 }
 
-/* reload - SIGHUP: a changed limit applies to every new session */
+/*
+ * reload - SIGHUP: the new configuration goes to new sessions with
+ * fork and to running ones through the table (conf_follow)
+ */
 static void
 reload(void)
 {
@@ -540,6 +561,7 @@ reload(void)
 	(void)strlcpy(nc.rundir, conf.rundir, sizeof(nc.rundir));
 	(void)strlcpy(nc.user, conf.user, sizeof(nc.user));
 	conf = nc;
+	table_conf_put(tab, &conf);	/* the sessions follow */
 	if (voicepid != -1)
 		(void)kill(voicepid, SIGHUP);
 	(void)admin_sysuser(mdb, &conf);
@@ -1109,6 +1131,7 @@ main(int argc, char *argv[])
 	if ((tab = table_open(conf.rundir, 1)) == NULL)
 		fatal("%s: table", conf.rundir);
 	(void)table_sweep(tab, NULL, NULL);	/* last run's slots */
+	table_conf_put(tab, &conf);
 	mdb = recover_store();
 	if (pipe2(selfpipe, O_NONBLOCK | O_CLOEXEC) == -1)
 		fatal("pipe");

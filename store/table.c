@@ -30,7 +30,7 @@
 #include "table.h"
 
 #define TABLE_MAGIC	0x70616c64u	/* "pald" */
-#define TABLE_LAYOUT	6
+#define TABLE_LAYOUT	7
 #define LK_TABLE	((off_t)0)
 #define LK_LIVE		((off_t)1 << 32)
 #define LK_ROOMS	((off_t)3 << 32)
@@ -72,6 +72,8 @@ struct thdr {
 	struct tfail	 note[NOTE_SLOTS];	/* table_once, by key */
 	int64_t		 shut_at;	/* /shutdown: when; 0 = none */
 	char		 shut_text[PALD_REASON_MAX + 1];
+	_Atomic uint32_t confseq;	/* odd while the master writes conf */
+	struct pald_conf conf;		/* the master's, after each reload */
 };
 _Static_assert(sizeof(struct thdr) <= HDR_SIZE, "table header too large");
 
@@ -654,6 +656,48 @@ table_send(struct table *t, int i, uint32_t gen, int kind, const void *p,
 	inbox_unlock(t, i);
 	ring(t, i);
 	return 0;
+}
+
+void
+table_conf_put(struct table *t, const struct pald_conf *c)
+{
+	struct thdr	*h = t->hdr;
+	uint32_t	 seq = atomic_load(&h->confseq);
+
+	/* One writer, the master; readers retry while seq is odd. */
+	atomic_store(&h->confseq, seq + 1);
+	atomic_thread_fence(memory_order_seq_cst);
+	memcpy(&h->conf, c, sizeof(h->conf));
+	atomic_thread_fence(memory_order_seq_cst);
+	atomic_store(&h->confseq, seq + 2);
+}
+
+int
+table_conf_get(struct table *t, uint32_t *seen, struct pald_conf *c)
+{
+	struct thdr	*h = t->hdr;
+	uint32_t	 a, b;
+	int		 tries;
+
+	a = atomic_load_explicit(&h->confseq, memory_order_acquire);
+	if (a == *seen || a == 0)
+		return 0;
+	for (tries = 0; tries < 1000; tries++) {
+		a = atomic_load(&h->confseq);
+		if (a & 1) {
+			(void)sched_yield();
+			continue;
+		}
+		atomic_thread_fence(memory_order_seq_cst);
+		memcpy(c, &h->conf, sizeof(*c));
+		atomic_thread_fence(memory_order_seq_cst);
+		b = atomic_load(&h->confseq);
+		if (a == b) {
+			*seen = a;
+			return 1;
+		}
+	}
+	return 0;	/* a writer that died mid-copy: keep ours */
 }
 
 void

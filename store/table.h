@@ -119,6 +119,15 @@ void		 table_clearbell(struct table *, int);
 void		 table_forked(struct table *);
 
 /*
+ * table_conf_put - the master publishes its configuration after a reload
+ * (SIGHUP, /reload); table_conf_get copies it into c when it changed
+ * since *seen (1), so that sessions already running take the new limits.
+ * 0: no change.
+ */
+void		 table_conf_put(struct table *, const struct pald_conf *);
+int		 table_conf_get(struct table *, uint32_t *, struct pald_conf *);
+
+/*
  * table_sweep - free the slots of dead processes (not ours) and report
  * each through the callback, outside the table lock.  Returns the count.
  */

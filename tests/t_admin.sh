@@ -658,6 +658,30 @@ EOF
 }
 join_limit_cleanup() { pald_stop; }
 
+atf_test_case reload_running cleanup
+reload_running_head()
+{
+	atf_set "descr" "SIGHUP: a lowered limit reaches a session that was logged in before, which stays on"
+}
+reload_running_body()
+{
+	accounts alice
+	conf "join_rate 100" "limit_strikes 100"
+	pald_start
+	printf 'login alice alice-pw\necho IN\nwaitfile hup\njoin 50001\nexpect 0x0136\njoin 50003\nexpect 0x0064 type=0xfeca code=99 text=You are joining rooms too fast\necho STILL\nquit\n' |
+	    client >alice.out 2>&1 &
+	apid=$!
+	wait_for alice.out "^IN"
+	conf "join_rate 1" "limit_strikes 100"
+	kill -HUP "$(cat pald.pid)"
+	wait_for pald.log "configuration reloaded"
+	touch hup
+	wait "$apid" || atf_fail "alice: $(cat alice.out)"
+	atf_check -o inline:"1\n" grep -c "^RECV 0x0136" alice.out
+	atf_check -o match:"^STILL" cat alice.out
+}
+reload_running_cleanup() { pald_stop; }
+
 atf_test_case flood_cut cleanup
 flood_cut_head()
 {
@@ -842,6 +866,7 @@ atf_init_test_cases()
 	atf_add_test_case message_limit
 	atf_add_test_case nonbuddy_limit
 	atf_add_test_case join_limit
+	atf_add_test_case reload_running
 	atf_add_test_case flood_cut
 	atf_add_test_case palpasswd_exempt
 	atf_add_test_case config_keys
