@@ -868,6 +868,16 @@ detach(const char *pidfile, int debug)
 	return pfh;
 }
 
+/* -V: the relay's pid file, removed when it exits (atexit, -V only) */
+static struct pidfh	*voice_pfh;
+
+static void
+voice_pid_remove(void)
+{
+	if (voice_pfh != NULL)
+		(void)pidfile_remove(voice_pfh);
+}
+
 /*
  * voice_only - -V: the voice relay alone, for sites that run the chat
  * from inetd (no master, so no voice child).  With -i, descriptor 0 is a
@@ -897,7 +907,8 @@ voice_only(const struct passwd *pw, int inetd, int debug, const char *pidfile,
 			warn("voice port %d: no RTP over UDP", bound_port(fd));
 		if (portfile != NULL)
 			write_port(portfile, fd);
-		(void)detach(pidfile, debug);
+		if ((voice_pfh = detach(pidfile, debug)) != NULL)
+			(void)atexit(voice_pid_remove);
 		drop_privileges(pw);
 	}
 	if ((tab = table_open(conf.rundir, 0)) == NULL)

@@ -402,6 +402,16 @@ voice_only_body()
 	listen 1000003 2
 	talk 1000002 3
 	heard 1000003 3
+	# SIGTERM: it stops and takes its pid file away
+	vpid=$(cat vpald.pid)
+	kill "$vpid"
+	i=0
+	while kill -0 "$vpid" 2>/dev/null && [ $i -lt 200 ]; do
+		i=$((i + 1))
+		sleep 0.05
+	done
+	atf_check -s exit:1 -e ignore kill -0 "$vpid"
+	atf_check -s exit:1 test -e vpald.pid
 }
 voice_only_cleanup() { voice_stop; }
 
