@@ -1371,10 +1371,8 @@ handle_reddot(struct session *s, const struct wire_frame *f)
 	if (room_mflags(s->tab, tr.idx, tr.rgen, uid, on ? TMF_REDDOT : 0,
 	    on ? 0 : TMF_REDDOT) <= 0)
 		return 0;
-	if (on && (uid == ALL_UIDS || tr.speaker == uid)) {
-		tr.speaker = 0;		/* the voice child drops the mic */
-		(void)room_update(s->tab, tr.idx, tr.rgen, &tr, RU_SPEAKER);
-	}
+	if (on)		/* the voice child sees it and drops the mic */
+		(void)room_drop_speaker(s->tab, tr.idx, tr.rgen, uid);
 	log_action(s, &tr, on ? "reddot" : "unreddot", uid, NULL);
 	pack2(b, tr.id, uid);
 	(void)to_room(s, &tr, -1, on ? PT_ROOM_REDDOT_ON : PT_ROOM_REDDOT_OFF,

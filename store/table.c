@@ -1375,6 +1375,28 @@ room_mflags(struct table *t, int r, uint32_t rgen, uint32_t uid,
 }
 
 int
+room_drop_speaker(struct table *t, int r, uint32_t rgen, uint32_t uid)
+{
+	struct trec	*e;
+	uint32_t	 cur;
+	int		 taken;
+
+	if (r < 0 || r >= PALD_TROOMS)
+		return -1;
+	e = &t->recs[r];
+	room_lock(t, r);
+	if (!live(t, r, rgen)) {
+		room_unlock(t, r);
+		return -1;
+	}
+	cur = atomic_load(&e->speaker);
+	taken = cur != 0 && (uid == 0xffffffffU || cur == uid) &&
+	    atomic_compare_exchange_strong(&e->speaker, &cur, 0);
+	room_unlock(t, r);
+	return taken ? 1 : 0;
+}
+
+int
 room_update(struct table *t, int r, uint32_t rgen, const struct troom *v,
     int what)
 {

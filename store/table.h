@@ -261,6 +261,11 @@ int		 room_mflags(struct table *, int, uint32_t, uint32_t, uint32_t,
 #define RU_SPEAKER	0x08
 int		 room_update(struct table *, int, uint32_t, const struct troom *,
 		    int);
+/* room_drop_speaker - the mic taken from uid (0xffffffff: from whoever
+ * has it) if uid still holds it: a compare-and-swap, so that a mic the
+ * voice child passed on meanwhile stays with its new holder.  1 if
+ * taken, 0 if uid did not hold it, -1 if the room is gone. */
+int		 room_drop_speaker(struct table *, int, uint32_t, uint32_t);
 /* room_myrooms - the (idx, rgen) pairs our session is in; count. */
 int		 room_myrooms(struct table *, int *, uint32_t *);
 

@@ -310,6 +310,35 @@ member(uint32_t uid, uint32_t id, int limit, int *ctl)
 	return pid;
 }
 
+ATF_TC_WITHOUT_HEAD(room_speaker_drop);
+ATF_TC_BODY(room_speaker_drop, tc)
+{
+	struct table	*t = open_here();
+	struct troom	 r = tmpl(50002, "Voices"), out, got, v;
+
+	ATF_REQUIRE_EQ(table_login(t, 1000002, "alice", "a", 0x1e, NULL), 0);
+	ATF_REQUIRE_EQ(room_join(t, &r, 0, 0, &out), TR_OK);
+	memset(&v, 0, sizeof(v));
+	v.speaker = 1000007;
+	ATF_REQUIRE_EQ(room_update(t, out.idx, out.rgen, &v, RU_SPEAKER), 0);
+	/* red dot on someone who no longer speaks: the mic stays */
+	ATF_CHECK_EQ(room_drop_speaker(t, out.idx, out.rgen, 1000008), 0);
+	ATF_REQUIRE_EQ(room_get(t, out.idx, out.rgen, &got), 0);
+	ATF_CHECK_EQ(got.speaker, 1000007);
+	ATF_CHECK_EQ(room_drop_speaker(t, out.idx, out.rgen, 1000007), 1);
+	ATF_REQUIRE_EQ(room_get(t, out.idx, out.rgen, &got), 0);
+	ATF_CHECK_EQ(got.speaker, 0);
+	ATF_CHECK_EQ(room_drop_speaker(t, out.idx, out.rgen, 0xffffffffU), 0);
+	v.speaker = 1000009;
+	ATF_REQUIRE_EQ(room_update(t, out.idx, out.rgen, &v, RU_SPEAKER), 0);
+	ATF_CHECK_EQ(room_drop_speaker(t, out.idx, out.rgen, 0xffffffffU), 1);
+	ATF_REQUIRE_EQ(room_get(t, out.idx, out.rgen, &got), 0);
+	ATF_CHECK_EQ(got.speaker, 0);
+	ATF_CHECK_EQ(room_drop_speaker(t, out.idx, out.rgen + 1, 0xffffffffU),
+	    -1);
+	table_close(t);
+}
+
 ATF_TC_WITHOUT_HEAD(room_join_leave);
 ATF_TC_BODY(room_join_leave, tc)
 {
@@ -541,5 +570,6 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, room_sweep_dead);
 	ATF_TP_ADD_TC(tp, voice_endpoints);
 	ATF_TP_ADD_TC(tp, room_put_out);
+	ATF_TP_ADD_TC(tp, room_speaker_drop);
 	return atf_no_error();
 }
