@@ -6,6 +6,8 @@
 # each (medians printed last).  127.0.0.1 only; every wait is bounded.
 #
 #	bench/run-voice.sh [RUNS [UNITS]]	(defaults 5 and 100)
+#	LLIST="10 100 250"	the listener counts
+#	PERF=file		perf record -g of the voice child (root)
 #
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -27,12 +29,18 @@ done
 vport=$(cat "$dir/voice.port")
 echo "# $(uname -sr), $(nproc) cores; load before: $(uptime | sed 's/.*load/load/')"
 room=61000
-for l in 10 100 250; do
+vpid=$(pgrep -P "$(cat "$dir/pald.pid")" -f 'pald: voice' | head -1)
+if [ -n "${PERF:-}" ] && [ -n "$vpid" ]; then	# the voice child's profile
+	perf record -q -g -p "$vpid" -o "$PERF" 2>/dev/null &
+	perfpid=$!
+fi
+for l in ${LLIST:-10 100 250}; do
 	room=$((room + 1))
 	"$top/bench/voicebench" -p "$vport" -r "$dir/run" \
 	    -M "$top/tests/h_member" -R "$room" -U $((2000000 + room * 1000)) \
 	    -L "$l" -n "$units" -k "$runs" -T 300
 done
+[ -n "${perfpid:-}" ] && { kill -INT "$perfpid"; wait "$perfpid"; }
 echo "# load after: $(uptime | sed 's/.*load/load/')"
 n=$(grep -c "dropped [1-9]" "$dir/pald.log" || :)
 echo "# voice connections that had drops: $n"
