@@ -1127,7 +1127,12 @@ admin_room(struct session *s, const struct wire_frame *f, size_t min,
 	return 0;
 }
 
-/* handle_admin_info - ROOM_GET_ADMIN_INFO -> ROOM_ADMIN_INFO */
+/*
+ * handle_admin_info - ROOM_GET_ADMIN_INFO -> ROOM_ADMIN_INFO.  Each list
+ * entry is "uid,nickname\n": the 5.0 client splits the lists at newlines,
+ * each entry at the comma, shows the nickname in the admin console and
+ * keeps the uid for Unbounce / Unban (the client binary, 0x409ec4).
+ */
 static int
 handle_admin_info(struct session *s, const struct wire_frame *f)
 {
@@ -1135,7 +1140,8 @@ handle_admin_info(struct session *s, const struct wire_frame *f)
 	struct tmember	 me;
 	struct rban	*b;
 	struct rec	 r;
-	char		 num[16];
+	struct user	 u;
+	char		 ent[16 + PALD_NICK_MAX + 2];
 	int		 i, n, k;
 
 	if (admin_room(s, f, 4, &tr, &me) == -1)
@@ -1152,8 +1158,12 @@ handle_admin_info(struct session *s, const struct wire_frame *f)
 		rec_raw(&r, k == RBAN_BOUNCE ? "bounce=" : "ban=",
 		    k == RBAN_BOUNCE ? 7 : 4);
 		for (i = 0; i < n; i++) {
-			(void)snprintf(num, sizeof(num), "%u\n", b[i].uid);
-			rec_raw(&r, num, strlen(num));
+			if (db_user_get(s->db, b[i].uid, &u) != DBR_OK)
+				(void)snprintf(u.nick, sizeof(u.nick), "%u",
+				    b[i].uid);
+			(void)snprintf(ent, sizeof(ent), "%u,%s\n", b[i].uid,
+			    u.nick);
+			rec_raw(&r, ent, strlen(ent));
 		}
 		rec_sep(&r);
 	}
