@@ -1063,7 +1063,14 @@ handle_topic(struct session *s, const struct wire_frame *f)
 	return 0;
 }
 
-/* handle_invite - ROOM_INVITE_OUT: room(4) uid(4) */
+/*
+ * handle_invite - ROOM_INVITE_OUT: room(4) uid(4) -> ROOM_INVITE_IN to
+ * the target.  The 5.0 client (its 0x0168 handler, 0x4126ec in the
+ * binary) shows "Group Invite!" only when group_id, first, last and
+ * nickname all have values; on Yes it joins group_id, as a locked room
+ * if lock is set (type is the room's kind).  Empty names go as the
+ * nickname.
+ */
 static int
 handle_invite(struct session *s, const struct wire_frame *f)
 {
@@ -1082,8 +1089,13 @@ handle_invite(struct session *s, const struct wire_frame *f)
 		rec_init(&r, b, sizeof(b));
 		rec_addu(&r, "group_id", tr.id);
 		rec_add(&r, "group_name", tr.name);
+		rec_add(&r, "first", s->u.first[0] ? s->u.first : s->u.nick);
+		rec_add(&r, "last", s->u.last[0] ? s->u.last : s->u.nick);
 		rec_add(&r, "nickname", s->u.nick);
 		rec_addu(&r, "uid", s->u.uid);
+		rec_addi(&r, "type", kind(&tr));
+		if (tr.lockword[0] != '\0')
+			rec_addi(&r, "lock", 1);
 		if (rec_len(&r) > 0)
 			(void)deliver(s, &ts, TM_FRAME, PT_ROOM_INVITE, b,
 			    r.len);

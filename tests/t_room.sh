@@ -479,7 +479,8 @@ IN
 	# may see 0x018f first)
 	atf_check -o match:"port=" grep "^RECV 0x013b" boss.out
 	atf_check -o match:"uid=$b on=1" grep "^RECV 0x0138" boss.out
-	atf_check -o match:"nickname=bob" grep "^RECV 0x0168" carol.out
+	atf_check -o match:"first=bob[|]last=bob[|]nickname=bob[|]uid=$b[|]type=3[|]" \
+	    grep "^RECV 0x0168" carol.out
 	# dave, not an admin, cannot lower hands or open mics
 	printf 'login dave dave-pw\njoin 50001\nexpect 0x0154\nallmics 50001 1\nexpect 0x015e administrators\nquit\n' |
 	    atf_check -s exit:0 -o ignore "$H" -t 10 "$PORT"
