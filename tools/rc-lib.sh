@@ -47,6 +47,8 @@ rc_env() {
 	    DISPLAY=":$DISPLAY_NUM" WINEPREFIX="$pfx" HOME="$OUT/srv/home"
 	mkdir -p "$HOME" "$srv/db"
 	chmod 700 "$srv/db"
+	tcpdump -i lo -U -s 0 -w "$OUT/rc.pcap" >/dev/null 2>&1 &
+	tcpd=$!
 }
 log() { echo "[$(( $(date +%s) - T0 ))s] $*" | tee -a "$OUT/steps.log"; }
 res() { echo "$1 $2${3:+: $3}" >>"$OUT/verdict"; }
@@ -133,6 +135,7 @@ rc_end() {
 	sleep 1
 	kill "$(cat "$srv/pald.pid")" "$xvfb" 2>/dev/null
 	sleep 1
+	kill -INT "$tcpd" 2>/dev/null
 }
 
 # rc_verdict - the PASS/FAIL lines and the count; status 0 if none failed

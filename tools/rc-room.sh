@@ -4,13 +4,14 @@
 # and talks, the GUI bounces it with a reason from the user list's menu,
 # the Administrative Console lists the bounce, bans a nickname typed in
 # it and lists the ban (that user is kept out), and lifts the bounce
-# (the bounced user comes back).  All inside a
+# (the bounced user comes back); then a user in another room invites the
+# GUI, which accepts in the "Group Invite!" dialog and joins.  All inside a
 # network namespace with only loopback.
 #
 #   usage: sudo tools/rc-room.sh [OUTDIR]         (default /tmp/rc-room)
 #
 # Needs the realclient cache and the builds as tools/rc-admin.sh says.
-# Evidence: OUTDIR/shots/*.png (look at them), pald.log, bob.out (what
+# Evidence: OUTDIR/shots/*.png (look at them), rc.pcap, pald.log, bob.out (what
 # the second user received), bob2.out (its attempt to come back),
 # steps.log.  One PASS/FAIL line per step, then "N passed, N failed".
 #
@@ -30,6 +31,7 @@ rc_env
 rc_user alice alice-pw
 rc_user bob bob-pw
 rc_user eve eve-pw
+rc_user carol carol-pw
 rc_pald || log "pald did not start"
 NAME="Alices Place"
 rc_logon alice alice-pw || { rc_end; exit 0; }
@@ -108,6 +110,28 @@ grep -q "room $room: unbounce by alice" "$OUT/pald.log" &&
     rc_client 20 >"$OUT/bob3.out" 2>&1 &&
     res PASS unbounce "bob joined again" ||
     res FAIL unbounce "see pald.log, bob3.out"
+# an invitation from a member of another room (0x0168 to the GUI)
+printf 'login carol carol-pw\njoin 50001\nexpect 0x0154 eof=Y\ninvite 50001 1000002\nexpect 0x0064 type=0xfe98\necho INVITED\nwaitfile %s/done\nquit\n' \
+    "$OUT" | rc_client 120 >"$OUT/carol.out" 2>&1 &
+carol=$!
+for i in $(seq 20); do grep -q '^INVITED' "$OUT/carol.out" && break; sleep 1; done
+if iw=$(wait_win '^Group Invite' "$WAIT"); then
+	sleep 1; shot invited
+	log "invite dialog: $(xdotool getwindowgeometry "$iw" | tr '\n' ' ')"
+	click "$iw" 134 57			# Yes: join that room
+	for i in $(seq 30); do
+		grep -q 'alice joined room 50001 ' "$OUT/pald.log" && break
+		sleep 1
+	done
+	sleep 3; shot joined-by-invite
+	grep -q 'alice joined room 50001 ' "$OUT/pald.log" &&
+	    res PASS invite "Group Invite! shown; Yes joined room 50001" ||
+	    res FAIL invite "the dialog came, no join of 50001"
+else
+	res FAIL invite "no 'Group Invite!' window"; shot no-invite
+fi
+echo done >"$OUT/done"
+wait "$carol" 2>/dev/null
 wait "$bob" 2>/dev/null
 rc_end
 INNER
