@@ -30,45 +30,18 @@ NICK=${NICK:-boss}
 PASS=${PASS:-boss-pw}
 WAIT=${WAIT:-60}
 
-[ "$(id -u)" = 0 ] || { echo "rc-admin.sh: run as root (unshare)" >&2; exit 2; }
-for f in pald palpasswd tests/h_client; do
-	[ -x "$top/$f" ] || { echo "rc-admin.sh: build $f first" >&2; exit 2; }
-done
-exe=$(find "$WORK/client" -iname paltalk.exe 2>/dev/null | head -1)
-[ -f "$WORK/prefix-base/system.reg" ] && [ -n "$exe" ] ||
-    { echo "rc-admin.sh: no prepared realclient cache in $WORK" >&2; exit 2; }
-
-rm -rf "$OUT"
-mkdir -p "$OUT/shots" "$OUT/srv"
-OUT=$(cd "$OUT" && pwd)
-pfx=$WORK/prefix-admin
-rm -rf "$pfx"
-cp -a "$WORK/prefix-base" "$pfx"
-cp -r "$(dirname "$exe")" "$pfx/drive_c/Paltalk"
-# the server the client reads first; no sound device (an Error box at
-# logon, dismissed)
-printf '\n[Software\\\\PalTalk] 1700000000\n"host"="127.0.0.1"\n"port"=dword:00001389\n"ver10_router"=dword:00000001\n' >>"$pfx/user.reg"
-printf '\n[Software\\\\Wine\\\\Drivers] 1700000000\n"Audio"=""\n' >>"$pfx/user.reg"
+prog=rc-admin.sh
+. "$top/tools/rc-lib.sh"
+rc_prepare prefix-admin
 
 export top OUT pfx DISPLAY_NUM NICK PASS WAIT
 timeout -s TERM -k 30 600 unshare -n bash -s <<'INNER'
 set -u
-ip link set lo up
-T0=$(date +%s)
-log() { echo "[$(( $(date +%s) - T0 ))s] $*" | tee -a "$OUT/steps.log"; }
-res() { echo "$1 $2${3:+: $3}" >>"$OUT/verdict"; }
-srv=$OUT/srv
-export PALD_HASH_COST=4 WINEARCH=win32 WINEDEBUG=-all \
-    WINEDLLOVERRIDES="mscoree,mshtml=;winemenubuilder.exe=d" \
-    DISPLAY=":$DISPLAY_NUM" WINEPREFIX="$pfx" HOME="$srv/home"
-mkdir -p "$HOME" "$srv/db"; chmod 700 "$srv/db"
+. "$top/tools/rc-lib.sh"
+rc_start_x
 echo "$PASS" | "$top/palpasswd" -h "$srv/db" -p -c -a 3 "$NICK" >/dev/null
 echo bob-pw | "$top/palpasswd" -h "$srv/db" -p -c bob >/dev/null
-printf 'categories %s/data/categories.txt\nrooms %s/data/rooms.txt\nvoice_port 0\n' \
-    "$top" "$top" >"$srv/pald.conf"
-"$top/pald" -d -f "$srv/pald.conf" -l 127.0.0.1 -p 5001 -h "$srv/db" \
-    -r "$srv/run" -P "$srv/pald.pid" >"$OUT/pald.log" 2>&1 &
-for i in $(seq 100); do grep -q 'listening on' "$OUT/pald.log" && break; sleep 0.1; done
+rc_start_pald
 # the system user on the admin's pal list, the way a user adds a pal
 printf 'login %s %s\nadd 1000001\nexpect 0x01f4\nquit\n' "$NICK" "$PASS" |
     "$top/tests/h_client" -t 10 5001 >"$OUT/addpal.out" 2>&1
@@ -76,21 +49,7 @@ log "system user added to $NICK's pals: $(tail -1 "$OUT/addpal.out")"
 printf 'login bob bob-pw\njoin 50001\nexpect 0x0154 eof=Y\necho IN\nwaitfile %s/done\nquit\n' \
     "$OUT" | "$top/tests/h_client" -t 300 5001 >"$OUT/bob.out" 2>&1 &
 bob=$!
-Xvfb ":$DISPLAY_NUM" -screen 0 1024x768x24 -nolisten tcp >"$OUT/xvfb.log" 2>&1 &
-xvfb=$!
 sleep 2
-
-wait_win() { local t=0 w; while [ $t -lt "$2" ]; do
-	w=$(xdotool search --onlyvisible --name "$1" 2>/dev/null | head -1)
-	[ -n "$w" ] && { echo "$w"; return 0; }; sleep 1; t=$((t + 1)); done
-	return 1; }
-at() { local X Y WIDTH HEIGHT SCREEN WINDOW
-	eval "$(xdotool getwindowgeometry --shell "$1")"
-	xdotool windowraise "$1"; sleep 0.3; xdotool mousemove $((X + $2)) $((Y + $3)); }
-click() { at "$1" "$2" "$3" && xdotool click 1; }
-dclick() { at "$1" "$2" "$3" && xdotool click --repeat 2 --delay 120 1; }
-n=0
-shot() { n=$((n + 1)); import -window root "$OUT/shots/$(printf %02d $n)-$1.png"; log "shot $(printf %02d $n)-$1"; }
 say() {	# say WINDOW TEXT - type into the IM window's input, press send
 	click "$1" 284 274; xdotool type --delay 40 "$2"; click "$1" 264 324; }
 
@@ -136,9 +95,4 @@ wait "$bob" 2>/dev/null
 kill "$(cat "$srv/pald.pid")" "$xvfb" 2>/dev/null
 sleep 1
 INNER
-[ -f "$OUT/verdict" ] || { echo "FAIL run: no verdict" >"$OUT/verdict"; }
-cat "$OUT/verdict"
-p=$(grep -c '^PASS' "$OUT/verdict")
-f=$(grep -c '^FAIL' "$OUT/verdict")
-echo "$p passed, $f failed"
-[ "$f" = 0 ]
+rc_verdict

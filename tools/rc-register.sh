@@ -40,68 +40,26 @@ NICK=${NICK:-newbie}
 PASS=${PASS:-newbie-pw}
 WAIT=${WAIT:-60}
 
-[ "$(id -u)" = 0 ] || { echo "rc-register.sh: run as root (unshare)" >&2; exit 2; }
-for f in pald palpasswd tests/h_client; do
-	[ -x "$top/$f" ] || { echo "rc-register.sh: build $f first" >&2; exit 2; }
-done
-exe=$(find "$WORK/client" -iname paltalk.exe 2>/dev/null | head -1)
-[ -f "$WORK/prefix-base/system.reg" ] && [ -n "$exe" ] ||
-    { echo "rc-register.sh: no prepared realclient cache in $WORK" >&2; exit 2; }
+prog=rc-register.sh
+. "$top/tools/rc-lib.sh"
+rc_prepare prefix-register
 pcapsum=$top/../shared/realclient/pcap_summary.py
-
-rm -rf "$OUT"
-mkdir -p "$OUT/shots" "$OUT/srv"
-OUT=$(cd "$OUT" && pwd)
-pfx=$WORK/prefix-register
-rm -rf "$pfx"
-cp -a "$WORK/prefix-base" "$pfx"
-cp -r "$(dirname "$exe")" "$pfx/drive_c/Paltalk"
-# the server the client reads first; no sound device (an Error box at
-# logon, dismissed)
-printf '\n[Software\\\\PalTalk] 1700000000\n"host"="127.0.0.1"\n"port"=dword:00001389\n"ver10_router"=dword:00000001\n' >>"$pfx/user.reg"
-printf '\n[Software\\\\Wine\\\\Drivers] 1700000000\n"Audio"=""\n' >>"$pfx/user.reg"
 
 export top OUT pfx DISPLAY_NUM NICK PASS WAIT
 timeout -s TERM -k 30 600 unshare -n bash -s <<'INNER'
 set -u
-ip link set lo up
-T0=$(date +%s)
-log() { echo "[$(( $(date +%s) - T0 ))s] $*" | tee -a "$OUT/steps.log"; }
-res() { echo "$1 $2${3:+: $3}" >>"$OUT/verdict"; }
-srv=$OUT/srv
-export PALD_HASH_COST=4 WINEARCH=win32 WINEDEBUG=-all \
-    WINEDLLOVERRIDES="mscoree,mshtml=;winemenubuilder.exe=d" \
-    DISPLAY=":$DISPLAY_NUM" WINEPREFIX="$pfx" HOME="$srv/home"
-mkdir -p "$HOME" "$srv/db"; chmod 700 "$srv/db"
+. "$top/tools/rc-lib.sh"
+rc_start_x
 echo bob-pw | "$top/palpasswd" -h "$srv/db" -p -c bob >/dev/null
-printf 'categories %s/data/categories.txt\nrooms %s/data/rooms.txt\nvoice_port 0\n' \
-    "$top" "$top" >"$srv/pald.conf"
-"$top/pald" -d -f "$srv/pald.conf" -l 127.0.0.1 -p 5001 -h "$srv/db" \
-    -r "$srv/run" -P "$srv/pald.pid" >"$OUT/pald.log" 2>&1 &
-for i in $(seq 100); do grep -q 'listening on' "$OUT/pald.log" && break; sleep 0.1; done
+rc_start_pald
 tcpdump -i lo -U -s 0 -w "$OUT/paltalk.pcap" >"$OUT/tcpdump.log" 2>&1 &
 tcpd=$!
-Xvfb ":$DISPLAY_NUM" -screen 0 1024x768x24 -nolisten tcp >"$OUT/xvfb.log" 2>&1 &
-xvfb=$!
 sleep 2
 
-wait_win() { local t=0 w; while [ $t -lt "$2" ]; do
-	w=$(xdotool search --onlyvisible --name "$1" 2>/dev/null | head -1)
-	[ -n "$w" ] && { echo "$w"; return 0; }; sleep 1; t=$((t + 1)); done
-	return 1; }
-at() { local X Y WIDTH HEIGHT SCREEN WINDOW
-	eval "$(xdotool getwindowgeometry --shell "$1")"
-	xdotool windowraise "$1"; sleep 0.3; xdotool mousemove $((X + $2)) $((Y + $3)); }
-click() { at "$1" "$2" "$3" && xdotool click 1; }
-n=0
-shot() { n=$((n + 1)); import -window root "$OUT/shots/$(printf %02d $n)-$1.png"; log "shot $(printf %02d $n)-$1"; }
-# type - click a text field, type into it
+# field - click a text field, type into it
 field() { click "$1" "$2" "$3"; xdotool type --delay 40 "$4"; }
 # pick - open a drop-down list, go down N rows, close it
 pick() { click "$1" "$2" "$3"; sleep 1; local i; for i in $(seq "$4"); do xdotool key Down; done; xdotool key Return; sleep 0.5; }
-# error_box - dismiss the "no sound device" Error box if it is up
-error_box() { local w; w=$(xdotool search --onlyvisible --name '^Error$' 2>/dev/null | head -1)
-	[ -n "$w" ] && { xdotool key --window "$w" Return; sleep 1; log "Error box (no sound device) dismissed"; }; }
 
 (cd "$pfx/drive_c/Paltalk" && exec wine Paltalk.exe) >"$OUT/wine.log" 2>&1 &
 log "client started"
@@ -194,10 +152,5 @@ wineserver -k 2>/dev/null; sleep 1
 kill "$(cat "$srv/pald.pid")" "$xvfb" 2>/dev/null
 sleep 1
 INNER
-[ -f "$OUT/verdict" ] || { echo "FAIL run: no verdict" >"$OUT/verdict"; }
 [ -f "$pcapsum" ] && python3 "$pcapsum" "$OUT/paltalk.pcap" --hex 64 >"$OUT/pcap.txt" 2>&1
-cat "$OUT/verdict"
-p=$(grep -c '^PASS' "$OUT/verdict")
-f=$(grep -c '^FAIL' "$OUT/verdict")
-echo "$p passed, $f failed"
-[ "$f" = 0 ]
+rc_verdict
