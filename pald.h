@@ -74,6 +74,9 @@
 
 #define PALD_UID_FIRST		1000002	/* first uid handed out (client needs > 1) */
 #define PALD_UID_SYSTEM		1000001	/* reserved for the system user */
+#define PALD_UID_NEWUSER	1000000	/* what "<New User>" looks up to: no account */
+#define PALD_NEWUSER_NICK	"<New User>" /* the 5.0 logon's way to the wizard */
+#define PALD_SUGGEST_MAX	99	/* nick1..nick99 tried for a taken nickname */
 
 /* The configuration: defaults, then pald.conf, then command-line options. */
 struct pald_conf {

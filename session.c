@@ -256,7 +256,11 @@ handle_hello(struct session *s, const struct wire_frame *f)
 	return 0;
 }
 
-/* handle_get_uin - nickname to uid; uid=-1 for an unknown nickname */
+/*
+ * handle_get_uin - nickname to uid; uid=-1 for an unknown nickname.  The
+ * 5.0 logon dialog's "<New User>", which no account can be called, gets
+ * PALD_UID_NEWUSER: its LOGIN then opens the registration wizard.
+ */
 static int
 handle_get_uin(struct session *s, const struct wire_frame *f)
 {
@@ -272,6 +276,12 @@ handle_get_uin(struct session *s, const struct wire_frame *f)
 	n = f->len - 4;
 	memcpy(nick, f->payload + 4, n);
 	nick[n] = '\0';
+	if (strcmp(nick, PALD_NEWUSER_NICK) == 0) {
+		(void)snprintf(b, sizeof(b), "uid=%u\nnickname=%s\n",
+		    (unsigned)PALD_UID_NEWUSER, PALD_NEWUSER_NICK);
+		out_text(s, PT_UIN_RESPONSE, b);
+		return 0;
+	}
 	r = db_user_by_nick(s->db, nick, &u);
 	if (r == DBR_OK)
 		(void)snprintf(b, sizeof(b), "uid=%u\nnickname=%s\n", u.uid,
@@ -550,6 +560,29 @@ login_ok(struct session *s)
 	return 0;
 }
 
+/*
+ * newuser_login - LOGIN as "<New User>".  The 5.0 client's registration
+ * wizard is not reachable from its own dialogs (its "new account" choice
+ * opens a web page and exits); a RETURN_CODE for PT5_REGISTRATION with a
+ * code other than 0 and 0x63 shows the text and then opens the wizard,
+ * which sends -1170 on a new connection.  Without registration, the
+ * refusal a failed login gets, with the reason.
+ */
+static int
+newuser_login(struct session *s)
+{
+	if (!s->conf->registration || s->conf->under_attack) {
+		out_rc(s, PT_C_LOGIN, 0x63,
+		    "New accounts cannot be created on this server.");
+		send_key(s, PT_SERVER_KEY);
+		return 0;
+	}
+	log_info("[%s]: new user: registration wizard", s->addr);
+	out_rc(s, PT_C_REGISTER, 1,
+	    "Press 'OK' to begin New User registration.");
+	return 0;
+}
+
 /* handle_login - verify the encoded password against the stored hash */
 static int
 handle_login(struct session *s, const struct wire_frame *f)
@@ -570,6 +603,8 @@ handle_login(struct session *s, const struct wire_frame *f)
 	if (uid != s->claimed && s->claimed != 0)
 		return login_fail(s, "uid differs from lymerick", TXT_UNKNOWN);
 	s->claimed = uid;
+	if (uid == PALD_UID_NEWUSER)
+		return newuser_login(s);
 	if ((r = db_user_get(s->db, uid, &s->u)) != DBR_OK)
 		return r == DBR_FATAL ? -1 :
 		    login_fail(s, "no such uid", TXT_UNKNOWN);
@@ -922,12 +957,53 @@ out:
 	return 0;
 }
 
+/*
+ * nick_taken - 0 if nobody has nick, 1 if somebody has (sugg: a free
+ * nick1..nick99 that fits, or ""), -1 if the store fails.  The 5.0
+ * client offers the suggestion ("We suggest '%s' as a nickname.") and
+ * registers it on Yes.
+ */
+static int
+nick_taken(struct session *s, const char *nick, char *sugg, size_t cap)
+{
+	char		 try[PALD_NICK_MAX + 1];
+	struct user	 u;
+	size_t		 len;
+	int		 i, r, w;
+
+	sugg[0] = '\0';
+	if ((r = db_user_by_nick(s->db, nick, &u)) == DBR_NOTFOUND)
+		return 0;
+	explicit_bzero(&u, sizeof(u));
+	if (r != DBR_OK)
+		return -1;
+	len = strlen(nick);
+	for (i = 1; i <= PALD_SUGGEST_MAX; i++) {
+		w = i < 10 ? 1 : 2;
+		if (len + (size_t)w > PALD_NICK_MAX)
+			len = PALD_NICK_MAX - (size_t)w;
+		(void)snprintf(try, sizeof(try), "%.*s%d", (int)len, nick, i);
+		if (!db_nick_valid(try))
+			break;
+		r = db_user_by_nick(s->db, try, &u);
+		explicit_bzero(&u, sizeof(u));
+		if (r == DBR_NOTFOUND) {
+			(void)strlcpy(sugg, try, cap);
+			break;
+		}
+		if (r != DBR_OK)
+			return -1;
+	}
+	return 1;
+}
+
 /* handle_register - PT5_REGISTRATION: a new account from the client */
 static int
 handle_register(struct session *s, const struct wire_frame *f)
 {
 	struct user	 u;
 	char		 enc[4 * PALD_PASS_MAX + 8], pw[PALD_PASS_MAX + 1];
+	char		 sugg[PALD_NICK_MAX + 1];
 	unsigned char	 b[8];
 	int		 r;
 
@@ -949,6 +1025,22 @@ handle_register(struct session *s, const struct wire_frame *f)
 		    "characters.");
 		goto out;
 	}
+	if (!db_nick_valid(u.nick)) {
+		out_rc(s, f->type, 1,
+		    "A nickname is 3 to 32 letters, digits, '_', '-' or '.', "
+		    "and begins with a letter.");
+		goto out;
+	}
+	/* a taken nickname costs the address no registration */
+	if ((r = nick_taken(s, u.nick, sugg, sizeof(sugg))) != 0) {
+		if (r == -1)
+			out_rc(s, f->type, 1, "Try again later.");
+		else if (sugg[0] != '\0')
+			out_rc(s, f->type, 0x63, sugg);
+		else
+			out_rc(s, f->type, 1, "That nickname is taken.");
+		goto out;
+	}
 	if (!table_reg_allow(s->tab, s->addr, s->conf->reg_interval)) {
 		log_warnx("[%s]: registration refused: too soon", s->addr);
 		out_rc(s, f->type, 1,
@@ -961,8 +1053,8 @@ handle_register(struct session *s, const struct wire_frame *f)
 		goto out;
 	}
 	r = db_user_create(s->db, &u);
-	if (r == DBR_EXISTS) {
-		out_rc(s, f->type, 0x63, u.nick);
+	if (r == DBR_EXISTS) {		/* taken since nick_taken() */
+		out_rc(s, f->type, 1, "That nickname is taken.");
 		goto out;
 	} else if (r != DBR_OK) {
 		out_rc(s, f->type, 1, "That nickname cannot be used.");

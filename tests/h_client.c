@@ -29,6 +29,12 @@
  *				"eof", or the text of a RETURN_CODE for -1148
  *				or -1130 with a non-zero code (a LOGIN-FAIL
  *				does not fail the script)
+ *	newuser			the 5.0 logon with the nickname "<New User>":
+ *				the uid lookup (prints "UID nick=<New User>
+ *				uid=N"), then CLIENT_HELLO(N), HELLO,
+ *				LYMERICK, SERVER_KEY, LOGIN with N and the
+ *				password "x"; reads no reply: expect the
+ *				RETURN_CODE that opens the wizard
  *	register NICK PASS [EMAIL]
  *				new current connection: CLIENT_HELLO(0), HELLO,
  *				then PT5_REGISTRATION -1170 with the 5.0 record
@@ -1290,6 +1296,31 @@ cmd_uid(char *args, int unused)
 	say("UID nick=%s uid=%lld", nick, uid);
 }
 
+/* newuser - LOGIN as "<New User>", as the 5.0 wizard is reached */
+static void
+cmd_newuser(char *args, int unused)
+{
+	static const char	 nick[] = "<New User>";
+	char			*enc = pbuf + 4;
+	long long		 uid;
+	int			 ch, n;
+
+	noargs(args, "newuser");
+	if (lookup(nick, &uid) == W_EOF)
+		fail("newuser: connection closed");
+	say("UID nick=%s uid=%lld", nick, uid);
+	if (uid <= 0 || uid > INT32_MAX)
+		fail("newuser: uid %lld", uid);
+	my_uid = (uint32_t)uid;
+	if ((ch = login_key(1)) < 0)
+		fail("newuser: no SERVER_KEY");
+	my_challenge = ch;
+	put32((unsigned char *)pbuf, my_uid);
+	if ((n = v1_encode("x", ch, -1, enc, sizeof(pbuf) - 4)) < 0)
+		bad("password too long");
+	conn_send(&cur, C_LOGIN, pbuf, 4 + (size_t)n);
+}
+
 /* register - PT5_REGISTRATION on a new connection; reads no reply */
 static void
 cmd_register(char *args, int unused)
@@ -1968,6 +1999,7 @@ static const struct cmd cmds[] = {
 	{ "rdvideo",	cmd_roomflag,	C_REDDOT_VIDEO },
 	{ "reason",	cmd_roomuidtext, C_BOUNCE_REASON },
 	{ "reddot",	cmd_roomuid,	C_REDDOT },
+	{ "newuser",	cmd_newuser,	0 },
 	{ "register",	cmd_register,	0 },
 	{ "remove",	cmd_uidreq,	C_REMOVE },
 	{ "report",	cmd_roomuidtext, C_ROOM_REPORT },

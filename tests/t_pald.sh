@@ -383,9 +383,67 @@ registration_body()
 	wait_for pald.log "configuration reloaded"
 	printf 'register NEWBIE other-pw\nexpect 0x0064 type=0xfb6e code=99\n' |
 	    client >reg3.out
-	atf_check -s exit:0 grep -q "code=99" reg3.out
+	atf_check -s exit:0 grep -q "code=99 text=NEWBIE1$" reg3.out
 }
 registration_cleanup() { pald_stop; }
+
+atf_test_case registration_taken cleanup
+registration_taken_head()
+{
+	atf_set "descr" "a taken nickname: 0x63 with a free one suggested," \
+	    "and no registration used up"
+}
+registration_taken_body()
+{
+	pald_start
+	printf 'register bob bob-pw\nexpect 0x0064 type=0xfb6e code=0\n' |
+	    client >reg.out
+	# taken, any case: BOB1 suggested, at once, as the spacing is
+	# for new accounts only
+	printf 'register BOB other-pw\nexpect 0x0064 type=0xfb6e code=99\n' |
+	    client >reg2.out
+	atf_check -s exit:0 grep -q "code=99 text=BOB1$" reg2.out
+	printf 'register carol carol-pw\nexpect 0x0064 type=0xfb6e code=1\n' |
+	    client >reg3.out
+	atf_check -o match:"wait a while" cat reg3.out
+	# a nickname no account can have: a reason, not a suggestion
+	printf 'register 9lives nine-pw\nexpect 0x0064 type=0xfb6e code=1\n' |
+	    client >reg4.out
+	atf_check -o match:"begins with a letter" cat reg4.out
+	conf "registration_interval 0"
+	kill -HUP "$(cat pald.pid)"
+	wait_for pald.log "configuration reloaded"
+	printf 'register bob1 bob1-pw\nexpect 0x0064 type=0xfb6e code=0\n' |
+	    client >reg5.out
+	# bob and bob1 are taken: bob2
+	printf 'register bob other-pw\nexpect 0x0064 type=0xfb6e code=99\n' |
+	    client >reg6.out
+	atf_check -s exit:0 grep -q "code=99 text=bob2$" reg6.out
+}
+registration_taken_cleanup() { pald_stop; }
+
+atf_test_case registration_wizard cleanup
+registration_wizard_head()
+{
+	atf_set "descr" "the 5.0 way in: logging on as <New User> opens the" \
+	    "registration wizard (RETURN_CODE for -1170, code 1)"
+}
+registration_wizard_body()
+{
+	pald_start
+	printf 'newuser\nexpect 0x0064 type=0xfb6e code=1\n' | client >nu.out
+	atf_check -o match:"UID nick=<New User> uid=1000000" \
+	    -o match:"code=1 text=Press 'OK' to begin New User registration" \
+	    cat nu.out
+	# what the wizard sends then: -1170 on a new connection, then the
+	# login that -79 asks for, with a PASSWORD_HINT first (ignored)
+	printf 'register newbie newbie-pw\nexpect 0x0064 type=0xfb6e code=0\nexpect 0xffb1\nsend -71 0001 626c75650a6d792068696e74\nquit\n' |
+	    client >reg.out
+	printf 'login newbie newbie-pw\nquit\n' | client >login.out
+	atf_check -o match:"LOGIN-OK uid=1000002" cat login.out
+	atf_check -o match:"registered newbie uid 1000002" cat pald.log
+}
+registration_wizard_cleanup() { pald_stop; }
 
 atf_test_case registration_off cleanup
 registration_off_head()
@@ -401,6 +459,10 @@ registration_off_body()
 	atf_check -o match:"cannot be created" cat reg.out
 	printf 'uid newbie\n' | client >uid.out
 	atf_check -o match:"uid=-1" cat uid.out
+	# the wizard's way in says why, as a failed login does
+	printf 'newuser\nexpect 0x0064 type=0xfb84 code=99\n' | client >nu.out
+	atf_check -o match:"text=New accounts cannot be created" cat nu.out
+	atf_check -s exit:1 grep -q "code=1 " nu.out
 }
 registration_off_cleanup() { pald_stop; }
 
@@ -548,6 +610,8 @@ atf_init_test_cases()
 	atf_add_test_case password_change
 	atf_add_test_case profile
 	atf_add_test_case registration
+	atf_add_test_case registration_taken
+	atf_add_test_case registration_wizard
 	atf_add_test_case registration_off
 	atf_add_test_case inetd_mode
 	atf_add_test_case sigterm

@@ -89,14 +89,27 @@ dclick() { at "$1" "$2" "$3" && xdotool click --repeat 2 --delay 120 1; }
 n=0
 shot() { n=$((n + 1)); import -window root "$OUT/shots/$(printf %02d $n)-$1.png"; log "shot $(printf %02d $n)-$1"; }
 
-# rc_logon NICK PASS - Xvfb, the client, its first-run dialogs, the logon
-# window, the dialogs after it; the main window's id in main, or FAIL
-rc_logon() {
-	local w i
+# rc_x - the X server the client draws on (xvfb: its pid)
+rc_x() {
 	Xvfb ":$DISPLAY_NUM" -screen 0 1024x768x24 -nolisten tcp \
 	    >"$OUT/xvfb.log" 2>&1 &
 	xvfb=$!
 	sleep 2
+}
+
+# error_box - dismiss the client's "Error" box (no sound device) if up
+error_box() {
+	local w
+	w=$(xdotool search --onlyvisible --name '^Error$' 2>/dev/null | head -1)
+	[ -n "$w" ] && { xdotool key --window "$w" Return; sleep 1
+	    log "Error box (no sound device) dismissed"; }
+}
+
+# rc_logon NICK PASS - Xvfb, the client, its first-run dialogs, the logon
+# window, the dialogs after it; the main window's id in main, or FAIL
+rc_logon() {
+	local w i
+	rc_x
 	(cd "$pfx/drive_c/Paltalk" && exec wine Paltalk.exe) >"$OUT/wine.log" 2>&1 &
 	log "client started"
 	if w=$(wait_win "License Agreement" 90); then sleep 1; click "$w" 248 352; fi
@@ -110,8 +123,7 @@ rc_logon() {
 		click "$w" 250 162; log "sign on clicked"
 	fi
 	for i in $(seq 1 $((WAIT * 2))); do
-		w=$(xdotool search --onlyvisible --name '^Error$' 2>/dev/null | head -1)
-		[ -n "$w" ] && { xdotool key --window "$w" Return; sleep 1; log "Error box (no sound device) dismissed"; }
+		error_box
 		w=$(xdotool search --onlyvisible --name 'Get your friends' 2>/dev/null | head -1)
 		[ -n "$w" ] && { sleep 1; click "$w" 225 211; break; }
 		xdotool search --onlyvisible --name '^PalTalk$' >/dev/null 2>&1 && [ "$i" -gt 8 ] && break
