@@ -28,8 +28,9 @@
  *
  * Processes: each opens its own handles.  Recovery (DBO_RECOVER) is for
  * one process alone, before any other has the environment open: pald's
- * master before it forks, or pald -R.  Children open without recovery;
- * failchk (db_failchk, DBO_FAILCHK) cleans up after processes that died
+ * master before it forks, or pald -R.  Children open without recovery
+ * (DBO_LAZY: the environment at the first operation, each file when an
+ * operation first needs it, as txn_run's file mask says); failchk (db_failchk, DBO_FAILCHK) cleans up after processes that died
  * inside a transaction.  Liveness is kill(pid, 0), so a dead process's
  * pid reused before failchk runs keeps its locks until the next check.
  */
@@ -73,6 +74,20 @@ enum {
 	F_ROOMS, F_RBANS, F_RLOG, F_BANS, F_COUNT
 };
 
+/* File masks: the files an operation uses, opened before it begins. */
+#define FM(i)		(1u << (i))
+#define FM_META		FM(F_META)
+#define FM_USERS	FM(F_USERS)
+#define FM_NICKS	FM(F_NICKS)
+#define FM_BUDDIES	FM(F_BUDDIES)
+#define FM_BLOCKS	FM(F_BLOCKS)
+#define FM_OFFLINE	FM(F_OFFLINE)
+#define FM_CATS		FM(F_CATS)
+#define FM_ROOMS	FM(F_ROOMS)
+#define FM_RBANS	FM(F_RBANS)
+#define FM_RLOG		FM(F_RLOG)
+#define FM_BANS		FM(F_BANS)
+
 static const char *const db_files[F_COUNT] = {
 	"meta.db", "users.db", "nicks.db", "buddies.db", "blocks.db",
 	"offline.db", "categories.db", "rooms.db", "roombans.db",
@@ -81,11 +96,13 @@ static const char *const db_files[F_COUNT] = {
 
 struct db {
 	DB_ENV		*env;
-	DB		*f[F_COUNT];
-	char		*home;		/* DBO_LAZY: where to attach */
+	DB		*f[F_COUNT];	/* NULL: not open (yet) */
+	char		*home;
+	int		 lazy;		/* DBO_LAZY: attach at the first use */
 };
 
 static int	 db_attach(struct db *);
+static int	 files_open(struct db *, unsigned);
 
 /*
  * Written once into a new data home; BDB reads it when it creates the
@@ -197,15 +214,21 @@ fixed_fmt(char *buf, size_t len, const char *fmt, ...)
 	return (size_t)n;
 }
 
-/* txn_run - op in a transaction: commit on DBR_OK, else abort; retried */
+/*
+ * txn_run - op in a transaction: commit on DBR_OK, else abort; retried.
+ * files (FM_*) are the files op uses: each is opened, if it is not yet,
+ * before the transaction begins (a handle is never opened inside one).
+ */
 static int
-txn_run(struct db *db, int rdonly, int (*op)(struct db *, DB_TXN *, void *),
-    void *arg)
+txn_run(struct db *db, int rdonly, unsigned files,
+    int (*op)(struct db *, DB_TXN *, void *), void *arg)
 {
 	DB_TXN	*t;
 	int	 i, r, e;
 
 	if (db->env == NULL && (r = db_attach(db)) != DBR_OK)
+		return r;
+	if ((r = files_open(db, files)) != DBR_OK)
 		return r;
 	for (i = 0; i <= DB_RETRIES; i++) {
 		e = db->env->txn_begin(db->env, NULL, &t,
@@ -652,28 +675,27 @@ db_open(struct db **dbp, const char *home, int flags)
 		log_warnx("db: %s: not a directory", home);
 		return DBR_FATAL;
 	}
-	if ((db = calloc(1, sizeof(*db))) == NULL) {
+	if ((db = calloc(1, sizeof(*db))) == NULL ||
+	    (db->home = strdup(home)) == NULL) {
 		log_warn("%s", __func__);
+		free(db);
 		return DBR_FATAL;
 	}
 	if (flags & DBO_LAZY) {
-		if ((db->home = strdup(home)) == NULL) {
-			log_warn("%s", __func__);
-			free(db);
-			return DBR_FATAL;
-		}
+		db->lazy = 1;
 		*dbp = db;
 		return DBR_OK;
 	}
 	if (flags & (DBO_CREATE | DBO_RECOVER))
 		config_write(home);
+	/* Every file now: the master's and palpasswd's handles are few. */
 	r = env_open(db, home, flags);
 	for (i = 0; i < F_COUNT && r == DBR_OK; i++)
 		r = file_open(db, home, i, flags & DBO_CREATE);
 	if (r == DBR_OK) {
 		m.home = home;
 		m.create = (flags & DBO_CREATE) != 0;
-		r = txn_run(db, !m.create, op_meta, &m);
+		r = txn_run(db, !m.create, FM_META | FM_USERS, op_meta, &m);
 	}
 	if (r != DBR_OK) {
 		db_close(db);
@@ -701,26 +723,43 @@ db_detach(struct db *db)
 }
 
 /*
- * db_attach - a DBO_LAZY store's environment and files, at its first
- * operation after db_open or db_idle.  The master checked the schema
- * when it recovered the store, so this does not again.
+ * db_attach - a DBO_LAZY store's environment, at its first operation
+ * after db_open or db_idle; its files are opened as operations need
+ * them (files_open).  The master checked the schema when it recovered
+ * the store, so this does not again.
  */
 static int
 db_attach(struct db *db)
 {
-	int	 i, r;
+	int	 r;
 
-	if (db->home == NULL) {
+	if (!db->lazy) {
 		log_warnx("db: store not open");
 		return DBR_FATAL;
 	}
-	r = env_open(db, db->home, 0);
-	for (i = 0; i < F_COUNT && r == DBR_OK; i++)
-		r = file_open(db, db->home, i, 0);
-	if (r != DBR_OK) {
+	if ((r = env_open(db, db->home, 0)) != DBR_OK) {
 		db_detach(db);
 		return r == DBR_AGAIN ? DBR_AGAIN : DBR_FATAL;
 	}
+	return DBR_OK;
+}
+
+/*
+ * files_open - open the files of mask that are not open yet, in the
+ * files' order.  A child of pald opens only what its operations use: a
+ * GET_UIN connection three files of eleven, a login seven, and each
+ * open is a few page reads and handle locks in the shared regions
+ * (most of a login's CPU when every child opened all of them).
+ */
+static int
+files_open(struct db *db, unsigned mask)
+{
+	int	 i, r;
+
+	for (i = 0; i < F_COUNT; i++)
+		if ((mask & FM(i)) && db->f[i] == NULL &&
+		    (r = file_open(db, db->home, i, 0)) != DBR_OK)
+			return r == DBR_AGAIN ? DBR_AGAIN : DBR_FATAL;
 	return DBR_OK;
 }
 
@@ -733,7 +772,7 @@ db_attach(struct db *db)
 void
 db_idle(struct db *db)
 {
-	if (db == NULL || db->home == NULL || db->env == NULL)
+	if (db == NULL || !db->lazy || db->env == NULL)
 		return;
 	db_detach(db);
 #ifdef __GLIBC__
@@ -791,7 +830,7 @@ op_schema(struct db *db, DB_TXN *t, void *arg)
 int
 db_schema(struct db *db, int *version)
 {
-	return txn_run(db, 1, op_schema, version);
+	return txn_run(db, 1, FM_META, op_schema, version);
 }
 
 /* Users. */
@@ -1007,7 +1046,7 @@ db_user_get(struct db *db, uint32_t uid, struct user *u)
 {
 	struct user_arg	 a = { .uid = uid, .u = u };
 
-	return txn_run(db, 1, op_user_get, &a);
+	return txn_run(db, 1, FM_USERS, op_user_get, &a);
 }
 
 static int
@@ -1034,7 +1073,7 @@ db_user_by_nick(struct db *db, const char *nick, struct user *u)
 {
 	struct user_arg	 a = { .nick = nick, .u = u };
 
-	return txn_run(db, 1, op_user_by_nick, &a);
+	return txn_run(db, 1, FM_USERS | FM_NICKS, op_user_by_nick, &a);
 }
 
 /* op_user_create - a uid from seq:uid, then the record and nick index */
@@ -1070,7 +1109,8 @@ db_user_create(struct db *db, struct user *u)
 	if (!user_ok(u))
 		return DBR_LIMIT;
 	u->created = time(NULL);
-	if ((r = txn_run(db, 0, op_user_create, u)) != DBR_OK)
+	if ((r = txn_run(db, 0, FM_META | FM_USERS | FM_NICKS, op_user_create,
+	    u)) != DBR_OK)
 		u->uid = 0;
 	return r;
 }
@@ -1104,7 +1144,7 @@ db_user_put(struct db *db, const struct user *u)
 {
 	if (!user_ok(u))
 		return DBR_LIMIT;
-	return txn_run(db, 0, op_user_put, (void *)(uintptr_t)u);
+	return txn_run(db, 0, FM_USERS | FM_NICKS, op_user_put, (void *)(uintptr_t)u);
 }
 
 /*
@@ -1138,7 +1178,7 @@ db_user_reserve(struct db *db, const struct user *u)
 {
 	if (!user_ok(u) || u->uid == 0 || u->uid >= PALD_UID_FIRST)
 		return DBR_LIMIT;
-	return txn_run(db, 0, op_user_reserve, (void *)(uintptr_t)u);
+	return txn_run(db, 0, FM_USERS | FM_NICKS, op_user_reserve, (void *)(uintptr_t)u);
 }
 
 /* buddies_purge - every buddy record of uid, both ways, with mirrors */
@@ -1242,7 +1282,8 @@ op_user_delete(struct db *db, DB_TXN *t, void *arg)
 int
 db_user_delete(struct db *db, uint32_t uid)
 {
-	return txn_run(db, 0, op_user_delete, &uid);
+	return txn_run(db, 0, FM_USERS | FM_NICKS | FM_BUDDIES | FM_BLOCKS |
+	    FM_OFFLINE, op_user_delete, &uid);
 }
 
 /* Search. */
@@ -1299,7 +1340,7 @@ db_user_search(struct db *db, const char *q, int exact, struct user *out,
 
 	if (max <= 0)
 		return 0;
-	if ((r = txn_run(db, 1, op_search, &a)) != DBR_OK)
+	if ((r = txn_run(db, 1, FM_USERS | FM_NICKS, op_search, &a)) != DBR_OK)
 		return DBR_FATAL;
 	return a.n;
 }
@@ -1407,7 +1448,7 @@ pair_list(struct db *db, int kind, int reverse, uint32_t owner,
 
 	if (max <= 0)
 		return 0;
-	if (txn_run(db, 1, op_pair_list, &p) != DBR_OK)
+	if (txn_run(db, 1, FM_BUDDIES | FM_BLOCKS, op_pair_list, &p) != DBR_OK)
 		return DBR_FATAL;
 	return p.n;
 }
@@ -1417,7 +1458,7 @@ db_buddy_add(struct db *db, uint32_t owner, uint32_t buddy)
 {
 	struct pair_arg	 p = { PAIR_BUDDY, owner, buddy, 0, NULL, 0, 0 };
 
-	return txn_run(db, 0, op_pair_add, &p);
+	return txn_run(db, 0, FM_USERS | FM_BUDDIES | FM_BLOCKS, op_pair_add, &p);
 }
 
 int
@@ -1425,7 +1466,7 @@ db_buddy_del(struct db *db, uint32_t owner, uint32_t buddy)
 {
 	struct pair_arg	 p = { PAIR_BUDDY, owner, buddy, 0, NULL, 0, 0 };
 
-	return txn_run(db, 0, op_pair_del, &p);
+	return txn_run(db, 0, FM_BUDDIES | FM_BLOCKS, op_pair_del, &p);
 }
 
 int
@@ -1445,7 +1486,7 @@ db_block_add(struct db *db, uint32_t owner, uint32_t target)
 {
 	struct pair_arg	 p = { PAIR_BLOCK, owner, target, 0, NULL, 0, 0 };
 
-	return txn_run(db, 0, op_pair_add, &p);
+	return txn_run(db, 0, FM_USERS | FM_BUDDIES | FM_BLOCKS, op_pair_add, &p);
 }
 
 int
@@ -1453,7 +1494,7 @@ db_block_del(struct db *db, uint32_t owner, uint32_t target)
 {
 	struct pair_arg	 p = { PAIR_BLOCK, owner, target, 0, NULL, 0, 0 };
 
-	return txn_run(db, 0, op_pair_del, &p);
+	return txn_run(db, 0, FM_BUDDIES | FM_BLOCKS, op_pair_del, &p);
 }
 
 int
@@ -1477,7 +1518,7 @@ db_blocks(struct db *db, uint32_t owner, uint32_t target)
 {
 	struct pair_arg	 p = { PAIR_BLOCK, owner, target, 0, NULL, 0, 0 };
 
-	switch (txn_run(db, 1, op_blocks, &p)) {
+	switch (txn_run(db, 1, FM_BLOCKS, op_blocks, &p)) {
 	case DBR_OK:
 		return 1;
 	case DBR_NOTFOUND:
@@ -1552,7 +1593,7 @@ db_offline_put(struct db *db, uint32_t to, uint32_t from, int64_t when,
 	o.time = when;
 	o.text = text;
 	o.len = len;
-	return txn_run(db, 0, op_offline_put, &o);
+	return txn_run(db, 0, FM_META | FM_USERS | FM_OFFLINE, op_offline_put, &o);
 }
 
 /* offline_dec - one offline.db record; a bad text is delivered empty */
@@ -1612,7 +1653,7 @@ db_offline_list(struct db *db, uint32_t to, struct offline *out, int max)
 	o.to = to;
 	o.out = out;
 	o.max = max;
-	if (txn_run(db, 1, op_offline_list, &o) != DBR_OK)
+	if (txn_run(db, 1, FM_OFFLINE, op_offline_list, &o) != DBR_OK)
 		return DBR_FATAL;
 	return o.n;
 }
@@ -1638,7 +1679,7 @@ db_offline_del(struct db *db, uint32_t to, uint64_t seq)
 	memset(&o, 0, sizeof(o));
 	o.to = to;
 	o.seq = seq;
-	return txn_run(db, 0, op_offline_del, &o);
+	return txn_run(db, 0, FM_OFFLINE, op_offline_del, &o);
 }
 
 /* Categories. */
@@ -1681,7 +1722,7 @@ db_category_list(struct db *db, struct category *out, int max)
 
 	if (max <= 0)
 		return 0;
-	if (txn_run(db, 1, op_cat_list, &a) != DBR_OK)
+	if (txn_run(db, 1, FM_CATS, op_cat_list, &a) != DBR_OK)
 		return DBR_FATAL;
 	return a.n;
 }
@@ -1790,7 +1831,7 @@ db_category_seed(struct db *db, const char *path)
 	int		 r;
 
 	/* seeded already: the file is not needed */
-	if ((r = txn_run(db, 1, op_cat_list, &a)) != DBR_OK || a.n > 0)
+	if ((r = txn_run(db, 1, FM_CATS, op_cat_list, &a)) != DBR_OK || a.n > 0)
 		return r;
 	a.max = PALD_CATEGORIES_MAX;
 	if ((a.c = calloc((size_t)a.max, sizeof(*a.c))) == NULL) {
@@ -1798,7 +1839,7 @@ db_category_seed(struct db *db, const char *path)
 		return DBR_FATAL;
 	}
 	if ((r = cat_read(path, &a)) == DBR_OK &&
-	    (r = txn_run(db, 0, op_cat_seed, &a)) == DBR_OK && a.n > 0)
+	    (r = txn_run(db, 0, FM_CATS, op_cat_seed, &a)) == DBR_OK && a.n > 0)
 		log_info("%s: %d categories seeded", path, a.n);
 	free(a.c);
 	return r;
@@ -1922,7 +1963,7 @@ db_room_get(struct db *db, uint32_t id, struct room *out)
 	a.r = out;
 	if (id == 0 || id >= PALD_ROOM_TEMP_FIRST)
 		return DBR_NOTFOUND;
-	return txn_run(db, 1, op_room_get, &a);
+	return txn_run(db, 1, FM_ROOMS, op_room_get, &a);
 }
 
 /* op_room_list - rooms of a category (0: all), or the one named */
@@ -1959,7 +2000,7 @@ db_room_list(struct db *db, uint32_t category, struct room *out, int max)
 	a.category = category;
 	a.r = out;
 	a.max = max;
-	if (txn_run(db, 1, op_room_list, &a) != DBR_OK)
+	if (txn_run(db, 1, FM_ROOMS, op_room_list, &a) != DBR_OK)
 		return DBR_FATAL;
 	return a.n;
 }
@@ -1974,7 +2015,7 @@ db_room_by_name(struct db *db, const char *name, struct room *out)
 	a.name = name;
 	a.r = out;
 	a.max = 1;
-	if ((r = txn_run(db, 1, op_room_list, &a)) != DBR_OK)
+	if ((r = txn_run(db, 1, FM_ROOMS, op_room_list, &a)) != DBR_OK)
 		return r;
 	return a.n == 1 ? DBR_OK : DBR_NOTFOUND;
 }
@@ -2020,7 +2061,7 @@ db_room_put(struct db *db, const struct room *room)
 		return DBR_LIMIT;
 	memset(&a, 0, sizeof(a));
 	a.in = room;
-	return txn_run(db, 0, op_room_put, &a);
+	return txn_run(db, 0, FM_ROOMS, op_room_put, &a);
 }
 
 /* op_room_delete - the room (if stored), its bans, bounces and log */
@@ -2050,7 +2091,7 @@ db_room_delete(struct db *db, uint32_t id)
 
 	memset(&a, 0, sizeof(a));
 	a.id = id;
-	return txn_run(db, 0, op_room_delete, &a);
+	return txn_run(db, 0, FM_ROOMS | FM_RBANS | FM_RLOG, op_room_delete, &a);
 }
 
 /*
@@ -2151,7 +2192,7 @@ db_room_seed(struct db *db, const char *path)
 	memset(&a, 0, sizeof(a));
 	a.r = &one;
 	a.max = 1;
-	if ((r = txn_run(db, 1, op_room_list, &a)) != DBR_OK || a.n > 0)
+	if ((r = txn_run(db, 1, FM_ROOMS, op_room_list, &a)) != DBR_OK || a.n > 0)
 		return r;
 	a.n = 0;
 	a.max = PALD_ROOMS_MAX;
@@ -2182,7 +2223,7 @@ db_room_seed(struct db *db, const char *path)
 			a.r[a.n++] = one;
 	}
 	(void)fclose(fp);
-	if ((r = txn_run(db, 0, op_room_seed, &a)) == DBR_OK && a.n > 0)
+	if ((r = txn_run(db, 0, FM_ROOMS, op_room_seed, &a)) == DBR_OK && a.n > 0)
 		log_info("%s: %d rooms seeded", path, a.n);
 	free(a.r);
 	return r;
@@ -2261,7 +2302,7 @@ db_rban_add(struct db *db, const struct rban *b)
 		return DBR_LIMIT;
 	memset(&a, 0, sizeof(a));
 	a.in = b;
-	return txn_run(db, 0, op_rban_add, &a);
+	return txn_run(db, 0, FM_RBANS, op_rban_add, &a);
 }
 
 static int
@@ -2284,7 +2325,7 @@ db_rban_del(struct db *db, uint32_t room, int kind, uint32_t uid)
 	a.room = room;
 	a.kind = kind;
 	a.uid = uid;
-	return txn_run(db, 0, op_rban_del, &a);
+	return txn_run(db, 0, FM_RBANS, op_rban_del, &a);
 }
 
 /* op_rban_check - an active ban or bounce; expired ones are removed */
@@ -2336,7 +2377,7 @@ db_rban_check(struct db *db, uint32_t room, uint32_t uid, int64_t now,
 	a.uid = uid;
 	a.now = now;
 	a.out = out;
-	if ((r = txn_run(db, 0, op_rban_check, &a)) != DBR_OK)
+	if ((r = txn_run(db, 0, FM_RBANS, op_rban_check, &a)) != DBR_OK)
 		return r;
 	return a.n ? DBR_OK : DBR_NOTFOUND;
 }
@@ -2386,7 +2427,7 @@ db_rban_list(struct db *db, uint32_t room, int kind, struct rban *out,
 	a.out = out;
 	a.max = max;
 	a.now = time(NULL);
-	if (txn_run(db, 1, op_rban_list, &a) != DBR_OK)
+	if (txn_run(db, 1, FM_RBANS, op_rban_list, &a) != DBR_OK)
 		return DBR_FATAL;
 	return a.n;
 }
@@ -2447,7 +2488,7 @@ db_rlog_add(struct db *db, uint32_t room, const struct raction *act)
 	memset(&a, 0, sizeof(a));
 	a.room = room;
 	a.in = act;
-	return txn_run(db, 0, op_rlog_add, &a);
+	return txn_run(db, 0, FM_META | FM_RLOG, op_rlog_add, &a);
 }
 
 /* op_rlog_list - the newest max entries, kept in a ring, oldest first */
@@ -2509,7 +2550,7 @@ db_rlog_list(struct db *db, uint32_t room, struct raction *out, int max)
 	a.room = room;
 	a.out = out;
 	a.max = max;
-	if (txn_run(db, 1, op_rlog_list, &a) != DBR_OK)
+	if (txn_run(db, 1, FM_RLOG, op_rlog_list, &a) != DBR_OK)
 		return DBR_FATAL;
 	return a.n;
 }
@@ -2623,7 +2664,7 @@ db_ban_add(struct db *db, const struct ban *b)
 		return DBR_LIMIT;
 	memset(&a, 0, sizeof(a));
 	a.in = b;
-	return txn_run(db, 0, op_ban_add, &a);
+	return txn_run(db, 0, FM_BANS, op_ban_add, &a);
 }
 
 static int
@@ -2647,7 +2688,7 @@ db_ban_del(struct db *db, int kind, const char *what)
 	memset(&a, 0, sizeof(a));
 	a.kind = kind;
 	a.nick = what;
-	return txn_run(db, 0, op_ban_del, &a);
+	return txn_run(db, 0, FM_BANS, op_ban_del, &a);
 }
 
 /* ban_walk_one - the ban record under the walk as *o; -1 if not one */
@@ -2717,7 +2758,7 @@ db_ban_list(struct db *db, struct ban *out, int max)
 	a.out = out;
 	a.max = max;
 	a.now = time(NULL);
-	if (txn_run(db, 1, op_ban_scan, &a) != DBR_OK)
+	if (txn_run(db, 1, FM_BANS, op_ban_scan, &a) != DBR_OK)
 		return DBR_FATAL;
 	return a.n;
 }
@@ -2737,7 +2778,7 @@ db_ban_check(struct db *db, const char *nick, const char *addr, int64_t now,
 	a.out = out;
 	a.max = 1;
 	a.now = now;
-	if ((r = txn_run(db, 1, op_ban_scan, &a)) != DBR_OK)
+	if ((r = txn_run(db, 1, FM_BANS, op_ban_scan, &a)) != DBR_OK)
 		return r;
 	return a.n == 1 ? DBR_OK : DBR_NOTFOUND;
 }
