@@ -17,6 +17,7 @@
  *	self-pipe); the poll loops act on them.
  */
 #include <sys/types.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -55,6 +56,7 @@
 #define FLUSH_WAIT	2	/* seconds to flush a closing session */
 #define PAUSE_SECS	1	/* accept pause after EMFILE or fork failure */
 #define IDLE_SECS	5	/* a child this quiet lets go of its store */
+#define STACK_TRIM	(256 * 1024) /* stack given back below an idle frame */
 
 struct child {
 	pid_t		 pid;
@@ -246,8 +248,38 @@ read_frames(struct session *s, int fd, unsigned char *in, size_t *inlen)
 }
 
 /*
+ * stack_trim - give back the stack pages below this frame.  A login goes
+ * deep (BDB's environment open, the bootstrap's buffers) and a held,
+ * idle child would keep those pages for its life; they are dead, and
+ * come back zeroed if it goes deep again.  The page of this frame and
+ * the one below (for madvise's own call) stay.  Linux leaves a gap of
+ * at least a MiB below the stack, so the range touches nothing else;
+ * madvise skips the part of it that is not mapped.
+ */
+static __attribute__((__noinline__)) void
+stack_trim(void)
+{
+#ifdef __linux__
+	volatile char	 here = 0;
+	uintptr_t	 ps, top;
+	long		 n;
+
+	if ((n = sysconf(_SC_PAGESIZE)) <= 0)
+		return;
+	ps = (uintptr_t)n;
+	top = ((uintptr_t)&here & ~(ps - 1)) - ps;
+	if (top > STACK_TRIM)
+		(void)madvise((void *)(top - STACK_TRIM), STACK_TRIM,
+		    MADV_DONTNEED);
+	(void)here;
+#endif
+}
+
+/*
  * serve - one client to the end: the poll loop of a child or of an
- * inetd instance.  Returns when the session is over.
+ * inetd instance.  Returns when the session is over.  The input buffer
+ * is a mapping of its own, given back with the rest when the session
+ * goes idle with nothing half-read in it.
  */
 static void
 serve(struct session *s, int fd)
@@ -257,15 +289,18 @@ serve(struct session *s, int fd)
 	size_t		 inlen = 0, outlen;
 	int		 n, bell, ready, quiet = 0;
 
-	if ((in = malloc(INBUF)) == NULL || set_nonblock(fd) == -1) {
+	if ((in = mmap(NULL, INBUF, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)) == MAP_FAILED ||
+	    set_nonblock(fd) == -1) {
 		log_warn("[%s]: session setup", session_peer(s));
-		free(in);
+		if (in != MAP_FAILED)
+			(void)munmap(in, INBUF);
 		return;
 	}
 	if (session_admit(s) == -1) {
 		flush_final(s, fd);
 		session_end(s, "banned address");
-		free(in);
+		(void)munmap(in, INBUF);
 		return;
 	}
 	for (;;) {
@@ -295,8 +330,12 @@ serve(struct session *s, int fd)
 		/* IDLE_SECS quiet polls: give back the memory (and store) */
 		if (ready != 0)
 			quiet = 0;
-		else if (++quiet == IDLE_SECS)
+		else if (++quiet == IDLE_SECS) {
 			session_idle(s);
+			if (inlen == 0)
+				(void)madvise(in, INBUF, MADV_DONTNEED);
+			stack_trim();
+		}
 		if ((pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) &&
 		    read_frames(s, fd, in, &inlen) == -1)
 			break;
@@ -315,7 +354,7 @@ serve(struct session *s, int fd)
 			break;
 		}
 	}
-	free(in);
+	(void)munmap(in, INBUF);
 }
 
 /* sweep_cb - a dead session found in the table: tell its buddies */
@@ -341,6 +380,9 @@ child_main(int fd, const struct sockaddr *peer, const struct sockaddr *local)
 	(void)close(selfpipe[0]);
 	(void)close(selfpipe[1]);
 	selfpipe[0] = selfpipe[1] = -1;
+	/* the master's list: each page it writes would become ours */
+	free(children);
+	children = NULL;
 	signals_child();
 	log_procname("pald-child");
 	setproctitle("client");

@@ -157,7 +157,9 @@ session_new(struct db *db, struct table *tab, const struct pald_conf *conf,
 
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
-	if ((s->scratch = malloc(SCRATCH)) == NULL) {
+	/* a mapping of its own: session_idle gives all of it back */
+	if ((s->scratch = mmap(NULL, SCRATCH, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)) == MAP_FAILED) {
 		free(s);
 		return NULL;
 	}
@@ -189,7 +191,7 @@ session_free(struct session *s)
 	if (s == NULL)
 		return;
 	free(s->out.p);
-	free(s->scratch);
+	(void)munmap(s->scratch, SCRATCH);
 	explicit_bzero(&s->u, sizeof(s->u));
 	free(s);
 }
@@ -198,28 +200,19 @@ session_free(struct session *s)
  * session_idle - nothing happened for a while: give back what only a
  * busy session needs.  The store lets go of its environment (a child's
  * store is DBO_LAZY), an empty output buffer is freed, and the kernel
- * takes back the whole pages of the scratch buffer (they come back
- * zeroed at the next use; nothing in it outlives one call).
+ * takes back the scratch buffer, a mapping of its own (its pages come
+ * back zeroed at the next use; nothing in it outlives one call).
  */
 void
 session_idle(struct session *s)
 {
-	uintptr_t	 pg, a, z;
-	long		 ps;
-
 	db_idle(s->db);
 	if (s->out.p != NULL && s->out.off == s->out.len) {
 		free(s->out.p);
 		s->out.p = NULL;
 		s->out.len = s->out.off = s->out.cap = 0;
 	}
-	if ((ps = sysconf(_SC_PAGESIZE)) <= 0)
-		return;
-	pg = (uintptr_t)ps;
-	a = ((uintptr_t)s->scratch + pg - 1) & ~(pg - 1);
-	z = ((uintptr_t)s->scratch + SCRATCH) & ~(pg - 1);
-	if (z > a)
-		(void)madvise((void *)a, z - a, MADV_DONTNEED);
+	(void)madvise(s->scratch, SCRATCH, MADV_DONTNEED);
 }
 
 const unsigned char *
