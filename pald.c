@@ -251,8 +251,8 @@ read_frames(struct session *s, int fd, unsigned char *in, size_t *inlen)
  * stack_trim - give back the stack pages below this frame.  A login goes
  * deep (BDB's environment open, the bootstrap's buffers) and a held,
  * idle child would keep those pages for its life; they are dead, and
- * come back zeroed if it goes deep again.  The page of this frame and
- * the one below (for madvise's own call) stay.  Linux leaves a gap of
+ * come back zeroed if it goes deep again.  What is under 1 KiB below
+ * this frame (madvise's own call, the red zone) stays.  Linux leaves a gap of
  * at least a MiB below the stack, so the range touches nothing else;
  * madvise skips the part of it that is not mapped.
  */
@@ -267,7 +267,7 @@ stack_trim(void)
 	if ((n = sysconf(_SC_PAGESIZE)) <= 0)
 		return;
 	ps = (uintptr_t)n;
-	top = ((uintptr_t)&here & ~(ps - 1)) - ps;
+	top = ((uintptr_t)&here - 1024) & ~(ps - 1);
 	if (top > STACK_TRIM)
 		(void)madvise((void *)(top - STACK_TRIM), STACK_TRIM,
 		    MADV_DONTNEED);

@@ -135,6 +135,23 @@ out_status(struct session *s, uint32_t uid, uint32_t status)
 	out_frame(s, PT_BUDDY_STATUS, b, sizeof(b));
 }
 
+/*
+ * rnd - a uniform number below n (> 0) from getentropy(3).  A session
+ * needs a handful per login; arc4random would re-key its state pages in
+ * every forked child, two more pages of memory per held client.
+ */
+static uint32_t
+rnd(uint32_t n)
+{
+	uint32_t	 x, min = (uint32_t)-n % n;
+
+	do {
+		if (getentropy(&x, sizeof(x)) == -1)
+			return arc4random_uniform(n);
+	} while (x < min);
+	return x % n;
+}
+
 /* deliver - build a frame and append it to session ts's inbox */
 int
 deliver(struct session *s, const struct tsess *ts, int kind, int type,
@@ -170,7 +187,7 @@ session_new(struct db *db, struct table *tab, const struct pald_conf *conf,
 	s->connected = s->lastpkt = time(NULL);
 	s->tokens = conf->pkt_burst;
 	(void)clock_gettime(CLOCK_MONOTONIC, &s->bucket_at);
-	s->seed = arc4random();
+	s->seed = rnd(UINT32_MAX);
 	(void)strlcpy(s->addr, "unknown", sizeof(s->addr));
 	if (peer != NULL && getnameinfo(peer,
 	    peer->sa_family == AF_INET ? sizeof(struct sockaddr_in) :
@@ -306,9 +323,9 @@ send_key(struct session *s, int type)
 	char	 b[16];
 	int	 i;
 
-	s->challenge = 1 + (int)arc4random_uniform(226);
+	s->challenge = 1 + (int)rnd(226);
 	for (i = 0; i < 4; i++)
-		b[i] = (char)('A' + arc4random_uniform(26));
+		b[i] = (char)('A' + rnd(26));
 	(void)snprintf(b + 4, sizeof(b) - 4, "%03d", s->challenge + 509);
 	out_frame(s, type, b, 7);
 }
