@@ -79,6 +79,13 @@ pss() {
 	    awk '/^Pss:/ { s += $2; n++ } END { printf "%d %d\n", n, s }'
 }
 
+# sessions PID - the children of the master PID but the voice child
+sessions() {
+	for c in $(pgrep -P "$1"); do
+		grep -q voice "/proc/$c/cmdline" 2>/dev/null || echo "$c"
+	done
+}
+
 # cpu_ms PID - user+system CPU of PID and its reaped children, in ms
 cpu_ms() {
 	sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk -v hz="$HZ" '{
@@ -119,10 +126,11 @@ one_run() {
 		kill -USR1 "$lcpid" 2>/dev/null
 	fi
 	end_lc $((limit * 2))
-	# every child gone and reaped: the master's stat has all the CPU
+	# every session child gone and reaped: the master's stat has all
+	# their CPU (the voice child stays up until pald stops)
 	m=$(cat "$tmp/pald.pid")
 	i=0
-	while [ -n "$(pgrep -P "$m")" ] && [ $i -lt 1200 ]; do
+	while [ -n "$(sessions "$m")" ] && [ $i -lt 1200 ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done
