@@ -58,6 +58,7 @@
 #define IDLE_SECS	5	/* a child this quiet lets go of its store */
 #define STACK_TRIM	(256 * 1024) /* stack given back below an idle frame */
 #define SWEEP_SECS	10	/* a sweep at least this often (inetd's dead) */
+#define IDLE_POLL	30	/* seconds an idle child's poll may sleep */
 
 struct child {
 	pid_t		 pid;
@@ -288,7 +289,7 @@ serve(struct session *s, int fd)
 	struct pollfd	 pfd[2];
 	unsigned char	*in;
 	size_t		 inlen = 0, outlen;
-	int		 n, bell, ready, quiet = 0;
+	int		 n, bell, ready, secs, quiet = 0;
 
 	if ((in = mmap(NULL, INBUF, PROT_READ | PROT_WRITE,
 	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)) == MAP_FAILED ||
@@ -322,7 +323,20 @@ serve(struct session *s, int fd)
 			pfd[1].revents = 0;
 			n = 2;
 		}
-		if ((ready = poll(pfd, (nfds_t)n, 1000)) == -1 &&
+		/*
+		 * A second at a time while busy (IDLE_SECS of them make it
+		 * idle); once idle, until session_tick's next deadline, at
+		 * most IDLE_POLL: 10,000 held children waking each second
+		 * were a run queue of dozens and 10-30 % of a core.  A
+		 * signal wakes poll in any case (no SA_RESTART).
+		 */
+		secs = 1;
+		if (quiet >= IDLE_SECS) {
+			secs = session_wait(s, time(NULL));
+			if (secs > IDLE_POLL)
+				secs = IDLE_POLL;
+		}
+		if ((ready = poll(pfd, (nfds_t)n, secs * 1000)) == -1 &&
 		    errno != EINTR) {
 			log_warn("poll");
 			session_end(s, "poll error");
@@ -628,7 +642,7 @@ master_loop(void)
 	struct sockaddr_storage peer;
 	struct pollfd	 pfd[2];
 	socklen_t	 len;
-	time_t		 now, paused = 0, nextcp, nextsweep;
+	time_t		 now, paused = 0, nextcp, nextsweep, lastdd = 0;
 	char		 b[64];
 	int		 fd, n;
 
@@ -650,6 +664,10 @@ master_loop(void)
 			if (db_checkpoint(mdb) != DBR_OK)
 				log_warnx("checkpoint failed");
 			nextcp = now + conf.checkpoint;
+		}
+		if (now != lastdd) {
+			(void)db_deadlock(mdb);
+			lastdd = now;
 		}
 		/* slots of processes that died unseen (inetd instances) */
 		if (now >= nextsweep) {
@@ -797,13 +815,18 @@ drop_privileges(const struct passwd *pw)
 		fatalx("privileges could be regained");
 }
 
-/* open_store - the master's (or -R's) recovering open, seeded */
+/*
+ * open_store - the master's (or -R's) recovering open, seeded; detect:
+ * the master will run the deadlock detector (db_deadlock), so a lock
+ * conflict need not
+ */
 static struct db *
-open_store(void)
+open_store(int detect)
 {
 	struct db	*db;
 
-	if (db_open(&db, conf.dbhome, DBO_RECOVER | DBO_CREATE) != DBR_OK)
+	if (db_open(&db, conf.dbhome, DBO_RECOVER | DBO_CREATE |
+	    (detect ? DBO_DETECT : 0)) != DBR_OK)
 		fatalx("%s: cannot open the store", conf.dbhome);
 	if (db_category_seed(db, conf.categories) != DBR_OK)
 		log_warnx("%s: categories not seeded", conf.categories);
@@ -831,7 +854,7 @@ recover_store(void)
 	case -1:
 		fatal("fork");
 	case 0:
-		db_close(open_store());
+		db_close(open_store(1));
 		_exit(0);
 	}
 	while (waitpid(pid, &st, 0) == -1)
@@ -1127,7 +1150,7 @@ main(int argc, char *argv[])
 	check_dir(conf.dbhome, 0700, pw);
 	if (recover) {
 		drop_privileges(pw);
-		db_close(open_store());
+		db_close(open_store(0));
 		log_info("%s: store recovered", conf.dbhome);
 		exit(0);
 	}

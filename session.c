@@ -19,6 +19,7 @@
 #include <arpa/inet.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <netdb.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -1134,6 +1135,19 @@ session_tick(struct session *s, time_t now)
 		return -1;
 	}
 	return s->closing ? -1 : 0;
+}
+
+int
+session_wait(struct session *s, time_t now)
+{
+	time_t	 next = s->lastpkt + s->conf->idle_timeout;
+
+	if (s->state != S_ONLINE &&
+	    s->connected + s->conf->login_timeout < next)
+		next = s->connected + s->conf->login_timeout;
+	/* one past the deadline: session_tick acts once it has passed */
+	return next + 1 - now < 1 ? 1 : next + 1 - now > INT_MAX / 1000 ?
+	    INT_MAX / 1000 : (int)(next + 1 - now);
 }
 
 /* session_shutdown - the server is stopping: say so before going */
