@@ -79,11 +79,9 @@ pss() {
 	    awk '/^Pss:/ { s += $2; n++ } END { printf "%d %d\n", n, s }'
 }
 
-# sessions PID - the children of the master PID but the voice child
+# sessions PID VOICEPID - the children of the master PID but the voice child
 sessions() {
-	for c in $(pgrep -P "$1"); do
-		grep -q voice "/proc/$c/cmdline" 2>/dev/null || echo "$c"
-	done
+	pgrep -P "$1" | grep -vx "${2:-0}"
 }
 
 # cpu_ms PID - user+system CPU of PID and its reaped children, in ms
@@ -100,6 +98,7 @@ one_run() {
 	plog=$tmp/pald.$n.$rep.log
 	load=$(cut -d' ' -f1 /proc/loadavg)
 	start_pald
+	vpid=$(pgrep -P "$(cat "$tmp/pald.pid")" -f voice)
 	base=$(pss)
 	cpu0=$(cpu_ms "$(cat "$tmp/pald.pid")")
 	out=$tmp/lc.$n.$rep.out
@@ -130,7 +129,7 @@ one_run() {
 	# their CPU (the voice child stays up until pald stops)
 	m=$(cat "$tmp/pald.pid")
 	i=0
-	while [ -n "$(sessions "$m")" ] && [ $i -lt 1200 ]; do
+	while [ -n "$(sessions "$m" "$vpid")" ] && [ $i -lt 1200 ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done
