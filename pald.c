@@ -862,7 +862,7 @@ recover_store(void)
 			fatal("waitpid");
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
 		fatalx("%s: recovery failed", conf.dbhome);
-	if (db_open(&db, conf.dbhome, 0) != DBR_OK)
+	if (db_open(&db, conf.dbhome, DBO_DETECT) != DBR_OK)
 		fatalx("%s: cannot open the store", conf.dbhome);
 	return db;
 }

@@ -682,19 +682,21 @@ env_open(struct db *db, const char *home, int flags)
 	env->set_msgcall(env, db_msgcall);
 	/*
 	 * The thread table must exist from creation: every open sets it.
-	 * Deadlock detection: the creator's policy is the environment's
-	 * (a joiner's DB_LOCK_DEFAULT accepts it).  By default the detector
-	 * runs whenever a lock request blocks; it builds a bitmap of every
-	 * locker against every other under the lock region's mutex, and
-	 * when thousands of children leave at once (each logout joins the
-	 * environment to tell its buddies) every conflict ran it: ~4
-	 * logouts/s with 5,000 held.  Under DBO_DETECT (pald's master) a
-	 * conflict only checks timeouts (DB_LOCK_EXPIRE) and the master
-	 * runs the real detector each second (db_deadlock).
+	 * Deadlock detection: by default the detector runs whenever a lock
+	 * request blocks; it builds a bitmap of every locker against every
+	 * other under the lock region's mutex, and when thousands of
+	 * children leave at once (each logout joins the environment to tell
+	 * its buddies) every conflict ran it: ~4 logouts/s with 5,000 held.
+	 * pald's master (DBO_DETECT) and its children (DBO_LAZY) set no
+	 * policy: a conflict just waits (BDB notes that one did) and the
+	 * master runs the detector each second (db_deadlock).  Anything
+	 * else (palpasswd, pald -i) keeps detection on every conflict.
+	 * Not DB_LOCK_EXPIRE: its runs at each conflict clear the note, and
+	 * the master's detector then found nothing to do (a hang, seen).
 	 */
 	if ((r = env->set_event_notify(env, db_event)) != 0 ||
-	    (r = env->set_lk_detect(env, (flags & DBO_DETECT) ?
-	    DB_LOCK_EXPIRE : DB_LOCK_DEFAULT)) != 0 ||
+	    (!(flags & (DBO_DETECT | DBO_LAZY)) &&
+	    (r = env->set_lk_detect(env, DB_LOCK_DEFAULT)) != 0) ||
 	    (r = env->set_thread_count(env, DB_THREADS)) != 0 ||
 	    (r = env->set_isalive(env, db_isalive)) != 0 ||
 	    (r = env->set_flags(env, DB_TXN_WRITE_NOSYNC, 1)) != 0)
@@ -904,7 +906,7 @@ db_attach(struct db *db)
 		log_warnx("db: store not open");
 		return DBR_FATAL;
 	}
-	if ((r = env_open(db, db->home, 0)) != DBR_OK) {
+	if ((r = env_open(db, db->home, DBO_LAZY)) != DBR_OK) {
 		db_detach(db);
 		return r == DBR_AGAIN ? DBR_AGAIN : DBR_FATAL;
 	}

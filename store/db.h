@@ -51,7 +51,7 @@
 #define DBO_FAILCHK	0x02	/* clean up after dead processes on open */
 #define DBO_CREATE	0x04	/* create the home's files if missing */
 #define DBO_LAZY	0x08	/* open at the first operation (children) */
-#define DBO_DETECT	0x10	/* with DBO_RECOVER: the caller runs db_deadlock */
+#define DBO_DETECT	0x10	/* the caller runs db_deadlock (pald's master) */
 
 #define USER_F_SUSPENDED 0x01	/* may not log in */
 #define USER_F_EXEMPT	 0x02	/* exempt from rate limits (bots) */
