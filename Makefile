@@ -30,8 +30,10 @@ TESTS=		tests/t_pald tests/t_admin tests/t_room tests/t_client \
 
 all: deps pald palpasswd
 
+# -z now: every symbol bound in the master, once, not again in each child
+# (lazy binding costs a child CPU and a copy of each GOT page it fixes up)
 pald: ${OBJS}
-	${CC} ${LDFLAGS} -o $@ ${OBJS} ${LDLIBS}
+	${CC} ${LDFLAGS} -Wl,-z,now -o $@ ${OBJS} ${LDLIBS}
 
 palpasswd: ${PALPASSWD_OBJS}
 	${CC} ${LDFLAGS} -o $@ ${PALPASSWD_OBJS} ${LDLIBS}

@@ -17,6 +17,7 @@
  *	self-pipe); the poll loops act on them.
  */
 #include <sys/types.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -55,6 +56,9 @@
 #define FLUSH_WAIT	2	/* seconds to flush a closing session */
 #define PAUSE_SECS	1	/* accept pause after EMFILE or fork failure */
 #define IDLE_SECS	5	/* a child this quiet lets go of its store */
+#define STACK_TRIM	(256 * 1024) /* stack given back below an idle frame */
+#define SWEEP_SECS	10	/* a sweep at least this often (inetd's dead) */
+#define IDLE_POLL	30	/* seconds an idle child's poll may sleep */
 
 struct child {
 	pid_t		 pid;
@@ -263,8 +267,38 @@ conf_follow(void)
 }
 
 /*
+ * stack_trim - give back the stack pages below this frame.  A login goes
+ * deep (BDB's environment open, the bootstrap's buffers) and a held,
+ * idle child would keep those pages for its life; they are dead, and
+ * come back zeroed if it goes deep again.  What is under 1 KiB below
+ * this frame (madvise's own call, the red zone) stays.  Linux leaves a gap of
+ * at least a MiB below the stack, so the range touches nothing else;
+ * madvise skips the part of it that is not mapped.
+ */
+static __attribute__((__noinline__)) void
+stack_trim(void)
+{
+#ifdef __linux__
+	volatile char	 here = 0;
+	uintptr_t	 ps, top;
+	long		 n;
+
+	if ((n = sysconf(_SC_PAGESIZE)) <= 0)
+		return;
+	ps = (uintptr_t)n;
+	top = ((uintptr_t)&here - 1024) & ~(ps - 1);
+	if (top > STACK_TRIM)
+		(void)madvise((void *)(top - STACK_TRIM), STACK_TRIM,
+		    MADV_DONTNEED);
+	(void)here;
+#endif
+}
+
+/*
  * serve - one client to the end: the poll loop of a child or of an
- * inetd instance.  Returns when the session is over.
+ * inetd instance.  Returns when the session is over.  The input buffer
+ * is a mapping of its own, given back with the rest when the session
+ * goes idle with nothing half-read in it.
  */
 static void
 serve(struct session *s, int fd)
@@ -272,17 +306,20 @@ serve(struct session *s, int fd)
 	struct pollfd	 pfd[2];
 	unsigned char	*in;
 	size_t		 inlen = 0, outlen;
-	int		 n, bell, ready, quiet = 0;
+	int		 n, bell, ready, secs, quiet = 0;
 
-	if ((in = malloc(INBUF)) == NULL || set_nonblock(fd) == -1) {
+	if ((in = mmap(NULL, INBUF, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)) == MAP_FAILED ||
+	    set_nonblock(fd) == -1) {
 		log_warn("[%s]: session setup", session_peer(s));
-		free(in);
+		if (in != MAP_FAILED)
+			(void)munmap(in, INBUF);
 		return;
 	}
 	if (session_admit(s) == -1) {
 		flush_final(s, fd);
 		session_end(s, "banned address");
-		free(in);
+		(void)munmap(in, INBUF);
 		return;
 	}
 	for (;;) {
@@ -303,7 +340,20 @@ serve(struct session *s, int fd)
 			pfd[1].revents = 0;
 			n = 2;
 		}
-		if ((ready = poll(pfd, (nfds_t)n, 1000)) == -1 &&
+		/*
+		 * A second at a time while busy (IDLE_SECS of them make it
+		 * idle); once idle, until session_tick's next deadline, at
+		 * most IDLE_POLL: 10,000 held children waking each second
+		 * were a run queue of dozens and 10-30 % of a core.  A
+		 * signal wakes poll in any case (no SA_RESTART).
+		 */
+		secs = 1;
+		if (quiet >= IDLE_SECS) {
+			secs = session_wait(s, time(NULL));
+			if (secs > IDLE_POLL)
+				secs = IDLE_POLL;
+		}
+		if ((ready = poll(pfd, (nfds_t)n, secs * 1000)) == -1 &&
 		    errno != EINTR) {
 			log_warn("poll");
 			session_end(s, "poll error");
@@ -313,8 +363,12 @@ serve(struct session *s, int fd)
 		/* IDLE_SECS quiet polls: give back the memory (and store) */
 		if (ready != 0)
 			quiet = 0;
-		else if (++quiet == IDLE_SECS)
+		else if (++quiet == IDLE_SECS) {
 			session_idle(s);
+			if (inlen == 0)
+				(void)madvise(in, INBUF, MADV_DONTNEED);
+			stack_trim();
+		}
 		if ((pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) &&
 		    read_frames(s, fd, in, &inlen) == -1)
 			break;
@@ -334,7 +388,7 @@ serve(struct session *s, int fd)
 			break;
 		}
 	}
-	free(in);
+	(void)munmap(in, INBUF);
 }
 
 /* sweep_cb - a dead session found in the table: tell its buddies */
@@ -360,6 +414,9 @@ child_main(int fd, const struct sockaddr *peer, const struct sockaddr *local)
 	(void)close(selfpipe[0]);
 	(void)close(selfpipe[1]);
 	selfpipe[0] = selfpipe[1] = -1;
+	/* the master's list: each page it writes would become ours */
+	free(children);
+	children = NULL;
 	signals_child();
 	log_procname("pald-child");
 	setproctitle("client");
@@ -484,11 +541,17 @@ spawn(int fd, struct sockaddr_storage *peer)
 	return 0;
 }
 
-/* reap - collect dead children; failchk and sweep after abnormal ends */
+/*
+ * reap - collect dead children; failchk and sweep after abnormal ends.
+ * A child that exits normally has given back its own slot, and a sweep
+ * looks at every slot in use (an fcntl each: 10,000 held sessions made
+ * it 60 ms of the master's time for each connection that ended), so
+ * normal exits are left to the periodic sweep of master_loop.
+ */
 static void
 reap(void)
 {
-	int	 st, i, abnormal = 0, any = 0;
+	int	 st, i, abnormal = 0;
 	pid_t	 pid;
 
 	got_chld = 0;
@@ -504,7 +567,6 @@ reap(void)
 			voicepid = -1;
 			continue;
 		}
-		any = 1;
 		for (i = 0; i < nchildren; i++)
 			if (children[i].pid == pid) {
 				children[i] = children[--nchildren];
@@ -522,7 +584,7 @@ reap(void)
 	}
 	if (abnormal && db_failchk(mdb) != DBR_OK)
 		log_warnx("failchk failed");
-	if (any)
+	if (abnormal)
 		(void)table_sweep(tab, sweep_cb, mdb);
 }
 
@@ -605,11 +667,12 @@ master_loop(void)
 	struct sockaddr_storage peer;
 	struct pollfd	 pfd[2];
 	socklen_t	 len;
-	time_t		 now, paused = 0, nextcp;
+	time_t		 now, paused = 0, nextcp, nextsweep, lastdd = 0;
 	char		 b[64];
 	int		 fd, n;
 
 	nextcp = time(NULL) + conf.checkpoint;
+	nextsweep = time(NULL) + SWEEP_SECS;
 	for (;;) {
 		if (got_term)
 			return;
@@ -626,6 +689,15 @@ master_loop(void)
 			if (db_checkpoint(mdb) != DBR_OK)
 				log_warnx("checkpoint failed");
 			nextcp = now + conf.checkpoint;
+		}
+		if (now != lastdd) {
+			(void)db_deadlock(mdb);
+			lastdd = now;
+		}
+		/* slots of processes that died unseen (inetd instances) */
+		if (now >= nextsweep) {
+			(void)table_sweep(tab, sweep_cb, mdb);
+			nextsweep = now + SWEEP_SECS;
 		}
 		pfd[0].fd = selfpipe[0];
 		pfd[0].events = POLLIN;
@@ -768,13 +840,18 @@ drop_privileges(const struct passwd *pw)
 		fatalx("privileges could be regained");
 }
 
-/* open_store - the master's (or -R's) recovering open, seeded */
+/*
+ * open_store - the master's (or -R's) recovering open, seeded; detect:
+ * the master will run the deadlock detector (db_deadlock), so a lock
+ * conflict need not
+ */
 static struct db *
-open_store(void)
+open_store(int detect)
 {
 	struct db	*db;
 
-	if (db_open(&db, conf.dbhome, DBO_RECOVER | DBO_CREATE) != DBR_OK)
+	if (db_open(&db, conf.dbhome, DBO_RECOVER | DBO_CREATE |
+	    (detect ? DBO_DETECT : 0)) != DBR_OK)
 		fatalx("%s: cannot open the store", conf.dbhome);
 	if (db_category_seed(db, conf.categories) != DBR_OK)
 		log_warnx("%s: categories not seeded", conf.categories);
@@ -802,7 +879,7 @@ recover_store(void)
 	case -1:
 		fatal("fork");
 	case 0:
-		db_close(open_store());
+		db_close(open_store(1));
 		_exit(0);
 	}
 	while (waitpid(pid, &st, 0) == -1)
@@ -810,7 +887,7 @@ recover_store(void)
 			fatal("waitpid");
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
 		fatalx("%s: recovery failed", conf.dbhome);
-	if (db_open(&db, conf.dbhome, 0) != DBR_OK)
+	if (db_open(&db, conf.dbhome, DBO_DETECT) != DBR_OK)
 		fatalx("%s: cannot open the store", conf.dbhome);
 	return db;
 }
@@ -1109,7 +1186,7 @@ main(int argc, char *argv[])
 	check_dir(conf.dbhome, 0700, pw);
 	if (recover) {
 		drop_privileges(pw);
-		db_close(open_store());
+		db_close(open_store(0));
 		log_info("%s: store recovered", conf.dbhome);
 		exit(0);
 	}

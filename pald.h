@@ -40,7 +40,7 @@
 #define PALD_ROOM_TEMP_FIRST	900000	/* first id of a temporary room */
 
 /* The shared table (store/table.c): its size is fixed at creation. */
-#define PALD_MAX_SESSIONS	8192	/* slots: concurrent sessions */
+#define PALD_MAX_SESSIONS	16384	/* slots: concurrent sessions (10,000 held + logins in flight) */
 #define PALD_INBOX_SIZE		(32 * 1024) /* bytes in each slot's inbox ring */
 #define PALD_TROOMS		1024	/* rooms with members at one time */
 #define PALD_ROOM_MEMBERS_MAX	1000	/* members of one room, whatever room_size says */

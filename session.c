@@ -19,6 +19,7 @@
 #include <arpa/inet.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <netdb.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -135,6 +136,23 @@ out_status(struct session *s, uint32_t uid, uint32_t status)
 	out_frame(s, PT_BUDDY_STATUS, b, sizeof(b));
 }
 
+/*
+ * rnd - a uniform number below n (> 0) from getentropy(3).  A session
+ * needs a handful per login; arc4random would re-key its state pages in
+ * every forked child, two more pages of memory per held client.
+ */
+static uint32_t
+rnd(uint32_t n)
+{
+	uint32_t	 x, min = (uint32_t)-n % n;
+
+	do {
+		if (getentropy(&x, sizeof(x)) == -1)
+			return arc4random_uniform(n);
+	} while (x < min);
+	return x % n;
+}
+
 /* deliver - build a frame and append it to session ts's inbox */
 int
 deliver(struct session *s, const struct tsess *ts, int kind, int type,
@@ -157,7 +175,9 @@ session_new(struct db *db, struct table *tab, const struct pald_conf *conf,
 
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
-	if ((s->scratch = malloc(SCRATCH)) == NULL) {
+	/* a mapping of its own: session_idle gives all of it back */
+	if ((s->scratch = mmap(NULL, SCRATCH, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)) == MAP_FAILED) {
 		free(s);
 		return NULL;
 	}
@@ -167,7 +187,7 @@ session_new(struct db *db, struct table *tab, const struct pald_conf *conf,
 	s->state = S_NEW;
 	s->connected = s->lastpkt = time(NULL);
 	guard_start(s);
-	s->seed = arc4random();
+	s->seed = rnd(UINT32_MAX);
 	(void)strlcpy(s->addr, "unknown", sizeof(s->addr));
 	if (peer != NULL && getnameinfo(peer,
 	    peer->sa_family == AF_INET ? sizeof(struct sockaddr_in) :
@@ -188,7 +208,7 @@ session_free(struct session *s)
 	if (s == NULL)
 		return;
 	free(s->out.p);
-	free(s->scratch);
+	(void)munmap(s->scratch, SCRATCH);
 	explicit_bzero(&s->u, sizeof(s->u));
 	free(s);
 }
@@ -197,28 +217,19 @@ session_free(struct session *s)
  * session_idle - nothing happened for a while: give back what only a
  * busy session needs.  The store lets go of its environment (a child's
  * store is DBO_LAZY), an empty output buffer is freed, and the kernel
- * takes back the whole pages of the scratch buffer (they come back
- * zeroed at the next use; nothing in it outlives one call).
+ * takes back the scratch buffer, a mapping of its own (its pages come
+ * back zeroed at the next use; nothing in it outlives one call).
  */
 void
 session_idle(struct session *s)
 {
-	uintptr_t	 pg, a, z;
-	long		 ps;
-
 	db_idle(s->db);
 	if (s->out.p != NULL && s->out.off == s->out.len) {
 		free(s->out.p);
 		s->out.p = NULL;
 		s->out.len = s->out.off = s->out.cap = 0;
 	}
-	if ((ps = sysconf(_SC_PAGESIZE)) <= 0)
-		return;
-	pg = (uintptr_t)ps;
-	a = ((uintptr_t)s->scratch + pg - 1) & ~(pg - 1);
-	z = ((uintptr_t)s->scratch + SCRATCH) & ~(pg - 1);
-	if (z > a)
-		(void)madvise((void *)a, z - a, MADV_DONTNEED);
+	(void)madvise(s->scratch, SCRATCH, MADV_DONTNEED);
 }
 
 const unsigned char *
@@ -300,9 +311,9 @@ send_key(struct session *s, int type)
 	char	 b[16];
 	int	 i;
 
-	s->challenge = 1 + (int)arc4random_uniform(226);
+	s->challenge = 1 + (int)rnd(226);
 	for (i = 0; i < 4; i++)
-		b[i] = (char)('A' + arc4random_uniform(26));
+		b[i] = (char)('A' + rnd(26));
 	(void)snprintf(b + 4, sizeof(b) - 4, "%03d", s->challenge + 509);
 	out_frame(s, type, b, 7);
 }
@@ -1200,6 +1211,19 @@ session_tick(struct session *s, time_t now)
 		return -1;
 	}
 	return s->closing ? -1 : 0;
+}
+
+int
+session_wait(struct session *s, time_t now)
+{
+	time_t	 next = s->lastpkt + s->conf->idle_timeout;
+
+	if (s->state != S_ONLINE &&
+	    s->connected + s->conf->login_timeout < next)
+		next = s->connected + s->conf->login_timeout;
+	/* one past the deadline: session_tick acts once it has passed */
+	return next + 1 - now < 1 ? 1 : next + 1 - now > INT_MAX / 1000 ?
+	    INT_MAX / 1000 : (int)(next + 1 - now);
 }
 
 /* session_shutdown - the server is stopping: say so before going */

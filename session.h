@@ -35,6 +35,8 @@ int		 session_admit(struct session *);
 int		 session_frame(struct session *, const struct wire_frame *);
 int		 session_inbox(struct session *, int);
 int		 session_tick(struct session *, time_t);
+/* session_wait - seconds until session_tick has something to do (>= 1) */
+int		 session_wait(struct session *, time_t);
 void		 session_idle(struct session *);	/* give back memory */
 void		 session_end(struct session *, const char *);
 void		 session_shutdown(struct session *, const char *);

@@ -9,8 +9,8 @@
 #	REPS=3			repetitions of every run; medians printed
 #	RC_REPS=$REPS		repetitions of the reconnect run
 #	CONC=16			logins in flight (loadclient -c)
-#	MAX_SESSIONS=8192	pald.conf max_sessions and max_per_address
-#				(8192 = PALD_MAX_SESSIONS, the table's size)
+#	MAX_SESSIONS=16384	pald.conf max_sessions and max_per_address
+#				(16384 = PALD_MAX_SESSIONS, the table's size)
 #	SETTLE=7		seconds between "all logged in" and the
 #				memory reading (a child quiet for 5 s has
 #				given back its store: pald.c IDLE_SECS)
@@ -37,7 +37,7 @@ RC_N=${RC_N:-10000}
 REPS=${REPS:-3}
 RC_REPS=${RC_REPS:-$REPS}
 CONC=${CONC:-16}
-MAX_SESSIONS=${MAX_SESSIONS:-8192}
+MAX_SESSIONS=${MAX_SESSIONS:-16384}
 SETTLE=${SETTLE:-7}
 DEADLINE=${DEADLINE:-}
 prog=run-login.sh
@@ -51,7 +51,7 @@ rc_cap=$((MAX_SESSIONS - 2 * CONC))
 RC_EFF=$RC_N
 if [ "$RC_N" -gt "$rc_cap" ]; then
 	echo "note: RC_N=$RC_N does not fit max_sessions $MAX_SESSIONS" \
-	    "(PALD_MAX_SESSIONS caps it at 8192); reconnect run uses N=$rc_cap"
+	    "(PALD_MAX_SESSIONS caps it); reconnect run uses N=$rc_cap"
 	RC_EFF=$rc_cap
 fi
 nmax=$RC_EFF
@@ -79,6 +79,11 @@ pss() {
 	    awk '/^Pss:/ { s += $2; n++ } END { printf "%d %d\n", n, s }'
 }
 
+# sessions PID VOICEPID - the children of the master PID but the voice child
+sessions() {
+	pgrep -P "$1" | grep -vx "${2:-0}"
+}
+
 # cpu_ms PID - user+system CPU of PID and its reaped children, in ms
 cpu_ms() {
 	sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk -v hz="$HZ" '{
@@ -93,6 +98,7 @@ one_run() {
 	plog=$tmp/pald.$n.$rep.log
 	load=$(cut -d' ' -f1 /proc/loadavg)
 	start_pald
+	vpid=$(pgrep -P "$(cat "$tmp/pald.pid")" -f voice)
 	base=$(pss)
 	cpu0=$(cpu_ms "$(cat "$tmp/pald.pid")")
 	out=$tmp/lc.$n.$rep.out
@@ -119,10 +125,11 @@ one_run() {
 		kill -USR1 "$lcpid" 2>/dev/null
 	fi
 	end_lc $((limit * 2))
-	# every child gone and reaped: the master's stat has all the CPU
+	# every session child gone and reaped: the master's stat has all
+	# their CPU (the voice child stays up until pald stops)
 	m=$(cat "$tmp/pald.pid")
 	i=0
-	while [ -n "$(pgrep -P "$m")" ] && [ $i -lt 1200 ]; do
+	while [ -n "$(sessions "$m" "$vpid")" ] && [ $i -lt 1200 ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done

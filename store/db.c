@@ -28,12 +28,14 @@
  *
  * Processes: each opens its own handles.  Recovery (DBO_RECOVER) is for
  * one process alone, before any other has the environment open: pald's
- * master before it forks, or pald -R.  Children open without recovery;
- * failchk (db_failchk, DBO_FAILCHK) cleans up after processes that died
+ * master before it forks, or pald -R.  Children open without recovery
+ * (DBO_LAZY: the environment at the first operation, each file when an
+ * operation first needs it, as txn_run's file mask says); failchk (db_failchk, DBO_FAILCHK) cleans up after processes that died
  * inside a transaction.  Liveness is kill(pid, 0), so a dead process's
  * pid reused before failchk runs keeps its locks until the next check.
  */
 #include <sys/types.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -73,6 +75,20 @@ enum {
 	F_ROOMS, F_RBANS, F_RLOG, F_BANS, F_COUNT
 };
 
+/* File masks: the files an operation uses, opened before it begins. */
+#define FM(i)		(1u << (i))
+#define FM_META		FM(F_META)
+#define FM_USERS	FM(F_USERS)
+#define FM_NICKS	FM(F_NICKS)
+#define FM_BUDDIES	FM(F_BUDDIES)
+#define FM_BLOCKS	FM(F_BLOCKS)
+#define FM_OFFLINE	FM(F_OFFLINE)
+#define FM_CATS		FM(F_CATS)
+#define FM_ROOMS	FM(F_ROOMS)
+#define FM_RBANS	FM(F_RBANS)
+#define FM_RLOG		FM(F_RLOG)
+#define FM_BANS		FM(F_BANS)
+
 static const char *const db_files[F_COUNT] = {
 	"meta.db", "users.db", "nicks.db", "buddies.db", "blocks.db",
 	"offline.db", "categories.db", "rooms.db", "roombans.db",
@@ -81,11 +97,13 @@ static const char *const db_files[F_COUNT] = {
 
 struct db {
 	DB_ENV		*env;
-	DB		*f[F_COUNT];
-	char		*home;		/* DBO_LAZY: where to attach */
+	DB		*f[F_COUNT];	/* NULL: not open (yet) */
+	char		*home;
+	int		 lazy;		/* DBO_LAZY: attach at the first use */
 };
 
 static int	 db_attach(struct db *);
+static int	 files_open(struct db *, unsigned);
 
 /*
  * Written once into a new data home; BDB reads it when it creates the
@@ -197,15 +215,21 @@ fixed_fmt(char *buf, size_t len, const char *fmt, ...)
 	return (size_t)n;
 }
 
-/* txn_run - op in a transaction: commit on DBR_OK, else abort; retried */
+/*
+ * txn_run - op in a transaction: commit on DBR_OK, else abort; retried.
+ * files (FM_*) are the files op uses: each is opened, if it is not yet,
+ * before the transaction begins (a handle is never opened inside one).
+ */
 static int
-txn_run(struct db *db, int rdonly, int (*op)(struct db *, DB_TXN *, void *),
-    void *arg)
+txn_run(struct db *db, int rdonly, unsigned files,
+    int (*op)(struct db *, DB_TXN *, void *), void *arg)
 {
 	DB_TXN	*t;
 	int	 i, r, e;
 
 	if (db->env == NULL && (r = db_attach(db)) != DBR_OK)
+		return r;
+	if ((r = files_open(db, files)) != DBR_OK)
 		return r;
 	for (i = 0; i <= DB_RETRIES; i++) {
 		e = db->env->txn_begin(db->env, NULL, &t,
@@ -444,6 +468,159 @@ seq_next(struct db *db, DB_TXN *t, const char *name, long long first,
 	return rec_put(db->f[F_META], t, key, v, b.len, 0);
 }
 
+/*
+ * The BDB memory of a lazy store (a pald child): an arena of its own.
+ * BDB allocates a few hundred small pieces in a process that joins the
+ * environment and frees them when it leaves; from the C heap they would
+ * be interleaved with the session's own memory, and an idle child would
+ * keep every heap page one of them, or glibc's cache of freed pieces,
+ * still touched (some 50 KiB).  Here they come from a private mapping
+ * in power-of-two classes; once the environment is closed and nothing
+ * of BDB's is live, the whole arena goes back to the kernel.  A piece
+ * larger than the biggest class, or one that does not fit any more, is
+ * a mapping of its own.  A piece that BDB had from malloc(3) before the
+ * arena was set up (a store opened earlier in the same process) has no
+ * arena header and goes back to free(3).  One thread per process, like
+ * the rest of pald.
+ */
+#define AR_SIZE		(16 * 1024 * 1024)	/* reserved, touched as used */
+#define AR_MIN		4			/* 16 bytes: the smallest class */
+#define AR_CLASSES	13			/* up to 64 KiB */
+#define AR_BIG		AR_CLASSES		/* its own mapping */
+#define AR_MAGIC	0x70616c6461720000ULL	/* "pldar": | class */
+
+struct ar_hdr {
+	uint64_t	 tag;		/* AR_MAGIC | class (or AR_BIG) */
+	size_t		 size;		/* usable bytes */
+};
+
+/* ar_hdr - the arena header of p, or NULL if malloc(3) gave p */
+static struct ar_hdr *
+ar_hdr(void *p)
+{
+	struct ar_hdr	*h = (struct ar_hdr *)p - 1;
+
+	return (h->tag & ~0xffffULL) == AR_MAGIC ? h : NULL;
+}
+
+static unsigned char	*ar_base, *ar_next;
+static void		*ar_free[AR_CLASSES];
+static size_t		 ar_live;
+
+static void *
+ar_malloc(size_t n)
+{
+	struct ar_hdr	*h;
+	size_t		 c, sz;
+
+	for (c = 0; c < AR_CLASSES && ((size_t)1 << (c + AR_MIN)) < n; c++)
+		;
+	if (c < AR_CLASSES && ar_free[c] != NULL) {
+		h = (struct ar_hdr *)ar_free[c] - 1;
+		ar_free[c] = *(void **)ar_free[c];
+		h->tag = AR_MAGIC | c;
+	} else if (c < AR_CLASSES && sizeof(*h) + (sz = (size_t)1 <<
+	    (c + AR_MIN)) <= (size_t)(ar_base + AR_SIZE - ar_next)) {
+		h = (struct ar_hdr *)ar_next;
+		ar_next += sizeof(*h) + sz;
+		h->size = sz;
+		h->tag = AR_MAGIC | c;
+	} else {
+		if (n > SIZE_MAX - sizeof(*h))
+			return NULL;
+		h = mmap(NULL, sizeof(*h) + n, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (h == MAP_FAILED)
+			return NULL;
+		h->size = n;
+		h->tag = AR_MAGIC | AR_BIG;
+	}
+	ar_live++;
+	return h + 1;
+}
+
+static void
+ar_release(void *p)
+{
+	struct ar_hdr	*h;
+
+	size_t		 c;
+
+	if (p == NULL)
+		return;
+	if ((h = ar_hdr(p)) == NULL) {
+		free(p);
+		return;
+	}
+	c = (size_t)(h->tag & 0xffff);
+	h->tag = 0;
+	ar_live--;
+	if (c == AR_BIG)
+		(void)munmap(h, sizeof(*h) + h->size);
+	else {
+		*(void **)p = ar_free[c];
+		ar_free[c] = p;
+	}
+}
+
+static void *
+ar_realloc(void *p, size_t n)
+{
+	struct ar_hdr	*h;
+	void		*q;
+
+	if (p == NULL)
+		return ar_malloc(n);
+	if ((h = ar_hdr(p)) == NULL)
+		return realloc(p, n);
+	if (n <= h->size)
+		return p;
+	if ((q = ar_malloc(n)) == NULL)
+		return NULL;
+	memcpy(q, p, h->size);
+	ar_release(p);
+	return q;
+}
+
+/* ar_init - BDB's memory from the arena from now on (before any BDB call) */
+static void
+ar_init(void)
+{
+	void	*b;
+
+	if (ar_base != NULL)
+		return;
+	b = mmap(NULL, AR_SIZE, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (b == MAP_FAILED)
+		return;			/* BDB keeps malloc(3) */
+	if (db_env_set_func_malloc(ar_malloc) != 0 ||
+	    db_env_set_func_realloc(ar_realloc) != 0 ||
+	    db_env_set_func_free(ar_release) != 0) {
+		(void)db_env_set_func_malloc(NULL);
+		(void)db_env_set_func_realloc(NULL);
+		(void)db_env_set_func_free(NULL);
+		(void)munmap(b, AR_SIZE);
+		return;
+	}
+	ar_base = ar_next = b;
+}
+
+/* ar_reset - nothing of BDB's left: the whole arena to the kernel */
+static void
+ar_reset(void)
+{
+	if (ar_base == NULL)
+		return;
+	if (ar_live != 0) {
+		log_debug("db: %zu pieces of BDB memory still live", ar_live);
+		return;
+	}
+	(void)madvise(ar_base, (size_t)(ar_next - ar_base), MADV_DONTNEED);
+	ar_next = ar_base;
+	memset(ar_free, 0, sizeof(ar_free));
+}
+
 /* Opening and closing. */
 
 /* config_write - a first DB_CONFIG, put in place with link(2) */
@@ -503,9 +680,23 @@ env_open(struct db *db, const char *home, int flags)
 	env = db->env;
 	env->set_errcall(env, db_errcall);
 	env->set_msgcall(env, db_msgcall);
-	/* the thread table must exist from creation: every open sets it */
+	/*
+	 * The thread table must exist from creation: every open sets it.
+	 * Deadlock detection: by default the detector runs whenever a lock
+	 * request blocks; it builds a bitmap of every locker against every
+	 * other under the lock region's mutex, and when thousands of
+	 * children leave at once (each logout joins the environment to tell
+	 * its buddies) every conflict ran it: ~4 logouts/s with 5,000 held.
+	 * pald's master (DBO_DETECT) and its children (DBO_LAZY) set no
+	 * policy: a conflict just waits (BDB notes that one did) and the
+	 * master runs the detector each second (db_deadlock).  Anything
+	 * else (palpasswd, pald -i) keeps detection on every conflict.
+	 * Not DB_LOCK_EXPIRE: its runs at each conflict clear the note, and
+	 * the master's detector then found nothing to do (a hang, seen).
+	 */
 	if ((r = env->set_event_notify(env, db_event)) != 0 ||
-	    (r = env->set_lk_detect(env, DB_LOCK_DEFAULT)) != 0 ||
+	    (!(flags & (DBO_DETECT | DBO_LAZY)) &&
+	    (r = env->set_lk_detect(env, DB_LOCK_DEFAULT)) != 0) ||
 	    (r = env->set_thread_count(env, DB_THREADS)) != 0 ||
 	    (r = env->set_isalive(env, db_isalive)) != 0 ||
 	    (r = env->set_flags(env, DB_TXN_WRITE_NOSYNC, 1)) != 0)
@@ -652,28 +843,28 @@ db_open(struct db **dbp, const char *home, int flags)
 		log_warnx("db: %s: not a directory", home);
 		return DBR_FATAL;
 	}
-	if ((db = calloc(1, sizeof(*db))) == NULL) {
+	if ((db = calloc(1, sizeof(*db))) == NULL ||
+	    (db->home = strdup(home)) == NULL) {
 		log_warn("%s", __func__);
+		free(db);
 		return DBR_FATAL;
 	}
 	if (flags & DBO_LAZY) {
-		if ((db->home = strdup(home)) == NULL) {
-			log_warn("%s", __func__);
-			free(db);
-			return DBR_FATAL;
-		}
+		ar_init();
+		db->lazy = 1;
 		*dbp = db;
 		return DBR_OK;
 	}
 	if (flags & (DBO_CREATE | DBO_RECOVER))
 		config_write(home);
+	/* Every file now: the master's and palpasswd's handles are few. */
 	r = env_open(db, home, flags);
 	for (i = 0; i < F_COUNT && r == DBR_OK; i++)
 		r = file_open(db, home, i, flags & DBO_CREATE);
 	if (r == DBR_OK) {
 		m.home = home;
 		m.create = (flags & DBO_CREATE) != 0;
-		r = txn_run(db, !m.create, op_meta, &m);
+		r = txn_run(db, !m.create, FM_META | FM_USERS, op_meta, &m);
 	}
 	if (r != DBR_OK) {
 		db_close(db);
@@ -701,26 +892,43 @@ db_detach(struct db *db)
 }
 
 /*
- * db_attach - a DBO_LAZY store's environment and files, at its first
- * operation after db_open or db_idle.  The master checked the schema
- * when it recovered the store, so this does not again.
+ * db_attach - a DBO_LAZY store's environment, at its first operation
+ * after db_open or db_idle; its files are opened as operations need
+ * them (files_open).  The master checked the schema when it recovered
+ * the store, so this does not again.
  */
 static int
 db_attach(struct db *db)
 {
-	int	 i, r;
+	int	 r;
 
-	if (db->home == NULL) {
+	if (!db->lazy) {
 		log_warnx("db: store not open");
 		return DBR_FATAL;
 	}
-	r = env_open(db, db->home, 0);
-	for (i = 0; i < F_COUNT && r == DBR_OK; i++)
-		r = file_open(db, db->home, i, 0);
-	if (r != DBR_OK) {
+	if ((r = env_open(db, db->home, DBO_LAZY)) != DBR_OK) {
 		db_detach(db);
 		return r == DBR_AGAIN ? DBR_AGAIN : DBR_FATAL;
 	}
+	return DBR_OK;
+}
+
+/*
+ * files_open - open the files of mask that are not open yet, in the
+ * files' order.  A child of pald opens only what its operations use: a
+ * GET_UIN connection three files of eleven, a login seven, and each
+ * open is a few page reads and handle locks in the shared regions
+ * (most of a login's CPU when every child opened all of them).
+ */
+static int
+files_open(struct db *db, unsigned mask)
+{
+	int	 i, r;
+
+	for (i = 0; i < F_COUNT; i++)
+		if ((mask & FM(i)) && db->f[i] == NULL &&
+		    (r = file_open(db, db->home, i, 0)) != DBR_OK)
+			return r == DBR_AGAIN ? DBR_AGAIN : DBR_FATAL;
 	return DBR_OK;
 }
 
@@ -733,9 +941,10 @@ db_attach(struct db *db)
 void
 db_idle(struct db *db)
 {
-	if (db == NULL || db->home == NULL || db->env == NULL)
+	if (db == NULL || !db->lazy || db->env == NULL)
 		return;
 	db_detach(db);
+	ar_reset();
 #ifdef __GLIBC__
 	(void)malloc_trim(0);
 #endif
@@ -749,6 +958,18 @@ db_close(struct db *db)
 	db_detach(db);
 	free(db->home);
 	free(db);
+}
+
+/* db_deadlock - break the deadlocks there are (DBO_DETECT's detector) */
+int
+db_deadlock(struct db *db)
+{
+	int	 aborted = 0, r;
+
+	if ((r = dbr(db->env->lock_detect(db->env, 0, DB_LOCK_DEFAULT,
+	    &aborted), "lock_detect")) == DBR_OK && aborted > 0)
+		log_debug("db: %d deadlocked lock requests rejected", aborted);
+	return r;
 }
 
 int
@@ -791,7 +1012,7 @@ op_schema(struct db *db, DB_TXN *t, void *arg)
 int
 db_schema(struct db *db, int *version)
 {
-	return txn_run(db, 1, op_schema, version);
+	return txn_run(db, 1, FM_META, op_schema, version);
 }
 
 /* Users. */
@@ -1007,7 +1228,7 @@ db_user_get(struct db *db, uint32_t uid, struct user *u)
 {
 	struct user_arg	 a = { .uid = uid, .u = u };
 
-	return txn_run(db, 1, op_user_get, &a);
+	return txn_run(db, 1, FM_USERS, op_user_get, &a);
 }
 
 static int
@@ -1034,7 +1255,7 @@ db_user_by_nick(struct db *db, const char *nick, struct user *u)
 {
 	struct user_arg	 a = { .nick = nick, .u = u };
 
-	return txn_run(db, 1, op_user_by_nick, &a);
+	return txn_run(db, 1, FM_USERS | FM_NICKS, op_user_by_nick, &a);
 }
 
 /* op_user_create - a uid from seq:uid, then the record and nick index */
@@ -1070,7 +1291,8 @@ db_user_create(struct db *db, struct user *u)
 	if (!user_ok(u))
 		return DBR_LIMIT;
 	u->created = time(NULL);
-	if ((r = txn_run(db, 0, op_user_create, u)) != DBR_OK)
+	if ((r = txn_run(db, 0, FM_META | FM_USERS | FM_NICKS, op_user_create,
+	    u)) != DBR_OK)
 		u->uid = 0;
 	return r;
 }
@@ -1104,7 +1326,7 @@ db_user_put(struct db *db, const struct user *u)
 {
 	if (!user_ok(u))
 		return DBR_LIMIT;
-	return txn_run(db, 0, op_user_put, (void *)(uintptr_t)u);
+	return txn_run(db, 0, FM_USERS | FM_NICKS, op_user_put, (void *)(uintptr_t)u);
 }
 
 /*
@@ -1138,7 +1360,7 @@ db_user_reserve(struct db *db, const struct user *u)
 {
 	if (!user_ok(u) || u->uid == 0 || u->uid >= PALD_UID_FIRST)
 		return DBR_LIMIT;
-	return txn_run(db, 0, op_user_reserve, (void *)(uintptr_t)u);
+	return txn_run(db, 0, FM_USERS | FM_NICKS, op_user_reserve, (void *)(uintptr_t)u);
 }
 
 /* buddies_purge - every buddy record of uid, both ways, with mirrors */
@@ -1242,7 +1464,8 @@ op_user_delete(struct db *db, DB_TXN *t, void *arg)
 int
 db_user_delete(struct db *db, uint32_t uid)
 {
-	return txn_run(db, 0, op_user_delete, &uid);
+	return txn_run(db, 0, FM_USERS | FM_NICKS | FM_BUDDIES | FM_BLOCKS |
+	    FM_OFFLINE, op_user_delete, &uid);
 }
 
 /* Search. */
@@ -1299,7 +1522,7 @@ db_user_search(struct db *db, const char *q, int exact, struct user *out,
 
 	if (max <= 0)
 		return 0;
-	if ((r = txn_run(db, 1, op_search, &a)) != DBR_OK)
+	if ((r = txn_run(db, 1, FM_USERS | FM_NICKS, op_search, &a)) != DBR_OK)
 		return DBR_FATAL;
 	return a.n;
 }
@@ -1407,7 +1630,7 @@ pair_list(struct db *db, int kind, int reverse, uint32_t owner,
 
 	if (max <= 0)
 		return 0;
-	if (txn_run(db, 1, op_pair_list, &p) != DBR_OK)
+	if (txn_run(db, 1, FM_BUDDIES | FM_BLOCKS, op_pair_list, &p) != DBR_OK)
 		return DBR_FATAL;
 	return p.n;
 }
@@ -1417,7 +1640,7 @@ db_buddy_add(struct db *db, uint32_t owner, uint32_t buddy)
 {
 	struct pair_arg	 p = { PAIR_BUDDY, owner, buddy, 0, NULL, 0, 0 };
 
-	return txn_run(db, 0, op_pair_add, &p);
+	return txn_run(db, 0, FM_USERS | FM_BUDDIES | FM_BLOCKS, op_pair_add, &p);
 }
 
 int
@@ -1425,7 +1648,7 @@ db_buddy_del(struct db *db, uint32_t owner, uint32_t buddy)
 {
 	struct pair_arg	 p = { PAIR_BUDDY, owner, buddy, 0, NULL, 0, 0 };
 
-	return txn_run(db, 0, op_pair_del, &p);
+	return txn_run(db, 0, FM_BUDDIES | FM_BLOCKS, op_pair_del, &p);
 }
 
 int
@@ -1445,7 +1668,7 @@ db_block_add(struct db *db, uint32_t owner, uint32_t target)
 {
 	struct pair_arg	 p = { PAIR_BLOCK, owner, target, 0, NULL, 0, 0 };
 
-	return txn_run(db, 0, op_pair_add, &p);
+	return txn_run(db, 0, FM_USERS | FM_BUDDIES | FM_BLOCKS, op_pair_add, &p);
 }
 
 int
@@ -1453,7 +1676,7 @@ db_block_del(struct db *db, uint32_t owner, uint32_t target)
 {
 	struct pair_arg	 p = { PAIR_BLOCK, owner, target, 0, NULL, 0, 0 };
 
-	return txn_run(db, 0, op_pair_del, &p);
+	return txn_run(db, 0, FM_BUDDIES | FM_BLOCKS, op_pair_del, &p);
 }
 
 int
@@ -1480,7 +1703,8 @@ pair_has(struct db *db, int kind, uint32_t owner, uint32_t other)
 {
 	struct pair_arg	 p = { kind, owner, other, 0, NULL, 0, 0 };
 
-	switch (txn_run(db, 1, op_pair_has, &p)) {
+	switch (txn_run(db, 1,
+	    kind == PAIR_BLOCK ? FM_BLOCKS : FM_BUDDIES, op_pair_has, &p)) {
 	case DBR_OK:
 		return 1;
 	case DBR_NOTFOUND:
@@ -1567,7 +1791,7 @@ db_offline_put(struct db *db, uint32_t to, uint32_t from, int64_t when,
 	o.time = when;
 	o.text = text;
 	o.len = len;
-	return txn_run(db, 0, op_offline_put, &o);
+	return txn_run(db, 0, FM_META | FM_USERS | FM_OFFLINE, op_offline_put, &o);
 }
 
 /* offline_dec - one offline.db record; a bad text is delivered empty */
@@ -1627,7 +1851,7 @@ db_offline_list(struct db *db, uint32_t to, struct offline *out, int max)
 	o.to = to;
 	o.out = out;
 	o.max = max;
-	if (txn_run(db, 1, op_offline_list, &o) != DBR_OK)
+	if (txn_run(db, 1, FM_OFFLINE, op_offline_list, &o) != DBR_OK)
 		return DBR_FATAL;
 	return o.n;
 }
@@ -1653,7 +1877,7 @@ db_offline_del(struct db *db, uint32_t to, uint64_t seq)
 	memset(&o, 0, sizeof(o));
 	o.to = to;
 	o.seq = seq;
-	return txn_run(db, 0, op_offline_del, &o);
+	return txn_run(db, 0, FM_OFFLINE, op_offline_del, &o);
 }
 
 /* Categories. */
@@ -1696,7 +1920,7 @@ db_category_list(struct db *db, struct category *out, int max)
 
 	if (max <= 0)
 		return 0;
-	if (txn_run(db, 1, op_cat_list, &a) != DBR_OK)
+	if (txn_run(db, 1, FM_CATS, op_cat_list, &a) != DBR_OK)
 		return DBR_FATAL;
 	return a.n;
 }
@@ -1805,7 +2029,7 @@ db_category_seed(struct db *db, const char *path)
 	int		 r;
 
 	/* seeded already: the file is not needed */
-	if ((r = txn_run(db, 1, op_cat_list, &a)) != DBR_OK || a.n > 0)
+	if ((r = txn_run(db, 1, FM_CATS, op_cat_list, &a)) != DBR_OK || a.n > 0)
 		return r;
 	a.max = PALD_CATEGORIES_MAX;
 	if ((a.c = calloc((size_t)a.max, sizeof(*a.c))) == NULL) {
@@ -1813,7 +2037,7 @@ db_category_seed(struct db *db, const char *path)
 		return DBR_FATAL;
 	}
 	if ((r = cat_read(path, &a)) == DBR_OK &&
-	    (r = txn_run(db, 0, op_cat_seed, &a)) == DBR_OK && a.n > 0)
+	    (r = txn_run(db, 0, FM_CATS, op_cat_seed, &a)) == DBR_OK && a.n > 0)
 		log_info("%s: %d categories seeded", path, a.n);
 	free(a.c);
 	return r;
@@ -1937,7 +2161,7 @@ db_room_get(struct db *db, uint32_t id, struct room *out)
 	a.r = out;
 	if (id == 0 || id >= PALD_ROOM_TEMP_FIRST)
 		return DBR_NOTFOUND;
-	return txn_run(db, 1, op_room_get, &a);
+	return txn_run(db, 1, FM_ROOMS, op_room_get, &a);
 }
 
 /* op_room_list - rooms of a category (0: all), or the one named */
@@ -1974,7 +2198,7 @@ db_room_list(struct db *db, uint32_t category, struct room *out, int max)
 	a.category = category;
 	a.r = out;
 	a.max = max;
-	if (txn_run(db, 1, op_room_list, &a) != DBR_OK)
+	if (txn_run(db, 1, FM_ROOMS, op_room_list, &a) != DBR_OK)
 		return DBR_FATAL;
 	return a.n;
 }
@@ -1989,7 +2213,7 @@ db_room_by_name(struct db *db, const char *name, struct room *out)
 	a.name = name;
 	a.r = out;
 	a.max = 1;
-	if ((r = txn_run(db, 1, op_room_list, &a)) != DBR_OK)
+	if ((r = txn_run(db, 1, FM_ROOMS, op_room_list, &a)) != DBR_OK)
 		return r;
 	return a.n == 1 ? DBR_OK : DBR_NOTFOUND;
 }
@@ -2035,7 +2259,7 @@ db_room_put(struct db *db, const struct room *room)
 		return DBR_LIMIT;
 	memset(&a, 0, sizeof(a));
 	a.in = room;
-	return txn_run(db, 0, op_room_put, &a);
+	return txn_run(db, 0, FM_ROOMS, op_room_put, &a);
 }
 
 /* op_room_delete - the room (if stored), its bans, bounces and log */
@@ -2065,7 +2289,7 @@ db_room_delete(struct db *db, uint32_t id)
 
 	memset(&a, 0, sizeof(a));
 	a.id = id;
-	return txn_run(db, 0, op_room_delete, &a);
+	return txn_run(db, 0, FM_ROOMS | FM_RBANS | FM_RLOG, op_room_delete, &a);
 }
 
 /*
@@ -2166,7 +2390,7 @@ db_room_seed(struct db *db, const char *path)
 	memset(&a, 0, sizeof(a));
 	a.r = &one;
 	a.max = 1;
-	if ((r = txn_run(db, 1, op_room_list, &a)) != DBR_OK || a.n > 0)
+	if ((r = txn_run(db, 1, FM_ROOMS, op_room_list, &a)) != DBR_OK || a.n > 0)
 		return r;
 	a.n = 0;
 	a.max = PALD_ROOMS_MAX;
@@ -2197,7 +2421,7 @@ db_room_seed(struct db *db, const char *path)
 			a.r[a.n++] = one;
 	}
 	(void)fclose(fp);
-	if ((r = txn_run(db, 0, op_room_seed, &a)) == DBR_OK && a.n > 0)
+	if ((r = txn_run(db, 0, FM_ROOMS, op_room_seed, &a)) == DBR_OK && a.n > 0)
 		log_info("%s: %d rooms seeded", path, a.n);
 	free(a.r);
 	return r;
@@ -2276,7 +2500,7 @@ db_rban_add(struct db *db, const struct rban *b)
 		return DBR_LIMIT;
 	memset(&a, 0, sizeof(a));
 	a.in = b;
-	return txn_run(db, 0, op_rban_add, &a);
+	return txn_run(db, 0, FM_RBANS, op_rban_add, &a);
 }
 
 static int
@@ -2299,7 +2523,7 @@ db_rban_del(struct db *db, uint32_t room, int kind, uint32_t uid)
 	a.room = room;
 	a.kind = kind;
 	a.uid = uid;
-	return txn_run(db, 0, op_rban_del, &a);
+	return txn_run(db, 0, FM_RBANS, op_rban_del, &a);
 }
 
 /* op_rban_check - an active ban or bounce; expired ones are removed */
@@ -2351,7 +2575,7 @@ db_rban_check(struct db *db, uint32_t room, uint32_t uid, int64_t now,
 	a.uid = uid;
 	a.now = now;
 	a.out = out;
-	if ((r = txn_run(db, 0, op_rban_check, &a)) != DBR_OK)
+	if ((r = txn_run(db, 0, FM_RBANS, op_rban_check, &a)) != DBR_OK)
 		return r;
 	return a.n ? DBR_OK : DBR_NOTFOUND;
 }
@@ -2401,7 +2625,7 @@ db_rban_list(struct db *db, uint32_t room, int kind, struct rban *out,
 	a.out = out;
 	a.max = max;
 	a.now = time(NULL);
-	if (txn_run(db, 1, op_rban_list, &a) != DBR_OK)
+	if (txn_run(db, 1, FM_RBANS, op_rban_list, &a) != DBR_OK)
 		return DBR_FATAL;
 	return a.n;
 }
@@ -2462,7 +2686,7 @@ db_rlog_add(struct db *db, uint32_t room, const struct raction *act)
 	memset(&a, 0, sizeof(a));
 	a.room = room;
 	a.in = act;
-	return txn_run(db, 0, op_rlog_add, &a);
+	return txn_run(db, 0, FM_META | FM_RLOG, op_rlog_add, &a);
 }
 
 /* op_rlog_list - the newest max entries, kept in a ring, oldest first */
@@ -2524,7 +2748,7 @@ db_rlog_list(struct db *db, uint32_t room, struct raction *out, int max)
 	a.room = room;
 	a.out = out;
 	a.max = max;
-	if (txn_run(db, 1, op_rlog_list, &a) != DBR_OK)
+	if (txn_run(db, 1, FM_RLOG, op_rlog_list, &a) != DBR_OK)
 		return DBR_FATAL;
 	return a.n;
 }
@@ -2638,7 +2862,7 @@ db_ban_add(struct db *db, const struct ban *b)
 		return DBR_LIMIT;
 	memset(&a, 0, sizeof(a));
 	a.in = b;
-	return txn_run(db, 0, op_ban_add, &a);
+	return txn_run(db, 0, FM_BANS, op_ban_add, &a);
 }
 
 static int
@@ -2662,7 +2886,7 @@ db_ban_del(struct db *db, int kind, const char *what)
 	memset(&a, 0, sizeof(a));
 	a.kind = kind;
 	a.nick = what;
-	return txn_run(db, 0, op_ban_del, &a);
+	return txn_run(db, 0, FM_BANS, op_ban_del, &a);
 }
 
 /* ban_walk_one - the ban record under the walk as *o; -1 if not one */
@@ -2732,7 +2956,7 @@ db_ban_list(struct db *db, struct ban *out, int max)
 	a.out = out;
 	a.max = max;
 	a.now = time(NULL);
-	if (txn_run(db, 1, op_ban_scan, &a) != DBR_OK)
+	if (txn_run(db, 1, FM_BANS, op_ban_scan, &a) != DBR_OK)
 		return DBR_FATAL;
 	return a.n;
 }
@@ -2752,7 +2976,7 @@ db_ban_check(struct db *db, const char *nick, const char *addr, int64_t now,
 	a.out = out;
 	a.max = 1;
 	a.now = now;
-	if ((r = txn_run(db, 1, op_ban_scan, &a)) != DBR_OK)
+	if ((r = txn_run(db, 1, FM_BANS, op_ban_scan, &a)) != DBR_OK)
 		return r;
 	return a.n == 1 ? DBR_OK : DBR_NOTFOUND;
 }

@@ -30,7 +30,7 @@
 #include "table.h"
 
 #define TABLE_MAGIC	0x70616c64u	/* "pald" */
-#define TABLE_LAYOUT	7
+#define TABLE_LAYOUT	8	/* 6: hiwat instead of hint; 7: conf */
 #define LK_TABLE	((off_t)0)
 #define LK_LIVE		((off_t)1 << 32)
 #define LK_ROOMS	((off_t)3 << 32)
@@ -50,7 +50,7 @@ struct thdr {
 	uint32_t	 inboxsz;
 	uint64_t	 size;
 	_Atomic uint32_t gen;
-	uint32_t	 hint;
+	_Atomic uint32_t hiwat;		/* no slot at or above it was used */
 	int64_t		 started;
 	_Atomic uint64_t logins;
 	_Atomic uint64_t ims;
@@ -411,13 +411,13 @@ table_login(struct table *t, uint32_t uid, const char *nick,
     const char *addr, uint32_t status, struct tsess *out)
 {
 	struct tslot	*s;
-	uint32_t	 i, j, k, gen;
+	uint32_t	 i, j, gen;
 
 	if (t->myslot != -1)
 		return -1;
 	table_lock(t);
-	for (k = 0; k < PALD_MAX_SESSIONS; k++) {
-		i = (t->hdr->hint + k) % PALD_MAX_SESSIONS;
+	/* the lowest free slot: the slots in use stay below hiwat */
+	for (i = 0; i < PALD_MAX_SESSIONS; i++) {
 		s = &t->slots[i];
 		if (atomic_load(&s->state) != 0)
 			continue;
@@ -429,6 +429,8 @@ table_login(struct table *t, uint32_t uid, const char *nick,
 			break;
 		}
 		gen = atomic_fetch_add(&t->hdr->gen, 1) + 1;
+		if (atomic_load(&t->hdr->hiwat) <= i)
+			atomic_store(&t->hdr->hiwat, i + 1);
 		inbox_lock(t, i);
 		s->pid = getpid();
 		s->since = time(NULL);
@@ -446,7 +448,6 @@ table_login(struct table *t, uint32_t uid, const char *nick,
 		atomic_store(&s->gen, gen);
 		atomic_store(&s->state, 1);
 		inbox_unlock(t, i);
-		t->hdr->hint = (i + 1) % PALD_MAX_SESSIONS;
 		table_unlock(t);
 		t->myslot = (int)i;
 		if (out != NULL) {
@@ -536,14 +537,27 @@ copyout(struct table *t, int i, struct tsess *o)
 	}
 }
 
+/*
+ * used - the slots a scan looks at: none at or above the high-water mark
+ * was ever taken since the table was made, so a scan costs the most
+ * sessions there have been at once, not the table's size.
+ */
+static int
+used(struct table *t)
+{
+	uint32_t	 n = atomic_load(&t->hdr->hiwat);
+
+	return n > PALD_MAX_SESSIONS ? PALD_MAX_SESSIONS : (int)n;
+}
+
 int
 table_find(struct table *t, uint32_t uid, int notself, struct tsess *out)
 {
 	struct tslot	*s;
 	uint32_t	 best = 0, g;
-	int		 i, found = -1;
+	int		 i, n = used(t), found = -1;
 
-	for (i = 0; i < PALD_MAX_SESSIONS; i++) {
+	for (i = 0; i < n; i++) {
 		s = &t->slots[i];
 		if (atomic_load(&s->uid) != uid ||
 		    atomic_load(&s->state) == 0 || (notself && i == t->myslot))
@@ -578,9 +592,9 @@ table_list(struct table *t, void (*cb)(void *, const struct tsess *),
     void *arg)
 {
 	struct tsess	 ts;
-	int		 i, n = 0;
+	int		 i, end = used(t), n = 0;
 
-	for (i = 0; i < PALD_MAX_SESSIONS; i++) {
+	for (i = 0; i < end; i++) {
 		if (atomic_load(&t->slots[i].state) == 0)
 			continue;
 		copyout(t, i, &ts);
@@ -767,13 +781,12 @@ table_sweep(struct table *t, void (*cb)(void *, const struct tsess *),
     void *arg)
 {
 	struct tsess	 dead[SWEEP_BATCH];
-	int		 i, k, n, total = 0, start = 0;
+	int		 i, k, n, total = 0, start = 0, end = used(t);
 
 	do {
 		n = 0;
 		table_lock(t);
-		for (i = start; i < PALD_MAX_SESSIONS && n < SWEEP_BATCH;
-		    i++) {
+		for (i = start; i < end && n < SWEEP_BATCH; i++) {
 			if (i == t->myslot ||
 			    atomic_load(&t->slots[i].state) == 0 || alive(t, i))
 				continue;
@@ -786,7 +799,7 @@ table_sweep(struct table *t, void (*cb)(void *, const struct tsess *),
 			if (cb != NULL && dead[k].uid != 0)
 				cb(arg, &dead[k]);
 		total += n;
-	} while (start < PALD_MAX_SESSIONS);
+	} while (start < end);
 	return total;
 }
 

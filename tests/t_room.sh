@@ -438,6 +438,7 @@ handup 50002
 expect 0x018e uid=$b
 expect 0x0163 on=1
 expect 0x018f uid=4294967295
+waitfile lowered
 video 50002 1
 expect 0x0138 uid=$b
 invite 50002 $c
@@ -457,6 +458,8 @@ allmics 50002 1
 expect 0x0163 on=1
 lowerhands 50002
 expect 0x018f
+echo LOWERED
+expect 0x0138 uid=$b on=1
 waitfile done2
 drain 300
 quit
@@ -466,6 +469,11 @@ IN
 	wait_for carol.out "^IN"
 	client <boss.in >boss.out 2>&1 &
 	bpid=$!
+	# bob's camera only once boss has its own 0x018f: bob sees the
+	# lowered hands as soon as the room_send reaches his inbox, and could
+	# answer before boss's inbox has it
+	wait_for boss.out "^LOWERED"
+	touch lowered
 	wait_for bob.out "^INVITED"
 	wait_for carol.out "^RECV 0x0168"
 	touch done

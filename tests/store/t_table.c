@@ -3,6 +3,7 @@
  * Each case maps a table in its own Kyua work directory.
  */
 #include <sys/types.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <atf-c.h>
@@ -54,6 +55,26 @@ ATF_TC_BODY(login_find_logout, tc)
 	table_logout(t);
 	ATF_CHECK_EQ(table_find(t, 1000002, 0, &ts), -1);
 	ATF_CHECK_EQ(table_bellfd(t), -1);
+	table_close(t);
+}
+
+/*
+ * capacity - room for 10,000 held sessions and the logins in flight (the
+ * reconnect target of bench/run-login.sh), in a file that stays sparse:
+ * a fresh table has written its header, not its slots or inboxes.
+ */
+ATF_TC_WITHOUT_HEAD(capacity);
+ATF_TC_BODY(capacity, tc)
+{
+	struct table	*t = open_here();
+	struct stat	 st;
+
+	ATF_CHECK(PALD_MAX_SESSIONS >= 10000 + 2 * 64);
+	ATF_REQUIRE_EQ(stat(TABLE_FILE, &st), 0);
+	ATF_CHECK(st.st_size >= (off_t)PALD_MAX_SESSIONS * PALD_INBOX_SIZE);
+	ATF_CHECK_MSG((off_t)st.st_blocks * 512 < 4 * 1024 * 1024,
+	    "table file not sparse: %lld bytes allocated",
+	    (long long)st.st_blocks * 512);
 	table_close(t);
 }
 
@@ -557,6 +578,7 @@ ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, login_find_logout);
 	ATF_TP_ADD_TC(tp, once_per_window);
+	ATF_TP_ADD_TC(tp, capacity);
 	ATF_TP_ADD_TC(tp, inbox_roundtrip);
 	ATF_TP_ADD_TC(tp, inbox_overflow);
 	ATF_TP_ADD_TC(tp, doorbell_rings);
