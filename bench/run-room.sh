@@ -56,6 +56,11 @@ cat >"$tmp/pald.conf" <<EOF
 max_per_address $((mmax + 64))
 max_sessions $((mmax + 64))
 room_size 1000
+# the senders say K lines at RATE/s: above pald's default per-session
+# message limit (60/min, burst 20), which would refuse most of them
+message_rate 100000
+message_burst 100000
+join_rate 100000
 categories $top/data/categories.txt
 rooms $top/data/rooms.txt
 EOF
