@@ -1353,6 +1353,20 @@ room_send(struct table *t, int r, uint32_t rgen, int except, int kind,
 	return sent;
 }
 
+/* room_hold - room r of generation rgen, locked; NULL (unlocked) if gone */
+static struct trec *
+room_hold(struct table *t, int r, uint32_t rgen)
+{
+	if (r < 0 || r >= PALD_TROOMS)
+		return NULL;
+	room_lock(t, r);
+	if (!live(t, r, rgen)) {
+		room_unlock(t, r);
+		return NULL;
+	}
+	return &t->recs[r];
+}
+
 int
 room_mflags(struct table *t, int r, uint32_t rgen, uint32_t uid,
     uint32_t set, uint32_t clear)
@@ -1362,14 +1376,8 @@ room_mflags(struct table *t, int r, uint32_t rgen, uint32_t uid,
 	int		 i, n, changed = 0;
 	uint32_t	 f;
 
-	if (r < 0 || r >= PALD_TROOMS)
+	if ((e = room_hold(t, r, rgen)) == NULL)
 		return -1;
-	e = &t->recs[r];
-	room_lock(t, r);
-	if (!live(t, r, rgen)) {
-		room_unlock(t, r);
-		return -1;
-	}
 	m = mems(t, r);
 	n = (int)atomic_load(&e->nmembers);
 	for (i = 0; i < n; i++) {
@@ -1394,14 +1402,8 @@ room_drop_speaker(struct table *t, int r, uint32_t rgen, uint32_t uid)
 	uint32_t	 cur;
 	int		 taken;
 
-	if (r < 0 || r >= PALD_TROOMS)
+	if ((e = room_hold(t, r, rgen)) == NULL)
 		return -1;
-	e = &t->recs[r];
-	room_lock(t, r);
-	if (!live(t, r, rgen)) {
-		room_unlock(t, r);
-		return -1;
-	}
 	cur = atomic_load(&e->speaker);
 	taken = cur != 0 && (uid == 0xffffffffU || cur == uid) &&
 	    atomic_compare_exchange_strong(&e->speaker, &cur, 0);
@@ -1415,14 +1417,8 @@ room_update(struct table *t, int r, uint32_t rgen, const struct troom *v,
 {
 	struct trec	*e;
 
-	if (r < 0 || r >= PALD_TROOMS)
+	if ((e = room_hold(t, r, rgen)) == NULL)
 		return -1;
-	e = &t->recs[r];
-	room_lock(t, r);
-	if (!live(t, r, rgen)) {
-		room_unlock(t, r);
-		return -1;
-	}
 	if (what & RU_TOPIC) {
 		(void)strlcpy(e->topic, v->topic, sizeof(e->topic));
 		e->topicby = v->topicby;
