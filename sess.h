@@ -65,6 +65,9 @@ struct session {
 	int		 closing;
 	struct obuf	 out;
 	unsigned char	*scratch;	/* frame-sized work buffer */
+	uint32_t	*listers;	/* who has us on a buddy list, read */
+	int		 nlisters;	/* once at login and kept up to date */
+	int		 caplisters;	/* by TM_LISTER (see broadcast_status) */
 	uint32_t	 seed;
 };
 

@@ -40,6 +40,9 @@
 #include "store/table.h"
 
 static void	 broadcast_status(struct session *, uint32_t);
+static void	 listers_load(struct session *);
+static void	 listers_change(struct session *, const unsigned char *,
+	    ssize_t);
 
 /*
  * out_reserve - room for need more bytes at the end of the output buffer,
@@ -208,6 +211,7 @@ session_free(struct session *s)
 	if (s == NULL)
 		return;
 	free(s->out.p);
+	free(s->listers);
 	(void)munmap(s->scratch, SCRATCH);
 	explicit_bzero(&s->u, sizeof(s->u));
 	free(s);
@@ -567,6 +571,7 @@ login_ok(struct session *s)
 	send_buddies(s);
 	send_blocked(s);
 	send_offline(s);
+	listers_load(s);
 	broadcast_status(s, ST_ONLINE);
 	return 0;
 }
@@ -634,18 +639,85 @@ handle_login(struct session *s, const struct wire_frame *f)
 	return login_ok(s);
 }
 
-/* broadcast_status - tell everyone who lists us how we are */
+/*
+ * listers_load - who has us on a buddy list, from the store, once per
+ * session (at login, after table_login: an ADD_BUDDY committed before
+ * that is in the store, one after it finds our slot and tells us with
+ * TM_LISTER).  The logout's "gone offline" then needs no store.
+ */
 static void
-broadcast_status(struct session *s, uint32_t status)
+listers_load(struct session *s)
 {
 	uint32_t	*owners;
-	struct tsess	 ts;
-	unsigned char	 b[8];
-	int		 i, n;
+	int		 n;
 
 	if ((owners = calloc(REVERSE_MAX, sizeof(*owners))) == NULL)
 		return;
 	n = db_buddy_of(s->db, s->u.uid, owners, REVERSE_MAX);
+	free(s->listers);
+	s->listers = NULL;
+	s->nlisters = s->caplisters = 0;
+	if (n < 0) {
+		free(owners);
+		return;
+	}
+	s->listers = reallocarray(owners, n > 0 ? (size_t)n : 1,
+	    sizeof(*owners));
+	if (s->listers == NULL) {
+		free(owners);
+		return;
+	}
+	s->caplisters = n > 0 ? n : 1;
+	s->nlisters = n;
+}
+
+/* listers_change - TM_LISTER: uid added (op 1) or removed (op 0) us */
+static void
+listers_change(struct session *s, const unsigned char *p, ssize_t n)
+{
+	uint32_t	*v, uid;
+	int		 i;
+
+	if (n != 5 || s->listers == NULL)
+		return;
+	uid = wire_get32(p);
+	for (i = 0; i < s->nlisters && s->listers[i] != uid; i++)
+		;
+	if (p[4] == 0) {
+		if (i < s->nlisters)
+			s->listers[i] = s->listers[--s->nlisters];
+		return;
+	}
+	if (i < s->nlisters || s->nlisters >= REVERSE_MAX)
+		return;
+	if (s->nlisters == s->caplisters) {
+		v = reallocarray(s->listers, (size_t)s->caplisters * 2,
+		    sizeof(*v));
+		if (v == NULL)
+			return;
+		s->listers = v;
+		s->caplisters *= 2;
+	}
+	s->listers[s->nlisters++] = uid;
+}
+
+/*
+ * broadcast_status - tell everyone who lists us how we are; a session's
+ * own list (listers_load), else (a swept dead session) the store's
+ */
+static void
+broadcast_status(struct session *s, uint32_t status)
+{
+	uint32_t	*owners = s->listers;
+	struct tsess	 ts;
+	unsigned char	 b[8];
+	int		 i, n = s->nlisters;
+
+	if (owners == NULL) {
+		if ((owners = calloc(REVERSE_MAX, sizeof(*owners))) == NULL)
+			return;
+		n = db_buddy_of(s->db, s->u.uid, owners, REVERSE_MAX);
+	}
 	wire_put32(b, s->u.uid);
 	wire_put32(b + 4, status);
 	for (i = 0; i < n; i++) {
@@ -656,7 +728,8 @@ broadcast_status(struct session *s, uint32_t status)
 			continue;
 		(void)deliver(s, &ts, TM_FRAME, PT_BUDDY_STATUS, b, 8);
 	}
-	free(owners);
+	if (owners != s->listers)
+		free(owners);
 }
 
 void
@@ -742,6 +815,8 @@ set_status(struct session *s, uint32_t status)
 static int
 handle_buddy(struct session *s, const struct wire_frame *f)
 {
+	struct tsess	 ts;
+	unsigned char	 b[5];
 	uint32_t	 uid;
 	int		 r;
 
@@ -760,6 +835,12 @@ handle_buddy(struct session *s, const struct wire_frame *f)
 			return 0;
 	} else if (db_buddy_del(s->db, s->u.uid, uid) == DBR_FATAL)
 		return -1;
+	/* an online user learns who lists it (listers_load) */
+	if (uid != s->u.uid && table_find(s->tab, uid, 0, &ts) == 0) {
+		wire_put32(b, s->u.uid);
+		b[4] = f->type == PT_C_ADD_BUDDY;
+		(void)table_send(s->tab, ts.slot, ts.gen, TM_LISTER, b, 5);
+	}
 	send_buddies(s);
 	return 0;
 }
@@ -1190,6 +1271,8 @@ session_inbox(struct session *s, int rung)
 			return -1;
 		if (kind == TM_OFFLINE)
 			send_offline(s);
+		if (kind == TM_LISTER)
+			listers_change(s, s->scratch, n);
 	}
 	return s->closing ? -1 : 0;
 }

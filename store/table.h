@@ -39,6 +39,7 @@
 #define TM_FRAME	1	/* a complete wire frame: write it out */
 #define TM_KICK		2	/* a frame to write, then close the session */
 #define TM_OFFLINE	3	/* offline IMs were queued: look at the store */
+#define TM_LISTER	4	/* uid, op: added (1) or removed (0) us */
 
 /* A copy of a slot's public fields. */
 struct tsess {

@@ -153,6 +153,61 @@ EOF
 }
 presence_cleanup() { pald_stop; }
 
+atf_test_case presence_later cleanup
+presence_later_head()
+{
+	atf_set "descr" "a user who adds an online user sees it leave; one who removes it hears no more"
+}
+presence_later_body()
+{
+	adduser alice alice-pw >/dev/null
+	adduser bob bob-pw >/dev/null
+	adduser carol carol-pw >/dev/null
+	pald_start
+	# carol lists bob before he comes; alice adds him while he is on
+	printf 'login carol carol-pw\nadd 1000003\nexpect 0x0043 nickname=bob\nquit\n' |
+	    client >c0.out
+	atf_check -s exit:0 grep -q "LOGIN-OK" c0.out
+	printf 'login bob bob-pw\necho BOBON\nwaitfile go\naway\nwaitfile go2\nquit\n' |
+	    client >bob.out &
+	bpid=$!
+	wait_for bob.out BOBON
+	cat >alice.in <<EOF
+login alice alice-pw
+add 1000003
+expect 0x0043 nickname=bob
+expect 0x0190 uid=1000003 status=30
+echo ADDED
+expect 0x0190 uid=1000003 status=70
+expect 0x0190 uid=1000003 status=0
+quit
+EOF
+	client <alice.in >alice.out &
+	apid=$!
+	cat >carol.in <<EOF
+login carol carol-pw
+expect 0x0190 uid=1000003 status=30
+remove 1000003
+expect 0x0043
+echo REMOVED
+expectnot 0x0190 3000
+quit
+EOF
+	client <carol.in >carol.out &
+	cpid=$!
+	wait_for alice.out ADDED
+	wait_for carol.out REMOVED
+	touch go
+	wait_for alice.out "status=70"
+	touch go2
+	wait $apid
+	atf_check -s exit:0 -o match:"uid=1000003 status=0" tail -2 alice.out
+	wait $cpid
+	atf_check -s exit:0 grep -q "REMOVED" carol.out
+	wait $bpid
+}
+presence_later_cleanup() { pald_stop; }
+
 atf_test_case block cleanup
 block_head()
 {
@@ -601,6 +656,7 @@ atf_init_test_cases()
 	atf_add_test_case im_online
 	atf_add_test_case im_offline
 	atf_add_test_case presence
+	atf_add_test_case presence_later
 	atf_add_test_case block
 	atf_add_test_case search
 	atf_add_test_case duplicate_login
