@@ -79,6 +79,10 @@ static int		 voicefd = -1;	/* the voice port, kept for restarts */
 static int		 voiceufd = -1;	/* and its UDP twin, for RTP tools */
 static pid_t		 voicepid = -1;
 static time_t		 voicenext;	/* no restart before (throttle) */
+static int		 store_bad;	/* hands off mdb: see store_check */
+static int		 shutting;	/* in shutdown_all */
+static int		 killing;	/* shutdown_all's SIGKILLs are out */
+static int		 nkilled;	/* children they ended */
 pid_t			 pald_master;	/* 0 under inetd */
 
 static __dead void	 usage(void);
@@ -542,50 +546,92 @@ spawn(int fd, struct sockaddr_storage *peer)
 }
 
 /*
+ * child_gone - one dead child's status: off the list, and 1 if its end
+ * was abnormal.  The SIGKILLs of shutdown_all are counted, not logged.
+ */
+static int
+child_gone(pid_t pid, int st)
+{
+	int	 i;
+
+	if (pid == voicepid) {
+		/* no BDB handle, no slot: nothing to clean up */
+		if (WIFSIGNALED(st) && !killing)
+			log_warnx("voice child %ld killed by signal %d",
+			    (long)pid, WTERMSIG(st));
+		else if (WIFEXITED(st) && !got_term)
+			log_warnx("voice child %ld exited with status %d",
+			    (long)pid, WEXITSTATUS(st));
+		voicepid = -1;
+		return 0;
+	}
+	for (i = 0; i < nchildren; i++)
+		if (children[i].pid == pid) {
+			children[i] = children[--nchildren];
+			break;
+		}
+	if (WIFSIGNALED(st) && killing && WTERMSIG(st) == SIGKILL) {
+		nkilled++;
+		return 1;
+	}
+	if (WIFSIGNALED(st)) {
+		log_warnx("child %ld killed by signal %d", (long)pid,
+		    WTERMSIG(st));
+		return 1;
+	}
+	if (WIFEXITED(st) && WEXITSTATUS(st) != 0) {
+		log_warnx("child %ld exited with status %d", (long)pid,
+		    WEXITSTATUS(st));
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * store_check - failchk after abnormal ends; once it has said that the
+ * store needs recovery, the master's handle is left alone: whatever a
+ * dead child held (a mutex, a latch) would hang the next call.
+ * XXX failchk itself hangs when the dead child was waiting for a lock:
+ * aborting its transaction destroys the condition variable it waited
+ * on, and glibc's pthread_cond_destroy waits for that waiter (seen,
+ * libdb 5.3.28, glibc 2.36).  shutdown_all therefore runs none.
+ */
+static void
+store_check(void)
+{
+	if (store_bad)
+		return;
+	if (db_failchk(mdb) != DBR_OK) {
+		log_warnx("failchk failed: the store needs recovery");
+		store_bad = 1;
+	}
+}
+
+/*
  * reap - collect dead children; failchk and sweep after abnormal ends.
  * A child that exits normally has given back its own slot, and a sweep
  * looks at every slot in use (an fcntl each: 10,000 held sessions made
  * it 60 ms of the master's time for each connection that ended), so
- * normal exits are left to the periodic sweep of master_loop.
+ * normal exits are left to the periodic sweep of master_loop.  While
+ * shutting down, an abnormal end leaves the store to the next start's
+ * recovery, and the sweep tells no buddies: every session is ending.
  */
 static void
 reap(void)
 {
-	int	 st, i, abnormal = 0;
+	int	 st, abnormal = 0;
 	pid_t	 pid;
 
 	got_chld = 0;
-	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
-		if (pid == voicepid) {
-			/* no BDB handle, no slot: nothing to clean up */
-			if (WIFSIGNALED(st))
-				log_warnx("voice child %ld killed by signal "
-				    "%d", (long)pid, WTERMSIG(st));
-			else if (!got_term)
-				log_warnx("voice child %ld exited with "
-				    "status %d", (long)pid, WEXITSTATUS(st));
-			voicepid = -1;
-			continue;
-		}
-		for (i = 0; i < nchildren; i++)
-			if (children[i].pid == pid) {
-				children[i] = children[--nchildren];
-				break;
-			}
-		if (WIFSIGNALED(st)) {
-			log_warnx("child %ld killed by signal %d", (long)pid,
-			    WTERMSIG(st));
-			abnormal = 1;
-		} else if (WIFEXITED(st) && WEXITSTATUS(st) != 0) {
-			log_warnx("child %ld exited with status %d",
-			    (long)pid, WEXITSTATUS(st));
-			abnormal = 1;
-		}
-	}
-	if (abnormal && db_failchk(mdb) != DBR_OK)
-		log_warnx("failchk failed");
-	if (abnormal)
-		(void)table_sweep(tab, sweep_cb, mdb);
+	while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
+		abnormal |= child_gone(pid, st);
+	if (!abnormal)
+		return;
+	if (shutting)
+		store_bad = 1;
+	else
+		store_check();
+	(void)table_sweep(tab, store_bad ? NULL : sweep_cb, mdb);
 }
 
 /*
@@ -630,34 +676,61 @@ reload(void)
 	log_info("configuration reloaded");
 }
 
-/* shutdown_all - stop accepting, TERM the children, wait, then KILL */
+/*
+ * shutdown_all - stop accepting, TERM the children, wait, then KILL.
+ * A child that died here may have died inside Berkeley DB, holding a
+ * mutex or a page latch or waiting for a lock; the checkpoint, the
+ * closing of the environment and failchk itself could then wait for it
+ * forever.  So after any abnormal end the master leaves the store as it
+ * is: every commit is in the log already (DB_TXN_WRITE_NOSYNC writes it
+ * at commit), and the next start recovers the store before any child
+ * exists.
+ */
 static void
 shutdown_all(void)
 {
-	time_t	 until = time(NULL) + TERM_WAIT;
-	int	 i;
+	time_t	 now, until = time(NULL) + TERM_WAIT, lastdd = 0;
+	pid_t	 pid;
+	int	 i, st;
 
 	log_info("shutting down, %d children", nchildren);
+	shutting = 1;
 	(void)close(listenfd);
 	if (voicepid != -1)
 		(void)kill(voicepid, SIGTERM);
 	for (i = 0; i < nchildren; i++)
 		(void)kill(children[i].pid, SIGTERM);
-	while ((nchildren > 0 || voicepid != -1) && time(NULL) < until) {
+	while ((nchildren > 0 || voicepid != -1) &&
+	    (now = time(NULL)) < until) {
+		/* children leaving at once may deadlock: still break them */
+		if (now != lastdd && !store_bad) {
+			(void)db_deadlock(mdb);
+			lastdd = now;
+		}
 		(void)poll(NULL, 0, 100);
 		reap();
 	}
+	killing = 1;
 	if (voicepid != -1)
 		(void)kill(voicepid, SIGKILL);
 	for (i = 0; i < nchildren; i++)
 		(void)kill(children[i].pid, SIGKILL);
 	while ((nchildren > 0 || voicepid != -1) &&
-	    waitpid(-1, NULL, 0) > 0)
-		reap();
+	    (pid = waitpid(-1, &st, 0)) > 0)
+		if (child_gone(pid, st))
+			store_bad = 1;
 	reap();
+	table_close(tab);
+	if (store_bad && nkilled > 0)
+		log_warnx("%d children killed: the store is left open and "
+		    "will be recovered at the next start", nkilled);
+	else if (store_bad)
+		log_warnx("a child died: the store is left open and will be "
+		    "recovered at the next start");
+	if (store_bad)
+		return;
 	(void)db_checkpoint(mdb);
 	db_close(mdb);
-	table_close(tab);
 }
 
 /* master_loop - accept and fork until SIGTERM */
@@ -685,18 +758,18 @@ master_loop(void)
 			voice_spawn();
 		if (admin_master_tick(tab, now))
 			return;		/* /shutdown */
-		if (now >= nextcp) {
+		if (now >= nextcp && !store_bad) {
 			if (db_checkpoint(mdb) != DBR_OK)
 				log_warnx("checkpoint failed");
 			nextcp = now + conf.checkpoint;
 		}
-		if (now != lastdd) {
+		if (now != lastdd && !store_bad) {
 			(void)db_deadlock(mdb);
 			lastdd = now;
 		}
 		/* slots of processes that died unseen (inetd instances) */
 		if (now >= nextsweep) {
-			(void)table_sweep(tab, sweep_cb, mdb);
+			(void)table_sweep(tab, store_bad ? NULL : sweep_cb, mdb);
 			nextsweep = now + SWEEP_SECS;
 		}
 		pfd[0].fd = selfpipe[0];

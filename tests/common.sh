@@ -94,3 +94,14 @@ addadmin()
 	echo "$2" | PALD_HASH_COST=4 "$PALPASSWD" -h "$PWD/db" -p -c -a "$3" \
 	    "$1"
 }
+
+# locked PATTERN - until db5.3_stat lists a lock that matches, at most 10 s
+locked()
+{
+	i=0
+	while ! db5.3_stat -h db -Co 2>/dev/null | grep -q -- "$1"; do
+		i=$((i + 1))
+		[ $i -gt 200 ] && atf_fail "no lock '$1': $(db5.3_stat -h db -Co 2>&1)"
+		sleep 0.05
+	done
+}

@@ -575,10 +575,71 @@ sigterm_body()
 	done
 	atf_check -s exit:1 test -f pald.pid
 	wait_for pald.log "stopped"
+	# nobody was killed: the store was checkpointed and closed
+	atf_check -s exit:1 grep -q "will be recovered at the next start" pald.log
 	# the store is consistent afterwards
 	atf_check -s exit:0 -o ignore -e ignore db5.3_verify -h db users.db
 }
 sigterm_cleanup() { pald_stop; }
+
+atf_test_case sigterm_stuck_child cleanup
+sigterm_stuck_child_head()
+{
+	atf_set "descr" "SIGTERM with a child stuck in a lock wait: the master kills it, leaves the store to recovery and exits; nothing stored is lost"
+}
+sigterm_stuck_child_body()
+{
+	adduser alice alice-pw >/dev/null
+	adduser bob bob-pw >/dev/null
+	pald_start
+	# an offline IM, acknowledged: it is in the store
+	printf 'login alice alice-pw\nim 1000003 kept across the crash\ndrain 200\nquit\n' |
+	    client >alice.out
+	atf_check -o not-match:"0x0064" cat alice.out
+	# An administrator's db5.3_load holds a write lock on offline.db
+	# while it waits for its input (one transaction for the whole load).
+	mkfifo load.in
+	db5.3_load -h db offline.db <load.in 2>load.err &
+	lpid=$!
+	echo "$lpid" >load.pid
+	exec 3>load.in
+	printf 'VERSION=3\nformat=print\ntype=btree\nHEADER=END\n 0001000099:0000000001\n v1 from=1000002 time=1 text=x\n' >&3
+	locked "WRITE .* HELD *offline.db"
+	# bob's login reads his offline IMs: his child waits for the lock,
+	# inside Berkeley DB, and so cannot act on SIGTERM
+	printf 'login bob bob-pw\neof\n' | client >bob.out &
+	bpid=$!
+	locked "WAIT *offline.db"
+	pid=$(cat pald.pid)
+	kill "$pid"
+	i=0
+	while kill -0 "$pid" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -gt 400 ] && atf_fail "master still running 20 s after SIGTERM"
+		sleep 0.05
+	done
+	wait_for pald.log "stopped"
+	# it killed the stuck child and left the store to the next start
+	atf_check -s exit:0 grep -q "1 children killed.* will be recovered at the next start" pald.log
+	exec 3>&-
+	kill -9 "$lpid" "$bpid" 2>/dev/null
+	wait "$lpid" "$bpid"
+	# the next start recovers: the load, never committed, is undone;
+	# the account and the IM are there
+	pald_start
+	atf_check -s exit:1 sh -c "db5.3_dump -p -h db offline.db | grep -q 0001000099"
+	printf 'login bob bob-pw\nexpect 0x0014 kept across the crash\nquit\n' |
+	    client >bob2.out
+	atf_check -o match:"from=1000002 text=.*kept across the crash" \
+	    cat bob2.out
+	printf 'login alice alice-pw\nquit\n' | client >alice2.out
+	atf_check -o match:LOGIN-OK cat alice2.out
+}
+sigterm_stuck_child_cleanup()
+{
+	[ -f load.pid ] && kill -9 "$(cat load.pid)" 2>/dev/null
+	pald_stop
+}
 
 atf_test_case daemon_mode cleanup
 daemon_mode_head()
@@ -671,6 +732,7 @@ atf_init_test_cases()
 	atf_add_test_case registration_off
 	atf_add_test_case inetd_mode
 	atf_add_test_case sigterm
+	atf_add_test_case sigterm_stuck_child
 	atf_add_test_case daemon_mode
 	atf_add_test_case config_check
 	atf_add_test_case palpasswd_tool

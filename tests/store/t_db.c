@@ -12,6 +12,7 @@
 #include <atf-c.h>
 #include <db.h>
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1016,6 +1017,181 @@ ATF_TC_BODY(concurrent_writers, tc)
 	db_close(db);
 }
 
+/*
+ * gate - a process with a transaction of its own that holds write locks
+ * (DB_RMW reads) on the nicks.db pages of two keys.  It says 'L' on out
+ * once it has them, waits until two lock requests of others wait, then
+ * aborts: both are granted at once.  Given a byte on in, it answers
+ * with the environment's count of deadlocks (at most 255) and exits.
+ */
+static pid_t
+gate(const char *k1, const char *k2, int *in, int *out)
+{
+	DB_ENV		*env;
+	DB		*d;
+	DB_TXN		*t;
+	DB_LOCK_STAT	*ls;
+	DBT		 k, v;
+	uintmax_t	 base;
+	unsigned char	 c;
+	pid_t		 pid;
+	int		 p[2], q[2], i;
+
+	ATF_REQUIRE_EQ(pipe(p), 0);
+	ATF_REQUIRE_EQ(pipe(q), 0);
+	ATF_REQUIRE((pid = fork()) != -1);
+	if (pid != 0) {
+		(void)close(p[1]);
+		(void)close(q[0]);
+		*in = p[0];
+		*out = q[1];
+		return pid;
+	}
+	(void)close(p[0]);
+	(void)close(q[1]);
+	memset(&v, 0, sizeof(v));
+	if (db_env_create(&env, 0) != 0 ||
+	    env->open(env, HOME, RAW_FLAGS, 0600) != 0 ||
+	    db_create(&d, env, 0) != 0 ||
+	    d->open(d, NULL, "nicks.db", NULL, DB_BTREE, DB_AUTO_COMMIT,
+	    0600) != 0 ||
+	    env->txn_begin(env, NULL, &t, 0) != 0)
+		_exit(2);
+	k = dbt(k1);
+	if (d->get(d, t, &k, &v, DB_RMW) != 0)
+		_exit(3);
+	k = dbt(k2);
+	if (d->get(d, t, &k, &v, DB_RMW) != 0 ||
+	    env->lock_stat(env, &ls, 0) != 0)
+		_exit(4);
+	base = ls->st_lock_wait;
+	free(ls);
+	if (write(p[1], "L", 1) != 1)
+		_exit(5);
+	for (i = 0; i < 1000; i++) {
+		if (env->lock_stat(env, &ls, 0) != 0)
+			_exit(6);
+		if (ls->st_lock_wait >= base + 2)
+			break;
+		free(ls);
+		ls = NULL;
+		(void)poll(NULL, 0, 10);
+	}
+	free(ls);
+	if (i == 1000 || t->abort(t) != 0)
+		_exit(7);
+	if (read(q[0], &c, 1) != 1 || env->lock_stat(env, &ls, 0) != 0)
+		_exit(8);
+	c = ls->st_ndeadlocks > 255 ? 255 : (unsigned char)ls->st_ndeadlocks;
+	free(ls);
+	if (write(p[1], &c, 1) != 1)
+		_exit(9);
+	(void)d->close(d, 0);
+	(void)env->close(env, 0);
+	_exit(0);
+}
+
+/* renamer - a child of its own store, as pald's: uid renamed to nick */
+static pid_t
+renamer(uint32_t uid, const char *nick)
+{
+	struct db	*db;
+	struct user	 u;
+	pid_t		 pid;
+	int		 r;
+
+	ATF_REQUIRE((pid = fork()) != -1);
+	if (pid != 0)
+		return pid;
+	if (db_open(&db, HOME, DBO_LAZY) != DBR_OK ||
+	    db_user_get(db, uid, &u) != DBR_OK)
+		_exit(100);
+	(void)strlcpy(u.nick, nick, sizeof(u.nick));
+	r = db_user_put(db, &u);
+	db_close(db);
+	_exit(r == DBR_OK ? 0 : 10 + r);
+}
+
+/*
+ * Two of pald's children deadlock: each renames an account, which
+ * writes the new nickname's key and deletes the old one in nicks.db,
+ * and the keys of the one are on the pages of the other, in opposite
+ * order.  A third process holds both pages until both children wait
+ * for them, so that each then holds one page and wants the other.  The
+ * children set no detection policy; the parent runs db_deadlock once a
+ * second, as pald's master does, and txn_run retries the transaction
+ * that the detector rejected: both renames are done.
+ */
+ATF_TC(two_child_deadlock);
+ATF_TC_HEAD(two_child_deadlock, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "the master's detector breaks a "
+	    "deadlock of two children, and txn_run retries");
+	atf_tc_set_md_var(tc, "timeout", "60");
+}
+ATF_TC_BODY(two_child_deadlock, tc)
+{
+	enum { FILL = 600 };
+	struct db	*db;
+	struct user	 u;
+	uint32_t	 p, q;
+	pid_t		 g, kid[2];
+	int		 i, st, left, in, out, tries;
+	unsigned char	 c;
+	char		 nick[16];
+
+	/* as pald's master: recovered, created, no detection policy */
+	db = store(DBO_RECOVER | DBO_CREATE | DBO_DETECT);
+	/* p's users.db page is not q's; nicks in no order, so that the
+	 * nicks.db pages have room and the renames split none */
+	p = mkuser(db, "aaa");
+	for (i = 0; i < FILL; i++) {
+		(void)snprintf(nick, sizeof(nick), "m%03d", i * 7 % FILL);
+		(void)mkuser(db, nick);
+	}
+	(void)mkuser(db, "aac");
+	(void)mkuser(db, "zzx");
+	q = mkuser(db, "zzz");
+	g = gate("aaa", "zzz", &in, &out);
+	ATF_REQUIRE_EQ(read(in, &c, 1), 1);
+	ATF_REQUIRE_EQ(c, 'L');
+	kid[0] = renamer(p, "zzy");	/* zzy's page, then aaa's */
+	kid[1] = renamer(q, "aab");	/* aab's page, then zzz's */
+	for (left = 2, tries = 0; left > 0; tries++) {
+		if (tries == 20) {
+			for (i = 0; i < 2; i++)
+				if (kid[i] != 0)
+					(void)kill(kid[i], SIGKILL);
+			(void)kill(g, SIGKILL);
+			atf_tc_fail("the children still wait");
+		}
+		(void)db_deadlock(db);
+		(void)poll(NULL, 0, 1000);
+		for (i = 0; i < 2; i++) {
+			if (kid[i] == 0 || waitpid(kid[i], &st, WNOHANG) == 0)
+				continue;
+			ATF_CHECK_MSG(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+			    "child %d: status %#x", i, st);
+			kid[i] = 0;
+			left--;
+		}
+	}
+	ATF_REQUIRE_EQ(write(out, "s", 1), 1);
+	ATF_REQUIRE_EQ(read(in, &c, 1), 1);
+	ATF_CHECK_MSG(c >= 1, "no deadlock happened");
+	ATF_REQUIRE_EQ(waitpid(g, &st, 0), g);
+	ATF_CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	ATF_REQUIRE_EQ(db_user_by_nick(db, "zzy", &u), DBR_OK);
+	ATF_CHECK_EQ(u.uid, p);
+	ATF_REQUIRE_EQ(db_user_by_nick(db, "aab", &u), DBR_OK);
+	ATF_CHECK_EQ(u.uid, q);
+	ATF_CHECK_EQ(db_user_by_nick(db, "aaa", &u), DBR_NOTFOUND);
+	ATF_CHECK_EQ(db_user_by_nick(db, "zzz", &u), DBR_NOTFOUND);
+	ATF_REQUIRE_EQ(db_user_get(db, p, &u), DBR_OK);
+	ATF_CHECK_STREQ(u.nick, "zzy");
+	db_close(db);
+}
+
 /* aroom - a permanent room record */
 static struct room
 aroom(uint32_t id, uint32_t cat, const char *name)
@@ -1284,6 +1460,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, failchk_open);
 	ATF_TP_ADD_TC(tp, recover_after_exit);
 	ATF_TP_ADD_TC(tp, concurrent_writers);
+	ATF_TP_ADD_TC(tp, two_child_deadlock);
 	ATF_TP_ADD_TC(tp, room_records);
 	ATF_TP_ADD_TC(tp, room_seed);
 	ATF_TP_ADD_TC(tp, room_bans);
