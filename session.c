@@ -645,28 +645,25 @@ handle_login(struct session *s, const struct wire_frame *f)
  * that is in the store, one after it finds our slot and tells us with
  * TM_LISTER).  The logout's "gone offline" then needs no store.
  */
+_Static_assert(REVERSE_MAX * sizeof(uint32_t) <= SCRATCH,
+    "listers_load reads into the scratch buffer");
+
 static void
 listers_load(struct session *s)
 {
-	uint32_t	*owners;
+	uint32_t	*owners = (uint32_t *)(void *)s->scratch;
 	int		 n;
 
-	if ((owners = calloc(REVERSE_MAX, sizeof(*owners))) == NULL)
-		return;
+	/* the scratch buffer, not the heap: a held child keeps n entries */
 	n = db_buddy_of(s->db, s->u.uid, owners, REVERSE_MAX);
 	free(s->listers);
 	s->listers = NULL;
 	s->nlisters = s->caplisters = 0;
-	if (n < 0) {
-		free(owners);
+	if (n < 0 ||
+	    (s->listers = reallocarray(NULL, n > 0 ? (size_t)n : 1,
+	    sizeof(*owners))) == NULL)
 		return;
-	}
-	s->listers = reallocarray(owners, n > 0 ? (size_t)n : 1,
-	    sizeof(*owners));
-	if (s->listers == NULL) {
-		free(owners);
-		return;
-	}
+	memcpy(s->listers, owners, (size_t)n * sizeof(*owners));
 	s->caplisters = n > 0 ? n : 1;
 	s->nlisters = n;
 }
