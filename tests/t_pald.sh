@@ -621,8 +621,9 @@ sigterm_stuck_child_body()
 	wait_for pald.log "stopped"
 	# it killed the stuck child and left the store to the next start
 	atf_check -s exit:0 grep -q "1 children killed.* will be recovered at the next start" pald.log
-	exec 3>&-
+	# killed before its input ends: at end of file it would commit
 	kill -9 "$lpid" "$bpid" 2>/dev/null
+	exec 3>&-
 	wait "$lpid" "$bpid"
 	# the next start recovers: the load, never committed, is undone;
 	# the account and the IM are there
@@ -676,8 +677,8 @@ kill_lock_waiter_body()
 	kill -9 "$pid"
 	wait_for pald.log "child $pid killed by signal 9"
 	# the lock holder goes too (recovery wants the store to itself)
-	exec 3>&-
 	kill -9 "$lpid" 2>/dev/null
+	exec 3>&-
 	wait "$lpid" "$bpid"
 	# within 40 s the master answers again
 	until=$(($(date +%s) + 40))
