@@ -60,12 +60,25 @@ struct keeper {
 	time_t			 nextcp, nextsweep, lastdd;
 };
 
-/* sweep_cb - a dead session found in the table: tell its buddies */
+/* keeper_beat - tell the master we are not stuck */
+static void
+keeper_beat(struct keeper *k)
+{
+	char	 beat = 0;
+
+	(void)write(k->hb, &beat, 1);	/* full: the master is slow */
+}
+
+/*
+ * sweep_cb - a dead session found in the table: tell its buddies.  A
+ * heartbeat each: after thousands of deaths the sweep is long, not stuck.
+ */
 static void
 sweep_cb(void *arg, const struct tsess *ts)
 {
 	struct keeper	*k = arg;
 
+	keeper_beat(k);
 	room_gone(k->db, k->tab, ts);
 	presence_gone(k->db, k->tab, ts);
 }
@@ -163,7 +176,6 @@ keeper_main(int cmd, int hb, struct table *tab, struct pald_conf *conf)
 {
 	struct keeper	 k;
 	struct pollfd	 pfd;
-	char		 beat = 0;
 
 	memset(&k, 0, sizeof(k));
 	k.tab = tab;
@@ -179,7 +191,7 @@ keeper_main(int cmd, int hb, struct table *tab, struct pald_conf *conf)
 	/* a keeper before us may have died in the store, or left slots */
 	keeper_failchk(&k);
 	for (;;) {
-		(void)write(hb, &beat, 1);	/* full: the master is slow */
+		keeper_beat(&k);
 		pfd.fd = cmd;
 		pfd.events = POLLIN;
 		if (poll(&pfd, 1, 1000) == -1 && errno != EINTR)
