@@ -4,14 +4,17 @@
  * NAME
  *	pald - fork-per-connection chat server
  * DESCRIPTION
- *	The master binds the listening socket, drops privileges, recovers
- *	the Berkeley DB environment and maps the shared table before any
- *	child exists, then accepts connections and forks one child per
- *	client.  It reaps children, runs failchk after an abnormal exit,
- *	sweeps the table slots of dead children (their buddies see them go
- *	offline), checkpoints the store, and throttles when forks fail or
- *	descriptors run out.  Under -i the same session code serves the one
- *	connection on descriptor 0.
+ *	The master binds the listening socket, drops privileges, maps the
+ *	shared table and recovers the Berkeley DB environment (in a child of
+ *	its own) before any other child exists, then forks the store keeper
+ *	(keeper.c) and the voice child, accepts connections and forks one
+ *	child per client.  It reaps children, tells the keeper about each
+ *	abnormal end (failchk and the sweep of dead slots are the keeper's),
+ *	and throttles when forks fail or descriptors run out.  The master
+ *	itself never calls Berkeley DB while another process uses the
+ *	environment: when the keeper wedges, it stops every child and
+ *	recovers the store in place (recover_in_place).  Under -i the same
+ *	session code serves the one connection on descriptor 0.
  *
  *	Signals only set flags (and, in the master, write a byte to a
  *	self-pipe); the poll loops act on them.
@@ -41,6 +44,7 @@
 #include <unistd.h>
 
 #include "admin.h"
+#include "keeper.h"
 #include "log.h"
 #include "pald.h"
 #include "pathnames.h"
@@ -57,7 +61,6 @@
 #define PAUSE_SECS	1	/* accept pause after EMFILE or fork failure */
 #define IDLE_SECS	5	/* a child this quiet lets go of its store */
 #define STACK_TRIM	(256 * 1024) /* stack given back below an idle frame */
-#define SWEEP_SECS	10	/* a sweep at least this often (inetd's dead) */
 #define IDLE_POLL	30	/* seconds an idle child's poll may sleep */
 
 struct child {
@@ -72,14 +75,19 @@ static const char	*conffile;
 static uint32_t		 confseen;	/* table_conf_get's mark */
 static struct child	*children;
 static int		 nchildren;
-static struct db	*mdb;		/* the master's own handle */
 static struct table	*tab;
 static int		 listenfd = -1;
 static int		 voicefd = -1;	/* the voice port, kept for restarts */
 static int		 voiceufd = -1;	/* and its UDP twin, for RTP tools */
 static pid_t		 voicepid = -1;
 static time_t		 voicenext;	/* no restart before (throttle) */
-static int		 store_bad;	/* hands off mdb: see store_check */
+static pid_t		 keeperpid = -1;
+static int		 keepercmd = -1;	/* KC_* to the keeper */
+static int		 keeperhb = -1;	/* its heartbeat */
+static time_t		 keeperseen;	/* last heartbeat (or spawn) */
+static time_t		 keepernext;	/* no restart before (throttle) */
+static int		 keeperbad;	/* it asked for recovery */
+static int		 store_bad;	/* a child died in shutdown_all */
 static int		 shutting;	/* in shutdown_all */
 static int		 killing;	/* shutdown_all's SIGKILLs are out */
 static int		 nkilled;	/* children they ended */
@@ -87,6 +95,7 @@ pid_t			 pald_master;	/* 0 under inetd */
 
 static __dead void	 usage(void);
 static int		 bound_port(int);
+static void		 recover_store(void);
 
 static __dead void
 usage(void)
@@ -395,12 +404,27 @@ serve(struct session *s, int fd)
 	(void)munmap(in, INBUF);
 }
 
-/* sweep_cb - a dead session found in the table: tell its buddies */
+/* sweep_cb - inetd: a dead session found in the table, buddies told */
 static void
 sweep_cb(void *arg, const struct tsess *ts)
 {
 	room_gone(arg, tab, ts);
 	presence_gone(arg, tab, ts);
+}
+
+/* close_master - a new child closes the master's listener and pipes */
+static void
+close_master(void)
+{
+	(void)close(listenfd);
+	(void)close(selfpipe[0]);
+	(void)close(selfpipe[1]);
+	selfpipe[0] = selfpipe[1] = -1;
+	if (keepercmd != -1)
+		(void)close(keepercmd);
+	if (keeperhb != -1)
+		(void)close(keeperhb);
+	keepercmd = keeperhb = -1;
 }
 
 /* child_main - the forked child: its own DB handles, then serve */
@@ -410,14 +434,11 @@ child_main(int fd, const struct sockaddr *peer, const struct sockaddr *local)
 	struct session	*s;
 	struct db	*db;
 
-	(void)close(listenfd);
+	close_master();
 	if (voicefd != -1)
 		(void)close(voicefd);
 	if (voiceufd != -1)
 		(void)close(voiceufd);
-	(void)close(selfpipe[0]);
-	(void)close(selfpipe[1]);
-	selfpipe[0] = selfpipe[1] = -1;
 	/* the master's list: each page it writes would become ours */
 	free(children);
 	children = NULL;
@@ -459,10 +480,7 @@ voice_spawn(void)
 		return;
 	case 0:
 		table_forked(tab);
-		(void)close(listenfd);
-		(void)close(selfpipe[0]);
-		(void)close(selfpipe[1]);
-		selfpipe[0] = selfpipe[1] = -1;
+		close_master();
 		log_procname("pald-voice");
 		setproctitle("voice");
 		voice_main(voicefd, voiceufd, tab, &conf, conffile,
@@ -471,6 +489,107 @@ voice_spawn(void)
 	}
 	voicepid = pid;
 	log_debug("voice child %ld", (long)pid);
+}
+
+/* keeper_signals - the keeper hears only its pipe and SIGKILL */
+static void
+keeper_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = SIG_IGN;
+	(void)sigaction(SIGTERM, &sa, NULL);
+	(void)sigaction(SIGINT, &sa, NULL);
+	(void)sigaction(SIGHUP, &sa, NULL);
+	(void)sigaction(SIGPIPE, &sa, NULL);
+	sa.sa_handler = SIG_DFL;
+	(void)sigaction(SIGCHLD, &sa, NULL);
+}
+
+/* keeper_gone - the keeper is dead and reaped: close its pipes */
+static void
+keeper_gone(void)
+{
+	if (keepercmd != -1)
+		(void)close(keepercmd);
+	if (keeperhb != -1)
+		(void)close(keeperhb);
+	keepercmd = keeperhb = -1;
+	keeperpid = -1;
+}
+
+/*
+ * keeper_spawn - fork the store keeper (keeper.c) with its two pipes,
+ * commands to it and heartbeats from it, non-blocking at both ends.  The
+ * master restarts it when it dies, at most once per KEEPER_RESTART
+ * seconds.
+ */
+static void
+keeper_spawn(void)
+{
+	static int	 started;
+	int		 cp[2], hp[2];
+	pid_t		 pid;
+
+	keepernext = time(NULL) + KEEPER_RESTART;
+	if (pipe2(cp, O_NONBLOCK | O_CLOEXEC) == -1) {
+		log_warn("store keeper: pipe");
+		return;
+	}
+	if (pipe2(hp, O_NONBLOCK | O_CLOEXEC) == -1) {
+		log_warn("store keeper: pipe");
+		(void)close(cp[0]);
+		(void)close(cp[1]);
+		return;
+	}
+	switch (pid = fork()) {
+	case -1:
+		log_warn("store keeper: fork");
+		(void)close(cp[0]);
+		(void)close(cp[1]);
+		(void)close(hp[0]);
+		(void)close(hp[1]);
+		return;
+	case 0:
+		(void)close(cp[1]);
+		(void)close(hp[0]);
+		table_forked(tab);
+		close_master();
+		if (voicefd != -1)
+			(void)close(voicefd);
+		if (voiceufd != -1)
+			(void)close(voiceufd);
+		free(children);
+		children = NULL;
+		keeper_signals();
+		log_procname("pald-store");
+		setproctitle("store");
+		keeper_main(cp[0], hp[1], tab, &conf);
+		/* NOTREACHED */
+	}
+	(void)close(cp[0]);
+	(void)close(hp[1]);
+	keeperpid = pid;
+	keepercmd = cp[1];
+	keeperhb = hp[0];
+	keeperseen = time(NULL);
+	if (started++)
+		log_info("store keeper restarted, pid %ld", (long)pid);
+	else
+		log_debug("store keeper %ld", (long)pid);
+}
+
+/*
+ * keeper_tell - one command to the keeper; never waits (a full pipe
+ * means a keeper stuck already, which its silence will show)
+ */
+static void
+keeper_tell(char c)
+{
+	if (keepercmd != -1)
+		(void)write(keepercmd, &c, 1);
 }
 
 /* addr_count - children serving this address */
@@ -546,6 +665,26 @@ spawn(int fd, struct sockaddr_storage *peer)
 }
 
 /*
+ * keeper_ended - the keeper's status: a keeper killed is restarted (the
+ * new one runs failchk first), one that exited with a status other than
+ * 0 asks for recovery (failchk said so, or it could not open the store,
+ * or the environment panicked).
+ */
+static void
+keeper_ended(pid_t pid, int st)
+{
+	keeper_gone();
+	if (WIFSIGNALED(st))
+		log_warnx("store keeper %ld killed by signal %d", (long)pid,
+		    WTERMSIG(st));
+	else if (WIFEXITED(st) && WEXITSTATUS(st) != 0 && !got_term) {
+		log_warnx("store keeper %ld exited with status %d",
+		    (long)pid, WEXITSTATUS(st));
+		keeperbad = 1;
+	}
+}
+
+/*
  * child_gone - one dead child's status: off the list, and 1 if its end
  * was abnormal.  The SIGKILLs of shutdown_all are counted, not logged.
  */
@@ -554,6 +693,10 @@ child_gone(pid_t pid, int st)
 {
 	int	 i;
 
+	if (pid == keeperpid) {
+		keeper_ended(pid, st);
+		return 0;
+	}
 	if (pid == voicepid) {
 		/* no BDB handle, no slot: nothing to clean up */
 		if (WIFSIGNALED(st) && !killing)
@@ -588,33 +731,19 @@ child_gone(pid_t pid, int st)
 }
 
 /*
- * store_check - failchk after abnormal ends; once it has said that the
- * store needs recovery, the master's handle is left alone: whatever a
- * dead child held (a mutex, a latch) would hang the next call.
- * XXX failchk itself hangs when the dead child was waiting for a lock:
- * aborting its transaction destroys the condition variable it waited
- * on, and glibc's pthread_cond_destroy waits for that waiter (seen,
- * libdb 5.3.28, glibc 2.36).  shutdown_all therefore runs none.
- */
-static void
-store_check(void)
-{
-	if (store_bad)
-		return;
-	if (db_failchk(mdb) != DBR_OK) {
-		log_warnx("failchk failed: the store needs recovery");
-		store_bad = 1;
-	}
-}
-
-/*
- * reap - collect dead children; failchk and sweep after abnormal ends.
- * A child that exits normally has given back its own slot, and a sweep
- * looks at every slot in use (an fcntl each: 10,000 held sessions made
- * it 60 ms of the master's time for each connection that ended), so
- * normal exits are left to the periodic sweep of master_loop.  While
- * shutting down, an abnormal end leaves the store to the next start's
- * recovery, and the sweep tells no buddies: every session is ending.
+ * reap - collect dead children; after abnormal ends the keeper runs
+ * failchk and sweeps.  The master never does either itself: failchk
+ * hangs when the dead child was waiting for a lock (aborting its
+ * transaction destroys the condition variable it waited on, and glibc's
+ * pthread_cond_destroy waits for that waiter: seen, libdb 5.3.28, glibc
+ * 2.36), and any call hangs on a mutex a dead child held; a keeper that
+ * hangs is the master's to recover.  A child that exits normally has
+ * given back its own slot, and a sweep looks at every slot in use (an
+ * fcntl each: 10,000 held sessions made it 60 ms for each connection
+ * that ended), so normal exits are left to the keeper's periodic sweep.
+ * While shutting down, an abnormal end leaves the store to the next
+ * start's recovery, and the sweep tells no buddies: every session is
+ * ending.
  */
 static void
 reap(void)
@@ -627,11 +756,11 @@ reap(void)
 		abnormal |= child_gone(pid, st);
 	if (!abnormal)
 		return;
-	if (shutting)
+	if (shutting) {
 		store_bad = 1;
-	else
-		store_check();
-	(void)table_sweep(tab, store_bad ? NULL : sweep_cb, mdb);
+		(void)table_sweep(tab, NULL, NULL);
+	} else
+		keeper_tell(KC_FAILCHK);
 }
 
 /*
@@ -672,54 +801,112 @@ reload(void)
 	table_conf_put(tab, &conf);	/* the sessions follow */
 	if (voicepid != -1)
 		(void)kill(voicepid, SIGHUP);
-	(void)admin_sysuser(mdb, &conf);
+	/* the keeper follows the table too (the system user's name) */
 	log_info("configuration reloaded");
 }
 
 /*
- * shutdown_all - stop accepting, TERM the children, wait, then KILL.
- * A child that died here may have died inside Berkeley DB, holding a
- * mutex or a page latch or waiting for a lock; the checkpoint, the
- * closing of the environment and failchk itself could then wait for it
- * forever.  So after any abnormal end the master leaves the store as it
- * is: every commit is in the log already (DB_TXN_WRITE_NOSYNC writes it
- * at commit), and the next start recovers the store before any child
- * exists.
+ * stop_children - TERM the sessions (and the voice child when voice),
+ * give them TERM_WAIT seconds, then KILL the rest and reap them all; 1
+ * if any ended abnormally.  The keeper is left as it is: sessions
+ * leaving at once may deadlock, and it still breaks that.
+ */
+static int
+stop_children(int voice)
+{
+	time_t	 until = time(NULL) + TERM_WAIT;
+	pid_t	 pid;
+	int	 i, st, bad = 0;
+
+	if (voice && voicepid != -1)
+		(void)kill(voicepid, SIGTERM);
+	for (i = 0; i < nchildren; i++)
+		(void)kill(children[i].pid, SIGTERM);
+	while ((nchildren > 0 || (voice && voicepid != -1)) &&
+	    time(NULL) < until) {
+		(void)poll(NULL, 0, 100);
+		while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
+			bad |= child_gone(pid, st);
+	}
+	killing = 1;
+	if (voice && voicepid != -1)
+		(void)kill(voicepid, SIGKILL);
+	for (i = 0; i < nchildren; i++)
+		(void)kill(children[i].pid, SIGKILL);
+	while ((nchildren > 0 || (voice && voicepid != -1)) &&
+	    (pid = waitpid(-1, &st, 0)) > 0)
+		bad |= child_gone(pid, st);
+	got_chld = 0;
+	return bad;
+}
+
+/* keeper_kill - SIGKILL the keeper and reap it */
+static void
+keeper_kill(void)
+{
+	int	 st;
+
+	if (keeperpid == -1)
+		return;
+	(void)kill(keeperpid, SIGKILL);
+	while (waitpid(keeperpid, &st, 0) == -1 && errno == EINTR)
+		;
+	keeper_gone();
+}
+
+/*
+ * keeper_stop - the end of shutdown_all.  After an abnormal end the
+ * keeper is killed without a word: whatever the dead child held could
+ * hang the checkpoint or the close.  Else it checkpoints and closes the
+ * store, given KEEPER_WAIT seconds.  0 when the store was closed.
+ */
+static int
+keeper_stop(void)
+{
+	time_t	 until = time(NULL) + KEEPER_WAIT;
+	pid_t	 pid = keeperpid, r = 0;
+	int	 st = 0;
+
+	if (pid == -1)
+		return -1;
+	if (!store_bad) {
+		keeper_tell(KC_CLOSE);
+		while ((r = waitpid(pid, &st, WNOHANG)) == 0 &&
+		    time(NULL) < until)
+			(void)poll(NULL, 0, 100);
+	}
+	if (r != pid) {
+		keeper_kill();
+		return -1;
+	}
+	keeper_gone();
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+}
+
+/*
+ * shutdown_all - stop accepting, TERM the children, wait, then KILL;
+ * then the keeper.  A child that died here may have died inside Berkeley
+ * DB, holding a mutex or a page latch or waiting for a lock; the
+ * checkpoint, the closing of the environment and failchk itself could
+ * then wait for it forever.  So after any abnormal end the store is
+ * left as it is: every commit is in the log already
+ * (DB_TXN_WRITE_NOSYNC writes it at commit), and the next start
+ * recovers the store before any child exists.
  */
 static void
 shutdown_all(void)
 {
-	time_t	 now, until = time(NULL) + TERM_WAIT, lastdd = 0;
-	pid_t	 pid;
-	int	 i, st;
+	int	 closed;
 
 	log_info("shutting down, %d children", nchildren);
 	shutting = 1;
 	(void)close(listenfd);
-	if (voicepid != -1)
-		(void)kill(voicepid, SIGTERM);
-	for (i = 0; i < nchildren; i++)
-		(void)kill(children[i].pid, SIGTERM);
-	while ((nchildren > 0 || voicepid != -1) &&
-	    (now = time(NULL)) < until) {
-		/* children leaving at once may deadlock: still break them */
-		if (now != lastdd && !store_bad) {
-			(void)db_deadlock(mdb);
-			lastdd = now;
-		}
-		(void)poll(NULL, 0, 100);
-		reap();
-	}
-	killing = 1;
-	if (voicepid != -1)
-		(void)kill(voicepid, SIGKILL);
-	for (i = 0; i < nchildren; i++)
-		(void)kill(children[i].pid, SIGKILL);
-	while ((nchildren > 0 || voicepid != -1) &&
-	    (pid = waitpid(-1, &st, 0)) > 0)
-		if (child_gone(pid, st))
-			store_bad = 1;
-	reap();
+	keeper_tell(KC_SHUT);
+	if (stop_children(1))
+		store_bad = 1;
+	if (store_bad)
+		(void)table_sweep(tab, NULL, NULL);
+	closed = keeper_stop();
 	table_close(tab);
 	if (store_bad && nkilled > 0)
 		log_warnx("%d children killed: the store is left open and "
@@ -727,10 +914,58 @@ shutdown_all(void)
 	else if (store_bad)
 		log_warnx("a child died: the store is left open and will be "
 		    "recovered at the next start");
-	if (store_bad)
-		return;
-	(void)db_checkpoint(mdb);
-	db_close(mdb);
+	else if (closed == -1)
+		log_warnx("the store keeper did not close the store: it will "
+		    "be recovered at the next start");
+}
+
+/*
+ * recover_in_place - the keeper is wedged in the store, or said that the
+ * store needs recovery.  Every pald process that uses the environment
+ * is stopped: the keeper killed, the sessions TERMed, then KILLed (they
+ * may be stuck on the same mutex); the store is recovered as at start
+ * and a new keeper forked.  Every client is disconnected; the voice
+ * child, which has no BDB handle, stays.  Nothing else may have the
+ * environment open then (pald -i, palpasswd, the db5.3 tools):
+ * recovery is for one process alone.
+ */
+static void
+recover_in_place(const char *why)
+{
+	log_warnx("%s: recovering the store in place, disconnecting %d "
+	    "clients", why, nchildren);
+	keeper_kill();
+	(void)stop_children(0);
+	killing = nkilled = keeperbad = 0;
+	(void)table_sweep(tab, NULL, NULL);
+	recover_store();
+	log_info("%s: store recovered in place", conf.dbhome);
+	keeper_spawn();
+}
+
+/*
+ * keeper_watch - once a second: the keeper's heartbeats; recovery in
+ * place when it has been silent KEEPER_STUCK seconds, or asked for it
+ * (once per KEEPER_RESTART seconds at most); a restart when it is gone.
+ */
+static void
+keeper_watch(time_t now)
+{
+	char	 b[64];
+
+	if (keeperhb != -1 && read(keeperhb, b, sizeof(b)) > 0) {
+		keeperseen = now;
+		while (read(keeperhb, b, sizeof(b)) > 0)
+			;
+	}
+	if (keeperbad && now >= keepernext)
+		recover_in_place("the store keeper asked for recovery");
+	else if (keeperpid != -1 && now - keeperseen >= KEEPER_STUCK) {
+		(void)snprintf(b, sizeof(b), "store keeper %ld silent for "
+		    "%d s", (long)keeperpid, KEEPER_STUCK);
+		recover_in_place(b);
+	} else if (keeperpid == -1 && !keeperbad && now >= keepernext)
+		keeper_spawn();
 }
 
 /* master_loop - accept and fork until SIGTERM */
@@ -740,12 +975,10 @@ master_loop(void)
 	struct sockaddr_storage peer;
 	struct pollfd	 pfd[2];
 	socklen_t	 len;
-	time_t		 now, paused = 0, nextcp, nextsweep, lastdd = 0;
+	time_t		 now, paused = 0, watched = 0;
 	char		 b[64];
 	int		 fd, n;
 
-	nextcp = time(NULL) + conf.checkpoint;
-	nextsweep = time(NULL) + SWEEP_SECS;
 	for (;;) {
 		if (got_term)
 			return;
@@ -758,19 +991,9 @@ master_loop(void)
 			voice_spawn();
 		if (admin_master_tick(tab, now))
 			return;		/* /shutdown */
-		if (now >= nextcp && !store_bad) {
-			if (db_checkpoint(mdb) != DBR_OK)
-				log_warnx("checkpoint failed");
-			nextcp = now + conf.checkpoint;
-		}
-		if (now != lastdd && !store_bad) {
-			(void)db_deadlock(mdb);
-			lastdd = now;
-		}
-		/* slots of processes that died unseen (inetd instances) */
-		if (now >= nextsweep) {
-			(void)table_sweep(tab, store_bad ? NULL : sweep_cb, mdb);
-			nextsweep = now + SWEEP_SECS;
+		if (now != watched) {
+			keeper_watch(now);
+			watched = now = time(NULL);	/* recovery takes time */
 		}
 		pfd[0].fd = selfpipe[0];
 		pfd[0].events = POLLIN;
@@ -915,7 +1138,7 @@ drop_privileges(const struct passwd *pw)
 
 /*
  * open_store - the master's (or -R's) recovering open, seeded; detect:
- * the master will run the deadlock detector (db_deadlock), so a lock
+ * the keeper will run the deadlock detector (db_deadlock), so a lock
  * conflict need not
  */
 static struct db *
@@ -938,13 +1161,14 @@ open_store(int detect)
  * recover_store - the master's recovery, in a child of its own: recovery
  * allocates and frees a few MiB in many small pieces, and a master that
  * kept that heap would hand every forked child a fragmented heap whose
- * pages the child's first mallocs copy one by one.  The master then
- * joins the recovered environment like any child.
+ * pages the child's first mallocs copy one by one.  The master keeps no
+ * handle: the keeper (keeper.c) is the one that looks after the store.
+ * At start, and in recover_in_place once every user of the environment
+ * is dead.
  */
-static struct db *
+static void
 recover_store(void)
 {
-	struct db	*db;
 	pid_t		 pid;
 	int		 st;
 
@@ -960,9 +1184,6 @@ recover_store(void)
 			fatal("waitpid");
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
 		fatalx("%s: recovery failed", conf.dbhome);
-	if (db_open(&db, conf.dbhome, DBO_DETECT) != DBR_OK)
-		fatalx("%s: cannot open the store", conf.dbhome);
-	return db;
 }
 
 /* inetd_main - -i: one connection on descriptor 0, syslog only */
@@ -1293,7 +1514,7 @@ main(int argc, char *argv[])
 		fatal("%s: table", conf.rundir);
 	(void)table_sweep(tab, NULL, NULL);	/* last run's slots */
 	table_conf_put(tab, &conf);
-	mdb = recover_store();
+	recover_store();
 	if (pipe2(selfpipe, O_NONBLOCK | O_CLOEXEC) == -1)
 		fatal("pipe");
 	signals_init(1);
@@ -1302,6 +1523,7 @@ main(int argc, char *argv[])
 	    conf.listen[0] ? conf.listen : "*", bound_port(listenfd),
 	    conf.dbhome);
 
+	keeper_spawn();		/* the store's keeper from now on */
 	master_loop();
 	shutdown_all();
 	if (pfh != NULL)

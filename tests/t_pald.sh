@@ -621,8 +621,9 @@ sigterm_stuck_child_body()
 	wait_for pald.log "stopped"
 	# it killed the stuck child and left the store to the next start
 	atf_check -s exit:0 grep -q "1 children killed.* will be recovered at the next start" pald.log
-	exec 3>&-
+	# killed before its input ends: at end of file it would commit
 	kill -9 "$lpid" "$bpid" 2>/dev/null
+	exec 3>&-
 	wait "$lpid" "$bpid"
 	# the next start recovers: the load, never committed, is undone;
 	# the account and the IM are there
@@ -640,6 +641,109 @@ sigterm_stuck_child_cleanup()
 	[ -f load.pid ] && kill -9 "$(cat load.pid)" 2>/dev/null
 	pald_stop
 }
+
+atf_test_case kill_lock_waiter cleanup
+kill_lock_waiter_head()
+{
+	atf_set "descr" "SIGKILL of a child waiting for a BDB lock: the master stays up (the keeper's failchk may wedge: then the store is recovered in place) and nothing stored is lost"
+}
+kill_lock_waiter_body()
+{
+	adduser alice alice-pw >/dev/null
+	adduser bob bob-pw >/dev/null
+	pald_start
+	master=$(cat pald.pid)
+	printf 'login alice alice-pw\nim 1000003 kept across the recovery\ndrain 200\nquit\n' |
+	    client >alice.out
+	atf_check -o not-match:"0x0064" cat alice.out
+	# as in sigterm_stuck_child: a load holds a write lock on offline.db
+	mkfifo load.in
+	db5.3_load -h db offline.db <load.in 2>load.err &
+	lpid=$!
+	echo "$lpid" >load.pid
+	exec 3>load.in
+	printf 'VERSION=3\nformat=print\ntype=btree\nHEADER=END\n 0001000099:0000000001\n v1 from=1000002 time=1 text=x\n' >&3
+	locked "WRITE .* HELD *offline.db"
+	printf 'login bob bob-pw\neof\n' | client >bob.out &
+	bpid=$!
+	locked "WAIT *offline.db"
+	# bob's child is the master's only child that is not the keeper or voice
+	pid=""
+	for p in $(pgrep -P "$master"); do
+		tr '\0' ' ' </proc/"$p"/cmdline | grep -q -e store -e voice ||
+		    pid="$p"
+	done
+	[ -n "$pid" ] || atf_fail "no child waiting for the lock"
+	kill -9 "$pid"
+	wait_for pald.log "child $pid killed by signal 9"
+	# the lock holder goes too (recovery wants the store to itself)
+	kill -9 "$lpid" 2>/dev/null
+	exec 3>&-
+	wait "$lpid" "$bpid"
+	# within 40 s the master answers again
+	until=$(($(date +%s) + 40))
+	until printf 'login alice alice-pw\nquit\n' | "$H" -t 5 "$PORT" \
+	    >again.out 2>&1 && grep -q LOGIN-OK again.out; do
+		if [ "$(date +%s)" -ge "$until" ]; then
+			cat pald.log >&2
+			atf_fail "no login 40 s after the kill"
+		fi
+		sleep 1
+	done
+	atf_check -s exit:0 kill -0 "$master"
+	if grep -q "recovering the store in place" pald.log; then
+		wait_for pald.log "store recovered in place"
+	fi
+	printf 'login bob bob-pw\nexpect 0x0014 kept across the recovery\nquit\n' |
+	    client >bob2.out
+	atf_check -o match:"from=1000002 text=.*kept across the recovery" \
+	    cat bob2.out
+}
+kill_lock_waiter_cleanup()
+{
+	[ -f load.pid ] && kill -9 "$(cat load.pid)" 2>/dev/null
+	pald_stop
+}
+
+atf_test_case keeper_restart cleanup
+keeper_restart_head()
+{
+	atf_set "descr" "SIGKILL of the store keeper: the master restarts it, sessions go on, and later dead children are still swept"
+}
+keeper_restart_body()
+{
+	adduser alice alice-pw >/dev/null
+	adduser bob bob-pw >/dev/null
+	pald_start
+	master=$(cat pald.pid)
+	printf 'login bob bob-pw\nadd 1000002\nexpect 0x0190 uid=1000002 status=0\necho READY\nexpect 0x0190 uid=1000002 status=30\necho ALICEON\nexpect 0x0014 still there\necho IM\nexpect 0x0190 uid=1000002 status=0\nquit\n' |
+	    client >bob.out &
+	cpid=$!
+	wait_for bob.out READY
+	printf 'login alice alice-pw\necho READY\nwaitfile go\nim 1000003 still there\ndrain 8000\n' |
+	    client >alice.out &
+	apid=$!
+	wait_for bob.out ALICEON
+	keeper=$(pgrep -P "$master" -f "pald: store") ||
+	    atf_fail "no child titled pald: store"
+	kill -9 "$keeper"
+	wait_for pald.log "store keeper $keeper killed by signal 9"
+	i=0
+	until grep -q "store keeper restarted" pald.log; do
+		i=$((i + 1))
+		[ $i -gt 200 ] && atf_fail "keeper not restarted in 10 s"
+		sleep 0.05
+	done
+	touch go
+	wait_for bob.out IM
+	pid=$(child_of "alice 127.0.0.1") || atf_fail "no child for alice"
+	kill -9 "$pid"
+	wait $cpid $apid
+	atf_check -o match:"status=0" tail -2 bob.out
+	wait_for pald.log "swept dead session of alice"
+	atf_check -s exit:0 kill -0 "$master"
+}
+keeper_restart_cleanup() { pald_stop; }
 
 atf_test_case daemon_mode cleanup
 daemon_mode_head()
@@ -733,6 +837,8 @@ atf_init_test_cases()
 	atf_add_test_case inetd_mode
 	atf_add_test_case sigterm
 	atf_add_test_case sigterm_stuck_child
+	atf_add_test_case kill_lock_waiter
+	atf_add_test_case keeper_restart
 	atf_add_test_case daemon_mode
 	atf_add_test_case config_check
 	atf_add_test_case palpasswd_tool
