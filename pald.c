@@ -427,6 +427,23 @@ close_master(void)
 	keepercmd = keeperhb = -1;
 }
 
+/*
+ * close_inherited - a session child or the keeper: close_master, the
+ * voice ports, and the master's child list (each page of it the master
+ * writes after the fork would become the child's own)
+ */
+static void
+close_inherited(void)
+{
+	close_master();
+	if (voicefd != -1)
+		(void)close(voicefd);
+	if (voiceufd != -1)
+		(void)close(voiceufd);
+	free(children);
+	children = NULL;
+}
+
 /* child_main - the forked child: its own DB handles, then serve */
 static __dead void
 child_main(int fd, const struct sockaddr *peer, const struct sockaddr *local)
@@ -434,14 +451,7 @@ child_main(int fd, const struct sockaddr *peer, const struct sockaddr *local)
 	struct session	*s;
 	struct db	*db;
 
-	close_master();
-	if (voicefd != -1)
-		(void)close(voicefd);
-	if (voiceufd != -1)
-		(void)close(voiceufd);
-	/* the master's list: each page it writes would become ours */
-	free(children);
-	children = NULL;
+	close_inherited();
 	signals_child();
 	log_procname("pald-child");
 	setproctitle("client");
@@ -556,13 +566,7 @@ keeper_spawn(void)
 		(void)close(cp[1]);
 		(void)close(hp[0]);
 		table_forked(tab);
-		close_master();
-		if (voicefd != -1)
-			(void)close(voicefd);
-		if (voiceufd != -1)
-			(void)close(voiceufd);
-		free(children);
-		children = NULL;
+		close_inherited();
 		keeper_signals();
 		log_procname("pald-store");
 		setproctitle("store");

@@ -95,6 +95,20 @@ addadmin()
 	    "$1"
 }
 
+# hold_offline - as an administrator's db5.3_load would: hold a write
+# lock on offline.db while it waits for the rest of its input (a load is
+# one transaction).  Sets lpid (also in load.pid); fd 3 is its input.
+hold_offline()
+{
+	mkfifo load.in
+	db5.3_load -h db offline.db <load.in 2>load.err &
+	lpid=$!
+	echo "$lpid" >load.pid
+	exec 3>load.in
+	printf 'VERSION=3\nformat=print\ntype=btree\nHEADER=END\n 0001000099:0000000001\n v1 from=1000002 time=1 text=x\n' >&3
+	locked "WRITE .* HELD *offline.db"
+}
+
 # locked PATTERN - until db5.3_stat lists a lock that matches, at most 10 s
 locked()
 {

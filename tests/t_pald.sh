@@ -596,15 +596,8 @@ sigterm_stuck_child_body()
 	printf 'login alice alice-pw\nim 1000003 kept across the crash\ndrain 200\nquit\n' |
 	    client >alice.out
 	atf_check -o not-match:"0x0064" cat alice.out
-	# An administrator's db5.3_load holds a write lock on offline.db
-	# while it waits for its input (one transaction for the whole load).
-	mkfifo load.in
-	db5.3_load -h db offline.db <load.in 2>load.err &
-	lpid=$!
-	echo "$lpid" >load.pid
-	exec 3>load.in
-	printf 'VERSION=3\nformat=print\ntype=btree\nHEADER=END\n 0001000099:0000000001\n v1 from=1000002 time=1 text=x\n' >&3
-	locked "WRITE .* HELD *offline.db"
+	# an administrator's load holds a write lock on offline.db
+	hold_offline
 	# bob's login reads his offline IMs: his child waits for the lock,
 	# inside Berkeley DB, and so cannot act on SIGTERM
 	printf 'login bob bob-pw\neof\n' | client >bob.out &
@@ -656,14 +649,7 @@ kill_lock_waiter_body()
 	printf 'login alice alice-pw\nim 1000003 kept across the recovery\ndrain 200\nquit\n' |
 	    client >alice.out
 	atf_check -o not-match:"0x0064" cat alice.out
-	# as in sigterm_stuck_child: a load holds a write lock on offline.db
-	mkfifo load.in
-	db5.3_load -h db offline.db <load.in 2>load.err &
-	lpid=$!
-	echo "$lpid" >load.pid
-	exec 3>load.in
-	printf 'VERSION=3\nformat=print\ntype=btree\nHEADER=END\n 0001000099:0000000001\n v1 from=1000002 time=1 text=x\n' >&3
-	locked "WRITE .* HELD *offline.db"
+	hold_offline
 	printf 'login bob bob-pw\neof\n' | client >bob.out &
 	bpid=$!
 	locked "WAIT *offline.db"
