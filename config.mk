@@ -4,4 +4,5 @@
 # CPPFLAGS/LDFLAGS at the db5 port (e.g. -I/usr/local/include/db5).
 CPPFLAGS+=	-isystem /usr/include/bsd -DLIBBSD_OVERLAY -DLIBBSD_OPENBSD_VIS \
 		-D_GNU_SOURCE
-LDLIBS+=	-Wl,-z,nodlopen -Wl,-u,libbsd_init_func -lbsd-ctor -lbsd -ldb -lcrypt
+LDLIBS+=	-Wl,-z,nodlopen -Wl,-u,libbsd_init_func -lbsd-ctor -lbsd -ldb -lcrypt \
+		-pthread

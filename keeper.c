@@ -10,11 +10,13 @@
  *	or waiting for a lock) can make the next BDB call of any process
  *	wait for ever, and a master waiting for ever is the whole service
  *	down.  Whatever the master did with the store is done here: the
- *	deadlock detector once a second, a checkpoint every checkpoint
- *	seconds, failchk when the master says a child ended abnormally, the
- *	sweep of dead table slots (their buddies and rooms are told) every
- *	SWEEP_SECS and after each abnormal end, and the system user when
- *	the configuration the master publishes in the table changes.
+ *	deadlock detector once a second (in a thread of its own, so that
+ *	a deadlock the keeper is in is broken too), a checkpoint every
+ *	checkpoint seconds, failchk when the master says a child ended
+ *	abnormally, the sweep of dead table slots (their buddies and rooms
+ *	are told) every SWEEP_SECS and after each abnormal end, and the
+ *	system user when the configuration the master publishes in the
+ *	table changes.
  *
  *	The master talks to the keeper through a pipe, one byte a command
  *	(KC_* in keeper.h), and never waits for it; the keeper writes a
@@ -57,7 +59,7 @@ struct keeper {
 	uint32_t		 confseen;	/* table_conf_get's mark */
 	int			 cmd, hb;
 	int			 shutting;	/* KC_SHUT seen */
-	time_t			 nextcp, nextsweep, lastdd;
+	time_t			 nextcp, nextsweep;
 };
 
 /* keeper_beat - tell the master we are not stuck */
@@ -149,14 +151,10 @@ keeper_conf(struct keeper *k)
 		(void)admin_sysuser(k->db, k->conf);
 }
 
-/* keeper_timers - the detector, the checkpoint and the periodic sweep */
+/* keeper_timers - the checkpoint and the periodic sweep */
 static void
 keeper_timers(struct keeper *k, time_t now)
 {
-	if (now != k->lastdd) {
-		(void)db_deadlock(k->db);
-		k->lastdd = now;
-	}
 	if (k->shutting)
 		return;
 	if (now >= k->nextcp) {
@@ -183,7 +181,8 @@ keeper_main(int cmd, int hb, struct table *tab, struct pald_conf *conf)
 	k.cmd = cmd;
 	k.hb = hb;
 	(void)table_conf_get(tab, &k.confseen, conf);
-	if (db_open(&k.db, conf->dbhome, DBO_DETECT) != DBR_OK) {
+	if (db_open(&k.db, conf->dbhome, DBO_DETECT | DBO_THREAD) != DBR_OK ||
+	    db_detector(k.db) != DBR_OK) {
 		log_warnx("%s: cannot open the store", conf->dbhome);
 		_exit(KEEPER_RECOVER);
 	}

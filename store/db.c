@@ -46,6 +46,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -100,9 +101,16 @@ struct db {
 	DB		*f[F_COUNT];	/* NULL: not open (yet) */
 	char		*home;
 	int		 lazy;		/* DBO_LAZY: attach at the first use */
+	int		 threaded;	/* DBO_THREAD */
+	int		 dd_on;		/* db_detector's thread runs */
+	int		 dd_stop;	/* under dd_mu: it is to end */
+	pthread_t	 dd;
+	pthread_mutex_t	 dd_mu;
+	pthread_cond_t	 dd_cv;
 };
 
 static int	 db_attach(struct db *);
+static void	 dd_end(struct db *);
 static int	 files_open(struct db *, unsigned);
 
 /*
@@ -707,6 +715,8 @@ env_open(struct db *db, const char *home, int flags)
 		f |= DB_RECOVER;
 	if (flags & DBO_FAILCHK)
 		f |= DB_FAILCHK;
+	if (flags & DBO_THREAD)
+		f |= DB_THREAD;
 	if ((r = env->open(env, home, f, 0600)) != 0) {
 		log_warnx("db: %s: cannot open the environment: %s", home,
 		    db_strerror(r));
@@ -857,6 +867,7 @@ db_open(struct db **dbp, const char *home, int flags)
 	}
 	if (flags & (DBO_CREATE | DBO_RECOVER))
 		config_write(home);
+	db->threaded = (flags & DBO_THREAD) != 0;
 	/* Every file now: the master's and palpasswd's handles are few. */
 	r = env_open(db, home, flags);
 	for (i = 0; i < F_COUNT && r == DBR_OK; i++)
@@ -955,9 +966,75 @@ db_close(struct db *db)
 {
 	if (db == NULL)
 		return;
+	dd_end(db);
 	db_detach(db);
 	free(db->home);
 	free(db);
+}
+
+/*
+ * dd_main - db_detector's thread: db_deadlock once a second until
+ * dd_stop.  The process that runs the detector (pald's store keeper)
+ * may itself wait for a lock, in a deadlock or behind one; with the
+ * detector in its own thread, that wait ends too.
+ */
+static void *
+dd_main(void *arg)
+{
+	struct db	*db = arg;
+	struct timespec	 at;
+
+	(void)pthread_mutex_lock(&db->dd_mu);
+	while (!db->dd_stop) {
+		(void)clock_gettime(CLOCK_REALTIME, &at);
+		at.tv_sec++;
+		if (pthread_cond_timedwait(&db->dd_cv, &db->dd_mu, &at) !=
+		    ETIMEDOUT || db->dd_stop)
+			continue;
+		(void)pthread_mutex_unlock(&db->dd_mu);
+		(void)db_deadlock(db);
+		(void)pthread_mutex_lock(&db->dd_mu);
+	}
+	(void)pthread_mutex_unlock(&db->dd_mu);
+	return NULL;
+}
+
+int
+db_detector(struct db *db)
+{
+	if (!db->threaded || db->lazy || db->dd_on)
+		return DBR_FATAL;
+	db->dd_stop = 0;
+	if (pthread_mutex_init(&db->dd_mu, NULL) != 0)
+		return DBR_FATAL;
+	if (pthread_cond_init(&db->dd_cv, NULL) != 0) {
+		(void)pthread_mutex_destroy(&db->dd_mu);
+		return DBR_FATAL;
+	}
+	if (pthread_create(&db->dd, NULL, dd_main, db) != 0) {
+		(void)pthread_cond_destroy(&db->dd_cv);
+		(void)pthread_mutex_destroy(&db->dd_mu);
+		log_warnx("db: no detector thread");
+		return DBR_FATAL;
+	}
+	db->dd_on = 1;
+	return DBR_OK;
+}
+
+/* dd_end - db_detector's thread, if any, ended before the handle goes */
+static void
+dd_end(struct db *db)
+{
+	if (!db->dd_on)
+		return;
+	(void)pthread_mutex_lock(&db->dd_mu);
+	db->dd_stop = 1;
+	(void)pthread_cond_signal(&db->dd_cv);
+	(void)pthread_mutex_unlock(&db->dd_mu);
+	(void)pthread_join(db->dd, NULL);
+	(void)pthread_cond_destroy(&db->dd_cv);
+	(void)pthread_mutex_destroy(&db->dd_mu);
+	db->dd_on = 0;
 }
 
 /* db_deadlock - break the deadlocks there are (DBO_DETECT's detector) */

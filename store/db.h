@@ -52,6 +52,7 @@
 #define DBO_CREATE	0x04	/* create the home's files if missing */
 #define DBO_LAZY	0x08	/* open at the first operation (children) */
 #define DBO_DETECT	0x10	/* the caller runs db_deadlock (pald's master) */
+#define DBO_THREAD	0x20	/* free-threaded environment (db_detector) */
 
 #define USER_F_SUSPENDED 0x01	/* may not log in */
 #define USER_F_EXEMPT	 0x02	/* exempt from rate limits (bots) */
@@ -77,6 +78,7 @@ void	 db_close(struct db *);
 void	 db_idle(struct db *);	/* DBO_LAZY: let go until the next use */
 int	 db_failchk(struct db *);	/* after a child died abnormally */
 int	 db_deadlock(struct db *);	/* DBO_DETECT: every second or so */
+int	 db_detector(struct db *);	/* DBO_THREAD: db_deadlock in a thread */
 int	 db_checkpoint(struct db *);	/* checkpoint + remove old logs */
 int	 db_schema(struct db *, int *);	/* read the stored schema version */
 

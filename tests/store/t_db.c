@@ -1113,6 +1113,28 @@ renamer(uint32_t uid, const char *nick)
 }
 
 /*
+ * deadlock_users - aaa (*p) and zzz (*q) on nicks.db pages of their own
+ * with room on them: p's users.db page is not q's, the fill goes in no
+ * order, so that renaming p to zzy and q to aab splits no page
+ */
+static void
+deadlock_users(struct db *db, uint32_t *p, uint32_t *q)
+{
+	enum { FILL = 600 };
+	char	 nick[16];
+	int	 i;
+
+	*p = mkuser(db, "aaa");
+	for (i = 0; i < FILL; i++) {
+		(void)snprintf(nick, sizeof(nick), "m%03d", i * 7 % FILL);
+		(void)mkuser(db, nick);
+	}
+	(void)mkuser(db, "aac");
+	(void)mkuser(db, "zzx");
+	*q = mkuser(db, "zzz");
+}
+
+/*
  * Two of pald's children deadlock: each renames an account, which
  * writes the new nickname's key and deletes the old one in nicks.db,
  * and the keys of the one are on the pages of the other, in opposite
@@ -1131,27 +1153,16 @@ ATF_TC_HEAD(two_child_deadlock, tc)
 }
 ATF_TC_BODY(two_child_deadlock, tc)
 {
-	enum { FILL = 600 };
 	struct db	*db;
 	struct user	 u;
 	uint32_t	 p, q;
 	pid_t		 g, kid[2];
 	int		 i, st, left, in, out, tries;
 	unsigned char	 c;
-	char		 nick[16];
 
 	/* as pald's master: recovered, created, no detection policy */
 	db = store(DBO_RECOVER | DBO_CREATE | DBO_DETECT);
-	/* p's users.db page is not q's; nicks in no order, so that the
-	 * nicks.db pages have room and the renames split none */
-	p = mkuser(db, "aaa");
-	for (i = 0; i < FILL; i++) {
-		(void)snprintf(nick, sizeof(nick), "m%03d", i * 7 % FILL);
-		(void)mkuser(db, nick);
-	}
-	(void)mkuser(db, "aac");
-	(void)mkuser(db, "zzx");
-	q = mkuser(db, "zzz");
+	deadlock_users(db, &p, &q);
 	g = gate("aaa", "zzz", &in, &out);
 	ATF_REQUIRE_EQ(read(in, &c, 1), 1);
 	ATF_REQUIRE_EQ(c, 'L');
@@ -1189,6 +1200,55 @@ ATF_TC_BODY(two_child_deadlock, tc)
 	ATF_CHECK_EQ(db_user_by_nick(db, "zzz", &u), DBR_NOTFOUND);
 	ATF_REQUIRE_EQ(db_user_get(db, p, &u), DBR_OK);
 	ATF_CHECK_STREQ(u.nick, "zzy");
+	db_close(db);
+}
+
+/*
+ * The process that runs the detector is itself in the deadlock: pald's
+ * store keeper may wait for a lock in a sweep while a child holds it and
+ * waits for one the keeper holds.  Its detector runs in a thread of its
+ * own (db_detector), so the wait ends; with the detector in the keeper's
+ * only thread, both would wait for ever (this test's timeout).
+ */
+ATF_TC(detector_in_deadlock);
+ATF_TC_HEAD(detector_in_deadlock, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "db_detector's thread breaks a "
+	    "deadlock that its own process is in");
+	atf_tc_set_md_var(tc, "timeout", "60");
+}
+ATF_TC_BODY(detector_in_deadlock, tc)
+{
+	struct db	*db;
+	struct user	 u;
+	uint32_t	 p, q;
+	pid_t		 g, kid;
+	int		 st, in, out;
+	unsigned char	 c;
+
+	/* as pald's store keeper: no policy, the detector in a thread */
+	db = store(DBO_RECOVER | DBO_CREATE | DBO_DETECT | DBO_THREAD);
+	ATF_REQUIRE_EQ(db_detector(db), DBR_OK);
+	deadlock_users(db, &p, &q);
+	g = gate("aaa", "zzz", &in, &out);
+	ATF_REQUIRE_EQ(read(in, &c, 1), 1);
+	ATF_REQUIRE_EQ(c, 'L');
+	kid = renamer(p, "zzy");	/* zzy's page, then aaa's */
+	/* this thread: aab's page, then zzz's; it waits in the deadlock */
+	ATF_REQUIRE_EQ(db_user_get(db, q, &u), DBR_OK);
+	(void)strlcpy(u.nick, "aab", sizeof(u.nick));
+	ATF_CHECK_EQ(db_user_put(db, &u), DBR_OK);
+	ATF_REQUIRE_EQ(waitpid(kid, &st, 0), kid);
+	ATF_CHECK_MSG(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	    "child: status %#x", st);
+	ATF_REQUIRE_EQ(write(out, "s", 1), 1);
+	ATF_REQUIRE_EQ(read(in, &c, 1), 1);
+	ATF_CHECK_MSG(c >= 1, "no deadlock happened");
+	ATF_REQUIRE_EQ(waitpid(g, &st, 0), g);
+	ATF_REQUIRE_EQ(db_user_by_nick(db, "zzy", &u), DBR_OK);
+	ATF_CHECK_EQ(u.uid, p);
+	ATF_REQUIRE_EQ(db_user_by_nick(db, "aab", &u), DBR_OK);
+	ATF_CHECK_EQ(u.uid, q);
 	db_close(db);
 }
 
@@ -1461,6 +1521,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, recover_after_exit);
 	ATF_TP_ADD_TC(tp, concurrent_writers);
 	ATF_TP_ADD_TC(tp, two_child_deadlock);
+	ATF_TP_ADD_TC(tp, detector_in_deadlock);
 	ATF_TP_ADD_TC(tp, room_records);
 	ATF_TP_ADD_TC(tp, room_seed);
 	ATF_TP_ADD_TC(tp, room_bans);
