@@ -412,6 +412,17 @@ sweep_cb(void *arg, const struct tsess *ts)
 	presence_gone(arg, tab, ts);
 }
 
+/* keeper_pipes_close - the master's ends of the keeper's two pipes */
+static void
+keeper_pipes_close(void)
+{
+	if (keepercmd != -1)
+		(void)close(keepercmd);
+	if (keeperhb != -1)
+		(void)close(keeperhb);
+	keepercmd = keeperhb = -1;
+}
+
 /* close_master - a new child closes the master's listener and pipes */
 static void
 close_master(void)
@@ -420,11 +431,7 @@ close_master(void)
 	(void)close(selfpipe[0]);
 	(void)close(selfpipe[1]);
 	selfpipe[0] = selfpipe[1] = -1;
-	if (keepercmd != -1)
-		(void)close(keepercmd);
-	if (keeperhb != -1)
-		(void)close(keeperhb);
-	keepercmd = keeperhb = -1;
+	keeper_pipes_close();
 }
 
 /*
@@ -522,11 +529,7 @@ keeper_signals(void)
 static void
 keeper_gone(void)
 {
-	if (keepercmd != -1)
-		(void)close(keepercmd);
-	if (keeperhb != -1)
-		(void)close(keeperhb);
-	keepercmd = keeperhb = -1;
+	keeper_pipes_close();
 	keeperpid = -1;
 }
 
