@@ -16,8 +16,8 @@ include config.mk
 
 PROTO_OBJS=	proto/wire.o proto/rtp.o
 STORE_OBJS=	store/db.o store/kv.o store/pw.o store/table.o
-OBJS=		pald.o session.o room.o admin.o ban.o guard.o conf.o log.o \
-		voice.o keeper.o ${PROTO_OBJS} ${STORE_OBJS}
+OBJS=		pald.o session.o room.o admin.o ban.o guard.o out.o conf.o \
+		log.o voice.o keeper.o ${PROTO_OBJS} ${STORE_OBJS}
 PALPASSWD_OBJS=	palpasswd.o log.o store/db.o store/kv.o store/pw.o
 TESTS=		tests/t_pald tests/t_admin tests/t_room tests/t_client \
 		tests/t_voice tests/h_client tests/h_inetd tests/h_voice \
@@ -39,7 +39,7 @@ palpasswd: ${PALPASSWD_OBJS}
 	${CC} ${LDFLAGS} -o $@ ${PALPASSWD_OBJS} ${LDLIBS}
 
 ${OBJS} palpasswd.o: pald.h log.h
-pald.o session.o room.o admin.o ban.o guard.o keeper.o: admin.h session.h sess.h room.h proto/wire.h store/db.h store/table.h pathnames.h
+pald.o session.o room.o admin.o ban.o guard.o keeper.o out.o: admin.h ban.h guard.h out.h session.h sess.h room.h proto/wire.h store/db.h store/table.h pathnames.h
 proto/wire.o: proto/wire.h
 proto/rtp.o: proto/rtp.h
 voice.o: voice.h proto/rtp.h proto/wire.h store/table.h

@@ -28,7 +28,7 @@ struct session	*session_new(struct db *, struct table *,
 		    const struct sockaddr *);
 void		 session_free(struct session *);
 
-/* ban.c: 0 to serve a new connection, -1 when its address is banned */
+/* session_admit - 0 to serve a new connection, -1 when it is banned */
 int		 session_admit(struct session *);
 
 /* Each returns 0 to go on, -1 when the session must end. */
