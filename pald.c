@@ -91,7 +91,6 @@ static int		 store_bad;	/* a child died in shutdown_all */
 static int		 shutting;	/* in shutdown_all */
 static int		 killing;	/* shutdown_all's SIGKILLs are out */
 static int		 nkilled;	/* children they ended */
-pid_t			 pald_master;	/* 0 under inetd */
 
 static __dead void	 usage(void);
 static int		 bound_port(int);
