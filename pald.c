@@ -48,6 +48,7 @@
 #include "log.h"
 #include "pald.h"
 #include "pathnames.h"
+#include "proc.h"
 #include "proto/wire.h"
 #include "room.h"
 #include "session.h"
@@ -129,47 +130,22 @@ on_signal(int sig)
 	errno = saved;
 }
 
-/* signals_init - flags only; no SA_RESTART, so poll and accept wake */
+/* signals_init - flags only (proc.c); the master hears SIGCHLD too */
 static void
 signals_init(int master)
 {
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = on_signal;
-	(void)sigaction(SIGTERM, &sa, NULL);
-	(void)sigaction(SIGINT, &sa, NULL);
-	(void)sigaction(SIGHUP, &sa, NULL);
+	proc_signals(on_signal);
 	if (master)
-		(void)sigaction(SIGCHLD, &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	(void)sigaction(SIGPIPE, &sa, NULL);
+		proc_signal(SIGCHLD, on_signal);
 }
 
 /* signals_child - a fresh child starts from the defaults */
 static void
 signals_child(void)
 {
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = SIG_DFL;
-	(void)sigaction(SIGCHLD, &sa, NULL);
+	proc_signal(SIGCHLD, SIG_DFL);
 	got_term = got_hup = got_chld = 0;
 	signals_init(0);
-}
-
-/* set_nonblock - O_NONBLOCK on a descriptor */
-static int
-set_nonblock(int fd)
-{
-	int	 fl;
-
-	if ((fl = fcntl(fd, F_GETFL)) == -1)
-		return -1;
-	return fcntl(fd, F_SETFL, fl | O_NONBLOCK);
 }
 
 /* flush_out - write what the session queued; -1 on a dead socket */
@@ -322,7 +298,7 @@ serve(struct session *s, int fd)
 
 	if ((in = mmap(NULL, INBUF, PROT_READ | PROT_WRITE,
 	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)) == MAP_FAILED ||
-	    set_nonblock(fd) == -1) {
+	    proc_nonblock(fd) == -1) {
 		log_warn("[%s]: session setup", session_peer(s));
 		if (in != MAP_FAILED)
 			(void)munmap(in, INBUF);
@@ -511,17 +487,8 @@ voice_spawn(void)
 static void
 keeper_signals(void)
 {
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = SIG_IGN;
-	(void)sigaction(SIGTERM, &sa, NULL);
-	(void)sigaction(SIGINT, &sa, NULL);
-	(void)sigaction(SIGHUP, &sa, NULL);
-	(void)sigaction(SIGPIPE, &sa, NULL);
-	sa.sa_handler = SIG_DFL;
-	(void)sigaction(SIGCHLD, &sa, NULL);
+	proc_signals(SIG_IGN);
+	proc_signal(SIGCHLD, SIG_DFL);
 }
 
 /* keeper_gone - the keeper is dead and reaped: close its pipes */
@@ -1077,7 +1044,7 @@ bind_listener(int portnum, int type, int soft)
 	if (fd == -1)
 		err(1, "bind %s port %d", conf.listen[0] ? conf.listen : "*",
 		    portnum);
-	if (set_nonblock(fd) == -1)
+	if (proc_nonblock(fd) == -1)
 		err(1, "listener");
 	return fd;
 }
@@ -1274,7 +1241,7 @@ voice_only(const struct passwd *pw, int inetd, int debug, const char *pidfile,
 		    -1 || !on)
 			fatalx("-V -i: descriptor 0 is not a listening socket "
 			    "(inetd.conf needs \"wait\")");
-		if (set_nonblock(0) == -1)
+		if (proc_nonblock(0) == -1)
 			fatal("-V -i: descriptor 0");
 	} else {
 		check_dir(conf.rundir, 0755, pw);
