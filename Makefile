@@ -16,8 +16,8 @@ include config.mk
 
 PROTO_OBJS=	proto/wire.o proto/rtp.o
 STORE_OBJS=	store/db.o store/kv.o store/pw.o store/table.o
-OBJS=		pald.o session.o room.o admin.o ban.o guard.o out.o conf.o \
-		proc.o log.o voice.o keeper.o ${PROTO_OBJS} ${STORE_OBJS}
+OBJS=		pald.o child.o session.o room.o admin.o ban.o guard.o out.o \
+		conf.o proc.o log.o voice.o keeper.o ${PROTO_OBJS} ${STORE_OBJS}
 PALPASSWD_OBJS=	palpasswd.o log.o store/db.o store/kv.o store/pw.o
 TESTS=		tests/t_pald tests/t_admin tests/t_room tests/t_client \
 		tests/t_voice tests/h_client tests/h_inetd tests/h_voice \
