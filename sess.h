@@ -3,7 +3,7 @@
  * packets: session.c (login, presence, buddies, IMs), room.c (rooms),
  * admin.c (the system user's slash-commands), guard.c and ban.c (who
  * may log in, and how fast), and out.c (what they send).  Data only:
- * the functions are in those files' own headers.  Not for pald.c,
+ * the functions are in those files' own headers.  Not for child.c,
  * which sees only session.h.
  */
 #ifndef PALD_SESS_H

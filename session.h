@@ -3,8 +3,8 @@
  *
  * The session turns frames from its client into store and table
  * operations and frames for the client, which it queues in its output
- * buffer; pald.c owns the socket, the poll loop and the timers and
- * writes out what the session queued.  The same code serves a child of
+ * buffer (out.c); child.c owns the socket, the poll loop and the timers
+ * and writes out what the session queued.  The same code serves a child of
  * the daemon and an inetd instance.
  */
 #ifndef PALD_SESSION_H
