@@ -981,6 +981,14 @@ bound_port(int fd)
 	    ((struct sockaddr_in6 *)&ss)->sin6_port);
 }
 
+/* optcopy - optarg into an option's field, or the error why (too long) */
+static void
+optcopy(char *field, size_t size, const char *why)
+{
+	if (strlcpy(field, optarg, size) >= size)
+		errx(1, "%s", why);
+}
+
 /* sanitise_fds - 0, 1 and 2 open; nothing else inherited */
 static void
 sanitise_fds(int inetd)
@@ -1017,17 +1025,15 @@ main(int argc, char *argv[])
 			conffile = optarg;
 			break;
 		case 'h':
-			if (strlcpy(cl.dbhome, optarg, sizeof(cl.dbhome)) >=
-			    sizeof(cl.dbhome))
-				errx(1, "-h: path too long");
+			optcopy(cl.dbhome, sizeof(cl.dbhome),
+			    "-h: path too long");
 			break;
 		case 'i':
 			inetd = 1;
 			break;
 		case 'l':
-			if (strlcpy(cl.listen, optarg, sizeof(cl.listen)) >=
-			    sizeof(cl.listen))
-				errx(1, "-l: address too long");
+			optcopy(cl.listen, sizeof(cl.listen),
+			    "-l: address too long");
 			break;
 		case 'n':
 			check = 1;
@@ -1044,14 +1050,12 @@ main(int argc, char *argv[])
 			recover = 1;
 			break;
 		case 'r':
-			if (strlcpy(cl.rundir, optarg, sizeof(cl.rundir)) >=
-			    sizeof(cl.rundir))
-				errx(1, "-r: path too long");
+			optcopy(cl.rundir, sizeof(cl.rundir),
+			    "-r: path too long");
 			break;
 		case 'u':
-			if (strlcpy(cl.user, optarg, sizeof(cl.user)) >=
-			    sizeof(cl.user))
-				errx(1, "-u: name too long");
+			optcopy(cl.user, sizeof(cl.user),
+			    "-u: name too long");
 			break;
 		case 'V':
 			voiceonly = 1;
