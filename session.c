@@ -7,10 +7,15 @@
  * connection of the 5.0 client only asks for a uid (GET_UIN) and stays
  * NEW until the client closes it.
  *
+ * The top of a session's files (HACKING, "Layers"): session_frame
+ * dispatches each frame, room packets to room.c, IMs to the system user
+ * to admin.c, and asks guard.c and ban.c before a login or an action;
+ * none of them calls back here, and all answer through out.c.
+ *
  * Cross-process delivery goes through the table's inboxes: a frame for
- * another user is built here and appended to that user's inbox; its own
- * child writes it to its socket.  Offline users get their IMs through
- * the store.  No client text is ever logged.
+ * another user is built (deliver, out.c) and appended to that user's
+ * inbox; its own child writes it to its socket.  Offline users get their
+ * IMs through the store.  No client text is ever logged.
  */
 #include <sys/types.h>
 #include <sys/mman.h>
