@@ -16,8 +16,8 @@ include config.mk
 
 PROTO_OBJS=	proto/wire.o proto/rtp.o
 STORE_OBJS=	store/db.o store/kv.o store/pw.o store/table.o
-OBJS=		pald.o session.o room.o admin.o ban.o guard.o conf.o log.o \
-		voice.o keeper.o ${PROTO_OBJS} ${STORE_OBJS}
+OBJS=		pald.o child.o session.o room.o admin.o ban.o guard.o out.o \
+		conf.o proc.o log.o voice.o keeper.o ${PROTO_OBJS} ${STORE_OBJS}
 PALPASSWD_OBJS=	palpasswd.o log.o store/db.o store/kv.o store/pw.o
 TESTS=		tests/t_pald tests/t_admin tests/t_room tests/t_client \
 		tests/t_voice tests/h_client tests/h_inetd tests/h_voice \
@@ -39,11 +39,13 @@ palpasswd: ${PALPASSWD_OBJS}
 	${CC} ${LDFLAGS} -o $@ ${PALPASSWD_OBJS} ${LDLIBS}
 
 ${OBJS} palpasswd.o: pald.h log.h
-pald.o session.o room.o admin.o ban.o guard.o keeper.o: admin.h session.h sess.h room.h proto/wire.h store/db.h store/table.h pathnames.h
+pald.o child.o session.o room.o admin.o ban.o guard.o keeper.o out.o: admin.h ban.h guard.h out.h session.h sess.h room.h proto/wire.h store/db.h store/table.h pathnames.h
+child.o: child.h proc.h
+proc.o: proc.h
 proto/wire.o: proto/wire.h
 proto/rtp.o: proto/rtp.h
-voice.o: voice.h proto/rtp.h proto/wire.h store/table.h
-pald.o: voice.h keeper.h
+voice.o: voice.h proc.h proto/rtp.h proto/wire.h store/table.h
+pald.o: voice.h keeper.h child.h proc.h
 keeper.o: keeper.h
 store/db.o store/pw.o palpasswd.o: store/db.h store/kv.h
 store/kv.o: store/kv.h
@@ -127,6 +129,11 @@ lint:
 	@! grep -l 'include "\.\./proto' store/*.c
 	cppcheck --enable=warning,portability --std=c11 --error-exitcode=1 --quiet -I. *.c proto/*.c store/*.c
 	mandoc -Tlint -Wwarning man/*.[0-9]
+	${MAKE} layers
+
+# The include and call graphs against HACKING's layers (tools/layers).
+layers: ${OBJS} palpasswd.o
+	./tools/layers
 
 clean:
 	rm -f pald palpasswd ${OBJS} palpasswd.o ${TESTS} tests/*.o \
@@ -141,4 +148,4 @@ install: all
 	install -m 0444 data/categories.txt ${DESTDIR}${SHAREDIR}
 	install -m 0444 data/rooms.txt ${DESTDIR}${SHAREDIR}
 
-.PHONY: all check deps run lint clean install
+.PHONY: all check deps run lint layers clean install

@@ -20,7 +20,6 @@
 #include <ctype.h>
 #include <fnmatch.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,9 +28,12 @@
 #include <vis.h>
 
 #include "admin.h"
+#include "ban.h"
 #include "log.h"
+#include "out.h"
 #include "pald.h"
 #include "proto/wire.h"
+#include "room.h"
 #include "sess.h"
 #include "store/db.h"
 #include "store/table.h"
@@ -53,8 +55,6 @@ struct acmd {
 };
 
 
-static void	 rp_vline(struct reply *, const char *, va_list)
-		    __attribute__((__format__(printf, 2, 0)));
 static int	 cmd_adduser(struct session *, int, char **);
 static int	 cmd_broadcast(struct session *, int, char **);
 static int	 cmd_deluser(struct session *, int, char **);
@@ -141,68 +141,6 @@ admin_sysuser(struct db *db, const struct pald_conf *conf)
 		log_warnx("cannot write the system user (uid %u)",
 		    PALD_UID_SYSTEM);
 	return r;
-}
-
-/* im_out - one IM from the system user to our client */
-static void
-im_out(struct session *s, const char *text, size_t len)
-{
-	if (len > PALD_IM_MAX)
-		len = PALD_IM_MAX;
-	wire_put32(s->scratch, PALD_UID_SYSTEM);
-	memcpy(s->scratch + 4, text, len);
-	out_frame(s, PT_IM_IN, s->scratch, 4 + len);
-}
-
-/* admin_flush - send what the reply holds */
-void
-admin_flush(struct reply *rp)
-{
-	if (rp->len > 0)
-		im_out(rp->s, rp->buf, rp->len);
-	rp->len = 0;
-}
-
-/* rp_vline - add a line, flushing first when it would not fit */
-static void
-rp_vline(struct reply *rp, const char *fmt, va_list ap)
-{
-	char	 b[ADMIN_REPLY_MAX + 1];
-	size_t	 n;
-
-	if (vsnprintf(b, sizeof(b), fmt, ap) < 0)
-		return;
-	n = strlen(b);
-	if (rp->len + n + 1 > ADMIN_REPLY_MAX)
-		admin_flush(rp);
-	if (rp->len > 0)
-		rp->buf[rp->len++] = '\n';
-	memcpy(rp->buf + rp->len, b, n);
-	rp->len += n;
-}
-
-/* admin_line - a line of a reply of many lines */
-void
-admin_line(struct reply *rp, const char *fmt, ...)
-{
-	va_list	 ap;
-
-	va_start(ap, fmt);
-	rp_vline(rp, fmt, ap);
-	va_end(ap);
-}
-
-/* admin_reply - a reply of one line */
-void
-admin_reply(struct session *s, const char *fmt, ...)
-{
-	struct reply	 rp = { .s = s };
-	va_list		 ap;
-
-	va_start(ap, fmt);
-	rp_vline(&rp, fmt, ap);
-	va_end(ap);
-	admin_flush(&rp);
 }
 
 /* plain - the command line out of the client's PHTML: tags dropped */

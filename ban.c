@@ -21,12 +21,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "admin.h"
+#include "ban.h"
 #include "log.h"
+#include "out.h"
 #include "pald.h"
 #include "proto/wire.h"
 #include "sess.h"
-#include "session.h"
 #include "store/db.h"
 #include "store/table.h"
 
@@ -422,11 +422,11 @@ ban_login(struct session *s)
 }
 
 /*
- * session_admit - a new connection: refused with a text when its
- * address is banned.  0 to serve it, -1 to flush and close.
+ * ban_admit - a new connection: refused with a text when its address
+ * is banned.  0 to serve it, -1 to flush and close.
  */
 int
-session_admit(struct session *s)
+ban_admit(struct session *s)
 {
 	struct ban	 b;
 	char		 text[PALD_REASON_MAX + 128];

@@ -20,6 +20,13 @@
 
 enum ckind { C_INT, C_BOOL, C_STR, C_NICK, C_FACILITY, C_COLOR };
 
+/*
+ * pald_master - set by pald.c, read by the sessions (/reload, /shutdown,
+ * following a reload): defined here, where every file that reads it
+ * may reach, rather than in pald.c, the top (HACKING, "Layers").
+ */
+pid_t		 pald_master;
+
 /* The syslog facilities pald.conf may name. */
 static const struct facility {
 	const char	*name;

@@ -25,8 +25,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "admin.h"
+#include "ban.h"
+#include "guard.h"
 #include "log.h"
+#include "out.h"
 #include "pald.h"
 #include "proto/wire.h"
 #include "sess.h"

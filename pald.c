@@ -1,5 +1,5 @@
 /*
- * pald.c - the Paltalk 5.0 server: master, children and inetd mode.
+ * pald.c - the Paltalk 5.0 server: options, start-up and the master.
  *
  * NAME
  *	pald - fork-per-connection chat server
@@ -13,14 +13,14 @@
  *	and throttles when forks fail or descriptors run out.  The master
  *	itself never calls Berkeley DB while another process uses the
  *	environment: when the keeper wedges, it stops every child and
- *	recovers the store in place (recover_in_place).  Under -i the same
- *	session code serves the one connection on descriptor 0.
+ *	recovers the store in place (recover_in_place).  What a child
+ *	forked for a client does, and what pald -i does with the one
+ *	connection on descriptor 0, is child.c's.
  *
  *	Signals only set flags (and, in the master, write a byte to a
  *	self-pipe); the poll loops act on them.
  */
 #include <sys/types.h>
-#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -44,24 +44,19 @@
 #include <unistd.h>
 
 #include "admin.h"
+#include "child.h"
 #include "keeper.h"
 #include "log.h"
 #include "pald.h"
 #include "pathnames.h"
+#include "proc.h"
 #include "proto/wire.h"
-#include "room.h"
-#include "session.h"
 #include "store/db.h"
 #include "store/table.h"
 #include "voice.h"
 
-#define INBUF		(2 * (WIRE_HDRLEN + PALD_FRAME_MAX))
 #define TERM_WAIT	5	/* seconds children get to finish */
-#define FLUSH_WAIT	2	/* seconds to flush a closing session */
 #define PAUSE_SECS	1	/* accept pause after EMFILE or fork failure */
-#define IDLE_SECS	5	/* a child this quiet lets go of its store */
-#define STACK_TRIM	(256 * 1024) /* stack given back below an idle frame */
-#define IDLE_POLL	30	/* seconds an idle child's poll may sleep */
 
 struct child {
 	pid_t		 pid;
@@ -72,7 +67,6 @@ static volatile sig_atomic_t got_term, got_hup, got_chld;
 static int		 selfpipe[2] = { -1, -1 };
 static struct pald_conf	 conf;
 static const char	*conffile;
-static uint32_t		 confseen;	/* table_conf_get's mark */
 static struct child	*children;
 static int		 nchildren;
 static struct table	*tab;
@@ -91,7 +85,6 @@ static int		 store_bad;	/* a child died in shutdown_all */
 static int		 shutting;	/* in shutdown_all */
 static int		 killing;	/* shutdown_all's SIGKILLs are out */
 static int		 nkilled;	/* children they ended */
-pid_t			 pald_master;	/* 0 under inetd */
 
 static __dead void	 usage(void);
 static int		 bound_port(int);
@@ -130,286 +123,12 @@ on_signal(int sig)
 	errno = saved;
 }
 
-/* signals_init - flags only; no SA_RESTART, so poll and accept wake */
+/* signals_init - the master's: flags only (proc.c), SIGCHLD too */
 static void
-signals_init(int master)
+signals_init(void)
 {
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = on_signal;
-	(void)sigaction(SIGTERM, &sa, NULL);
-	(void)sigaction(SIGINT, &sa, NULL);
-	(void)sigaction(SIGHUP, &sa, NULL);
-	if (master)
-		(void)sigaction(SIGCHLD, &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	(void)sigaction(SIGPIPE, &sa, NULL);
-}
-
-/* signals_child - a fresh child starts from the defaults */
-static void
-signals_child(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = SIG_DFL;
-	(void)sigaction(SIGCHLD, &sa, NULL);
-	got_term = got_hup = got_chld = 0;
-	signals_init(0);
-}
-
-/* set_nonblock - O_NONBLOCK on a descriptor */
-static int
-set_nonblock(int fd)
-{
-	int	 fl;
-
-	if ((fl = fcntl(fd, F_GETFL)) == -1)
-		return -1;
-	return fcntl(fd, F_SETFL, fl | O_NONBLOCK);
-}
-
-/* flush_out - write what the session queued; -1 on a dead socket */
-static int
-flush_out(struct session *s, int fd)
-{
-	const unsigned char *p;
-	size_t		 len;
-	ssize_t		 n;
-
-	for (;;) {
-		p = session_out(s, &len);
-		if (len == 0)
-			return 0;
-		n = write(fd, p, len);
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return 0;
-			return -1;
-		}
-		session_sent(s, (size_t)n);
-	}
-}
-
-/* flush_final - give a closing session a bounded time to send */
-static void
-flush_final(struct session *s, int fd)
-{
-	struct pollfd	 pfd;
-	time_t		 until = time(NULL) + FLUSH_WAIT;
-	size_t		 len;
-
-	for (;;) {
-		if (flush_out(s, fd) == -1)
-			return;
-		(void)session_out(s, &len);
-		if (len == 0 || time(NULL) >= until)
-			return;
-		pfd.fd = fd;
-		pfd.events = POLLOUT;
-		(void)poll(&pfd, 1, 200);
-	}
-}
-
-/* read_frames - read what is there and hand each whole frame on */
-static int
-read_frames(struct session *s, int fd, unsigned char *in, size_t *inlen)
-{
-	struct wire_frame f;
-	ssize_t		 n, used;
-	size_t		 off = 0;
-
-	n = read(fd, in + *inlen, INBUF - *inlen);
-	if (n == 0) {
-		session_end(s, "client closed");
-		return -1;
-	}
-	if (n == -1) {
-		if (errno == EINTR || errno == EAGAIN)
-			return 0;
-		log_warn("[%s]: read", session_peer(s));
-		session_end(s, "read error");
-		return -1;
-	}
-	*inlen += (size_t)n;
-	for (;;) {
-		used = wire_decode(in + off, *inlen - off,
-		    (size_t)conf.max_frame, &f);
-		if (used == 0)
-			break;
-		if (used < 0) {
-			log_warnx("[%s]: frame of type %d announces %u bytes, "
-			    "over the limit; closing", session_peer(s),
-			    (int)(int16_t)wire_get16(in + off),
-			    wire_get16(in + off + 4));
-			session_end(s, "oversize frame");
-			return -1;
-		}
-		off += (size_t)used;
-		if (session_frame(s, &f) == -1) {
-			flush_final(s, fd);
-			session_end(s, "session ended");
-			return -1;
-		}
-	}
-	memmove(in, in + off, *inlen - off);
-	*inlen -= off;
-	return 0;
-}
-
-/*
- * conf_follow - a child of the master takes the configuration the master
- * published after a reload, so that a changed limit reaches the sessions
- * already running (the fixed fields, such as directories and ports, are
- * the master's own, unchanged).  One atomic load when nothing changed.
- */
-static void
-conf_follow(void)
-{
-	struct pald_conf nc;
-
-	if (pald_master != 0 && tab != NULL &&
-	    table_conf_get(tab, &confseen, &nc) == 1)
-		conf = nc;
-}
-
-/*
- * stack_trim - give back the stack pages below this frame.  A login goes
- * deep (BDB's environment open, the bootstrap's buffers) and a held,
- * idle child would keep those pages for its life; they are dead, and
- * come back zeroed if it goes deep again.  What is under 1 KiB below
- * this frame (madvise's own call, the red zone) stays.  Linux leaves a gap of
- * at least a MiB below the stack, so the range touches nothing else;
- * madvise skips the part of it that is not mapped.
- */
-static __attribute__((__noinline__)) void
-stack_trim(void)
-{
-#ifdef __linux__
-	volatile char	 here = 0;
-	uintptr_t	 ps, top;
-	long		 n;
-
-	if ((n = sysconf(_SC_PAGESIZE)) <= 0)
-		return;
-	ps = (uintptr_t)n;
-	top = ((uintptr_t)&here - 1024) & ~(ps - 1);
-	if (top > STACK_TRIM)
-		(void)madvise((void *)(top - STACK_TRIM), STACK_TRIM,
-		    MADV_DONTNEED);
-	(void)here;
-#endif
-}
-
-/*
- * serve - one client to the end: the poll loop of a child or of an
- * inetd instance.  Returns when the session is over.  The input buffer
- * is a mapping of its own, given back with the rest when the session
- * goes idle with nothing half-read in it.
- */
-static void
-serve(struct session *s, int fd)
-{
-	struct pollfd	 pfd[2];
-	unsigned char	*in;
-	size_t		 inlen = 0, outlen;
-	int		 n, bell, ready, secs, quiet = 0;
-
-	if ((in = mmap(NULL, INBUF, PROT_READ | PROT_WRITE,
-	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)) == MAP_FAILED ||
-	    set_nonblock(fd) == -1) {
-		log_warn("[%s]: session setup", session_peer(s));
-		if (in != MAP_FAILED)
-			(void)munmap(in, INBUF);
-		return;
-	}
-	if (session_admit(s) == -1) {
-		flush_final(s, fd);
-		session_end(s, "banned address");
-		(void)munmap(in, INBUF);
-		return;
-	}
-	for (;;) {
-		if (got_term) {
-			session_shutdown(s, "The server is shutting down.");
-			flush_final(s, fd);
-			session_end(s, "server shutdown");
-			break;
-		}
-		(void)session_out(s, &outlen);
-		pfd[0].fd = fd;
-		pfd[0].events = POLLIN | (outlen > 0 ? POLLOUT : 0);
-		pfd[0].revents = 0;
-		n = 1;
-		if ((bell = session_bellfd(s)) != -1) {
-			pfd[1].fd = bell;
-			pfd[1].events = POLLIN;
-			pfd[1].revents = 0;
-			n = 2;
-		}
-		/*
-		 * A second at a time while busy (IDLE_SECS of them make it
-		 * idle); once idle, until session_tick's next deadline, at
-		 * most IDLE_POLL: 10,000 held children waking each second
-		 * were a run queue of dozens and 10-30 % of a core.  A
-		 * signal wakes poll in any case (no SA_RESTART).
-		 */
-		secs = 1;
-		if (quiet >= IDLE_SECS) {
-			secs = session_wait(s, time(NULL));
-			if (secs > IDLE_POLL)
-				secs = IDLE_POLL;
-		}
-		if ((ready = poll(pfd, (nfds_t)n, secs * 1000)) == -1 &&
-		    errno != EINTR) {
-			log_warn("poll");
-			session_end(s, "poll error");
-			break;
-		}
-		conf_follow();	/* before what woke us is looked at */
-		/* IDLE_SECS quiet polls: give back the memory (and store) */
-		if (ready != 0)
-			quiet = 0;
-		else if (++quiet == IDLE_SECS) {
-			session_idle(s);
-			if (inlen == 0)
-				(void)madvise(in, INBUF, MADV_DONTNEED);
-			stack_trim();
-		}
-		if ((pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) &&
-		    read_frames(s, fd, in, &inlen) == -1)
-			break;
-		if (n == 2 &&
-		    session_inbox(s, pfd[1].revents & POLLIN) == -1) {
-			flush_final(s, fd);
-			session_end(s, "ended by the server");
-			break;
-		}
-		if (flush_out(s, fd) == -1) {
-			session_end(s, "write error");
-			break;
-		}
-		if (session_tick(s, time(NULL)) == -1) {
-			flush_final(s, fd);
-			session_end(s, "timeout");
-			break;
-		}
-	}
-	(void)munmap(in, INBUF);
-}
-
-/* sweep_cb - inetd: a dead session found in the table, buddies told */
-static void
-sweep_cb(void *arg, const struct tsess *ts)
-{
-	room_gone(arg, tab, ts);
-	presence_gone(arg, tab, ts);
+	proc_signals(on_signal);
+	proc_signal(SIGCHLD, on_signal);
 }
 
 /* keeper_pipes_close - the master's ends of the keeper's two pipes */
@@ -451,35 +170,6 @@ close_inherited(void)
 	children = NULL;
 }
 
-/* child_main - the forked child: its own DB handles, then serve */
-static __dead void
-child_main(int fd, const struct sockaddr *peer, const struct sockaddr *local)
-{
-	struct session	*s;
-	struct db	*db;
-
-	close_inherited();
-	signals_child();
-	log_procname("pald-child");
-	setproctitle("client");
-	/* The master's handles stay untouched: each process opens its own. */
-	/* Opened at the first use, let go when idle (see serve). */
-	if (db_open(&db, conf.dbhome, DBO_LAZY) != DBR_OK) {
-		log_warnx("cannot open the store, closing connection");
-		_exit(1);
-	}
-	if ((s = session_new(db, tab, &conf, peer, local)) == NULL) {
-		log_warn("session");
-		_exit(1);
-	}
-	serve(s, fd);
-	session_free(s);
-	db_close(db);
-	table_close(tab);
-	(void)close(fd);
-	_exit(0);
-}
-
 /*
  * voice_spawn - fork the voice child on the voice port bound at start.
  * It has no BDB handle and no table slot; the master restarts it when it
@@ -512,17 +202,8 @@ voice_spawn(void)
 static void
 keeper_signals(void)
 {
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = SIG_IGN;
-	(void)sigaction(SIGTERM, &sa, NULL);
-	(void)sigaction(SIGINT, &sa, NULL);
-	(void)sigaction(SIGHUP, &sa, NULL);
-	(void)sigaction(SIGPIPE, &sa, NULL);
-	sa.sa_handler = SIG_DFL;
-	(void)sigaction(SIGCHLD, &sa, NULL);
+	proc_signals(SIG_IGN);
+	proc_signal(SIGCHLD, SIG_DFL);
 }
 
 /* keeper_gone - the keeper is dead and reaped: close its pipes */
@@ -657,8 +338,9 @@ spawn(int fd, struct sockaddr_storage *peer)
 		return -1;
 	case 0:
 		table_forked(tab);
+		close_inherited();
 		child_main(fd, (struct sockaddr *)peer,
-		    (struct sockaddr *)&local);
+		    (struct sockaddr *)&local, tab, &conf);
 		/* NOTREACHED */
 	}
 	(void)close(fd);
@@ -1078,7 +760,7 @@ bind_listener(int portnum, int type, int soft)
 	if (fd == -1)
 		err(1, "bind %s port %d", conf.listen[0] ? conf.listen : "*",
 		    portnum);
-	if (set_nonblock(fd) == -1)
+	if (proc_nonblock(fd) == -1)
 		err(1, "listener");
 	return fd;
 }
@@ -1193,39 +875,6 @@ recover_store(void)
 		fatalx("%s: recovery failed", conf.dbhome);
 }
 
-/* inetd_main - -i: one connection on descriptor 0, syslog only */
-static __dead void
-inetd_main(void)
-{
-	struct sockaddr_storage peer, local;
-	socklen_t	 plen = sizeof(peer), llen = sizeof(local);
-	struct session	*s;
-	struct db	*db;
-
-	if (getpeername(0, (struct sockaddr *)&peer, &plen) == -1)
-		memset(&peer, 0, sizeof(peer));
-	if (getsockname(0, (struct sockaddr *)&local, &llen) == -1)
-		memset(&local, 0, sizeof(local));
-	signals_init(0);
-	if ((tab = table_open(conf.rundir, 0)) == NULL)
-		fatal("%s: table", conf.rundir);
-	if (db_open(&db, conf.dbhome, DBO_FAILCHK | DBO_CREATE) != DBR_OK)
-		fatalx("%s: cannot open the store", conf.dbhome);
-	(void)db_category_seed(db, conf.categories);
-	(void)db_room_seed(db, conf.rooms);
-	(void)table_sweep(tab, sweep_cb, db);
-	setproctitle("client");
-	if ((s = session_new(db, tab, &conf,
-	    peer.ss_family ? (struct sockaddr *)&peer : NULL,
-	    local.ss_family ? (struct sockaddr *)&local : NULL)) == NULL)
-		fatal("session");
-	serve(s, 0);
-	session_free(s);
-	db_close(db);
-	table_close(tab);
-	exit(0);
-}
-
 /* detach - the pid file (a second instance is refused), then daemon(3) */
 static struct pidfh *
 detach(const char *pidfile, int debug)
@@ -1275,7 +924,7 @@ voice_only(const struct passwd *pw, int inetd, int debug, const char *pidfile,
 		    -1 || !on)
 			fatalx("-V -i: descriptor 0 is not a listening socket "
 			    "(inetd.conf needs \"wait\")");
-		if (set_nonblock(0) == -1)
+		if (proc_nonblock(0) == -1)
 			fatal("-V -i: descriptor 0");
 	} else {
 		check_dir(conf.rundir, 0755, pw);
@@ -1332,6 +981,14 @@ bound_port(int fd)
 	    ((struct sockaddr_in6 *)&ss)->sin6_port);
 }
 
+/* optcopy - optarg into an option's field, or the error why (too long) */
+static void
+optcopy(char *field, size_t size, const char *why)
+{
+	if (strlcpy(field, optarg, size) >= size)
+		errx(1, "%s", why);
+}
+
 /* sanitise_fds - 0, 1 and 2 open; nothing else inherited */
 static void
 sanitise_fds(int inetd)
@@ -1368,17 +1025,15 @@ main(int argc, char *argv[])
 			conffile = optarg;
 			break;
 		case 'h':
-			if (strlcpy(cl.dbhome, optarg, sizeof(cl.dbhome)) >=
-			    sizeof(cl.dbhome))
-				errx(1, "-h: path too long");
+			optcopy(cl.dbhome, sizeof(cl.dbhome),
+			    "-h: path too long");
 			break;
 		case 'i':
 			inetd = 1;
 			break;
 		case 'l':
-			if (strlcpy(cl.listen, optarg, sizeof(cl.listen)) >=
-			    sizeof(cl.listen))
-				errx(1, "-l: address too long");
+			optcopy(cl.listen, sizeof(cl.listen),
+			    "-l: address too long");
 			break;
 		case 'n':
 			check = 1;
@@ -1395,14 +1050,12 @@ main(int argc, char *argv[])
 			recover = 1;
 			break;
 		case 'r':
-			if (strlcpy(cl.rundir, optarg, sizeof(cl.rundir)) >=
-			    sizeof(cl.rundir))
-				errx(1, "-r: path too long");
+			optcopy(cl.rundir, sizeof(cl.rundir),
+			    "-r: path too long");
 			break;
 		case 'u':
-			if (strlcpy(cl.user, optarg, sizeof(cl.user)) >=
-			    sizeof(cl.user))
-				errx(1, "-u: name too long");
+			optcopy(cl.user, sizeof(cl.user),
+			    "-u: name too long");
 			break;
 		case 'V':
 			voiceonly = 1;
@@ -1482,7 +1135,7 @@ main(int argc, char *argv[])
 		voice_only(pw, inetd, debug, pidfile,
 		    portfile != NULL ? portfile : vportfile);
 	if (inetd)
-		inetd_main();
+		child_inetd(&conf);
 	check_dir(conf.rundir, 0755, pw);
 	check_dir(conf.dbhome, 0700, pw);
 	if (recover) {
@@ -1524,7 +1177,7 @@ main(int argc, char *argv[])
 	recover_store();
 	if (pipe2(selfpipe, O_NONBLOCK | O_CLOEXEC) == -1)
 		fatal("pipe");
-	signals_init(1);
+	signals_init();
 	setproctitle("master");
 	log_info("listening on %s port %d, store %s",
 	    conf.listen[0] ? conf.listen : "*", bound_port(listenfd),

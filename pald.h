@@ -118,7 +118,7 @@ struct pald_conf {
 	char		 admin_color[PALD_COLOR_LEN + 1];
 };
 
-/* pald.c: the master's pid in daemon mode, 0 under inetd (-i). */
+/* conf.c, set by pald.c: the master's pid in daemon mode, 0 under -i. */
 extern pid_t	 pald_master;
 
 /* conf.c */

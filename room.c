@@ -21,8 +21,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "admin.h"
+#include "guard.h"
 #include "log.h"
+#include "out.h"
 #include "pald.h"
 #include "proto/wire.h"
 #include "room.h"

@@ -17,4 +17,8 @@ void	 room_logout(struct session *);
 /* room_gone - a swept dead session: out of its rooms, members told */
 void	 room_gone(struct db *, struct table *, const struct tsess *);
 
+/* /rooms and /log, same signature as every command handler (admin.c) */
+int	 admin_cmd_rooms(struct session *, int, char **);
+int	 admin_cmd_log(struct session *, int, char **);
+
 #endif /* PALD_ROOM_H */

@@ -1,8 +1,10 @@
 /*
  * sess.h - the inside of a session, shared by the files that handle its
- * packets: session.c (login, presence, buddies, IMs), room.c (rooms) and
- * admin.c (the system user's slash-commands).  Not for pald.c, which
- * sees only session.h.
+ * packets: session.c (login, presence, buddies, IMs), room.c (rooms),
+ * admin.c (the system user's slash-commands), guard.c and ban.c (who
+ * may log in, and how fast), and out.c (what they send).  Data only:
+ * the functions are in those files' own headers.  Not for child.c,
+ * which sees only session.h.
  */
 #ifndef PALD_SESS_H
 #define PALD_SESS_H
@@ -70,28 +72,5 @@ struct session {
 	int		 caplisters;	/* by TM_LISTER (see broadcast_status) */
 	uint32_t	 seed;
 };
-
-/* Queue frames for our own client (session.c). */
-void	 out_frame(struct session *, int, const void *, size_t);
-void	 out_raw(struct session *, const void *, size_t);
-void	 out_text(struct session *, int, const char *);
-void	 out_rc(struct session *, int, int, const char *);
-void	 out_status(struct session *, uint32_t, uint32_t);
-/* deliver - a frame into another session's inbox; table_send's result */
-int	 deliver(struct session *, const struct tsess *, int, int,
-	    const void *, size_t);
-
-/*
- * guard.c: the limits of a logged-in session.  guard_im, guard_line and
- * guard_join give NULL to go on, or the text to refuse the action with;
- * the caller shows the text where the client looks for it, then returns
- * guard_strike's result (-1 ends the session: too many refusals).
- */
-void	 guard_start(struct session *);	/* fill the buckets */
-int	 guard_packet(struct session *);	/* 0: over packet_rate */
-const char *guard_im(struct session *, uint32_t);
-const char *guard_line(struct session *);
-const char *guard_join(struct session *);
-int	 guard_strike(struct session *);
 
 #endif /* PALD_SESS_H */

@@ -7,10 +7,15 @@
  * connection of the 5.0 client only asks for a uid (GET_UIN) and stays
  * NEW until the client closes it.
  *
+ * The top of a session's files (HACKING, "Layers"): session_frame
+ * dispatches each frame, room packets to room.c, IMs to the system user
+ * to admin.c, and asks guard.c and ban.c before a login or an action;
+ * none of them calls back here, and all answer through out.c.
+ *
  * Cross-process delivery goes through the table's inboxes: a frame for
- * another user is built here and appended to that user's inbox; its own
- * child writes it to its socket.  Offline users get their IMs through
- * the store.  No client text is ever logged.
+ * another user is built (deliver, out.c) and appended to that user's
+ * inbox; its own child writes it to its socket.  Offline users get their
+ * IMs through the store.  No client text is ever logged.
  */
 #include <sys/types.h>
 #include <sys/mman.h>
@@ -30,7 +35,10 @@
 #include <vis.h>
 
 #include "admin.h"
+#include "ban.h"
+#include "guard.h"
 #include "log.h"
+#include "out.h"
 #include "pald.h"
 #include "proto/wire.h"
 #include "room.h"
@@ -43,101 +51,6 @@ static void	 broadcast_status(struct session *, uint32_t);
 static void	 listers_load(struct session *);
 static void	 listers_change(struct session *, const unsigned char *,
 	    ssize_t);
-
-/*
- * out_reserve - room for need more bytes at the end of the output buffer,
- * or NULL (and the session closing) when the client has let more than
- * PALD_OUTBUF_MAX bytes pile up or memory ran out.
- */
-static unsigned char *
-out_reserve(struct session *s, size_t need)
-{
-	struct obuf	*o = &s->out;
-	size_t		 ncap;
-	unsigned char	*np;
-
-	if (s->closing)
-		return NULL;
-	if (o->len - o->off + need > PALD_OUTBUF_MAX) {
-		log_warnx("[%s]: client not reading, closing", s->addr);
-		s->closing = 1;
-		return NULL;
-	}
-	if (o->len + need > o->cap && o->off > 0) {
-		memmove(o->p, o->p + o->off, o->len - o->off);
-		o->len -= o->off;
-		o->off = 0;
-	}
-	if (o->len + need > o->cap) {
-		ncap = o->cap ? o->cap : 4096;
-		while (ncap < o->len + need)
-			ncap *= 2;
-		if ((np = realloc(o->p, ncap)) == NULL) {
-			log_warn("[%s]: output buffer", s->addr);
-			s->closing = 1;
-			return NULL;
-		}
-		o->p = np;
-		o->cap = ncap;
-	}
-	return o->p + o->len;
-}
-
-/* out_frame - queue one frame for our client */
-void
-out_frame(struct session *s, int type, const void *p, size_t len)
-{
-	unsigned char	*dst;
-
-	if ((dst = out_reserve(s, WIRE_HDRLEN + len)) != NULL)
-		s->out.len += wire_encode(dst, WIRE_HDRLEN + len, type, p, len);
-}
-
-/* out_raw - queue bytes that already are a whole frame */
-void
-out_raw(struct session *s, const void *p, size_t len)
-{
-	unsigned char	*dst;
-
-	if ((dst = out_reserve(s, len)) != NULL) {
-		memcpy(dst, p, len);
-		s->out.len += len;
-	}
-}
-
-/* out_text - a frame whose payload is a C string */
-void
-out_text(struct session *s, int type, const char *text)
-{
-	out_frame(s, type, text, strlen(text));
-}
-
-/* out_rc - RETURN_CODE: the request type, a code, an optional text */
-void
-out_rc(struct session *s, int reqtype, int code, const char *text)
-{
-	unsigned char	 b[256];
-	size_t		 n = text ? strlen(text) : 0;
-
-	if (n > sizeof(b) - 4)
-		n = sizeof(b) - 4;
-	wire_put16(b, (uint16_t)reqtype);
-	wire_put16(b + 2, (uint16_t)code);
-	if (n > 0)
-		memcpy(b + 4, text, n);
-	out_frame(s, PT_RETURN_CODE, b, 4 + n);
-}
-
-/* out_status - BUDDY_STATUS uid status */
-void
-out_status(struct session *s, uint32_t uid, uint32_t status)
-{
-	unsigned char	 b[8];
-
-	wire_put32(b, uid);
-	wire_put32(b + 4, status);
-	out_frame(s, PT_BUDDY_STATUS, b, sizeof(b));
-}
 
 /*
  * rnd - a uniform number below n (> 0) from getentropy(3).  A session
@@ -154,19 +67,6 @@ rnd(uint32_t n)
 			return arc4random_uniform(n);
 	} while (x < min);
 	return x % n;
-}
-
-/* deliver - build a frame and append it to session ts's inbox */
-int
-deliver(struct session *s, const struct tsess *ts, int kind, int type,
-    const void *p, size_t len)
-{
-	unsigned char	 b[WIRE_HDRLEN + PALD_IM_MAX + 64];
-	size_t		 n;
-
-	if ((n = wire_encode(b, sizeof(b), type, p, len)) == 0)
-		return -1;
-	return table_send(s->tab, ts->slot, ts->gen, kind, b, n);
 }
 
 struct session *
@@ -215,6 +115,13 @@ session_free(struct session *s)
 	(void)munmap(s->scratch, SCRATCH);
 	explicit_bzero(&s->u, sizeof(s->u));
 	free(s);
+}
+
+/* session_admit - a new connection: refused when banned (ban.c) */
+int
+session_admit(struct session *s)
+{
+	return ban_admit(s);
 }
 
 /*

@@ -3,8 +3,8 @@
  *
  * The session turns frames from its client into store and table
  * operations and frames for the client, which it queues in its output
- * buffer; pald.c owns the socket, the poll loop and the timers and
- * writes out what the session queued.  The same code serves a child of
+ * buffer (out.c); child.c owns the socket, the poll loop and the timers
+ * and writes out what the session queued.  The same code serves a child of
  * the daemon and an inetd instance.
  */
 #ifndef PALD_SESSION_H
@@ -28,7 +28,7 @@ struct session	*session_new(struct db *, struct table *,
 		    const struct sockaddr *);
 void		 session_free(struct session *);
 
-/* ban.c: 0 to serve a new connection, -1 when its address is banned */
+/* session_admit - 0 to serve a new connection, -1 when it is banned */
 int		 session_admit(struct session *);
 
 /* Each returns 0 to go on, -1 when the session must end. */

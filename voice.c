@@ -43,6 +43,7 @@
 
 #include "log.h"
 #include "pald.h"
+#include "proc.h"
 #include "proto/rtp.h"
 #include "proto/wire.h"
 #include "store/table.h"
@@ -131,18 +132,8 @@ on_signal(int sig)
 static void
 voice_signals(void)
 {
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = on_signal;
-	(void)sigaction(SIGTERM, &sa, NULL);
-	(void)sigaction(SIGINT, &sa, NULL);
-	(void)sigaction(SIGHUP, &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	(void)sigaction(SIGPIPE, &sa, NULL);
-	sa.sa_handler = SIG_DFL;
-	(void)sigaction(SIGCHLD, &sa, NULL);
+	proc_signals(on_signal);
+	proc_signal(SIGCHLD, SIG_DFL);
 }
 
 /* set_rules - the mic rules from the configuration */

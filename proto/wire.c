@@ -42,6 +42,7 @@ const char lym_key[LYM_KEYLEN + 1] = LYM_KEY_TEXT;
 #define LYM_NUM_MAX	6	/* characters of one "%d" */
 #define LYM_GRP_MIN	2	/* shortest group: "N" and the check digit */
 #define LYM_GRP_MAX	(LYM_NUM_MAX + 1)
+#define REC_NUM		32	/* bytes of a number's text */
 
 uint16_t
 wire_get16(const unsigned char *p)
@@ -365,14 +366,11 @@ rec_add(struct rec *r, const char *key, const char *val)
 	rec_raw(r, "\n", 1);
 }
 
-void
-rec_addu(struct rec *r, const char *key, unsigned long v)
+/* rec_addnum - a number printed into b (w: snprintf's result) as value */
+static void
+rec_addnum(struct rec *r, const char *key, const char *b, int w)
 {
-	char	 b[32];
-	int	 w;
-
-	w = snprintf(b, sizeof(b), "%lu", v);
-	if (w < 0 || (size_t)w >= sizeof(b)) {
+	if (w < 0 || (size_t)w >= REC_NUM) {
 		r->overflow = 1;
 		return;
 	}
@@ -380,17 +378,19 @@ rec_addu(struct rec *r, const char *key, unsigned long v)
 }
 
 void
+rec_addu(struct rec *r, const char *key, unsigned long v)
+{
+	char	 b[REC_NUM];
+
+	rec_addnum(r, key, b, snprintf(b, sizeof(b), "%lu", v));
+}
+
+void
 rec_addi(struct rec *r, const char *key, long v)
 {
-	char	 b[32];
-	int	 w;
+	char	 b[REC_NUM];
 
-	w = snprintf(b, sizeof(b), "%ld", v);
-	if (w < 0 || (size_t)w >= sizeof(b)) {
-		r->overflow = 1;
-		return;
-	}
-	rec_add(r, key, b);
+	rec_addnum(r, key, b, snprintf(b, sizeof(b), "%ld", v));
 }
 
 void

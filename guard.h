@@ -1,0 +1,29 @@
+/*
+ * guard.h - who may log in, and how fast a session may go (guard.c).
+ */
+#ifndef PALD_GUARD_H
+#define PALD_GUARD_H
+
+#include <stdint.h>
+
+struct session;
+
+/* guard_login - the account is read: 0 to go on, -1 refused (and told) */
+int	 guard_login(struct session *);
+void	 guard_login_failed(struct session *);
+void	 guard_login_ok(struct session *);
+
+/*
+ * The limits of a logged-in session.  guard_im, guard_line and
+ * guard_join give NULL to go on, or the text to refuse the action with;
+ * the caller shows the text where the client looks for it, then returns
+ * guard_strike's result (-1 ends the session: too many refusals).
+ */
+void	 guard_start(struct session *);	/* fill the buckets */
+int	 guard_packet(struct session *);	/* 0: over packet_rate */
+const char *guard_im(struct session *, uint32_t);
+const char *guard_line(struct session *);
+const char *guard_join(struct session *);
+int	 guard_strike(struct session *);
+
+#endif /* PALD_GUARD_H */
