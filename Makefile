@@ -15,10 +15,10 @@ CWARN=		-Wall -Wextra -Wformat=2 -Wshadow -Wpointer-arith -Wcast-qual \
 include config.mk
 
 PROTO_OBJS=	proto/wire.o proto/rtp.o
-STORE_OBJS=	store/db.o store/kv.o store/pw.o store/table.o
+STORE_OBJS=	store/db.o store/kv.o store/pw.o store/slog.o store/table.o
 OBJS=		pald.o session.o room.o admin.o ban.o guard.o conf.o log.o \
 		voice.o keeper.o ${PROTO_OBJS} ${STORE_OBJS}
-PALPASSWD_OBJS=	palpasswd.o log.o store/db.o store/kv.o store/pw.o
+PALPASSWD_OBJS=	palpasswd.o log.o store/db.o store/kv.o store/pw.o store/slog.o
 TESTS=		tests/t_pald tests/t_admin tests/t_room tests/t_client \
 		tests/t_voice tests/h_client tests/h_inetd tests/h_voice \
 		tests/h_member tests/proto/t_wire tests/proto/t_rtp \
@@ -45,11 +45,12 @@ proto/rtp.o: proto/rtp.h
 voice.o: voice.h proto/rtp.h proto/wire.h store/table.h
 pald.o: voice.h keeper.h
 keeper.o: keeper.h
-store/db.o store/pw.o palpasswd.o: store/db.h store/kv.h
+store/db.o store/pw.o palpasswd.o: store/db.h store/kv.h store/slog.h
 store/kv.o: store/kv.h
-store/table.o: store/table.h
-tests/store/t_db.o: store/db.h pald.h
-tests/store/t_table.o: store/table.h pald.h
+store/slog.o: store/slog.h
+store/table.o: store/table.h store/slog.h
+tests/store/t_db.o: store/db.h store/slog.h pald.h log.h
+tests/store/t_table.o: store/table.h store/slog.h pald.h
 tests/proto/t_wire.o: proto/wire.h
 
 # h_client speaks the protocol with code of its own (libc only), so that a
@@ -58,8 +59,9 @@ tests/h_client: tests/h_client.o tests/h_util.o
 	${CC} ${LDFLAGS} -o $@ tests/h_client.o tests/h_util.o ${LDLIBS}
 
 # h_member is a room member made in the shared table (voice tests, bench).
-tests/h_member: tests/h_member.o store/table.o log.o
-	${CC} ${LDFLAGS} -o $@ tests/h_member.o store/table.o log.o ${LDLIBS}
+tests/h_member: tests/h_member.o store/table.o store/slog.o
+	${CC} ${LDFLAGS} -o $@ tests/h_member.o store/table.o store/slog.o \
+	    ${LDLIBS}
 
 tests/h_inetd: tests/h_inetd.o
 	${CC} ${LDFLAGS} -o $@ tests/h_inetd.o
@@ -78,13 +80,14 @@ tests/proto/t_rtp: tests/proto/t_rtp.o proto/rtp.o
 tests/store/t_kv: tests/store/t_kv.o store/kv.o
 	${CC} ${LDFLAGS} -o $@ tests/store/t_kv.o store/kv.o -latf-c ${LDLIBS}
 
-tests/store/t_db: tests/store/t_db.o store/db.o store/kv.o store/pw.o log.o
+tests/store/t_db: tests/store/t_db.o store/db.o store/kv.o store/pw.o \
+    store/slog.o log.o
 	${CC} ${LDFLAGS} -o $@ tests/store/t_db.o store/db.o store/kv.o \
-	    store/pw.o log.o -latf-c ${LDLIBS}
+	    store/pw.o store/slog.o log.o -latf-c ${LDLIBS}
 
-tests/store/t_table: tests/store/t_table.o store/table.o log.o
-	${CC} ${LDFLAGS} -o $@ tests/store/t_table.o store/table.o log.o \
-	    -latf-c ${LDLIBS}
+tests/store/t_table: tests/store/t_table.o store/table.o store/slog.o
+	${CC} ${LDFLAGS} -o $@ tests/store/t_table.o store/table.o \
+	    store/slog.o -latf-c ${LDLIBS}
 
 tests/t_pald: tests/t_pald.sh tests/common.sh
 	(echo '#! /usr/bin/env atf-sh'; cat tests/t_pald.sh) >$@

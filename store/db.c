@@ -58,9 +58,9 @@
 #include <malloc.h>
 #endif
 
-#include "../log.h"
 #include "db.h"
 #include "kv.h"
+#include "slog.h"
 
 #define DB_RETRIES	3	/* runs after the first, on deadlock */
 #define DB_THREADS	(PALD_MAX_SESSIONS + 256) /* processes in the env */
@@ -160,14 +160,14 @@ dbr(int r, const char *what)
 		return DBR_AGAIN;
 	case ENOMEM:
 		/* lock table or transaction table full: sizes in DB_CONFIG */
-		log_warnx("db: %s: %s", what, db_strerror(r));
+		slog_warnx("db: %s: %s", what, db_strerror(r));
 		return DBR_AGAIN;
 	case DB_RUNRECOVERY:
-		log_warnx("db: %s: %s: the store needs recovery (pald -R)",
+		slog_warnx("db: %s: %s: the store needs recovery (pald -R)",
 		    what, db_strerror(r));
 		return DBR_FATAL;
 	default:
-		log_warnx("db: %s: %s", what, db_strerror(r));
+		slog_warnx("db: %s: %s", what, db_strerror(r));
 		return DBR_FATAL;
 	}
 }
@@ -175,13 +175,13 @@ dbr(int r, const char *what)
 static void
 db_errcall(const DB_ENV *env, const char *pfx, const char *msg)
 {
-	log_warnx("db: %s", msg);
+	slog_warnx("db: %s", msg);
 }
 
 static void
 db_msgcall(const DB_ENV *env, const char *msg)
 {
-	log_info("db: %s", msg);
+	slog_info("db: %s", msg);
 }
 
 /* db_event - a panic leaves nothing to do but recovery: say so and exit */
@@ -190,11 +190,11 @@ db_event(DB_ENV *env, u_int32_t event, void *info)
 {
 	switch (event) {
 	case DB_EVENT_PANIC:
-		fatalx("db: the environment panicked: stop pald and recover "
+		slog_fatalx("db: the environment panicked: stop pald and recover "
 		    "the store (pald -R)");
 		/* NOTREACHED */
 	case DB_EVENT_WRITE_FAILED:
-		log_warnx("db: a write to the store failed");
+		slog_warnx("db: a write to the store failed");
 		break;
 	default:
 		break;
@@ -219,7 +219,7 @@ fixed_fmt(char *buf, size_t len, const char *fmt, ...)
 	n = vsnprintf(buf, len, fmt, ap);
 	va_end(ap);
 	if (n < 0 || (size_t)n >= len)
-		fatalx("%s: \"%s\" too long", __func__, fmt);
+		slog_fatalx("%s: \"%s\" too long", __func__, fmt);
 	return (size_t)n;
 }
 
@@ -253,10 +253,10 @@ txn_run(struct db *db, int rdonly, unsigned files,
 			r = dbr(e, "abort");
 		if (r != DBR_AGAIN)
 			return r;
-		log_debug("db: deadlock, %s", i < DB_RETRIES ? "retrying" :
+		slog_debug("db: deadlock, %s", i < DB_RETRIES ? "retrying" :
 		    "giving up");
 	}
-	log_warnx("db: transaction given up after %d deadlocks", i);
+	slog_warnx("db: transaction given up after %d deadlocks", i);
 	return DBR_AGAIN;
 }
 
@@ -283,7 +283,7 @@ rec_get(DB *d, DB_TXN *t, char *key, char *val, size_t cap, size_t *len,
 	v.ulen = (u_int32_t)(cap - 1);
 	v.flags = DB_DBT_USERMEM;
 	if ((r = d->get(d, t, &k, &v, flags)) == DB_BUFFER_SMALL) {
-		log_warnx("db: %s: record of %lu bytes too long", key,
+		slog_warnx("db: %s: record of %lu bytes too long", key,
 		    (unsigned long)v.size);
 		return DBR_FATAL;
 	}
@@ -349,7 +349,7 @@ walk_open(struct walk *w, DB *d, DB_TXN *t, const char *pfx,
 	memset(w, 0, sizeof(*w));
 	if ((w->plen = strlcpy(w->pfx, pfx, sizeof(w->pfx))) >=
 	    sizeof(w->pfx))
-		fatalx("%s: prefix too long", __func__);
+		slog_fatalx("%s: prefix too long", __func__);
 	w->flags = flags;
 	return dbr(d->cursor(d, t, &w->c, 0), "cursor");
 }
@@ -459,19 +459,19 @@ seq_next(struct db *db, DB_TXN *t, const char *name, long long first,
 	r = rec_get(db->f[F_META], t, key, v, sizeof(v), &n, DB_RMW);
 	if (r == DBR_OK && (kv_version(v, n) != 1 ||
 	    kv_getll(v, n, "next", &next) != 0 || next < first)) {
-		log_warnx("db: meta.db %s: bad record", name);
+		slog_warnx("db: meta.db %s: bad record", name);
 		return DBR_FATAL;
 	}
 	if (r != DBR_OK && r != DBR_NOTFOUND)
 		return r;
 	if (next > last) {
-		log_warnx("db: meta.db %s: sequence used up", name);
+		slog_warnx("db: meta.db %s: sequence used up", name);
 		return DBR_FATAL;
 	}
 	kv_init(&b, v, sizeof(v), 1);
 	kv_addll(&b, "next", next + 1);
 	if (kv_len(&b) < 0)
-		fatalx("%s: value too long", __func__);
+		slog_fatalx("%s: value too long", __func__);
 	*out = next;
 	return rec_put(db->f[F_META], t, key, v, b.len, 0);
 }
@@ -621,7 +621,7 @@ ar_reset(void)
 	if (ar_base == NULL)
 		return;
 	if (ar_live != 0) {
-		log_debug("db: %zu pieces of BDB memory still live", ar_live);
+		slog_debug("db: %zu pieces of BDB memory still live", ar_live);
 		return;
 	}
 	(void)madvise(ar_base, (size_t)(ar_next - ar_base), MADV_DONTNEED);
@@ -649,18 +649,18 @@ config_write(const char *home)
 		return;
 	/* a private name first, so nobody reads a half-written file */
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0600)) == -1) {
-		log_warn("%s", tmp);
+		slog_warn("%s", tmp);
 		return;
 	}
 	if ((w = write(fd, db_config, len)) == -1 || (size_t)w != len) {
-		log_warn("%s: write", tmp);
+		slog_warn("%s: write", tmp);
 		(void)close(fd);
 	} else if (close(fd) == -1)
-		log_warn("%s: close", tmp);
+		slog_warn("%s: close", tmp);
 	else if (link(tmp, path) == -1 && errno != EEXIST)
-		log_warn("%s", path);
+		slog_warn("%s", path);
 	if (unlink(tmp) == -1)
-		log_warn("%s", tmp);
+		slog_warn("%s", tmp);
 }
 
 /* env_open - db->env, configured for failchk, opened on home */
@@ -718,7 +718,7 @@ env_open(struct db *db, const char *home, int flags)
 	if (flags & DBO_THREAD)
 		f |= DB_THREAD;
 	if ((r = env->open(env, home, f, 0600)) != 0) {
-		log_warnx("db: %s: cannot open the environment: %s", home,
+		slog_warnx("db: %s: cannot open the environment: %s", home,
 		    db_strerror(r));
 		return r == DB_RUNRECOVERY ? DBR_FATAL : dbr(r, "env open");
 	}
@@ -737,7 +737,7 @@ file_open(struct db *db, const char *home, int i, int create)
 	d = db->f[i];
 	if ((r = d->open(d, NULL, db_files[i], NULL, DB_BTREE,
 	    DB_AUTO_COMMIT | (create ? DB_CREATE : 0), 0600)) != 0) {
-		log_warnx("db: %s/%s: %s", home, db_files[i], db_strerror(r));
+		slog_warnx("db: %s/%s: %s", home, db_files[i], db_strerror(r));
 		(void)d->close(d, DB_NOSYNC);
 		db->f[i] = NULL;
 		return r == ENOENT ? DBR_NOTFOUND : dbr(r, db_files[i]);
@@ -777,11 +777,11 @@ op_meta(struct db *db, DB_TXN *t, void *arg)
 	    m->create ? DB_RMW : 0);
 	if (r == DBR_OK) {
 		if ((ver = schema_read(v, n)) == -1) {
-			log_warnx("db: %s: bad schema record", m->home);
+			slog_warnx("db: %s: bad schema record", m->home);
 			return DBR_FATAL;
 		}
 		if (ver > DB_SCHEMA_VERSION) {
-			log_warnx("db: %s: the store has schema version %lld, "
+			slog_warnx("db: %s: the store has schema version %lld, "
 			    "this program knows up to %d: use a newer pald",
 			    m->home, ver, DB_SCHEMA_VERSION);
 			return DBR_FATAL;
@@ -791,21 +791,21 @@ op_meta(struct db *db, DB_TXN *t, void *arg)
 		/* version 1 lacked the room and ban files, now created */
 		n = fixed_fmt(v, sizeof(v), "v1 version=%d", DB_SCHEMA_VERSION);
 		if ((r = rec_put(db->f[F_META], t, key, v, n, 0)) == DBR_OK)
-			log_info("db: %s: schema version %lld upgraded to %d",
+			slog_info("db: %s: schema version %lld upgraded to %d",
 			    m->home, ver, DB_SCHEMA_VERSION);
 		return r;
 	}
 	if (r != DBR_NOTFOUND)
 		return r;
 	if (!m->create) {
-		log_warnx("db: %s: no schema record: not a pald store",
+		slog_warnx("db: %s: no schema record: not a pald store",
 		    m->home);
 		return DBR_FATAL;
 	}
 	if ((r = walk_count(db->f[F_USERS], t, "", 1, &users, 0)) != DBR_OK)
 		return r;
 	if (users > 0) {
-		log_warnx("db: %s: accounts but no schema record", m->home);
+		slog_warnx("db: %s: accounts but no schema record", m->home);
 		return DBR_FATAL;
 	}
 	n = fixed_fmt(v, sizeof(v), "v1 version=%d", DB_SCHEMA_VERSION);
@@ -815,7 +815,7 @@ op_meta(struct db *db, DB_TXN *t, void *arg)
 	n = fixed_fmt(v, sizeof(v), "v1 next=%d", PALD_UID_FIRST);
 	r = rec_put(db->f[F_META], t, key, v, n, DB_NOOVERWRITE);
 	if (r == DBR_OK)
-		log_info("db: %s: new store, schema version %d", m->home,
+		slog_info("db: %s: new store, schema version %d", m->home,
 		    DB_SCHEMA_VERSION);
 	return r == DBR_EXISTS ? DBR_OK : r;
 }
@@ -829,7 +829,7 @@ version_ok(void)
 	(void)db_version(&major, &minor, &patch);
 	if (major == DB_VERSION_MAJOR && minor == DB_VERSION_MINOR)
 		return 1;
-	log_warnx("db: library version %d.%d.%d, but built for %d.%d", major,
+	slog_warnx("db: library version %d.%d.%d, but built for %d.%d", major,
 	    minor, patch, DB_VERSION_MAJOR, DB_VERSION_MINOR);
 	return 0;
 }
@@ -846,16 +846,16 @@ db_open(struct db **dbp, const char *home, int flags)
 	if (!version_ok())
 		return DBR_FATAL;
 	if (stat(home, &st) == -1) {
-		log_warn("db: %s", home);
+		slog_warn("db: %s", home);
 		return DBR_FATAL;
 	}
 	if (!S_ISDIR(st.st_mode)) {
-		log_warnx("db: %s: not a directory", home);
+		slog_warnx("db: %s: not a directory", home);
 		return DBR_FATAL;
 	}
 	if ((db = calloc(1, sizeof(*db))) == NULL ||
 	    (db->home = strdup(home)) == NULL) {
-		log_warn("%s", __func__);
+		slog_warn("%s", __func__);
 		free(db);
 		return DBR_FATAL;
 	}
@@ -914,7 +914,7 @@ db_attach(struct db *db)
 	int	 r;
 
 	if (!db->lazy) {
-		log_warnx("db: store not open");
+		slog_warnx("db: store not open");
 		return DBR_FATAL;
 	}
 	if ((r = env_open(db, db->home, DBO_LAZY)) != DBR_OK) {
@@ -1014,7 +1014,7 @@ db_detector(struct db *db)
 	if (pthread_create(&db->dd, NULL, dd_main, db) != 0) {
 		(void)pthread_cond_destroy(&db->dd_cv);
 		(void)pthread_mutex_destroy(&db->dd_mu);
-		log_warnx("db: no detector thread");
+		slog_warnx("db: no detector thread");
 		return DBR_FATAL;
 	}
 	db->dd_on = 1;
@@ -1045,7 +1045,7 @@ db_deadlock(struct db *db)
 
 	if ((r = dbr(db->env->lock_detect(db->env, 0, DB_LOCK_DEFAULT,
 	    &aborted), "lock_detect")) == DBR_OK && aborted > 0)
-		log_debug("db: %d deadlocked lock requests rejected", aborted);
+		slog_debug("db: %d deadlocked lock requests rejected", aborted);
 	return r;
 }
 
@@ -1188,7 +1188,7 @@ user_dec(uint32_t uid, const char *v, size_t n, struct user *u)
 
 	memset(u, 0, sizeof(*u));
 	if ((ver = kv_version(v, n)) != 1) {
-		log_warnx("db: users.db %010u: record version %d unknown", uid,
+		slog_warnx("db: users.db %010u: record version %d unknown", uid,
 		    ver);
 		return DBR_FATAL;
 	}
@@ -1197,7 +1197,7 @@ user_dec(uint32_t uid, const char *v, size_t n, struct user *u)
 	    user_str(v, n, "first", u->first, sizeof(u->first)) == -1 ||
 	    user_str(v, n, "last", u->last, sizeof(u->last)) == -1 ||
 	    user_str(v, n, "email", u->email, sizeof(u->email)) == -1) {
-		log_warnx("db: users.db %010u: bad record", uid);
+		slog_warnx("db: users.db %010u: bad record", uid);
 		return DBR_FATAL;
 	}
 	u->uid = uid;
@@ -1239,7 +1239,7 @@ user_write(struct db *db, DB_TXN *t, const struct user *u, u_int32_t flags)
 	int	 r;
 
 	if (user_enc(u, v, sizeof(v), &n) == -1)
-		fatalx("%s: record too long", __func__);
+		slog_fatalx("%s: record too long", __func__);
 	fixed_fmt(key, sizeof(key), "%010u", u->uid);
 	r = rec_put(db->f[F_USERS], t, key, v, n, flags);
 	explicit_bzero(v, sizeof(v));
@@ -1259,7 +1259,7 @@ nick_read(struct db *db, DB_TXN *t, char *key, uint32_t *uid)
 	    DBR_OK)
 		return r;
 	if ((x = val_uid(v, n)) == -1) {
-		log_warnx("db: nicks.db %s: bad record", key);
+		slog_warnx("db: nicks.db %s: bad record", key);
 		return DBR_FATAL;
 	}
 	*uid = (uint32_t)x;
@@ -1321,7 +1321,7 @@ op_user_by_nick(struct db *db, DB_TXN *t, void *arg)
 	if ((r = nick_read(db, t, key, &uid)) != DBR_OK)
 		return r;
 	if ((r = user_read(db, t, uid, a->u, 0)) == DBR_NOTFOUND) {
-		log_warnx("db: nicks.db %s: uid %u has no account", key, uid);
+		slog_warnx("db: nicks.db %s: uid %u has no account", key, uid);
 		return DBR_FATAL;
 	}
 	return r;
@@ -1351,7 +1351,7 @@ op_user_create(struct db *db, DB_TXN *t, void *arg)
 		return r;
 	u->uid = (uint32_t)uid;
 	if ((r = user_write(db, t, u, DB_NOOVERWRITE)) == DBR_EXISTS) {
-		log_warnx("db: users.db: uid %u exists: seq:uid is behind",
+		slog_warnx("db: users.db: uid %u exists: seq:uid is behind",
 		    u->uid);
 		return DBR_FATAL;
 	}
@@ -1838,7 +1838,7 @@ op_offline_put(struct db *db, DB_TXN *t, void *arg)
 	if (n >= PALD_OFFLINE_MAX)
 		return DBR_LIMIT;
 	if ((v = malloc(DB_IM_VAL)) == NULL) {
-		log_warn("%s", __func__);
+		slog_warn("%s", __func__);
 		return DBR_FATAL;
 	}
 	kv_init(&b, v, DB_IM_VAL, 1);
@@ -1846,7 +1846,7 @@ op_offline_put(struct db *db, DB_TXN *t, void *arg)
 	kv_addll(&b, "time", o->time);
 	kv_addn(&b, "text", o->text, o->len);
 	if (kv_len(&b) < 0)
-		fatalx("%s: value too long", __func__);
+		slog_fatalx("%s: value too long", __func__);
 	fixed_fmt(key, sizeof(key), "%010u:%010lld", o->to, seq);
 	r = rec_put(db->f[F_OFFLINE], t, key, v, b.len, DB_NOOVERWRITE);
 	explicit_bzero(v, DB_IM_VAL);
@@ -1882,7 +1882,7 @@ offline_dec(const DBT *k, const DBT *v, struct offline *m)
 	memset(m, 0, sizeof(*m));
 	m->seq = (uint64_t)key_num(k, 11);
 	if (kv_version(s, v->size) != 1)
-		log_warnx("db: offline.db %.*s: unknown version", (int)k->size,
+		slog_warnx("db: offline.db %.*s: unknown version", (int)k->size,
 		    (const char *)k->data);
 	if (kv_getll(s, v->size, "from", &x) == 0 && x >= 0 &&
 	    x <= UINT32_MAX)
@@ -1890,7 +1890,7 @@ offline_dec(const DBT *k, const DBT *v, struct offline *m)
 	if (kv_getll(s, v->size, "time", &x) == 0)
 		m->time = x;
 	if ((n = kv_get(s, v->size, "text", m->text, sizeof(m->text))) < 0) {
-		log_warnx("db: offline.db %.*s: bad text", (int)k->size,
+		slog_warnx("db: offline.db %.*s: bad text", (int)k->size,
 		    (const char *)k->data);
 		n = 0;
 		m->text[0] = '\0';
@@ -2043,29 +2043,29 @@ cat_read(const char *path, struct cat_arg *a)
 	int	 lineno = 0, r;
 
 	if ((fp = fopen(path, "r")) == NULL) {
-		log_warn("%s", path);
+		slog_warn("%s", path);
 		return DBR_NOTFOUND;
 	}
 	while (fgets(line, sizeof(line), fp) != NULL) {
 		lineno++;
 		if (strchr(line, '\n') == NULL && !feof(fp)) {
-			log_warnx("%s:%d: line too long", path, lineno);
+			slog_warnx("%s:%d: line too long", path, lineno);
 			while (fgets(line, sizeof(line), fp) != NULL &&
 			    strchr(line, '\n') == NULL)
 				;
 			continue;
 		}
 		if ((r = cat_line(line, &one)) == -1)
-			log_warnx("%s:%d: not a category line", path, lineno);
+			slog_warnx("%s:%d: not a category line", path, lineno);
 		else if (r == 1 && a->n == a->max)
-			log_warnx("%s:%d: more than %d categories", path,
+			slog_warnx("%s:%d: more than %d categories", path,
 			    lineno, a->max);
 		else if (r == 1)
 			a->c[a->n++] = one;
 	}
 	r = ferror(fp) ? DBR_NOTFOUND : DBR_OK;
 	if (r != DBR_OK)
-		log_warn("%s", path);
+		slog_warn("%s", path);
 	(void)fclose(fp);
 	return r;
 }
@@ -2089,7 +2089,7 @@ op_cat_seed(struct db *db, DB_TXN *t, void *arg)
 		kv_init(&b, v, sizeof(v), 1);
 		kv_add(&b, "name", a->c[i].name);
 		if (kv_len(&b) < 0)
-			fatalx("%s: value too long", __func__);
+			slog_fatalx("%s: value too long", __func__);
 		fixed_fmt(key, sizeof(key), "%010u", a->c[i].code);
 		if ((r = rec_put(db->f[F_CATS], t, key, v, b.len, 0)) !=
 		    DBR_OK)
@@ -2110,12 +2110,12 @@ db_category_seed(struct db *db, const char *path)
 		return r;
 	a.max = PALD_CATEGORIES_MAX;
 	if ((a.c = calloc((size_t)a.max, sizeof(*a.c))) == NULL) {
-		log_warn("%s", __func__);
+		slog_warn("%s", __func__);
 		return DBR_FATAL;
 	}
 	if ((r = cat_read(path, &a)) == DBR_OK &&
 	    (r = txn_run(db, 0, FM_CATS, op_cat_seed, &a)) == DBR_OK && a.n > 0)
-		log_info("%s: %d categories seeded", path, a.n);
+		slog_info("%s: %d categories seeded", path, a.n);
 	free(a.c);
 	return r;
 }
@@ -2157,7 +2157,7 @@ room_enc(const struct room *r, char *v, size_t cap)
 	kv_addll(&b, "video", r->video);
 	kv_addll(&b, "created", r->created);
 	if (kv_len(&b) < 0)
-		fatalx("%s: value too long", __func__);
+		slog_fatalx("%s: value too long", __func__);
 	return b.len;
 }
 
@@ -2186,7 +2186,7 @@ room_dec(const DBT *k, const DBT *val, struct room *r)
 	if ((id = key_num(k, 0)) < 1 || id >= PALD_ROOM_TEMP_FIRST ||
 	    kv_version(v, n) != 1 ||
 	    kv_get(v, n, "name", r->name, sizeof(r->name)) <= 0) {
-		log_warnx("db: rooms.db %.*s: bad record", (int)k->size,
+		slog_warnx("db: rooms.db %.*s: bad record", (int)k->size,
 		    (const char *)k->data);
 		return -1;
 	}
@@ -2472,34 +2472,34 @@ db_room_seed(struct db *db, const char *path)
 	a.n = 0;
 	a.max = PALD_ROOMS_MAX;
 	if ((a.r = calloc((size_t)a.max, sizeof(*a.r))) == NULL) {
-		log_warn("%s", __func__);
+		slog_warn("%s", __func__);
 		return DBR_FATAL;
 	}
 	if ((fp = fopen(path, "r")) == NULL) {
-		log_warn("%s", path);
+		slog_warn("%s", path);
 		free(a.r);
 		return DBR_NOTFOUND;
 	}
 	while (fgets(line, sizeof(line), fp) != NULL) {
 		lineno++;
 		if (strchr(line, '\n') == NULL && !feof(fp)) {
-			log_warnx("%s:%d: line too long", path, lineno);
+			slog_warnx("%s:%d: line too long", path, lineno);
 			while (fgets(line, sizeof(line), fp) != NULL &&
 			    strchr(line, '\n') == NULL)
 				;
 			continue;
 		}
 		if ((r = room_line(line, &one)) == -1)
-			log_warnx("%s:%d: not a room line", path, lineno);
+			slog_warnx("%s:%d: not a room line", path, lineno);
 		else if (r == 1 && a.n == a.max)
-			log_warnx("%s:%d: more than %d rooms", path, lineno,
+			slog_warnx("%s:%d: more than %d rooms", path, lineno,
 			    a.max);
 		else if (r == 1)
 			a.r[a.n++] = one;
 	}
 	(void)fclose(fp);
 	if ((r = txn_run(db, 0, FM_ROOMS, op_room_seed, &a)) == DBR_OK && a.n > 0)
-		log_info("%s: %d rooms seeded", path, a.n);
+		slog_info("%s: %d rooms seeded", path, a.n);
 	free(a.r);
 	return r;
 }
@@ -2534,7 +2534,7 @@ ban_enc(uint32_t by, int64_t when, int64_t until, const char *reason,
 	if (reason[0] != '\0')
 		kv_add(&b, "reason", reason);
 	if (kv_len(&b) < 0)
-		fatalx("%s: value too long", __func__);
+		slog_fatalx("%s: value too long", __func__);
 	return b.len;
 }
 
@@ -2738,7 +2738,7 @@ op_rlog_add(struct db *db, DB_TXN *t, void *arg)
 	if (a->in->reason[0] != '\0')
 		kv_add(&b, "reason", a->in->reason);
 	if (kv_len(&b) < 0)
-		fatalx("%s: value too long", __func__);
+		slog_fatalx("%s: value too long", __func__);
 	fixed_fmt(key, sizeof(key), "%010u:%010lld", a->room, seq);
 	if ((r = rec_put(db->f[F_RLOG], t, key, v, b.len, 0)) != DBR_OK)
 		return r;

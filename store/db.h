@@ -35,6 +35,7 @@
 #include <time.h>
 
 #include "../pald.h"
+#include "slog.h"
 
 #define DB_SCHEMA_VERSION	2	/* 2: rooms, room bans, room log, bans */
 

@@ -26,7 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../log.h"
+#include "slog.h"
 #include "table.h"
 
 #define TABLE_MAGIC	0x70616c64u	/* "pald" */
@@ -195,14 +195,14 @@ static void
 lk(struct table *t, off_t off)
 {
 	if (lockbyte(t->fd, off, F_WRLCK, 1) == -1)
-		fatal("table: lock %lld", (long long)off);
+		slog_fatal("table: lock %lld", (long long)off);
 }
 
 static void
 unlk(struct table *t, off_t off)
 {
 	if (lockbyte(t->fd, off, F_UNLCK, 0) == -1)
-		fatal("table: unlock %lld", (long long)off);
+		slog_fatal("table: unlock %lld", (long long)off);
 }
 
 #define table_lock(t)		lk((t), LK_TABLE)
@@ -236,7 +236,7 @@ inbox_lock(struct table *t, int i)
 		if (spins % 1024 == 0 && cur != 0 &&
 		    kill((pid_t)cur, 0) == -1 && errno == ESRCH &&
 		    atomic_compare_exchange_strong(w, &cur, me)) {
-			log_warnx("%s: inbox %d: lock of dead pid %u taken",
+			slog_warnx("%s: inbox %d: lock of dead pid %u taken",
 			    __func__, i, cur);
 			return;
 		}
@@ -262,7 +262,7 @@ alive(struct table *t, int i)
 	fl.l_start = LK_LIVE + i;
 	fl.l_len = 1;
 	if (fcntl(t->fd, F_GETLK, &fl) == -1)
-		fatal("%s: F_GETLK", __func__);
+		slog_fatal("%s: F_GETLK", __func__);
 	return fl.l_type != F_UNLCK;
 }
 
@@ -350,7 +350,7 @@ table_open(const char *dir, int create)
 	table_lock(t);
 	if (!header_ok(t)) {
 		if (t->hdr->magic != 0)
-			log_info("%s: layout changed, re-initialising", path);
+			slog_info("%s: layout changed, re-initialising", path);
 		if (header_init(t) == -1) {
 			table_unlock(t);
 			goto failmap;
@@ -424,7 +424,7 @@ table_login(struct table *t, uint32_t uid, const char *nick,
 		if (lockbyte(t->fd, LK_LIVE + i, F_WRLCK, 0) == -1)
 			continue;
 		if ((t->bellfd = bell_open(t, i)) == -1) {
-			log_warn("%s: doorbell %u", __func__, i);
+			slog_warn("%s: doorbell %u", __func__, i);
 			(void)lockbyte(t->fd, LK_LIVE + i, F_UNLCK, 0);
 			break;
 		}
@@ -762,7 +762,7 @@ table_recv(struct table *t, int *kind, void *buf, size_t cap)
 		pos = tail % sz;
 		memcpy(&m, ring_ + pos, sizeof(m));
 		if (m.len > sz - pos - sizeof(m))
-			fatalx("%s: inbox corrupt", __func__);
+			slog_fatalx("%s: inbox corrupt", __func__);
 		tail += (uint32_t)sizeof(m) + ((m.len + 7) & ~7u);
 		if (m.kind != 0 && m.len <= cap)
 			memcpy(buf, ring_ + pos + sizeof(m), m.len);

@@ -32,6 +32,7 @@
 #include <stdint.h>
 
 #include "../pald.h"
+#include "slog.h"
 
 #define TABLE_FILE	"table"
 
