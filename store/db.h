@@ -34,7 +34,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "../pald.h"
+#include "sizes.h"
 #include "slog.h"
 
 #define DB_SCHEMA_VERSION	2	/* 2: rooms, room bans, room log, bans */

@@ -30,7 +30,7 @@
 #include "table.h"
 
 #define TABLE_MAGIC	0x70616c64u	/* "pald" */
-#define TABLE_LAYOUT	8	/* 6: hiwat instead of hint; 7: conf */
+#define TABLE_LAYOUT	9	/* 6: hiwat instead of hint; 7: conf; 9: blob */
 #define LK_TABLE	((off_t)0)
 #define LK_LIVE		((off_t)1 << 32)
 #define LK_ROOMS	((off_t)3 << 32)
@@ -73,7 +73,8 @@ struct thdr {
 	int64_t		 shut_at;	/* /shutdown: when; 0 = none */
 	char		 shut_text[PALD_REASON_MAX + 1];
 	_Atomic uint32_t confseq;	/* odd while the master writes conf */
-	struct pald_conf conf;		/* the master's, after each reload */
+	uint32_t	 conflen;
+	unsigned char	 conf[TABLE_BLOB_MAX];	/* table_blob_put's bytes */
 };
 _Static_assert(sizeof(struct thdr) <= HDR_SIZE, "table header too large");
 
@@ -673,21 +674,24 @@ table_send(struct table *t, int i, uint32_t gen, int kind, const void *p,
 }
 
 void
-table_conf_put(struct table *t, const struct pald_conf *c)
+table_blob_put(struct table *t, const void *c, size_t n)
 {
 	struct thdr	*h = t->hdr;
 	uint32_t	 seq = atomic_load(&h->confseq);
 
+	if (n > sizeof(h->conf))
+		slog_fatalx("%s: %zu bytes", __func__, n);
 	/* One writer, the master; readers retry while seq is odd. */
 	atomic_store(&h->confseq, seq + 1);
 	atomic_thread_fence(memory_order_seq_cst);
-	memcpy(&h->conf, c, sizeof(h->conf));
+	h->conflen = (uint32_t)n;
+	memcpy(h->conf, c, n);
 	atomic_thread_fence(memory_order_seq_cst);
 	atomic_store(&h->confseq, seq + 2);
 }
 
 int
-table_conf_get(struct table *t, uint32_t *seen, struct pald_conf *c)
+table_blob_get(struct table *t, uint32_t *seen, void *c, size_t n)
 {
 	struct thdr	*h = t->hdr;
 	uint32_t	 a, b;
@@ -702,8 +706,10 @@ table_conf_get(struct table *t, uint32_t *seen, struct pald_conf *c)
 			(void)sched_yield();
 			continue;
 		}
+		if (h->conflen != n)
+			return 0;	/* not what the caller keeps */
 		atomic_thread_fence(memory_order_seq_cst);
-		memcpy(c, &h->conf, sizeof(*c));
+		memcpy(c, h->conf, n);
 		atomic_thread_fence(memory_order_seq_cst);
 		b = atomic_load(&h->confseq);
 		if (a == b) {
