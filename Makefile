@@ -128,8 +128,9 @@ run: all
 	    "`pwd`" "`pwd`" >run/pald.conf
 	./pald -d -f "`pwd`/run/pald.conf" -h "`pwd`/run/db" -r "`pwd`/run/run"
 
+# store/ includes only its own headers: not proto/, not pald.h or log.h
 lint:
-	@! grep -l 'include "\.\./proto' store/*.c
+	@! grep -l 'include "\.\./' store/*.[ch]
 	cppcheck --enable=warning,portability --std=c11 --error-exitcode=1 --quiet -I. *.c proto/*.c store/*.c
 	mandoc -Tlint -Wwarning man/*.[0-9]
 
