@@ -15,10 +15,12 @@ CWARN=		-Wall -Wextra -Wformat=2 -Wshadow -Wpointer-arith -Wcast-qual \
 include config.mk
 
 PROTO_OBJS=	proto/wire.o proto/rtp.o
-STORE_OBJS=	store/db.o store/kv.o store/pw.o store/slog.o store/table.o
+DB_OBJS=	store/env.o store/arena.o store/txn.o store/row.o store/db.o \
+		store/kv.o store/pw.o store/slog.o
+STORE_OBJS=	${DB_OBJS} store/table.o
 OBJS=		pald.o session.o room.o admin.o ban.o guard.o conf.o log.o \
 		voice.o keeper.o ${PROTO_OBJS} ${STORE_OBJS}
-PALPASSWD_OBJS=	palpasswd.o log.o store/db.o store/kv.o store/pw.o store/slog.o
+PALPASSWD_OBJS=	palpasswd.o log.o ${DB_OBJS}
 TESTS=		tests/t_pald tests/t_admin tests/t_room tests/t_client \
 		tests/t_voice tests/h_client tests/h_inetd tests/h_voice \
 		tests/h_member tests/proto/t_wire tests/proto/t_rtp \
@@ -47,7 +49,8 @@ pald.o: voice.h keeper.h
 keeper.o: keeper.h
 ${OBJS} palpasswd.o: store/sizes.h
 conf.o: store/db.h store/table.h
-store/db.o store/pw.o palpasswd.o: store/db.h store/kv.h store/slog.h
+${DB_OBJS} palpasswd.o: store/db.h store/kv.h store/sizes.h store/slog.h
+${DB_OBJS}: store/dbint.h
 store/kv.o: store/kv.h
 store/slog.o: store/slog.h
 store/table.o: store/table.h store/slog.h
@@ -82,10 +85,9 @@ tests/proto/t_rtp: tests/proto/t_rtp.o proto/rtp.o
 tests/store/t_kv: tests/store/t_kv.o store/kv.o
 	${CC} ${LDFLAGS} -o $@ tests/store/t_kv.o store/kv.o -latf-c ${LDLIBS}
 
-tests/store/t_db: tests/store/t_db.o store/db.o store/kv.o store/pw.o \
-    store/slog.o log.o
-	${CC} ${LDFLAGS} -o $@ tests/store/t_db.o store/db.o store/kv.o \
-	    store/pw.o store/slog.o log.o -latf-c ${LDLIBS}
+tests/store/t_db: tests/store/t_db.o ${DB_OBJS} log.o
+	${CC} ${LDFLAGS} -o $@ tests/store/t_db.o ${DB_OBJS} log.o -latf-c \
+	    ${LDLIBS}
 
 tests/store/t_table: tests/store/t_table.o store/table.o store/slog.o
 	${CC} ${LDFLAGS} -o $@ tests/store/t_table.o store/table.o \

@@ -1,436 +1,35 @@
 /*
- * store/db.c - the Berkeley DB 5.3 transactional store (see db.h).
+ * store/db.c - the record families of the store (see db.h and dbint.h):
+ * users and nicknames, buddies and blocks, offline IMs, categories and
+ * rooms, room bans, the room action log and server bans.
  *
- * Owns the environment (open, recovery, failchk, checkpoint, DB_CONFIG),
- * the seven btree files and every record in them; the text of a value
- * is kv.c's, the password hashes pw.c's.
- *
- * Every operation is a function op_*(db, txn, arg) that txn_run() calls
- * inside a transaction of its own: DBR_OK commits, anything else aborts,
- * and a deadlock aborts and runs the operation again, DB_RETRIES times
- * at most, before DBR_AGAIN.  Reads run in DB_READ_COMMITTED
- * transactions, so they hold no lock longer than they look at a page
- * and are retried on deadlock like writes.  An operation makes DB calls
- * only: no file or network I/O, no sleeping, while a transaction is
- * open.  dbr() alone sorts BDB's return codes into DBR_*.  To keep
- * deadlocks rare, a writer visits the files in one order (meta, users,
- * nicks, buddies, blocks, offline, categories, rooms, roombans, roomlog,
- * bans) and reads what it is
- * about to change with DB_RMW, so that no read lock is ever upgraded.
- *
- * Durability: DB_TXN_WRITE_NOSYNC.  A commit writes the log into the
- * kernel without fsync, so a committed change survives the death of any
- * pald process (the kernel has it), but a crash of the machine itself
- * can lose about the last second of commits.  Handles are closed with
- * DB_NOSYNC for the same reason: the log and the master's checkpoints
- * keep the files recoverable, and a child must not flush the shared
- * cache each time it exits.
- *
- * Processes: each opens its own handles.  Recovery (DBO_RECOVER) is for
- * one process alone, before any other has the environment open: pald's
- * master before it forks, or pald -R.  Children open without recovery
- * (DBO_LAZY: the environment at the first operation, each file when an
- * operation first needs it, as txn_run's file mask says); failchk (db_failchk, DBO_FAILCHK) cleans up after processes that died
- * inside a transaction.  Liveness is kill(pid, 0), so a dead process's
- * pid reused before failchk runs keeps its locks until the next check.
+ * Every operation is a function op_*(db, txn, arg) that txn_run calls
+ * inside a transaction of its own (txn.c).  To keep deadlocks rare, a
+ * writer visits the files in one order (meta, users, nicks, buddies,
+ * blocks, offline, categories, rooms, roombans, roomlog, bans) and reads
+ * what it is about to change with DB_RMW, so that no read lock is ever
+ * upgraded.
  */
 #include <sys/types.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
 #include <ctype.h>
 #include <db.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
-#include <pthread.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 
-#include "db.h"
-#include "kv.h"
+#include "dbint.h"
 #include "slog.h"
 
-#define DB_RETRIES	3	/* runs after the first, on deadlock */
-#define DB_THREADS	(PALD_MAX_SESSIONS + 256) /* processes in the env */
-#define DB_MMAP_MIN	(128 * 1024) /* malloc's fixed mmap threshold */
-#define DB_KEY_MAX	48
 #define DB_USER_VAL	2048	/* an escaped user record fits */
 #define DB_IM_VAL	(PALD_IM_MAX * 3 + 128) /* an escaped offline IM */
 #define DB_SMALL_VAL	128	/* schema, sequences, nick index */
-#define DB_NUM_MAX	9999999999LL	/* ten digits in a key */
 
-enum {
-	F_META, F_USERS, F_NICKS, F_BUDDIES, F_BLOCKS, F_OFFLINE, F_CATS,
-	F_ROOMS, F_RBANS, F_RLOG, F_BANS, F_COUNT
-};
-
-/* File masks: the files an operation uses, opened before it begins. */
-#define FM(i)		(1u << (i))
-#define FM_META		FM(F_META)
-#define FM_USERS	FM(F_USERS)
-#define FM_NICKS	FM(F_NICKS)
-#define FM_BUDDIES	FM(F_BUDDIES)
-#define FM_BLOCKS	FM(F_BLOCKS)
-#define FM_OFFLINE	FM(F_OFFLINE)
-#define FM_CATS		FM(F_CATS)
-#define FM_ROOMS	FM(F_ROOMS)
-#define FM_RBANS	FM(F_RBANS)
-#define FM_RLOG		FM(F_RLOG)
-#define FM_BANS		FM(F_BANS)
-
-static const char *const db_files[F_COUNT] = {
-	"meta.db", "users.db", "nicks.db", "buddies.db", "blocks.db",
-	"offline.db", "categories.db", "rooms.db", "roombans.db",
-	"roomlog.db", "bans.db"
-};
-
-struct db {
-	DB_ENV		*env;
-	DB		*f[F_COUNT];	/* NULL: not open (yet) */
-	char		*home;
-	int		 lazy;		/* DBO_LAZY: attach at the first use */
-	int		 threaded;	/* DBO_THREAD */
-	int		 dd_on;		/* db_detector's thread runs */
-	int		 dd_stop;	/* under dd_mu: it is to end */
-	pthread_t	 dd;
-	pthread_mutex_t	 dd_mu;
-	pthread_cond_t	 dd_cv;
-};
-
-static int	 db_attach(struct db *);
-static void	 dd_end(struct db *);
-static int	 files_open(struct db *, unsigned);
-
-/*
- * Written once into a new data home; BDB reads it when it creates the
- * environment, that is at each recovery (pald's start), so an edit takes
- * effect at the next restart.  Sized for PALD_DEF_MAX_CHILDREN (2000)
- * processes: each keeps 7 handle locks and 8 lockers for its life, and
- * a transaction takes a few dozen page locks at most (a cascade of
- * db_user_delete more).  The lock table and the log region (one file
- * name per open handle) grow within the region; the numbers below are
- * the starting estimate.  See pald(8) and the BDB reference guide.
- */
-static const char db_config[] =
-    "# DB_CONFIG of pald, written when the data home was created.\n"
-    "# Read when the environment is created (at pald's start, which\n"
-    "# recovers it): restart pald after a change.\n"
-    "set_cachesize 0 33554432 1\n"
-    "set_lg_bsize 1048576\n"
-    "set_lg_max 10485760\n"
-    "set_lg_regionmax 4194304\n"
-    "set_lk_max_lockers 40000\n"
-    "set_lk_max_locks 60000\n"
-    "set_lk_max_objects 40000\n"
-    "set_tx_max 4096\n"
-    "set_flags DB_TXN_WRITE_NOSYNC\n";
-
-/* The environment's callbacks. */
-static void	 db_errcall(const DB_ENV *, const char *, const char *);
-static void	 db_msgcall(const DB_ENV *, const char *);
-static void	 db_event(DB_ENV *, u_int32_t, void *);
-static int	 db_isalive(DB_ENV *, pid_t, db_threadid_t, u_int32_t);
-
-/* dbr - a BDB return code as DBR_*; logs what needs an administrator */
-static int
-dbr(int r, const char *what)
-{
-	switch (r) {
-	case 0:
-		return DBR_OK;
-	case DB_NOTFOUND:
-	case DB_KEYEMPTY:
-		return DBR_NOTFOUND;
-	case DB_KEYEXIST:
-		return DBR_EXISTS;
-	case DB_LOCK_DEADLOCK:
-	case DB_LOCK_NOTGRANTED:
-		return DBR_AGAIN;
-	case ENOMEM:
-		/* lock table or transaction table full: sizes in DB_CONFIG */
-		slog_warnx("db: %s: %s", what, db_strerror(r));
-		return DBR_AGAIN;
-	case DB_RUNRECOVERY:
-		slog_warnx("db: %s: %s: the store needs recovery (pald -R)",
-		    what, db_strerror(r));
-		return DBR_FATAL;
-	default:
-		slog_warnx("db: %s: %s", what, db_strerror(r));
-		return DBR_FATAL;
-	}
-}
-
-static void
-db_errcall(const DB_ENV *env, const char *pfx, const char *msg)
-{
-	slog_warnx("db: %s", msg);
-}
-
-static void
-db_msgcall(const DB_ENV *env, const char *msg)
-{
-	slog_info("db: %s", msg);
-}
-
-/* db_event - a panic leaves nothing to do but recovery: say so and exit */
-static void
-db_event(DB_ENV *env, u_int32_t event, void *info)
-{
-	switch (event) {
-	case DB_EVENT_PANIC:
-		slog_fatalx("db: the environment panicked: stop pald and recover "
-		    "the store (pald -R)");
-		/* NOTREACHED */
-	case DB_EVENT_WRITE_FAILED:
-		slog_warnx("db: a write to the store failed");
-		break;
-	default:
-		break;
-	}
-}
-
-/* db_isalive - for failchk: is the process that held a slot still there */
-static int
-db_isalive(DB_ENV *env, pid_t pid, db_threadid_t tid, u_int32_t flags)
-{
-	return kill(pid, 0) == 0 || errno == EPERM;
-}
-
-/* fixed_fmt - a key or small value that cannot be too long; its length */
-static size_t __attribute__((__format__(printf, 3, 4)))
-fixed_fmt(char *buf, size_t len, const char *fmt, ...)
-{
-	va_list	 ap;
-	int	 n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf, len, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= len)
-		slog_fatalx("%s: \"%s\" too long", __func__, fmt);
-	return (size_t)n;
-}
-
-/*
- * txn_run - op in a transaction: commit on DBR_OK, else abort; retried.
- * files (FM_*) are the files op uses: each is opened, if it is not yet,
- * before the transaction begins (a handle is never opened inside one).
- */
-static int
-txn_run(struct db *db, int rdonly, unsigned files,
-    int (*op)(struct db *, DB_TXN *, void *), void *arg)
-{
-	DB_TXN	*t;
-	int	 i, r, e;
-
-	if (db->env == NULL && (r = db_attach(db)) != DBR_OK)
-		return r;
-	if ((r = files_open(db, files)) != DBR_OK)
-		return r;
-	for (i = 0; i <= DB_RETRIES; i++) {
-		e = db->env->txn_begin(db->env, NULL, &t,
-		    rdonly ? DB_READ_COMMITTED : 0);
-		if ((r = dbr(e, "txn_begin")) != DBR_OK) {
-			if (r == DBR_AGAIN)
-				continue;
-			return r;
-		}
-		if ((r = op(db, t, arg)) == DBR_OK)
-			r = dbr(t->commit(t, 0), "commit");
-		else if ((e = t->abort(t)) != 0)
-			r = dbr(e, "abort");
-		if (r != DBR_AGAIN)
-			return r;
-		slog_debug("db: deadlock, %s", i < DB_RETRIES ? "retrying" :
-		    "giving up");
-	}
-	slog_warnx("db: transaction given up after %d deadlocks", i);
-	return DBR_AGAIN;
-}
-
-/* dbt_set - a DBT over n bytes of s */
-static void
-dbt_set(DBT *d, char *s, size_t n)
-{
-	memset(d, 0, sizeof(*d));
-	d->data = s;
-	d->size = (u_int32_t)n;
-}
-
-/* rec_get - key's value into val[0..cap) with a NUL; *len its length */
-static int
-rec_get(DB *d, DB_TXN *t, char *key, char *val, size_t cap, size_t *len,
-    u_int32_t flags)
-{
-	DBT	 k, v;
-	int	 r;
-
-	dbt_set(&k, key, strlen(key));
-	memset(&v, 0, sizeof(v));
-	v.data = val;
-	v.ulen = (u_int32_t)(cap - 1);
-	v.flags = DB_DBT_USERMEM;
-	if ((r = d->get(d, t, &k, &v, flags)) == DB_BUFFER_SMALL) {
-		slog_warnx("db: %s: record of %lu bytes too long", key,
-		    (unsigned long)v.size);
-		return DBR_FATAL;
-	}
-	if (r != 0)
-		return dbr(r, "get");
-	val[v.size] = '\0';
-	if (len != NULL)
-		*len = v.size;
-	return DBR_OK;
-}
-
-/* rec_exists - DBR_OK if key is in d, DBR_NOTFOUND if not */
-static int
-rec_exists(DB *d, DB_TXN *t, char *key, u_int32_t flags)
-{
-	DBT	 k;
-
-	dbt_set(&k, key, strlen(key));
-	return dbr(d->exists(d, t, &k, flags), "exists");
-}
-
-/* rec_put - key -> val[0..n); flags DB_NOOVERWRITE gives DBR_EXISTS */
-static int
-rec_put(DB *d, DB_TXN *t, char *key, char *val, size_t n, u_int32_t flags)
-{
-	DBT	 k, v;
-
-	dbt_set(&k, key, strlen(key));
-	dbt_set(&v, val, n);
-	return dbr(d->put(d, t, &k, &v, flags), "put");
-}
-
-/* rec_del - delete key; DBR_NOTFOUND if it was not there */
-static int
-rec_del(DB *d, DB_TXN *t, char *key)
-{
-	DBT	 k;
-
-	dbt_set(&k, key, strlen(key));
-	return dbr(d->del(d, t, &k, 0), "del");
-}
-
-/*
- * A walk over the records whose keys start with a prefix, in key order:
- * walk_open, walk_next while DBR_OK (w.k and w.v then hold the record,
- * valid until the next call), walk_close with the last result, which
- * turns the end of the range into DBR_OK and closes the cursor.
- */
-struct walk {
-	DBC		*c;
-	DBT		 k, v;
-	char		 pfx[DB_KEY_MAX];
-	size_t		 plen;
-	u_int32_t	 flags;		/* DB_RMW when the walk deletes */
-	int		 started;
-};
-
-/* walk_open - a cursor for the records under pfx */
-static int
-walk_open(struct walk *w, DB *d, DB_TXN *t, const char *pfx,
-    u_int32_t flags)
-{
-	memset(w, 0, sizeof(*w));
-	if ((w->plen = strlcpy(w->pfx, pfx, sizeof(w->pfx))) >=
-	    sizeof(w->pfx))
-		slog_fatalx("%s: prefix too long", __func__);
-	w->flags = flags;
-	return dbr(d->cursor(d, t, &w->c, 0), "cursor");
-}
-
-/* walk_next - the next record under the prefix, or DBR_NOTFOUND */
-static int
-walk_next(struct walk *w)
-{
-	int	 r;
-
-	if (w->started)
-		r = w->c->get(w->c, &w->k, &w->v, DB_NEXT | w->flags);
-	else {
-		w->started = 1;
-		dbt_set(&w->k, w->pfx, w->plen);
-		memset(&w->v, 0, sizeof(w->v));
-		r = w->c->get(w->c, &w->k, &w->v,
-		    (w->plen > 0 ? DB_SET_RANGE : DB_FIRST) | w->flags);
-	}
-	if (r != 0)
-		return dbr(r, "cursor get");
-	if (w->k.size < w->plen || memcmp(w->k.data, w->pfx, w->plen) != 0)
-		return DBR_NOTFOUND;
-	return DBR_OK;
-}
-
-/* walk_del - delete the record the walk is on */
-static int
-walk_del(struct walk *w)
-{
-	return dbr(w->c->del(w->c, 0), "cursor del");
-}
-
-/* walk_close - close the cursor; the end of the range is success */
-static int
-walk_close(struct walk *w, int r)
-{
-	int	 e;
-
-	if (w->c != NULL) {
-		e = w->c->close(w->c);
-		w->c = NULL;
-		if (e != 0 && (r == DBR_OK || r == DBR_NOTFOUND))
-			r = dbr(e, "cursor close");
-	}
-	return r == DBR_NOTFOUND ? DBR_OK : r;
-}
-
-/* walk_count - records under pfx, up to max; DB_RMW before a write */
-static int
-walk_count(DB *d, DB_TXN *t, const char *pfx, int max, int *n,
-    u_int32_t flags)
-{
-	struct walk	 w;
-	int		 r;
-
-	*n = 0;
-	if ((r = walk_open(&w, d, t, pfx, flags)) != DBR_OK)
-		return r;
-	while (*n < max && (r = walk_next(&w)) == DBR_OK)
-		(*n)++;
-	return walk_close(&w, r);
-}
-
-/* key_num - the ten digits that end a key at off, or -1 */
-static long long
-key_num(const DBT *k, size_t off)
-{
-	const char	*errstr;
-	char		 num[11];
-	long long	 x;
-
-	if (k->size != off + 10)
-		return -1;
-	memcpy(num, (const char *)k->data + off, 10);
-	num[10] = '\0';
-	if (num[0] < '0' || num[0] > '9')
-		return -1;
-	x = strtonum(num, 0, DB_NUM_MAX, &errstr);
-	return errstr == NULL ? x : -1;
-}
 
 /* val_uid - the uid field of a value (nick index), or -1 */
 static long long
@@ -442,654 +41,6 @@ val_uid(const char *v, size_t n)
 	    x < 1 || x > UINT32_MAX)
 		return -1;
 	return x;
-}
-
-/* seq_next - take the next number of a sequence in meta.db */
-static int
-seq_next(struct db *db, DB_TXN *t, const char *name, long long first,
-    long long last, long long *out)
-{
-	struct kvbuf	 b;
-	char		 key[DB_KEY_MAX], v[DB_SMALL_VAL];
-	size_t		 n;
-	long long	 next = first;
-	int		 r;
-
-	fixed_fmt(key, sizeof(key), "%s", name);
-	r = rec_get(db->f[F_META], t, key, v, sizeof(v), &n, DB_RMW);
-	if (r == DBR_OK && (kv_version(v, n) != 1 ||
-	    kv_getll(v, n, "next", &next) != 0 || next < first)) {
-		slog_warnx("db: meta.db %s: bad record", name);
-		return DBR_FATAL;
-	}
-	if (r != DBR_OK && r != DBR_NOTFOUND)
-		return r;
-	if (next > last) {
-		slog_warnx("db: meta.db %s: sequence used up", name);
-		return DBR_FATAL;
-	}
-	kv_init(&b, v, sizeof(v), 1);
-	kv_addll(&b, "next", next + 1);
-	if (kv_len(&b) < 0)
-		slog_fatalx("%s: value too long", __func__);
-	*out = next;
-	return rec_put(db->f[F_META], t, key, v, b.len, 0);
-}
-
-/*
- * The BDB memory of a lazy store (a pald child): an arena of its own.
- * BDB allocates a few hundred small pieces in a process that joins the
- * environment and frees them when it leaves; from the C heap they would
- * be interleaved with the session's own memory, and an idle child would
- * keep every heap page one of them, or glibc's cache of freed pieces,
- * still touched (some 50 KiB).  Here they come from a private mapping
- * in power-of-two classes; once the environment is closed and nothing
- * of BDB's is live, the whole arena goes back to the kernel.  A piece
- * larger than the biggest class, or one that does not fit any more, is
- * a mapping of its own.  A piece that BDB had from malloc(3) before the
- * arena was set up (a store opened earlier in the same process) has no
- * arena header and goes back to free(3).  One thread per process, like
- * the rest of pald.
- */
-#define AR_SIZE		(16 * 1024 * 1024)	/* reserved, touched as used */
-#define AR_MIN		4			/* 16 bytes: the smallest class */
-#define AR_CLASSES	13			/* up to 64 KiB */
-#define AR_BIG		AR_CLASSES		/* its own mapping */
-#define AR_MAGIC	0x70616c6461720000ULL	/* "pldar": | class */
-
-struct ar_hdr {
-	uint64_t	 tag;		/* AR_MAGIC | class (or AR_BIG) */
-	size_t		 size;		/* usable bytes */
-};
-
-/* ar_hdr - the arena header of p, or NULL if malloc(3) gave p */
-static struct ar_hdr *
-ar_hdr(void *p)
-{
-	struct ar_hdr	*h = (struct ar_hdr *)p - 1;
-
-	return (h->tag & ~0xffffULL) == AR_MAGIC ? h : NULL;
-}
-
-static unsigned char	*ar_base, *ar_next;
-static void		*ar_free[AR_CLASSES];
-static size_t		 ar_live;
-
-static void *
-ar_malloc(size_t n)
-{
-	struct ar_hdr	*h;
-	size_t		 c, sz;
-
-	for (c = 0; c < AR_CLASSES && ((size_t)1 << (c + AR_MIN)) < n; c++)
-		;
-	if (c < AR_CLASSES && ar_free[c] != NULL) {
-		h = (struct ar_hdr *)ar_free[c] - 1;
-		ar_free[c] = *(void **)ar_free[c];
-		h->tag = AR_MAGIC | c;
-	} else if (c < AR_CLASSES && sizeof(*h) + (sz = (size_t)1 <<
-	    (c + AR_MIN)) <= (size_t)(ar_base + AR_SIZE - ar_next)) {
-		h = (struct ar_hdr *)ar_next;
-		ar_next += sizeof(*h) + sz;
-		h->size = sz;
-		h->tag = AR_MAGIC | c;
-	} else {
-		if (n > SIZE_MAX - sizeof(*h))
-			return NULL;
-		h = mmap(NULL, sizeof(*h) + n, PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (h == MAP_FAILED)
-			return NULL;
-		h->size = n;
-		h->tag = AR_MAGIC | AR_BIG;
-	}
-	ar_live++;
-	return h + 1;
-}
-
-static void
-ar_release(void *p)
-{
-	struct ar_hdr	*h;
-
-	size_t		 c;
-
-	if (p == NULL)
-		return;
-	if ((h = ar_hdr(p)) == NULL) {
-		free(p);
-		return;
-	}
-	c = (size_t)(h->tag & 0xffff);
-	h->tag = 0;
-	ar_live--;
-	if (c == AR_BIG)
-		(void)munmap(h, sizeof(*h) + h->size);
-	else {
-		*(void **)p = ar_free[c];
-		ar_free[c] = p;
-	}
-}
-
-static void *
-ar_realloc(void *p, size_t n)
-{
-	struct ar_hdr	*h;
-	void		*q;
-
-	if (p == NULL)
-		return ar_malloc(n);
-	if ((h = ar_hdr(p)) == NULL)
-		return realloc(p, n);
-	if (n <= h->size)
-		return p;
-	if ((q = ar_malloc(n)) == NULL)
-		return NULL;
-	memcpy(q, p, h->size);
-	ar_release(p);
-	return q;
-}
-
-/* ar_init - BDB's memory from the arena from now on (before any BDB call) */
-static void
-ar_init(void)
-{
-	void	*b;
-
-	if (ar_base != NULL)
-		return;
-	b = mmap(NULL, AR_SIZE, PROT_READ | PROT_WRITE,
-	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (b == MAP_FAILED)
-		return;			/* BDB keeps malloc(3) */
-	if (db_env_set_func_malloc(ar_malloc) != 0 ||
-	    db_env_set_func_realloc(ar_realloc) != 0 ||
-	    db_env_set_func_free(ar_release) != 0) {
-		(void)db_env_set_func_malloc(NULL);
-		(void)db_env_set_func_realloc(NULL);
-		(void)db_env_set_func_free(NULL);
-		(void)munmap(b, AR_SIZE);
-		return;
-	}
-	ar_base = ar_next = b;
-}
-
-/* ar_reset - nothing of BDB's left: the whole arena to the kernel */
-static void
-ar_reset(void)
-{
-	if (ar_base == NULL)
-		return;
-	if (ar_live != 0) {
-		slog_debug("db: %zu pieces of BDB memory still live", ar_live);
-		return;
-	}
-	(void)madvise(ar_base, (size_t)(ar_next - ar_base), MADV_DONTNEED);
-	ar_next = ar_base;
-	memset(ar_free, 0, sizeof(ar_free));
-}
-
-/* Opening and closing. */
-
-/* config_write - a first DB_CONFIG, put in place with link(2) */
-static void
-config_write(const char *home)
-{
-	char	 path[PATH_MAX], tmp[PATH_MAX];
-	size_t	 len = sizeof(db_config) - 1;
-	ssize_t	 w;
-	int	 fd, n;
-
-	n = snprintf(path, sizeof(path), "%s/DB_CONFIG", home);
-	if (n < 0 || (size_t)n >= sizeof(path))
-		return;
-	n = snprintf(tmp, sizeof(tmp), "%s/DB_CONFIG.%ld", home,
-	    (long)getpid());
-	if (n < 0 || (size_t)n >= sizeof(tmp) || access(path, F_OK) == 0)
-		return;
-	/* a private name first, so nobody reads a half-written file */
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0600)) == -1) {
-		slog_warn("%s", tmp);
-		return;
-	}
-	if ((w = write(fd, db_config, len)) == -1 || (size_t)w != len) {
-		slog_warn("%s: write", tmp);
-		(void)close(fd);
-	} else if (close(fd) == -1)
-		slog_warn("%s: close", tmp);
-	else if (link(tmp, path) == -1 && errno != EEXIST)
-		slog_warn("%s", path);
-	if (unlink(tmp) == -1)
-		slog_warn("%s", tmp);
-}
-
-/* env_open - db->env, configured for failchk, opened on home */
-static int
-env_open(struct db *db, const char *home, int flags)
-{
-	DB_ENV		*env;
-	u_int32_t	 f;
-	int		 r;
-
-#ifdef M_MMAP_THRESHOLD
-	/*
-	 * The deadlock detector, which runs in the process whose lock
-	 * request blocked, callocs a bitmap of lockers x lockers bits
-	 * (1,000 sessions hold about 9,000 lockers: 10 MB) and frees it.
-	 * glibc raises its mmap threshold after such a free, so the next
-	 * bitmaps come from the heap and calloc zeroes every page of them.
-	 * A fixed threshold keeps them in fresh mappings, zero already,
-	 * of which only the rows in use are ever touched.
-	 */
-	(void)mallopt(M_MMAP_THRESHOLD, DB_MMAP_MIN);
-#endif
-	if ((r = db_env_create(&db->env, 0)) != 0)
-		return dbr(r, "db_env_create");
-	env = db->env;
-	env->set_errcall(env, db_errcall);
-	env->set_msgcall(env, db_msgcall);
-	/*
-	 * The thread table must exist from creation: every open sets it.
-	 * Deadlock detection: by default the detector runs whenever a lock
-	 * request blocks; it builds a bitmap of every locker against every
-	 * other under the lock region's mutex, and when thousands of
-	 * children leave at once (each logout joins the environment to tell
-	 * its buddies) every conflict ran it: ~4 logouts/s with 5,000 held.
-	 * pald's master (DBO_DETECT) and its children (DBO_LAZY) set no
-	 * policy: a conflict just waits (BDB notes that one did) and the
-	 * master runs the detector each second (db_deadlock).  Anything
-	 * else (palpasswd, pald -i) keeps detection on every conflict.
-	 * Not DB_LOCK_EXPIRE: its runs at each conflict clear the note, and
-	 * the master's detector then found nothing to do (a hang, seen).
-	 */
-	if ((r = env->set_event_notify(env, db_event)) != 0 ||
-	    (!(flags & (DBO_DETECT | DBO_LAZY)) &&
-	    (r = env->set_lk_detect(env, DB_LOCK_DEFAULT)) != 0) ||
-	    (r = env->set_thread_count(env, DB_THREADS)) != 0 ||
-	    (r = env->set_isalive(env, db_isalive)) != 0 ||
-	    (r = env->set_flags(env, DB_TXN_WRITE_NOSYNC, 1)) != 0)
-		return dbr(r, "environment settings");
-	f = DB_CREATE | DB_INIT_LOCK | DB_INIT_LOG | DB_INIT_MPOOL |
-	    DB_INIT_TXN;
-	if (flags & DBO_RECOVER)
-		f |= DB_RECOVER;
-	if (flags & DBO_FAILCHK)
-		f |= DB_FAILCHK;
-	if (flags & DBO_THREAD)
-		f |= DB_THREAD;
-	if ((r = env->open(env, home, f, 0600)) != 0) {
-		slog_warnx("db: %s: cannot open the environment: %s", home,
-		    db_strerror(r));
-		return r == DB_RUNRECOVERY ? DBR_FATAL : dbr(r, "env open");
-	}
-	return DBR_OK;
-}
-
-/* file_open - one of the btree files, created only with DBO_CREATE */
-static int
-file_open(struct db *db, const char *home, int i, int create)
-{
-	DB	*d;
-	int	 r;
-
-	if ((r = db_create(&db->f[i], db->env, 0)) != 0)
-		return dbr(r, db_files[i]);
-	d = db->f[i];
-	if ((r = d->open(d, NULL, db_files[i], NULL, DB_BTREE,
-	    DB_AUTO_COMMIT | (create ? DB_CREATE : 0), 0600)) != 0) {
-		slog_warnx("db: %s/%s: %s", home, db_files[i], db_strerror(r));
-		(void)d->close(d, DB_NOSYNC);
-		db->f[i] = NULL;
-		return r == ENOENT ? DBR_NOTFOUND : dbr(r, db_files[i]);
-	}
-	return DBR_OK;
-}
-
-struct meta_arg {
-	const char	*home;
-	int		 create;
-};
-
-/* schema_read - the version of a schema record, or -1 */
-static long long
-schema_read(const char *v, size_t n)
-{
-	long long	 x;
-
-	if (kv_version(v, n) < 1 || kv_getll(v, n, "version", &x) != 0 ||
-	    x < 1)
-		return -1;
-	return x;
-}
-
-/* op_meta - check the schema; in a new store, write it and seq:uid */
-static int
-op_meta(struct db *db, DB_TXN *t, void *arg)
-{
-	struct meta_arg	*m = arg;
-	char		 key[DB_KEY_MAX], v[DB_SMALL_VAL];
-	size_t		 n;
-	long long	 ver;
-	int		 r, users;
-
-	fixed_fmt(key, sizeof(key), "schema");
-	r = rec_get(db->f[F_META], t, key, v, sizeof(v), &n,
-	    m->create ? DB_RMW : 0);
-	if (r == DBR_OK) {
-		if ((ver = schema_read(v, n)) == -1) {
-			slog_warnx("db: %s: bad schema record", m->home);
-			return DBR_FATAL;
-		}
-		if (ver > DB_SCHEMA_VERSION) {
-			slog_warnx("db: %s: the store has schema version %lld, "
-			    "this program knows up to %d: use a newer pald",
-			    m->home, ver, DB_SCHEMA_VERSION);
-			return DBR_FATAL;
-		}
-		if (ver == DB_SCHEMA_VERSION || !m->create)
-			return DBR_OK;
-		/* version 1 lacked the room and ban files, now created */
-		n = fixed_fmt(v, sizeof(v), "v1 version=%d", DB_SCHEMA_VERSION);
-		if ((r = rec_put(db->f[F_META], t, key, v, n, 0)) == DBR_OK)
-			slog_info("db: %s: schema version %lld upgraded to %d",
-			    m->home, ver, DB_SCHEMA_VERSION);
-		return r;
-	}
-	if (r != DBR_NOTFOUND)
-		return r;
-	if (!m->create) {
-		slog_warnx("db: %s: no schema record: not a pald store",
-		    m->home);
-		return DBR_FATAL;
-	}
-	if ((r = walk_count(db->f[F_USERS], t, "", 1, &users, 0)) != DBR_OK)
-		return r;
-	if (users > 0) {
-		slog_warnx("db: %s: accounts but no schema record", m->home);
-		return DBR_FATAL;
-	}
-	n = fixed_fmt(v, sizeof(v), "v1 version=%d", DB_SCHEMA_VERSION);
-	if ((r = rec_put(db->f[F_META], t, key, v, n, 0)) != DBR_OK)
-		return r;
-	fixed_fmt(key, sizeof(key), "seq:uid");
-	n = fixed_fmt(v, sizeof(v), "v1 next=%d", PALD_UID_FIRST);
-	r = rec_put(db->f[F_META], t, key, v, n, DB_NOOVERWRITE);
-	if (r == DBR_OK)
-		slog_info("db: %s: new store, schema version %d", m->home,
-		    DB_SCHEMA_VERSION);
-	return r == DBR_EXISTS ? DBR_OK : r;
-}
-
-/* version_ok - the library is the one the headers describe */
-static int
-version_ok(void)
-{
-	int	 major, minor, patch;
-
-	(void)db_version(&major, &minor, &patch);
-	if (major == DB_VERSION_MAJOR && minor == DB_VERSION_MINOR)
-		return 1;
-	slog_warnx("db: library version %d.%d.%d, but built for %d.%d", major,
-	    minor, patch, DB_VERSION_MAJOR, DB_VERSION_MINOR);
-	return 0;
-}
-
-int
-db_open(struct db **dbp, const char *home, int flags)
-{
-	struct meta_arg	 m;
-	struct db	*db;
-	struct stat	 st;
-	int		 i, r;
-
-	*dbp = NULL;
-	if (!version_ok())
-		return DBR_FATAL;
-	if (stat(home, &st) == -1) {
-		slog_warn("db: %s", home);
-		return DBR_FATAL;
-	}
-	if (!S_ISDIR(st.st_mode)) {
-		slog_warnx("db: %s: not a directory", home);
-		return DBR_FATAL;
-	}
-	if ((db = calloc(1, sizeof(*db))) == NULL ||
-	    (db->home = strdup(home)) == NULL) {
-		slog_warn("%s", __func__);
-		free(db);
-		return DBR_FATAL;
-	}
-	if (flags & DBO_LAZY) {
-		ar_init();
-		db->lazy = 1;
-		*dbp = db;
-		return DBR_OK;
-	}
-	if (flags & (DBO_CREATE | DBO_RECOVER))
-		config_write(home);
-	db->threaded = (flags & DBO_THREAD) != 0;
-	/* Every file now: the master's and palpasswd's handles are few. */
-	r = env_open(db, home, flags);
-	for (i = 0; i < F_COUNT && r == DBR_OK; i++)
-		r = file_open(db, home, i, flags & DBO_CREATE);
-	if (r == DBR_OK) {
-		m.home = home;
-		m.create = (flags & DBO_CREATE) != 0;
-		r = txn_run(db, !m.create, FM_META | FM_USERS, op_meta, &m);
-	}
-	if (r != DBR_OK) {
-		db_close(db);
-		return r == DBR_AGAIN ? DBR_AGAIN : DBR_FATAL;
-	}
-	*dbp = db;
-	return DBR_OK;
-}
-
-/* db_detach - close the handles and the environment, keep the struct */
-static void
-db_detach(struct db *db)
-{
-	int	 i, r;
-
-	for (i = F_COUNT - 1; i >= 0; i--)
-		if (db->f[i] != NULL) {
-			if ((r = db->f[i]->close(db->f[i], DB_NOSYNC)) != 0)
-				(void)dbr(r, db_files[i]);
-			db->f[i] = NULL;
-		}
-	if (db->env != NULL && (r = db->env->close(db->env, 0)) != 0)
-		(void)dbr(r, "env close");
-	db->env = NULL;
-}
-
-/*
- * db_attach - a DBO_LAZY store's environment, at its first operation
- * after db_open or db_idle; its files are opened as operations need
- * them (files_open).  The master checked the schema when it recovered
- * the store, so this does not again.
- */
-static int
-db_attach(struct db *db)
-{
-	int	 r;
-
-	if (!db->lazy) {
-		slog_warnx("db: store not open");
-		return DBR_FATAL;
-	}
-	if ((r = env_open(db, db->home, DBO_LAZY)) != DBR_OK) {
-		db_detach(db);
-		return r == DBR_AGAIN ? DBR_AGAIN : DBR_FATAL;
-	}
-	return DBR_OK;
-}
-
-/*
- * files_open - open the files of mask that are not open yet, in the
- * files' order.  A child of pald opens only what its operations use: a
- * GET_UIN connection three files of eleven, a login seven, and each
- * open is a few page reads and handle locks in the shared regions
- * (most of a login's CPU when every child opened all of them).
- */
-static int
-files_open(struct db *db, unsigned mask)
-{
-	int	 i, r;
-
-	for (i = 0; i < F_COUNT; i++)
-		if ((mask & FM(i)) && db->f[i] == NULL &&
-		    (r = file_open(db, db->home, i, 0)) != DBR_OK)
-			return r == DBR_AGAIN ? DBR_AGAIN : DBR_FATAL;
-	return DBR_OK;
-}
-
-/*
- * db_idle - a DBO_LAZY store lets go of its environment while its
- * process has nothing to do; the next operation opens it again.  An
- * idle child then keeps none of BDB's memory (some 60 KiB of handles
- * and caches of its own), and the freed heap goes back to the kernel.
- */
-void
-db_idle(struct db *db)
-{
-	if (db == NULL || !db->lazy || db->env == NULL)
-		return;
-	db_detach(db);
-	ar_reset();
-#ifdef __GLIBC__
-	(void)malloc_trim(0);
-#endif
-}
-
-void
-db_close(struct db *db)
-{
-	if (db == NULL)
-		return;
-	dd_end(db);
-	db_detach(db);
-	free(db->home);
-	free(db);
-}
-
-/*
- * dd_main - db_detector's thread: db_deadlock once a second until
- * dd_stop.  The process that runs the detector (pald's store keeper)
- * may itself wait for a lock, in a deadlock or behind one; with the
- * detector in its own thread, that wait ends too.
- */
-static void *
-dd_main(void *arg)
-{
-	struct db	*db = arg;
-	struct timespec	 at;
-
-	(void)pthread_mutex_lock(&db->dd_mu);
-	while (!db->dd_stop) {
-		(void)clock_gettime(CLOCK_REALTIME, &at);
-		at.tv_sec++;
-		if (pthread_cond_timedwait(&db->dd_cv, &db->dd_mu, &at) !=
-		    ETIMEDOUT || db->dd_stop)
-			continue;
-		(void)pthread_mutex_unlock(&db->dd_mu);
-		(void)db_deadlock(db);
-		(void)pthread_mutex_lock(&db->dd_mu);
-	}
-	(void)pthread_mutex_unlock(&db->dd_mu);
-	return NULL;
-}
-
-int
-db_detector(struct db *db)
-{
-	if (!db->threaded || db->lazy || db->dd_on)
-		return DBR_FATAL;
-	db->dd_stop = 0;
-	if (pthread_mutex_init(&db->dd_mu, NULL) != 0)
-		return DBR_FATAL;
-	if (pthread_cond_init(&db->dd_cv, NULL) != 0) {
-		(void)pthread_mutex_destroy(&db->dd_mu);
-		return DBR_FATAL;
-	}
-	if (pthread_create(&db->dd, NULL, dd_main, db) != 0) {
-		(void)pthread_cond_destroy(&db->dd_cv);
-		(void)pthread_mutex_destroy(&db->dd_mu);
-		slog_warnx("db: no detector thread");
-		return DBR_FATAL;
-	}
-	db->dd_on = 1;
-	return DBR_OK;
-}
-
-/* dd_end - db_detector's thread, if any, ended before the handle goes */
-static void
-dd_end(struct db *db)
-{
-	if (!db->dd_on)
-		return;
-	(void)pthread_mutex_lock(&db->dd_mu);
-	db->dd_stop = 1;
-	(void)pthread_cond_signal(&db->dd_cv);
-	(void)pthread_mutex_unlock(&db->dd_mu);
-	(void)pthread_join(db->dd, NULL);
-	(void)pthread_cond_destroy(&db->dd_cv);
-	(void)pthread_mutex_destroy(&db->dd_mu);
-	db->dd_on = 0;
-}
-
-/* db_deadlock - break the deadlocks there are (DBO_DETECT's detector) */
-int
-db_deadlock(struct db *db)
-{
-	int	 aborted = 0, r;
-
-	if ((r = dbr(db->env->lock_detect(db->env, 0, DB_LOCK_DEFAULT,
-	    &aborted), "lock_detect")) == DBR_OK && aborted > 0)
-		slog_debug("db: %d deadlocked lock requests rejected", aborted);
-	return r;
-}
-
-int
-db_failchk(struct db *db)
-{
-	return dbr(db->env->failchk(db->env, 0), "failchk");
-}
-
-int
-db_checkpoint(struct db *db)
-{
-	int	 r;
-
-	if ((r = dbr(db->env->txn_checkpoint(db->env, 0, 0, 0),
-	    "checkpoint")) != DBR_OK)
-		return r;
-	return dbr(db->env->log_archive(db->env, NULL, DB_ARCH_REMOVE),
-	    "log_archive");
-}
-
-/* op_schema - the stored schema version */
-static int
-op_schema(struct db *db, DB_TXN *t, void *arg)
-{
-	char		 key[DB_KEY_MAX], v[DB_SMALL_VAL];
-	size_t		 n;
-	long long	 ver;
-	int		 r;
-
-	fixed_fmt(key, sizeof(key), "schema");
-	if ((r = rec_get(db->f[F_META], t, key, v, sizeof(v), &n, 0)) !=
-	    DBR_OK)
-		return r;
-	if ((ver = schema_read(v, n)) == -1 || ver > INT_MAX)
-		return DBR_FATAL;
-	*(int *)arg = (int)ver;
-	return DBR_OK;
-}
-
-int
-db_schema(struct db *db, int *version)
-{
-	return txn_run(db, 1, FM_META, op_schema, version);
 }
 
 /* Users. */
@@ -1222,7 +173,7 @@ user_read(struct db *db, DB_TXN *t, uint32_t uid, struct user *u,
 	int	 r;
 
 	fixed_fmt(key, sizeof(key), "%010u", uid);
-	if ((r = rec_get(db->f[F_USERS], t, key, v, sizeof(v), &n, flags)) !=
+	if ((r = row_get(db, t, F_USERS, key, v, sizeof(v), &n, flags)) !=
 	    DBR_OK)
 		return r;
 	r = user_dec(uid, v, n, u);
@@ -1241,7 +192,7 @@ user_write(struct db *db, DB_TXN *t, const struct user *u, u_int32_t flags)
 	if (user_enc(u, v, sizeof(v), &n) == -1)
 		slog_fatalx("%s: record too long", __func__);
 	fixed_fmt(key, sizeof(key), "%010u", u->uid);
-	r = rec_put(db->f[F_USERS], t, key, v, n, flags);
+	r = row_put(db, t, F_USERS, key, v, n, flags);
 	explicit_bzero(v, sizeof(v));
 	return r;
 }
@@ -1255,7 +206,7 @@ nick_read(struct db *db, DB_TXN *t, char *key, uint32_t *uid)
 	long long	 x;
 	int		 r;
 
-	if ((r = rec_get(db->f[F_NICKS], t, key, v, sizeof(v), &n, 0)) !=
+	if ((r = row_get(db, t, F_NICKS, key, v, sizeof(v), &n, 0)) !=
 	    DBR_OK)
 		return r;
 	if ((x = val_uid(v, n)) == -1) {
@@ -1274,7 +225,7 @@ nick_write(struct db *db, DB_TXN *t, char *key, uint32_t uid)
 	size_t	 n;
 
 	n = fixed_fmt(v, sizeof(v), "v1 uid=%u", uid);
-	return rec_put(db->f[F_NICKS], t, key, v, n, DB_NOOVERWRITE);
+	return row_put(db, t, F_NICKS, key, v, n, DB_NOOVERWRITE);
 }
 
 /* user_ok - what a stored user must satisfy */
@@ -1390,7 +341,7 @@ op_user_put(struct db *db, DB_TXN *t, void *arg)
 		r = DBR_FATAL;
 	else if (strcmp(okey, nkey) != 0 &&
 	    (r = nick_write(db, t, nkey, u->uid)) == DBR_OK &&
-	    (r = rec_del(db->f[F_NICKS], t, okey)) == DBR_NOTFOUND)
+	    (r = row_del(db, t, F_NICKS, okey)) == DBR_NOTFOUND)
 		r = DBR_OK;
 	if (r == DBR_OK)
 		r = user_write(db, t, u, 0);
@@ -1445,7 +396,7 @@ static int
 buddies_purge(struct db *db, DB_TXN *t, uint32_t uid)
 {
 	struct walk	 w;
-	DB		*d = db->f[F_BUDDIES];
+	int		 d = F_BUDDIES;
 	char		 pfx[DB_KEY_MAX], key[DB_KEY_MAX];
 	long long	 other;
 	int		 has, r;
@@ -1453,14 +404,14 @@ buddies_purge(struct db *db, DB_TXN *t, uint32_t uid)
 	for (has = 1; has >= 0; has--) {
 		fixed_fmt(pfx, sizeof(pfx), has ? "has:%010u:" : "of:%010u:",
 		    uid);
-		if ((r = walk_open(&w, d, t, pfx, DB_RMW)) != DBR_OK)
+		if ((r = walk_open(&w, db, t, d, pfx, DB_RMW)) != DBR_OK)
 			return r;
 		while ((r = walk_next(&w)) == DBR_OK) {
 			if ((other = key_num(&w.k, w.plen)) != -1) {
 				fixed_fmt(key, sizeof(key), has ?
 				    "of:%010lld:%010u" : "has:%010lld:%010u",
 				    other, uid);
-				r = rec_del(d, t, key);
+				r = row_del(db, t, d, key);
 				if (r != DBR_OK && r != DBR_NOTFOUND)
 					break;
 			}
@@ -1471,21 +422,6 @@ buddies_purge(struct db *db, DB_TXN *t, uint32_t uid)
 			return r;
 	}
 	return DBR_OK;
-}
-
-/* prefix_purge - every record of d whose key starts with pfx */
-static int
-prefix_purge(DB *d, DB_TXN *t, const char *pfx)
-{
-	struct walk	 w;
-	int		 r;
-
-	if ((r = walk_open(&w, d, t, pfx, DB_RMW)) != DBR_OK)
-		return r;
-	while ((r = walk_next(&w)) == DBR_OK)
-		if ((r = walk_del(&w)) != DBR_OK)
-			break;
-	return walk_close(&w, r);
 }
 
 /*
@@ -1501,9 +437,9 @@ blocks_purge(struct db *db, DB_TXN *t, uint32_t uid)
 	int		 r;
 
 	fixed_fmt(pfx, sizeof(pfx), "%010u:", uid);
-	if ((r = prefix_purge(db->f[F_BLOCKS], t, pfx)) != DBR_OK)
+	if ((r = prefix_purge(db, t, F_BLOCKS, pfx)) != DBR_OK)
 		return r;
-	if ((r = walk_open(&w, db->f[F_BLOCKS], t, "", 0)) != DBR_OK)
+	if ((r = walk_open(&w, db, t, F_BLOCKS, "", 0)) != DBR_OK)
 		return r;
 	while ((r = walk_next(&w)) == DBR_OK)
 		if (key_num(&w.k, 11) == uid && (r = walk_del(&w)) != DBR_OK)
@@ -1526,16 +462,16 @@ op_user_delete(struct db *db, DB_TXN *t, void *arg)
 	explicit_bzero(&u, sizeof(u));
 	if (r == -1)
 		return DBR_FATAL;
-	if ((r = rec_del(db->f[F_NICKS], t, key)) != DBR_OK &&
+	if ((r = row_del(db, t, F_NICKS, key)) != DBR_OK &&
 	    r != DBR_NOTFOUND)
 		return r;
 	fixed_fmt(key, sizeof(key), "%010u", uid);
-	if ((r = rec_del(db->f[F_USERS], t, key)) != DBR_OK ||
+	if ((r = row_del(db, t, F_USERS, key)) != DBR_OK ||
 	    (r = buddies_purge(db, t, uid)) != DBR_OK ||
 	    (r = blocks_purge(db, t, uid)) != DBR_OK)
 		return r;
 	fixed_fmt(key, sizeof(key), "%010u:", uid);
-	return prefix_purge(db->f[F_OFFLINE], t, key);
+	return prefix_purge(db, t, F_OFFLINE, key);
 }
 
 int
@@ -1575,7 +511,7 @@ op_search(struct db *db, DB_TXN *t, void *arg)
 			a->n = 1;
 		return r == DBR_NOTFOUND ? DBR_OK : r;
 	}
-	if ((r = walk_open(&w, db->f[F_NICKS], t, key, 0)) != DBR_OK)
+	if ((r = walk_open(&w, db, t, F_NICKS, key, 0)) != DBR_OK)
 		return r;
 	while (a->n < a->max && (r = walk_next(&w)) == DBR_OK) {
 		if ((uid = val_uid(w.v.data, w.v.size)) == -1)
@@ -1635,27 +571,27 @@ static int
 op_pair_add(struct db *db, DB_TXN *t, void *arg)
 {
 	struct pair_arg	*p = arg;
-	DB		*d = db->f[p->kind == PAIR_BLOCK ? F_BLOCKS : F_BUDDIES];
+	int		 d = p->kind == PAIR_BLOCK ? F_BLOCKS : F_BUDDIES;
 	char		 key[DB_KEY_MAX], v[] = "v1";
 	int		 n, r;
 
 	fixed_fmt(key, sizeof(key), "%010u", p->other);
-	if ((r = rec_exists(db->f[F_USERS], t, key, 0)) != DBR_OK)
+	if ((r = row_exists(db, t, F_USERS, key, 0)) != DBR_OK)
 		return r;
 	pair_key(p->kind, 0, p->owner, p->other, key, sizeof(key));
-	if ((r = rec_exists(d, t, key, DB_RMW)) != DBR_NOTFOUND)
+	if ((r = row_exists(db, t, d, key, DB_RMW)) != DBR_NOTFOUND)
 		return r;
 	pair_key(p->kind, 0, p->owner, -1, key, sizeof(key));
-	if ((r = walk_count(d, t, key, PALD_BUDDIES_MAX, &n, DB_RMW)) != DBR_OK)
+	if ((r = walk_count(db, t, d, key, PALD_BUDDIES_MAX, &n, DB_RMW)) != DBR_OK)
 		return r;
 	if (n >= PALD_BUDDIES_MAX)
 		return DBR_LIMIT;
 	pair_key(p->kind, 0, p->owner, p->other, key, sizeof(key));
-	if ((r = rec_put(d, t, key, v, 2, 0)) != DBR_OK ||
+	if ((r = row_put(db, t, d, key, v, 2, 0)) != DBR_OK ||
 	    p->kind == PAIR_BLOCK)
 		return r;
 	pair_key(p->kind, 1, p->other, p->owner, key, sizeof(key));
-	return rec_put(d, t, key, v, 2, 0);
+	return row_put(db, t, d, key, v, 2, 0);
 }
 
 /* op_pair_del - remove a record and its mirror; absent is success */
@@ -1663,17 +599,17 @@ static int
 op_pair_del(struct db *db, DB_TXN *t, void *arg)
 {
 	struct pair_arg	*p = arg;
-	DB		*d = db->f[p->kind == PAIR_BLOCK ? F_BLOCKS : F_BUDDIES];
+	int		 d = p->kind == PAIR_BLOCK ? F_BLOCKS : F_BUDDIES;
 	char		 key[DB_KEY_MAX];
 	int		 r;
 
 	pair_key(p->kind, 0, p->owner, p->other, key, sizeof(key));
-	if ((r = rec_del(d, t, key)) != DBR_OK && r != DBR_NOTFOUND)
+	if ((r = row_del(db, t, d, key)) != DBR_OK && r != DBR_NOTFOUND)
 		return r;
 	if (p->kind == PAIR_BLOCK)
 		return DBR_OK;
 	pair_key(p->kind, 1, p->other, p->owner, key, sizeof(key));
-	r = rec_del(d, t, key);
+	r = row_del(db, t, d, key);
 	return r == DBR_NOTFOUND ? DBR_OK : r;
 }
 
@@ -1682,7 +618,7 @@ static int
 op_pair_list(struct db *db, DB_TXN *t, void *arg)
 {
 	struct pair_arg	*p = arg;
-	DB		*d = db->f[p->kind == PAIR_BLOCK ? F_BLOCKS : F_BUDDIES];
+	int		 d = p->kind == PAIR_BLOCK ? F_BLOCKS : F_BUDDIES;
 	struct walk	 w;
 	char		 pfx[DB_KEY_MAX];
 	long long	 uid;
@@ -1690,7 +626,7 @@ op_pair_list(struct db *db, DB_TXN *t, void *arg)
 
 	p->n = 0;
 	pair_key(p->kind, p->reverse, p->owner, -1, pfx, sizeof(pfx));
-	if ((r = walk_open(&w, d, t, pfx, 0)) != DBR_OK)
+	if ((r = walk_open(&w, db, t, d, pfx, 0)) != DBR_OK)
 		return r;
 	while (p->n < p->max && (r = walk_next(&w)) == DBR_OK)
 		if ((uid = key_num(&w.k, w.plen)) >= 1 && uid <= UINT32_MAX)
@@ -1767,11 +703,11 @@ static int
 op_pair_has(struct db *db, DB_TXN *t, void *arg)
 {
 	struct pair_arg	*p = arg;
-	DB		*d = db->f[p->kind == PAIR_BLOCK ? F_BLOCKS : F_BUDDIES];
+	int		 d = p->kind == PAIR_BLOCK ? F_BLOCKS : F_BUDDIES;
 	char		 key[DB_KEY_MAX];
 
 	pair_key(p->kind, 0, p->owner, p->other, key, sizeof(key));
-	return rec_exists(d, t, key, 0);
+	return row_exists(db, t, d, key, 0);
 }
 
 /* pair_has - 1 if owner's list of kind holds other, 0 if not, DBR_FATAL */
@@ -1829,10 +765,10 @@ op_offline_put(struct db *db, DB_TXN *t, void *arg)
 	    DBR_OK)
 		return r;
 	fixed_fmt(key, sizeof(key), "%010u", o->to);
-	if ((r = rec_exists(db->f[F_USERS], t, key, 0)) != DBR_OK)
+	if ((r = row_exists(db, t, F_USERS, key, 0)) != DBR_OK)
 		return r;
 	fixed_fmt(key, sizeof(key), "%010u:", o->to);
-	if ((r = walk_count(db->f[F_OFFLINE], t, key, PALD_OFFLINE_MAX,
+	if ((r = walk_count(db, t, F_OFFLINE, key, PALD_OFFLINE_MAX,
 	    &n, DB_RMW)) != DBR_OK)
 		return r;
 	if (n >= PALD_OFFLINE_MAX)
@@ -1848,7 +784,7 @@ op_offline_put(struct db *db, DB_TXN *t, void *arg)
 	if (kv_len(&b) < 0)
 		slog_fatalx("%s: value too long", __func__);
 	fixed_fmt(key, sizeof(key), "%010u:%010lld", o->to, seq);
-	r = rec_put(db->f[F_OFFLINE], t, key, v, b.len, DB_NOOVERWRITE);
+	r = row_put(db, t, F_OFFLINE, key, v, b.len, DB_NOOVERWRITE);
 	explicit_bzero(v, DB_IM_VAL);
 	free(v);
 	return r;
@@ -1909,7 +845,7 @@ op_offline_list(struct db *db, DB_TXN *t, void *arg)
 
 	o->n = 0;
 	fixed_fmt(pfx, sizeof(pfx), "%010u:", o->to);
-	if ((r = walk_open(&w, db->f[F_OFFLINE], t, pfx, 0)) != DBR_OK)
+	if ((r = walk_open(&w, db, t, F_OFFLINE, pfx, 0)) != DBR_OK)
 		return r;
 	while (o->n < o->max && (r = walk_next(&w)) == DBR_OK)
 		if (key_num(&w.k, w.plen) >= 0)
@@ -1943,7 +879,7 @@ op_offline_del(struct db *db, DB_TXN *t, void *arg)
 		return DBR_NOTFOUND;
 	fixed_fmt(key, sizeof(key), "%010u:%010llu", o->to,
 	    (unsigned long long)o->seq);
-	return rec_del(db->f[F_OFFLINE], t, key);
+	return row_del(db, t, F_OFFLINE, key);
 }
 
 int
@@ -1975,7 +911,7 @@ op_cat_list(struct db *db, DB_TXN *t, void *arg)
 	int		 r;
 
 	a->n = 0;
-	if ((r = walk_open(&w, db->f[F_CATS], t, "", 0)) != DBR_OK)
+	if ((r = walk_open(&w, db, t, F_CATS, "", 0)) != DBR_OK)
 		return r;
 	while (a->n < a->max && (r = walk_next(&w)) == DBR_OK) {
 		if ((code = key_num(&w.k, 0)) < 1 || code > UINT32_MAX)
@@ -2079,7 +1015,7 @@ op_cat_seed(struct db *db, DB_TXN *t, void *arg)
 	char		 key[DB_KEY_MAX], v[PALD_NAME_MAX * 3 + 16];
 	int		 i, n, r;
 
-	if ((r = walk_count(db->f[F_CATS], t, "", 1, &n, DB_RMW)) != DBR_OK)
+	if ((r = walk_count(db, t, F_CATS, "", 1, &n, DB_RMW)) != DBR_OK)
 		return r;
 	if (n > 0) {
 		a->n = 0;
@@ -2091,7 +1027,7 @@ op_cat_seed(struct db *db, DB_TXN *t, void *arg)
 		if (kv_len(&b) < 0)
 			slog_fatalx("%s: value too long", __func__);
 		fixed_fmt(key, sizeof(key), "%010u", a->c[i].code);
-		if ((r = rec_put(db->f[F_CATS], t, key, v, b.len, 0)) !=
+		if ((r = row_put(db, t, F_CATS, key, v, b.len, 0)) !=
 		    DBR_OK)
 			return r;
 	}
@@ -2220,7 +1156,7 @@ op_room_get(struct db *db, DB_TXN *t, void *arg)
 	int		 r;
 
 	fixed_fmt(key, sizeof(key), "%010u", a->id);
-	if ((r = rec_get(db->f[F_ROOMS], t, key, v, sizeof(v), &n, 0)) !=
+	if ((r = row_get(db, t, F_ROOMS, key, v, sizeof(v), &n, 0)) !=
 	    DBR_OK)
 		return r;
 	dbt_set(&k, key, strlen(key));
@@ -2251,7 +1187,7 @@ op_room_list(struct db *db, DB_TXN *t, void *arg)
 	int		 r;
 
 	a->n = 0;
-	if ((r = walk_open(&w, db->f[F_ROOMS], t, "", 0)) != DBR_OK)
+	if ((r = walk_open(&w, db, t, F_ROOMS, "", 0)) != DBR_OK)
 		return r;
 	while (a->n < a->max && (r = walk_next(&w)) == DBR_OK) {
 		if (room_dec(&w.k, &w.v, &one) == -1)
@@ -2315,8 +1251,8 @@ op_room_put(struct db *db, DB_TXN *t, void *arg)
 	int		 r, count;
 
 	fixed_fmt(key, sizeof(key), "%010u", a->in->id);
-	if ((r = rec_exists(db->f[F_ROOMS], t, key, DB_RMW)) == DBR_NOTFOUND) {
-		if ((r = walk_count(db->f[F_ROOMS], t, "", PALD_ROOMS_MAX,
+	if ((r = row_exists(db, t, F_ROOMS, key, DB_RMW)) == DBR_NOTFOUND) {
+		if ((r = walk_count(db, t, F_ROOMS, "", PALD_ROOMS_MAX,
 		    &count, DB_RMW)) != DBR_OK)
 			return r;
 		if (count >= PALD_ROOMS_MAX)
@@ -2324,7 +1260,7 @@ op_room_put(struct db *db, DB_TXN *t, void *arg)
 	} else if (r != DBR_OK)
 		return r;
 	n = room_enc(a->in, v, sizeof(v));
-	return rec_put(db->f[F_ROOMS], t, key, v, n, 0);
+	return row_put(db, t, F_ROOMS, key, v, n, 0);
 }
 
 int
@@ -2348,13 +1284,13 @@ op_room_delete(struct db *db, DB_TXN *t, void *arg)
 	int		 r, had;
 
 	fixed_fmt(key, sizeof(key), "%010u", a->id);
-	if ((r = rec_del(db->f[F_ROOMS], t, key)) != DBR_OK &&
+	if ((r = row_del(db, t, F_ROOMS, key)) != DBR_OK &&
 	    r != DBR_NOTFOUND)
 		return r;
 	had = r == DBR_OK;
 	fixed_fmt(key, sizeof(key), "%010u:", a->id);
-	if ((r = prefix_purge(db->f[F_RBANS], t, key)) != DBR_OK ||
-	    (r = prefix_purge(db->f[F_RLOG], t, key)) != DBR_OK)
+	if ((r = prefix_purge(db, t, F_RBANS, key)) != DBR_OK ||
+	    (r = prefix_purge(db, t, F_RLOG, key)) != DBR_OK)
 		return r;
 	return had ? DBR_OK : DBR_NOTFOUND;
 }
@@ -2439,7 +1375,7 @@ op_room_seed(struct db *db, DB_TXN *t, void *arg)
 	size_t		 n;
 	int		 i, count, r;
 
-	if ((r = walk_count(db->f[F_ROOMS], t, "", 1, &count, DB_RMW)) !=
+	if ((r = walk_count(db, t, F_ROOMS, "", 1, &count, DB_RMW)) !=
 	    DBR_OK)
 		return r;
 	if (count > 0) {
@@ -2449,7 +1385,7 @@ op_room_seed(struct db *db, DB_TXN *t, void *arg)
 	for (i = 0; i < a->n; i++) {
 		fixed_fmt(key, sizeof(key), "%010u", a->r[i].id);
 		n = room_enc(&a->r[i], v, sizeof(v));
-		if ((r = rec_put(db->f[F_ROOMS], t, key, v, n, 0)) != DBR_OK)
+		if ((r = row_put(db, t, F_ROOMS, key, v, n, 0)) != DBR_OK)
 			return r;
 	}
 	return DBR_OK;
@@ -2564,7 +1500,7 @@ op_rban_add(struct db *db, DB_TXN *t, void *arg)
 	fixed_fmt(key, sizeof(key), "%010u:%s:%010u", b->room,
 	    rban_kind(b->kind), b->uid);
 	n = ban_enc(b->by, b->time, b->until, b->reason, v, sizeof(v));
-	return rec_put(db->f[F_RBANS], t, key, v, n, 0);
+	return row_put(db, t, F_RBANS, key, v, n, 0);
 }
 
 int
@@ -2588,7 +1524,7 @@ op_rban_del(struct db *db, DB_TXN *t, void *arg)
 
 	fixed_fmt(key, sizeof(key), "%010u:%s:%010u", a->room,
 	    rban_kind(a->kind), a->uid);
-	return rec_del(db->f[F_RBANS], t, key);
+	return row_del(db, t, F_RBANS, key);
 }
 
 int
@@ -2617,7 +1553,7 @@ op_rban_check(struct db *db, DB_TXN *t, void *arg)
 	for (kind = RBAN_BAN; kind <= RBAN_BOUNCE; kind++) {
 		fixed_fmt(key, sizeof(key), "%010u:%s:%010u", a->room,
 		    rban_kind(kind), a->uid);
-		r = rec_get(db->f[F_RBANS], t, key, v, sizeof(v), &n, DB_RMW);
+		r = row_get(db, t, F_RBANS, key, v, sizeof(v), &n, DB_RMW);
 		if (r == DBR_NOTFOUND)
 			continue;
 		if (r != DBR_OK)
@@ -2627,7 +1563,7 @@ op_rban_check(struct db *db, DB_TXN *t, void *arg)
 		ban_dec(&val, &o->by, &o->time, &o->until, o->reason,
 		    sizeof(o->reason));
 		if (o->until != 0 && o->until <= a->now) {
-			if ((r = rec_del(db->f[F_RBANS], t, key)) != DBR_OK)
+			if ((r = row_del(db, t, F_RBANS, key)) != DBR_OK)
 				return r;
 			continue;
 		}
@@ -2669,7 +1605,7 @@ op_rban_list(struct db *db, DB_TXN *t, void *arg)
 
 	a->n = 0;
 	fixed_fmt(pfx, sizeof(pfx), "%010u:%s:", a->room, rban_kind(a->kind));
-	if ((r = walk_open(&w, db->f[F_RBANS], t, pfx, 0)) != DBR_OK)
+	if ((r = walk_open(&w, db, t, F_RBANS, pfx, 0)) != DBR_OK)
 		return r;
 	while (a->n < a->max && (r = walk_next(&w)) == DBR_OK) {
 		if ((uid = key_num(&w.k, w.plen)) < 1 || uid > UINT32_MAX)
@@ -2740,13 +1676,13 @@ op_rlog_add(struct db *db, DB_TXN *t, void *arg)
 	if (kv_len(&b) < 0)
 		slog_fatalx("%s: value too long", __func__);
 	fixed_fmt(key, sizeof(key), "%010u:%010lld", a->room, seq);
-	if ((r = rec_put(db->f[F_RLOG], t, key, v, b.len, 0)) != DBR_OK)
+	if ((r = row_put(db, t, F_RLOG, key, v, b.len, 0)) != DBR_OK)
 		return r;
 	fixed_fmt(key, sizeof(key), "%010u:", a->room);
-	if ((r = walk_count(db->f[F_RLOG], t, key, PALD_ROOMLOG_MAX + 1, &n,
+	if ((r = walk_count(db, t, F_RLOG, key, PALD_ROOMLOG_MAX + 1, &n,
 	    DB_RMW)) != DBR_OK || n <= PALD_ROOMLOG_MAX)
 		return r;
-	if ((r = walk_open(&w, db->f[F_RLOG], t, key, DB_RMW)) != DBR_OK)
+	if ((r = walk_open(&w, db, t, F_RLOG, key, DB_RMW)) != DBR_OK)
 		return r;
 	if ((r = walk_next(&w)) == DBR_OK)
 		r = walk_del(&w);
@@ -2780,7 +1716,7 @@ op_rlog_list(struct db *db, DB_TXN *t, void *arg)
 
 	a->n = 0;
 	fixed_fmt(pfx, sizeof(pfx), "%010u:", a->room);
-	if ((r = walk_open(&w, db->f[F_RLOG], t, pfx, 0)) != DBR_OK)
+	if ((r = walk_open(&w, db, t, F_RLOG, pfx, 0)) != DBR_OK)
 		return r;
 	while ((r = walk_next(&w)) == DBR_OK) {
 		if ((seq = key_num(&w.k, w.plen)) < 0)
@@ -2924,7 +1860,7 @@ op_ban_add(struct db *db, DB_TXN *t, void *arg)
 	fixed_fmt(key, sizeof(key), "%s:%s", ban_kinds[a->in->kind], what);
 	n = ban_enc(a->in->by, a->in->time, a->in->until, a->in->reason, v,
 	    sizeof(v));
-	return rec_put(db->f[F_BANS], t, key, v, n, 0);
+	return row_put(db, t, F_BANS, key, v, n, 0);
 }
 
 int
@@ -2950,7 +1886,7 @@ op_ban_del(struct db *db, DB_TXN *t, void *arg)
 
 	lower_copy(what, a->nick, sizeof(what));
 	fixed_fmt(key, sizeof(key), "%s:%s", ban_kinds[a->kind], what);
-	return rec_del(db->f[F_BANS], t, key);
+	return row_del(db, t, F_BANS, key);
 }
 
 int
@@ -3001,7 +1937,7 @@ op_ban_scan(struct db *db, DB_TXN *t, void *arg)
 	int		 r, hit;
 
 	a->n = 0;
-	if ((r = walk_open(&w, db->f[F_BANS], t, "", 0)) != DBR_OK)
+	if ((r = walk_open(&w, db, t, F_BANS, "", 0)) != DBR_OK)
 		return r;
 	while (a->n < a->max && (r = walk_next(&w)) == DBR_OK) {
 		if (ban_from(&w.k, &w.v, &b) == -1 ||
