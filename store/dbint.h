@@ -164,4 +164,8 @@ long long key_num(const DBT *, size_t);
 int	 seq_next(struct db *, DB_TXN *, const char *, long long, long long,
 	    long long *);
 
+/* What deleting an account (user.c) deletes in other families' files. */
+int	 pair_purge(struct db *, DB_TXN *, uint32_t);	/* buddy.c */
+int	 offline_purge(struct db *, DB_TXN *, uint32_t);	/* offline.c */
+
 #endif /* PALD_STORE_DBINT_H */
