@@ -15,9 +15,9 @@ CWARN=		-Wall -Wextra -Wformat=2 -Wshadow -Wpointer-arith -Wcast-qual \
 include config.mk
 
 PROTO_OBJS=	proto/wire.o proto/rtp.o
-DB_OBJS=	store/env.o store/arena.o store/txn.o store/row.o store/db.o \
+DB_OBJS=	store/env.o store/arena.o store/txn.o store/row.o \
 		store/user.o store/buddy.o store/offline.o store/rooms.o \
-		store/kv.o store/pw.o store/slog.o
+		store/bans.o store/kv.o store/pw.o store/slog.o
 STORE_OBJS=	${DB_OBJS} store/table.o
 OBJS=		pald.o session.o room.o admin.o ban.o guard.o conf.o log.o \
 		voice.o keeper.o ${PROTO_OBJS} ${STORE_OBJS}

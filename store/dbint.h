@@ -97,11 +97,11 @@ int	 txn_exists(struct db *, int, const char *);
 
 /*
  * A scan: the records of one file whose keys start with pfx, in key
- * order, each offered to take, which decodes it into slot (an element
- * of out) and returns 1 to keep it, 0 to pass over it.  Up to max are
- * kept; with ring, every record is offered and out keeps the newest
- * max, oldest first (take then writes to slot only what it keeps: the
- * slot of a record it passes over may hold one kept before).  txn_scan gives a DBR_* (the count in n),
+ * order, each offered to take, which returns 1 to keep it (decoded into
+ * slot, the next element of out) or 0 to pass over it (slot untouched:
+ * in a ring it may hold a record kept before).  Up to max are kept;
+ * with ring, every record is offered and out keeps the newest max,
+ * oldest first.  txn_scan gives a DBR_* (the count in n),
  * txn_list the count or DBR_FATAL; neither opens a transaction for
  * max <= 0 (n is 0).
  */

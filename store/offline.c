@@ -5,7 +5,8 @@
  * Owns offline.db, one record a message, under its addressee's uid and
  * a number from the sequence "seq:offline" in meta.db, so that a walk
  * over the uid's prefix delivers them oldest first:
- *	offline.db	"0001000003:0000000042" -> "v1 from=1000002 time=T text=..."
+ *	offline.db	"0001000003:0000000042"
+ *			-> "v1 from=1000002 time=T text=..."
  * A put needs the addressee's account (reads users.db) and stays within
  * PALD_OFFLINE_MAX.  The text may hold any byte, NUL too, so it is
  * written and read with its length, beside the field table.

@@ -77,14 +77,16 @@ static int	 seed_run(struct db *, const char *, const struct seed *);
 static int
 cat_take(const struct scan *s, const DBT *k, const DBT *v, void *slot)
 {
-	struct category	*c = slot;
+	struct category	 c;
 	long long	 code;
 
-	if ((code = key_num(k, 0)) < 1 || code > UINT32_MAX)
+	if ((code = key_num(k, 0)) < 1 || code > UINT32_MAX ||
+	    kv_version(v->data, v->size) != 1 ||
+	    kv_getrec(v->data, v->size, cat_fields, &c) == -1)
 		return 0;
-	c->code = (uint32_t)code;
-	return kv_version(v->data, v->size) == 1 &&
-	    kv_getrec(v->data, v->size, cat_fields, c) == 0;
+	c.code = (uint32_t)code;
+	memcpy(slot, &c, sizeof(c));
+	return 1;
 }
 
 int
@@ -169,15 +171,14 @@ static int
 room_take(const struct scan *s, const DBT *k, const DBT *v, void *slot)
 {
 	const struct room_sel *sel = s->arg;
-	struct room	*r = slot;
+	struct room	 r;
 
-	if (room_dec(k, v, r) == -1)
+	if (room_dec(k, v, &r) == -1 || (sel != NULL && (sel->name != NULL ?
+	    strcasecmp(r.name, sel->name) != 0 :
+	    sel->category != 0 && r.category != sel->category)))
 		return 0;
-	if (sel == NULL)
-		return 1;
-	if (sel->name != NULL)
-		return strcasecmp(r->name, sel->name) == 0;
-	return sel->category == 0 || r->category == sel->category;
+	memcpy(slot, &r, sizeof(r));
+	return 1;
 }
 
 struct room_arg {
