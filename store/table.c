@@ -1237,16 +1237,25 @@ room_leave(struct table *t, int r, uint32_t rgen, struct troom *out,
 	return res;
 }
 
-int
-room_get(struct table *t, int r, uint32_t rgen, struct troom *out)
+/* room_hold - room r of generation rgen, locked; NULL (unlocked) if gone */
+static struct trec *
+room_hold(struct table *t, int r, uint32_t rgen)
 {
 	if (r < 0 || r >= PALD_TROOMS)
-		return -1;
+		return NULL;
 	room_lock(t, r);
 	if (!live(t, r, rgen)) {
 		room_unlock(t, r);
-		return -1;
+		return NULL;
 	}
+	return &t->recs[r];
+}
+
+int
+room_get(struct table *t, int r, uint32_t rgen, struct troom *out)
+{
+	if (room_hold(t, r, rgen) == NULL)
+		return -1;
 	rcopy(t, r, out);
 	room_unlock(t, r);
 	return 0;
@@ -1271,13 +1280,8 @@ room_members(struct table *t, int r, uint32_t rgen, struct tmember *out,
 {
 	int	 n;
 
-	if (r < 0 || r >= PALD_TROOMS)
+	if (room_hold(t, r, rgen) == NULL)
 		return -1;
-	room_lock(t, r);
-	if (!live(t, r, rgen)) {
-		room_unlock(t, r);
-		return -1;
-	}
 	n = (int)atomic_load(&t->recs[r].nmembers);
 	if (n > max)
 		n = max;
@@ -1293,19 +1297,16 @@ room_member(struct table *t, int r, uint32_t rgen, uint32_t uid,
 	struct tmember	*m;
 	int		 i, n, res = -1;
 
-	if (r < 0 || r >= PALD_TROOMS)
+	if (room_hold(t, r, rgen) == NULL)
 		return -1;
-	room_lock(t, r);
-	if (live(t, r, rgen)) {
-		m = mems(t, r);
-		n = (int)atomic_load(&t->recs[r].nmembers);
-		for (i = 0; i < n; i++)
-			if (m[i].uid == uid) {
-				*out = m[i];
-				res = 0;
-				break;
-			}
-	}
+	m = mems(t, r);
+	n = (int)atomic_load(&t->recs[r].nmembers);
+	for (i = 0; i < n; i++)
+		if (m[i].uid == uid) {
+			*out = m[i];
+			res = 0;
+			break;
+		}
 	room_unlock(t, r);
 	return res;
 }
@@ -1338,13 +1339,8 @@ room_send(struct table *t, int r, uint32_t rgen, int except, int kind,
 	struct tmember	*m;
 	int		 i, n, sent = 0;
 
-	if (r < 0 || r >= PALD_TROOMS)
+	if (room_hold(t, r, rgen) == NULL)
 		return -1;
-	room_lock(t, r);
-	if (!live(t, r, rgen)) {
-		room_unlock(t, r);
-		return -1;
-	}
 	m = mems(t, r);
 	n = (int)atomic_load(&t->recs[r].nmembers);
 	for (i = 0; i < n; i++) {
@@ -1357,20 +1353,6 @@ room_send(struct table *t, int r, uint32_t rgen, int except, int kind,
 		    table_send(t, dst[i].slot, dst[i].gen, kind, p, len) == 0)
 			sent++;
 	return sent;
-}
-
-/* room_hold - room r of generation rgen, locked; NULL (unlocked) if gone */
-static struct trec *
-room_hold(struct table *t, int r, uint32_t rgen)
-{
-	if (r < 0 || r >= PALD_TROOMS)
-		return NULL;
-	room_lock(t, r);
-	if (!live(t, r, rgen)) {
-		room_unlock(t, r);
-		return NULL;
-	}
-	return &t->recs[r];
 }
 
 int
