@@ -137,7 +137,8 @@ int
 db_rban_check(struct db *db, uint32_t room, uint32_t uid, int64_t now,
     struct rban *out)
 {
-	struct rban_arg	 a = { room, uid, 0, 0, now, out };
+	struct rban_arg	 a = { .room = room, .uid = uid, .now = now,
+	    .out = out };
 	int		 r;
 
 	if ((r = txn_run(db, TXN_WRITE, FM_RBANS, op_rban_check, &a)) !=
@@ -171,7 +172,7 @@ int
 db_rban_list(struct db *db, uint32_t room, int kind, struct rban *out,
     int max)
 {
-	struct rban_arg	 a = { room, 0, kind, 0, time(NULL), NULL };
+	struct rban_arg	 a = { .room = room, .kind = kind, .now = time(NULL) };
 	struct scan	 s = SCAN(F_RBANS, rban_take, out, max);
 
 	s.arg = &a;

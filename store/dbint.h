@@ -117,8 +117,8 @@ struct scan {
 	int		 max, n;
 	int		 ring;
 };
-#define SCAN(file, take, out, max) \
-	{ (file), "", 0, (take), NULL, (out), sizeof(*(out)), (max), 0, 0 }
+#define SCAN(f, fn, o, m) { .file = (f), .take = (fn), .out = (o), \
+	    .size = sizeof(*(o)), .max = (m) }
 int	 txn_scan(struct db *, struct scan *);
 int	 txn_list(struct db *, struct scan *);
 

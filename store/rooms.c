@@ -207,7 +207,7 @@ op_room_get(struct db *db, DB_TXN *t, void *arg)
 int
 db_room_get(struct db *db, uint32_t id, struct room *out)
 {
-	struct room_arg	 a = { id, out, NULL };
+	struct room_arg	 a = { .id = id, .out = out };
 
 	if (id == 0 || id >= PALD_ROOM_TEMP_FIRST)
 		return DBR_NOTFOUND;
@@ -271,7 +271,7 @@ op_room_put(struct db *db, DB_TXN *t, void *arg)
 int
 db_room_put(struct db *db, const struct room *room)
 {
-	struct room_arg	 a = { 0, NULL, room };
+	struct room_arg	 a = { .in = room };
 
 	if (!room_valid(room))
 		return DBR_LIMIT;
@@ -301,7 +301,7 @@ op_room_delete(struct db *db, DB_TXN *t, void *arg)
 int
 db_room_delete(struct db *db, uint32_t id)
 {
-	struct room_arg	 a = { id, NULL, NULL };
+	struct room_arg	 a = { .id = id };
 
 	return txn_run(db, TXN_WRITE, FM_ROOMS | FM_RBANS | FM_RLOG,
 	    op_room_delete, &a);

@@ -272,21 +272,26 @@ struct seq {
 	long long	 next;
 };
 
+static const struct kvfield seq_fields[] = {
+	KV_NUM("next", struct seq, next, LLONG_MIN, LLONG_MAX, 0, KV_NEED),
+	KV_END
+};
+
 /* seq_next - take the next number, first..last, of a sequence */
 int
 seq_next(struct db *db, DB_TXN *t, const char *name, long long first,
     long long last, long long *out)
 {
-	const struct kvfield fields[] = {
-		KV_NUM("next", struct seq, next, first, LLONG_MAX, 0, KV_NEED),
-		KV_END
-	};
 	struct seq	 s = { first };
 	char		 key[DB_KEY_MAX];
 	int		 r;
 
 	fixed_fmt(key, sizeof(key), "%s", name);
-	r = row_read(db, t, F_META, key, fields, &s, DB_RMW);
+	r = row_read(db, t, F_META, key, seq_fields, &s, DB_RMW);
+	if (r == DBR_OK && s.next < first) {
+		slog_warnx("db: meta.db %s: bad record", name);
+		return DBR_FATAL;
+	}
 	if (r != DBR_OK && r != DBR_NOTFOUND)
 		return r;
 	if (s.next > last) {
@@ -294,5 +299,5 @@ seq_next(struct db *db, DB_TXN *t, const char *name, long long first,
 		return DBR_FATAL;
 	}
 	*out = s.next++;
-	return row_write(db, t, F_META, key, fields, &s, 0);
+	return row_write(db, t, F_META, key, seq_fields, &s, 0);
 }

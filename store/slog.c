@@ -49,63 +49,22 @@ slog_v(int pri, int with_errno, const char *fmt, va_list ap)
 }
 
 void
-slog_warn(const char *fmt, ...)
+slog(int pri, int with_errno, const char *fmt, ...)
 {
 	va_list	 ap;
 
 	va_start(ap, fmt);
-	slog_v(LOG_WARNING, 1, fmt, ap);
+	slog_v(pri, with_errno, fmt, ap);
 	va_end(ap);
 }
 
 void
-slog_warnx(const char *fmt, ...)
+slog_die(int with_errno, const char *fmt, ...)
 {
 	va_list	 ap;
 
 	va_start(ap, fmt);
-	slog_v(LOG_WARNING, 0, fmt, ap);
-	va_end(ap);
-}
-
-void
-slog_info(const char *fmt, ...)
-{
-	va_list	 ap;
-
-	va_start(ap, fmt);
-	slog_v(LOG_INFO, 0, fmt, ap);
-	va_end(ap);
-}
-
-void
-slog_debug(const char *fmt, ...)
-{
-	va_list	 ap;
-
-	va_start(ap, fmt);
-	slog_v(LOG_DEBUG, 0, fmt, ap);
-	va_end(ap);
-}
-
-void
-slog_fatal(const char *fmt, ...)
-{
-	va_list	 ap;
-
-	va_start(ap, fmt);
-	slog_v(LOG_CRIT, 1, fmt, ap);
-	va_end(ap);
-	exit(1);
-}
-
-void
-slog_fatalx(const char *fmt, ...)
-{
-	va_list	 ap;
-
-	va_start(ap, fmt);
-	slog_v(LOG_CRIT, 0, fmt, ap);
+	slog_v(LOG_CRIT, with_errno, fmt, ap);
 	va_end(ap);
 	exit(1);
 }

@@ -15,23 +15,26 @@
 #ifndef PALD_STORE_SLOG_H
 #define PALD_STORE_SLOG_H
 
+#include <syslog.h>
+
 #ifndef __dead
 #define __dead __attribute__((__noreturn__))
 #endif
 
 void	 slog_set(void (*)(int, const char *));
 
-void	 slog_warn(const char *, ...)
-	    __attribute__((__format__(printf, 1, 2)));
-void	 slog_warnx(const char *, ...)
-	    __attribute__((__format__(printf, 1, 2)));
-void	 slog_info(const char *, ...)
-	    __attribute__((__format__(printf, 1, 2)));
-void	 slog_debug(const char *, ...)
-	    __attribute__((__format__(printf, 1, 2)));
-__dead void slog_fatal(const char *, ...)
-	    __attribute__((__format__(printf, 1, 2)));
-__dead void slog_fatalx(const char *, ...)
-	    __attribute__((__format__(printf, 1, 2)));
+/* slog - a line at pri, with ": strerror(errno)" if with_errno */
+void	 slog(int, int, const char *, ...)
+	    __attribute__((__format__(printf, 3, 4)));
+/* slog_die - the same at LOG_CRIT, then exit(1) */
+__dead void slog_die(int, const char *, ...)
+	    __attribute__((__format__(printf, 2, 3)));
+
+#define slog_warn(...)		slog(LOG_WARNING, 1, __VA_ARGS__)
+#define slog_warnx(...)		slog(LOG_WARNING, 0, __VA_ARGS__)
+#define slog_info(...)		slog(LOG_INFO, 0, __VA_ARGS__)
+#define slog_debug(...)		slog(LOG_DEBUG, 0, __VA_ARGS__)
+#define slog_fatal(...)		slog_die(1, __VA_ARGS__)
+#define slog_fatalx(...)	slog_die(0, __VA_ARGS__)
 
 #endif /* PALD_STORE_SLOG_H */

@@ -156,7 +156,7 @@ op_user_get(struct db *db, DB_TXN *t, void *arg)
 int
 db_user_get(struct db *db, uint32_t uid, struct user *u)
 {
-	struct user_arg	 a = { uid, NULL, u };
+	struct user_arg	 a = { .uid = uid, .u = u };
 
 	return txn_run(db, TXN_READ, FM_USERS, op_user_get, &a);
 }
@@ -183,7 +183,7 @@ op_user_by_nick(struct db *db, DB_TXN *t, void *arg)
 int
 db_user_by_nick(struct db *db, const char *nick, struct user *u)
 {
-	struct user_arg	 a = { 0, nick, u };
+	struct user_arg	 a = { .nick = nick, .u = u };
 
 	return txn_run(db, TXN_READ, FM_USERS | FM_NICKS, op_user_by_nick,
 	    &a);
