@@ -163,6 +163,7 @@ int	 prefix_purge(struct db *, DB_TXN *, int, const char *);
 long long key_num(const DBT *, size_t);
 int	 seq_next(struct db *, DB_TXN *, const char *, long long, long long,
 	    long long *);
+int	 seq_start(struct db *, DB_TXN *, const char *, long long);
 
 /* What deleting an account (user.c) deletes in other families' files. */
 int	 pair_purge(struct db *, DB_TXN *, uint32_t);	/* buddy.c */

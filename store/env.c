@@ -247,16 +247,25 @@ struct meta_arg {
 	int		 create;
 };
 
-/* schema_read - the version of a schema record, or -1 */
+/* The schema record in meta.db. */
+struct schema {
+	long long	 version;
+};
+
+static const struct kvfield schema_fields[] = {
+	KV_NUM("version", struct schema, version, 1, LLONG_MAX, 0, KV_NEED),
+	KV_END
+};
+
+/* schema_read - the version of a schema record (of any tag), or -1 */
 static long long
 schema_read(const char *v, size_t n)
 {
-	long long	 x;
+	struct schema	 s;
 
-	if (kv_version(v, n) < 1 || kv_getll(v, n, "version", &x) != 0 ||
-	    x < 1)
+	if (kv_version(v, n) < 1 || kv_getrec(v, n, schema_fields, &s) == -1)
 		return -1;
-	return x;
+	return s.version;
 }
 
 /* op_meta - check the schema; in a new store, write it and seq:uid */
@@ -264,6 +273,7 @@ static int
 op_meta(struct db *db, DB_TXN *t, void *arg)
 {
 	struct meta_arg	*m = arg;
+	struct schema	 now = { DB_SCHEMA_VERSION };
 	char		 key[DB_KEY_MAX], v[DB_SMALL_VAL];
 	size_t		 n;
 	long long	 ver;
@@ -286,8 +296,8 @@ op_meta(struct db *db, DB_TXN *t, void *arg)
 		if (ver == DB_SCHEMA_VERSION || !m->create)
 			return DBR_OK;
 		/* version 1 lacked the room and ban files, now created */
-		n = fixed_fmt(v, sizeof(v), "v1 version=%d", DB_SCHEMA_VERSION);
-		if ((r = row_put(db, t, F_META, key, v, n, 0)) == DBR_OK)
+		if ((r = row_write(db, t, F_META, key, schema_fields, &now,
+		    0)) == DBR_OK)
 			slog_info("db: %s: schema version %lld upgraded to %d",
 			    m->home, ver, DB_SCHEMA_VERSION);
 		return r;
@@ -305,13 +315,10 @@ op_meta(struct db *db, DB_TXN *t, void *arg)
 		slog_warnx("db: %s: accounts but no schema record", m->home);
 		return DBR_FATAL;
 	}
-	n = fixed_fmt(v, sizeof(v), "v1 version=%d", DB_SCHEMA_VERSION);
-	if ((r = row_put(db, t, F_META, key, v, n, 0)) != DBR_OK)
+	if ((r = row_write(db, t, F_META, key, schema_fields, &now, 0)) !=
+	    DBR_OK)
 		return r;
-	fixed_fmt(key, sizeof(key), "seq:uid");
-	n = fixed_fmt(v, sizeof(v), "v1 next=%d", PALD_UID_FIRST);
-	r = row_put(db, t, F_META, key, v, n, DB_NOOVERWRITE);
-	if (r == DBR_OK)
+	if ((r = seq_start(db, t, "seq:uid", PALD_UID_FIRST)) == DBR_OK)
 		slog_info("db: %s: new store, schema version %d", m->home,
 		    DB_SCHEMA_VERSION);
 	return r == DBR_EXISTS ? DBR_OK : r;

@@ -301,3 +301,14 @@ seq_next(struct db *db, DB_TXN *t, const char *name, long long first,
 	*out = s.next++;
 	return row_write(db, t, F_META, key, seq_fields, &s, 0);
 }
+
+/* seq_start - a new sequence that begins at first; DBR_EXISTS if there */
+int
+seq_start(struct db *db, DB_TXN *t, const char *name, long long first)
+{
+	struct seq	 s = { first };
+	char		 key[DB_KEY_MAX];
+
+	fixed_fmt(key, sizeof(key), "%s", name);
+	return row_write(db, t, F_META, key, seq_fields, &s, DB_NOOVERWRITE);
+}
