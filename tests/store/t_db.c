@@ -1,6 +1,6 @@
 /*
- * t_db.c - the Berkeley DB store (store/db.c) and password hashes
- * (store/pw.c).  Each case builds its environment in ./db, inside the
+ * t_db.c - the Berkeley DB store (store/db.h: env.c, txn.c, row.c and
+ * the record families) and password hashes (store/pw.c).  Each case builds its environment in ./db, inside the
  * fresh work directory Kyua gives it.  Records "written by an older
  * pald" and transactions left open by a dead process are made with
  * Berkeley DB's own API, beside the store's.
