@@ -275,6 +275,21 @@ static const struct kvfield rec_fields[] = {
 	KV_END
 };
 
+/* rec_is - a record read has these values */
+static void
+rec_is(const struct rec *r, const char *name, const char *note,
+    const char *topic, char mode, int level, unsigned int flags,
+    long long when)
+{
+	ATF_CHECK_STREQ(r->name, name);
+	ATF_CHECK_STREQ(r->note, note);
+	ATF_CHECK_STREQ(r->topic, topic);
+	ATF_CHECK_EQ(r->mode, mode);
+	ATF_CHECK_EQ(r->level, level);
+	ATF_CHECK_EQ(r->flags, flags);
+	ATF_CHECK_EQ(r->when, when);
+}
+
 ATF_TC_WITHOUT_HEAD(record_roundtrip);
 ATF_TC_BODY(record_roundtrip, tc)
 {
@@ -291,13 +306,7 @@ ATF_TC_BODY(record_roundtrip, tc)
 	    "flags=4000000000 when=-5");
 	memset(&out, 'x', sizeof(out));
 	ATF_REQUIRE_EQ(kv_getrec(buf, strlen(buf), rec_fields, &out), 0);
-	ATF_CHECK_STREQ(out.name, "al ice");
-	ATF_CHECK_STREQ(out.note, "");
-	ATF_CHECK_STREQ(out.topic, "?");
-	ATF_CHECK_EQ(out.mode, 'R');
-	ATF_CHECK_EQ(out.level, 2);
-	ATF_CHECK_EQ(out.flags, 4000000000u);
-	ATF_CHECK_EQ(out.when, -5);
+	rec_is(&out, "al ice", "", "?", 'R', 2, 4000000000u, -5);
 	/* a character not in the set is written as the default */
 	in.mode = 'x';
 	kv_init(&b, buf, sizeof(buf), 1);
@@ -320,13 +329,7 @@ ATF_TC_BODY(record_defaults, tc)
 	v = "v1 name=bob level=9 mode=GA flags=-1 future=1 topic=%zz";
 	memset(&out, 'x', sizeof(out));
 	ATF_REQUIRE_EQ(kv_getrec(v, strlen(v), rec_fields, &out), 0);
-	ATF_CHECK_STREQ(out.name, "bob");
-	ATF_CHECK_STREQ(out.note, "");
-	ATF_CHECK_STREQ(out.topic, "?");
-	ATF_CHECK_EQ(out.mode, 'G');
-	ATF_CHECK_EQ(out.level, 1);
-	ATF_CHECK_EQ(out.flags, 0);
-	ATF_CHECK_EQ(out.when, 0);
+	rec_is(&out, "bob", "", "?", 'G', 1, 0, 0);
 	/* KV_NEED: absent, empty or too long; KV_STRICT: bad */
 	v = "v1 note=x";
 	ATF_CHECK_EQ(kv_getrec(v, strlen(v), rec_fields, &out), -1);
