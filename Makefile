@@ -48,7 +48,7 @@ proto/rtp.o: proto/rtp.h
 voice.o: voice.h proto/rtp.h proto/wire.h store/table.h
 pald.o: voice.h keeper.h
 keeper.o: keeper.h
-${OBJS} palpasswd.o: store/sizes.h
+${OBJS} palpasswd.o: store/sizes.h store/slog.h
 conf.o: store/db.h store/table.h
 ${DB_OBJS} palpasswd.o: store/db.h store/kv.h store/sizes.h store/slog.h
 ${DB_OBJS}: store/dbint.h
@@ -56,7 +56,8 @@ store/kv.o: store/kv.h
 store/slog.o: store/slog.h
 store/table.o: store/table.h store/slog.h
 tests/store/t_db.o: store/db.h store/sizes.h store/slog.h log.h
-tests/store/t_table.o: store/table.h store/sizes.h store/slog.h
+tests/store/t_table.o tests/h_member.o: store/table.h store/sizes.h \
+    store/slog.h
 tests/proto/t_wire.o: proto/wire.h
 
 # h_client speaks the protocol with code of its own (libc only), so that a
