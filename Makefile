@@ -15,10 +15,14 @@ CWARN=		-Wall -Wextra -Wformat=2 -Wshadow -Wpointer-arith -Wcast-qual \
 include config.mk
 
 PROTO_OBJS=	proto/wire.o proto/rtp.o
-STORE_OBJS=	store/db.o store/kv.o store/pw.o store/table.o
+DB_OBJS=	store/dbr.o store/env.o store/schema.o store/arena.o \
+		store/txn.o store/row.o store/user.o store/buddy.o \
+		store/offline.o store/rooms.o store/bans.o store/kv.o \
+		store/pw.o store/slog.o
+STORE_OBJS=	${DB_OBJS} store/table.o
 OBJS=		pald.o child.o session.o room.o admin.o ban.o guard.o out.o \
 		conf.o proc.o log.o voice.o keeper.o ${PROTO_OBJS} ${STORE_OBJS}
-PALPASSWD_OBJS=	palpasswd.o log.o store/db.o store/kv.o store/pw.o
+PALPASSWD_OBJS=	palpasswd.o log.o ${DB_OBJS}
 TESTS=		tests/t_pald tests/t_admin tests/t_room tests/t_client \
 		tests/t_voice tests/h_client tests/h_inetd tests/h_voice \
 		tests/h_member tests/proto/t_wire tests/proto/t_rtp \
@@ -47,11 +51,16 @@ proto/rtp.o: proto/rtp.h
 voice.o: voice.h proc.h proto/rtp.h proto/wire.h store/table.h
 pald.o: voice.h keeper.h child.h proc.h
 keeper.o: keeper.h
-store/db.o store/pw.o palpasswd.o: store/db.h store/kv.h
+${OBJS} palpasswd.o: store/sizes.h store/slog.h
+conf.o: store/db.h store/table.h
+${DB_OBJS} palpasswd.o: store/db.h store/kv.h store/sizes.h store/slog.h
+${DB_OBJS}: store/dbint.h
 store/kv.o: store/kv.h
-store/table.o: store/table.h
-tests/store/t_db.o: store/db.h pald.h
-tests/store/t_table.o: store/table.h pald.h
+store/slog.o: store/slog.h
+store/table.o: store/table.h store/slog.h
+tests/store/t_db.o: store/db.h store/sizes.h store/slog.h log.h
+tests/store/t_table.o tests/h_member.o: store/table.h store/sizes.h \
+    store/slog.h
 tests/proto/t_wire.o: proto/wire.h
 
 # h_client speaks the protocol with code of its own (libc only), so that a
@@ -60,8 +69,9 @@ tests/h_client: tests/h_client.o tests/h_util.o
 	${CC} ${LDFLAGS} -o $@ tests/h_client.o tests/h_util.o ${LDLIBS}
 
 # h_member is a room member made in the shared table (voice tests, bench).
-tests/h_member: tests/h_member.o store/table.o log.o
-	${CC} ${LDFLAGS} -o $@ tests/h_member.o store/table.o log.o ${LDLIBS}
+tests/h_member: tests/h_member.o store/table.o store/slog.o
+	${CC} ${LDFLAGS} -o $@ tests/h_member.o store/table.o store/slog.o \
+	    ${LDLIBS}
 
 tests/h_inetd: tests/h_inetd.o
 	${CC} ${LDFLAGS} -o $@ tests/h_inetd.o
@@ -80,13 +90,13 @@ tests/proto/t_rtp: tests/proto/t_rtp.o proto/rtp.o
 tests/store/t_kv: tests/store/t_kv.o store/kv.o
 	${CC} ${LDFLAGS} -o $@ tests/store/t_kv.o store/kv.o -latf-c ${LDLIBS}
 
-tests/store/t_db: tests/store/t_db.o store/db.o store/kv.o store/pw.o log.o
-	${CC} ${LDFLAGS} -o $@ tests/store/t_db.o store/db.o store/kv.o \
-	    store/pw.o log.o -latf-c ${LDLIBS}
+tests/store/t_db: tests/store/t_db.o ${DB_OBJS} log.o
+	${CC} ${LDFLAGS} -o $@ tests/store/t_db.o ${DB_OBJS} log.o -latf-c \
+	    ${LDLIBS}
 
-tests/store/t_table: tests/store/t_table.o store/table.o log.o
-	${CC} ${LDFLAGS} -o $@ tests/store/t_table.o store/table.o log.o \
-	    -latf-c ${LDLIBS}
+tests/store/t_table: tests/store/t_table.o store/table.o store/slog.o
+	${CC} ${LDFLAGS} -o $@ tests/store/t_table.o store/table.o \
+	    store/slog.o -latf-c ${LDLIBS}
 
 tests/t_pald: tests/t_pald.sh tests/common.sh
 	(echo '#! /usr/bin/env atf-sh'; cat tests/t_pald.sh) >$@
@@ -125,8 +135,9 @@ run: all
 	    "`pwd`" "`pwd`" >run/pald.conf
 	./pald -d -f "`pwd`/run/pald.conf" -h "`pwd`/run/db" -r "`pwd`/run/run"
 
+# store/ includes only its own headers: not proto/, not pald.h or log.h
 lint:
-	@! grep -l 'include "\.\./proto' store/*.c
+	@! grep -l 'include "\.\./' store/*.[ch]
 	cppcheck --enable=warning,portability --std=c11 --error-exitcode=1 --quiet -I. *.c proto/*.c store/*.c
 	mandoc -Tlint -Wwarning man/*.[0-9]
 	${MAKE} layers

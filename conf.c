@@ -4,6 +4,8 @@
  * One table names every keyword, where it goes and its bounds, so the
  * parser, pald -n and the manual cannot disagree.  conf_load() leaves the
  * caller's configuration untouched unless the whole file is good.
+ * table_conf_put and table_conf_get hand the master's configuration to
+ * running sessions through the shared table, which keeps it as bytes.
  */
 #include <sys/types.h>
 
@@ -17,6 +19,7 @@
 
 #include "pald.h"
 #include "store/db.h"
+#include "store/table.h"
 
 enum ckind { C_INT, C_BOOL, C_STR, C_NICK, C_FACILITY, C_COLOR };
 
@@ -310,4 +313,21 @@ bad:
 		(void)snprintf(errbuf, errlen, "%s:%d: %s", path, lineno, why);
 	(void)fclose(fp);
 	return -1;
+}
+
+_Static_assert(sizeof(struct pald_conf) <= TABLE_BLOB_MAX,
+    "struct pald_conf does not fit in the table");
+
+/* table_conf_put - publish c to the sessions (the master, after a reload) */
+void
+table_conf_put(struct table *t, const struct pald_conf *c)
+{
+	table_blob_put(t, c, sizeof(*c));
+}
+
+/* table_conf_get - the published configuration if newer than *seen: 1 */
+int
+table_conf_get(struct table *t, uint32_t *seen, struct pald_conf *c)
+{
+	return table_blob_get(t, seen, c, sizeof(*c));
 }

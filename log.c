@@ -24,6 +24,7 @@ static void	 vlog(int, const char *, va_list)
 	    __attribute__((__format__(printf, 2, 0)));
 static void	 logerr(int, int, const char *, va_list)
 	    __attribute__((__format__(printf, 3, 0)));
+static void	 logline(int, const char *);
 
 /* log_init - stderr when debugging, syslog otherwise */
 void
@@ -75,12 +76,33 @@ logerr(int pri, int with_errno, const char *fmt, va_list ap)
 		(void)snprintf(buf + n, sizeof(buf) - n, ": %s",
 		    strerror(saved));
 	}
+	logline(pri, buf);
+	errno = saved;
+}
+
+/* logline - a line formatted already, to stderr or syslog */
+static void
+logline(int pri, const char *line)
+{
 	if (log_debugging) {
 		(void)fprintf(stderr, "%s[%ld]: %s\n", log_name, (long)getpid(),
-		    buf);
+		    line);
 		(void)fflush(stderr);
 	} else
-		syslog(pri, "%s", buf);
+		syslog(pri, "%s", line);
+}
+
+/*
+ * log_text - a line formatted already, at a syslog priority: the store's
+ * log function (store/slog.h), so that its lines go where ours go.
+ */
+void
+log_text(int pri, const char *line)
+{
+	int	 saved = errno;
+
+	if (pri != LOG_DEBUG || log_verbose)
+		logline(pri, line);
 	errno = saved;
 }
 

@@ -21,6 +21,7 @@ void	 log_notice(const char *, ...)
 void	 log_info(const char *, ...) __attribute__((__format__(printf, 1, 2)));
 void	 log_debug(const char *, ...)
 	    __attribute__((__format__(printf, 1, 2)));
+void	 log_text(int, const char *);	/* one line, formatted already */
 __dead void fatal(const char *, ...) __attribute__((__format__(printf, 1, 2)));
 __dead void fatalx(const char *, ...)
 	    __attribute__((__format__(printf, 1, 2)));

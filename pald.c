@@ -1128,6 +1128,7 @@ main(int argc, char *argv[])
 	log_init(inetd ? 0 : debug, conf.facility);
 	log_setverbose(verbose);
 	log_procname("pald");
+	slog_set(log_text);	/* the store's lines go with ours */
 
 	if (conf.user[0] && !inetd && (pw = getpwnam(conf.user)) == NULL)
 		errx(1, "user %s does not exist", conf.user);

@@ -1,8 +1,11 @@
 /*
  * pald.h - limits, the configuration, and what the top-level files share.
  *
- * Every quantity a client controls has a limit here (PALD_MAX_*).  Limits
- * that an operator may want to change are also configuration keys
+ * Every quantity a client controls has a limit here (PALD_MAX_*), or in
+ * store/sizes.h when it sizes a stored record or the shared table (a
+ * nickname, an IM, a room's topic, the table's slots): those are
+ * defined there once and come with this header.  Limits that an
+ * operator may want to change are also configuration keys
  * (pald.conf(5)); the value here is then the default and the bound.
  */
 #ifndef PALD_H
@@ -12,39 +15,16 @@
 
 #include <stdint.h>
 
+#include "store/sizes.h"
+
 #define PALD_VERSION		"0.1"
 
 #define PALD_PORT		5001	/* the port every Paltalk client knows */
 #define PALD_VOICE_PORT		2090	/* room voice, TCP */
-#define PALD_NICK_MAX		32	/* bytes in a nickname */
-#define PALD_NICK_MIN		3
-#define PALD_PASS_MAX		20	/* decoded password: the client's encoding is exact up to 22 */
-#define PALD_PASS_MIN		4
-#define PALD_NAME_MAX		64	/* first/last name, email local part */
-#define PALD_EMAIL_MAX		128
-#define PALD_HASH_MAX		128	/* crypt(3) output */
-#define PALD_IM_MAX		2048	/* bytes of IM text */
 #define PALD_FRAME_MAX		8192	/* largest client frame payload accepted */
 #define PALD_OUTBUF_MAX		(256 * 1024) /* unsent bytes before a client is cut */
-#define PALD_BUDDIES_MAX	500	/* buddies (and blocked users) per account */
-#define PALD_OFFLINE_MAX	100	/* offline IMs queued per account */
 #define PALD_SEARCH_MAX		100	/* search results */
-#define PALD_CATEGORIES_MAX	256
-#define PALD_ROOMNAME_MAX	64	/* bytes in a room name */
-#define PALD_TOPIC_MAX		255	/* bytes in a room topic */
-#define PALD_LOCKWORD_MAX	32	/* bytes in a room's lockword */
-#define PALD_REASON_MAX		200	/* bytes in a bounce or ban reason */
-#define PALD_ROOMLOG_MAX	200	/* admin actions kept per room */
-#define PALD_ROOMS_MAX		4096	/* permanent rooms in the store */
 #define PALD_ROOMMSG_MAX	1024	/* bytes of room message text */
-#define PALD_ROOM_TEMP_FIRST	900000	/* first id of a temporary room */
-
-/* The shared table (store/table.c): its size is fixed at creation. */
-#define PALD_MAX_SESSIONS	16384	/* slots: concurrent sessions (10,000 held + logins in flight) */
-#define PALD_INBOX_SIZE		(32 * 1024) /* bytes in each slot's inbox ring */
-#define PALD_TROOMS		1024	/* rooms with members at one time */
-#define PALD_ROOM_MEMBERS_MAX	1000	/* members of one room, whatever room_size says */
-#define PALD_JOINS_MAX		4	/* rooms one session may be in */
 
 /* Default limits, all changeable in pald.conf. */
 #define PALD_DEF_MAX_CHILDREN	2000
@@ -72,7 +52,6 @@
 #define PALD_DEF_ADMIN_COLOR	"000000128" /* room admins' names: dark blue */
 #define PALD_COLOR_LEN		9	/* RRRGGGBBB, decimal */
 
-#define PALD_UID_FIRST		1000002	/* first uid handed out (client needs > 1) */
 #define PALD_UID_SYSTEM		1000001	/* reserved for the system user */
 #define PALD_UID_NEWUSER	1000000	/* what "<New User>" looks up to: no account */
 #define PALD_NEWUSER_NICK	"<New User>" /* the 5.0 logon's way to the wizard */
@@ -121,8 +100,11 @@ struct pald_conf {
 /* conf.c, set by pald.c: the master's pid in daemon mode, 0 under -i. */
 extern pid_t	 pald_master;
 
-/* conf.c */
+/* conf.c; the table_conf_* pass the configuration through store/table.h */
+struct table;
 void	conf_defaults(struct pald_conf *);
 int	conf_load(struct pald_conf *, const char *, char *, size_t);
+void	table_conf_put(struct table *, const struct pald_conf *);
+int	table_conf_get(struct table *, uint32_t *, struct pald_conf *);
 
 #endif /* PALD_H */

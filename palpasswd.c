@@ -220,6 +220,7 @@ main(int argc, char *argv[])
 
 	log_init(1, LOG_DAEMON);
 	log_procname("palpasswd");
+	slog_set(log_text);
 	if (db_open(&db, home, DBO_CREATE | DBO_FAILCHK) != DBR_OK) {
 		explicit_bzero(&u, sizeof(u));
 		errx(1, "%s: cannot open the store", home);

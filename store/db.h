@@ -7,10 +7,18 @@
  * structs on disk.  Every write runs in a transaction; a deadlock is
  * retried a few times and then reported as DBR_AGAIN.
  *
+ * The one public header of the store's database half (the shared table
+ * is table.h's); each file below says what it owns: env.c the
+ * environment and meta.db's schema, user.c users.db and nicks.db,
+ * buddy.c buddies.db and blocks.db, offline.c offline.db, rooms.c
+ * categories.db and rooms.db, bans.c roombans.db, roomlog.db and
+ * bans.db; pw.c the password hashes.  The store reports through slog.h
+ * and is sized by sizes.h; it includes no header of pald's.
+ *
  * Files and keys (uids are zero-padded to 10 digits: btree order is
  * numeric order; nicknames are lower-cased in keys):
  *   meta.db       "schema" -> "v1 version=1"; "seq:uid" -> "v1 next=N";
- *                 "seq:offline" -> "v1 next=N"
+ *                 "seq:offline", "seq:roomlog" -> "v1 next=N"
  *   users.db      "0001000002" -> "v1 nick=alice hash=... first=..."
  *   nicks.db      "alice" -> "v1 uid=1000002"
  *   buddies.db    "has:0001000002:0001000003" -> "v1"   (owner has buddy)
@@ -34,7 +42,8 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "../pald.h"
+#include "sizes.h"
+#include "slog.h"
 
 #define DB_SCHEMA_VERSION	2	/* 2: rooms, room bans, room log, bans */
 

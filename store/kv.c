@@ -5,7 +5,9 @@
  * appends to a caller's buffer and remembers an overflow instead of
  * failing at each call, so a record is built in a row of kv_add calls
  * and checked once with kv_len.  A reader finds a field by name, so it
- * ignores the fields it does not know.  Pure code: no I/O, no logging.
+ * ignores the fields it does not know.  kv_addrec and kv_getrec do the
+ * same for a whole record, through a table of its fields (kv.h).  Pure
+ * code: no I/O, no logging.
  */
 #include <sys/types.h>
 
@@ -201,5 +203,126 @@ kv_getll(const char *v, size_t n, const char *key, long long *out)
 	if (errstr != NULL)
 		return -2;
 	*out = x;
+	return 0;
+}
+
+/* kv_num - a number member of rec as a long long */
+static long long
+kv_num(const struct kvfield *f, const void *rec)
+{
+	const char	*p = (const char *)rec + f->off;
+
+	switch (f->kind) {
+	case KVK_INT:
+		return *(const int *)(const void *)p;
+	case KVK_UINT:
+		return *(const unsigned int *)(const void *)p;
+	case KVK_LONG:
+		return *(const long *)(const void *)p;
+	default:
+		return *(const long long *)(const void *)p;
+	}
+}
+
+/* kv_setnum - x into a number member of rec (x is within its bounds) */
+static void
+kv_setnum(const struct kvfield *f, void *rec, long long x)
+{
+	char	*p = (char *)rec + f->off;
+
+	switch (f->kind) {
+	case KVK_INT:
+		*(int *)(void *)p = (int)x;
+		break;
+	case KVK_UINT:
+		*(unsigned int *)(void *)p = (unsigned int)x;
+		break;
+	case KVK_LONG:
+		*(long *)(void *)p = (long)x;
+		break;
+	default:
+		*(long long *)(void *)p = x;
+		break;
+	}
+}
+
+/* kv_chr - c if it is one of set, else def */
+static char
+kv_chr(const struct kvfield *f, char c)
+{
+	return c != '\0' && strchr(f->text, c) != NULL ? c : (char)f->def;
+}
+
+void
+kv_addrec(struct kvbuf *b, const struct kvfield *f, const void *rec)
+{
+	const char	*p;
+	char		 c[2];
+	size_t		 n;
+
+	for (; f->key != NULL; f++) {
+		p = (const char *)rec + f->off;
+		switch (f->kind) {
+		case KVK_STR:
+			n = strnlen(p, f->size);
+			if (n > 0 || !(f->flags & KV_OMIT))
+				kv_addn(b, f->key, p, n);
+			break;
+		case KVK_CHAR:
+			c[0] = kv_chr(f, *p);
+			c[1] = '\0';
+			kv_add(b, f->key, c);
+			break;
+		default:
+			kv_addll(b, f->key, kv_num(f, rec));
+			break;
+		}
+	}
+}
+
+/* kv_getstr - a text field into its member; -1 if the record is bad */
+static int
+kv_getstr(const char *v, size_t n, const struct kvfield *f, char *out)
+{
+	int	 r;
+
+	r = kv_get(v, n, f->key, out, f->size);
+	if (r <= 0 && (f->flags & KV_NEED))
+		return -1;
+	if (r == -2 && (f->flags & KV_STRICT))
+		return -1;
+	if (r < 0)
+		(void)strlcpy(out, f->text != NULL ? f->text : "", f->size);
+	return 0;
+}
+
+int
+kv_getrec(const char *v, size_t n, const struct kvfield *f, void *rec)
+{
+	char		*p, c[4];
+	long long	 x;
+
+	for (; f->key != NULL; f++) {
+		p = (char *)rec + f->off;
+		switch (f->kind) {
+		case KVK_STR:
+			if (kv_getstr(v, n, f, p) == -1)
+				return -1;
+			break;
+		case KVK_CHAR:
+			*p = kv_get(v, n, f->key, c, sizeof(c)) == 1 ?
+			    kv_chr(f, c[0]) : (char)f->def;
+			break;
+		default:
+			if (kv_getll(v, n, f->key, &x) != 0 || x < f->lo ||
+			    x > f->hi) {
+				if (f->flags & KV_NEED)
+					return -1;
+				x = f->def;
+			}
+			kv_setnum(f, rec, x);
+			break;
+		}
+	}
 	return 0;
 }

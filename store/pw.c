@@ -19,8 +19,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../log.h"
 #include "db.h"
+#include "slog.h"
 
 #define PW_COST_MIN	4
 #define PW_COST_MAX	31
@@ -92,11 +92,11 @@ pw_hash(const char *pw, int cost, char *out, size_t outlen)
 	pw_salt(salt);
 	n = snprintf(setting, sizeof(setting), "$2b$%02d$%s", cost, salt);
 	if (n < 0 || (size_t)n >= sizeof(setting)) {
-		log_warnx("%s: setting too long", __func__);
+		slog_warnx("%s: setting too long", __func__);
 		return -1;
 	}
 	if ((r = pw_crypt(pw, setting, out, outlen)) == -1) {
-		log_warnx("password hashing failed");
+		slog_warnx("password hashing failed");
 		if (outlen > 0)
 			explicit_bzero(out, outlen);
 	}

@@ -26,11 +26,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../log.h"
+#include "slog.h"
 #include "table.h"
 
 #define TABLE_MAGIC	0x70616c64u	/* "pald" */
-#define TABLE_LAYOUT	8	/* 6: hiwat instead of hint; 7: conf */
+#define TABLE_LAYOUT	9	/* 6: hiwat instead of hint; 7: conf; 9: blob */
 #define LK_TABLE	((off_t)0)
 #define LK_LIVE		((off_t)1 << 32)
 #define LK_ROOMS	((off_t)3 << 32)
@@ -73,7 +73,8 @@ struct thdr {
 	int64_t		 shut_at;	/* /shutdown: when; 0 = none */
 	char		 shut_text[PALD_REASON_MAX + 1];
 	_Atomic uint32_t confseq;	/* odd while the master writes conf */
-	struct pald_conf conf;		/* the master's, after each reload */
+	uint32_t	 conflen;
+	unsigned char	 conf[TABLE_BLOB_MAX];	/* table_blob_put's bytes */
 };
 _Static_assert(sizeof(struct thdr) <= HDR_SIZE, "table header too large");
 
@@ -195,14 +196,14 @@ static void
 lk(struct table *t, off_t off)
 {
 	if (lockbyte(t->fd, off, F_WRLCK, 1) == -1)
-		fatal("table: lock %lld", (long long)off);
+		slog_fatal("table: lock %lld", (long long)off);
 }
 
 static void
 unlk(struct table *t, off_t off)
 {
 	if (lockbyte(t->fd, off, F_UNLCK, 0) == -1)
-		fatal("table: unlock %lld", (long long)off);
+		slog_fatal("table: unlock %lld", (long long)off);
 }
 
 #define table_lock(t)		lk((t), LK_TABLE)
@@ -236,7 +237,7 @@ inbox_lock(struct table *t, int i)
 		if (spins % 1024 == 0 && cur != 0 &&
 		    kill((pid_t)cur, 0) == -1 && errno == ESRCH &&
 		    atomic_compare_exchange_strong(w, &cur, me)) {
-			log_warnx("%s: inbox %d: lock of dead pid %u taken",
+			slog_warnx("%s: inbox %d: lock of dead pid %u taken",
 			    __func__, i, cur);
 			return;
 		}
@@ -262,7 +263,7 @@ alive(struct table *t, int i)
 	fl.l_start = LK_LIVE + i;
 	fl.l_len = 1;
 	if (fcntl(t->fd, F_GETLK, &fl) == -1)
-		fatal("%s: F_GETLK", __func__);
+		slog_fatal("%s: F_GETLK", __func__);
 	return fl.l_type != F_UNLCK;
 }
 
@@ -350,7 +351,7 @@ table_open(const char *dir, int create)
 	table_lock(t);
 	if (!header_ok(t)) {
 		if (t->hdr->magic != 0)
-			log_info("%s: layout changed, re-initialising", path);
+			slog_info("%s: layout changed, re-initialising", path);
 		if (header_init(t) == -1) {
 			table_unlock(t);
 			goto failmap;
@@ -424,7 +425,7 @@ table_login(struct table *t, uint32_t uid, const char *nick,
 		if (lockbyte(t->fd, LK_LIVE + i, F_WRLCK, 0) == -1)
 			continue;
 		if ((t->bellfd = bell_open(t, i)) == -1) {
-			log_warn("%s: doorbell %u", __func__, i);
+			slog_warn("%s: doorbell %u", __func__, i);
 			(void)lockbyte(t->fd, LK_LIVE + i, F_UNLCK, 0);
 			break;
 		}
@@ -673,21 +674,24 @@ table_send(struct table *t, int i, uint32_t gen, int kind, const void *p,
 }
 
 void
-table_conf_put(struct table *t, const struct pald_conf *c)
+table_blob_put(struct table *t, const void *c, size_t n)
 {
 	struct thdr	*h = t->hdr;
 	uint32_t	 seq = atomic_load(&h->confseq);
 
+	if (n > sizeof(h->conf))
+		slog_fatalx("%s: %zu bytes", __func__, n);
 	/* One writer, the master; readers retry while seq is odd. */
 	atomic_store(&h->confseq, seq + 1);
 	atomic_thread_fence(memory_order_seq_cst);
-	memcpy(&h->conf, c, sizeof(h->conf));
+	h->conflen = (uint32_t)n;
+	memcpy(h->conf, c, n);
 	atomic_thread_fence(memory_order_seq_cst);
 	atomic_store(&h->confseq, seq + 2);
 }
 
 int
-table_conf_get(struct table *t, uint32_t *seen, struct pald_conf *c)
+table_blob_get(struct table *t, uint32_t *seen, void *c, size_t n)
 {
 	struct thdr	*h = t->hdr;
 	uint32_t	 a, b;
@@ -702,8 +706,10 @@ table_conf_get(struct table *t, uint32_t *seen, struct pald_conf *c)
 			(void)sched_yield();
 			continue;
 		}
+		if (h->conflen != n)
+			return 0;	/* not what the caller keeps */
 		atomic_thread_fence(memory_order_seq_cst);
-		memcpy(c, &h->conf, sizeof(*c));
+		memcpy(c, h->conf, n);
 		atomic_thread_fence(memory_order_seq_cst);
 		b = atomic_load(&h->confseq);
 		if (a == b) {
@@ -762,7 +768,7 @@ table_recv(struct table *t, int *kind, void *buf, size_t cap)
 		pos = tail % sz;
 		memcpy(&m, ring_ + pos, sizeof(m));
 		if (m.len > sz - pos - sizeof(m))
-			fatalx("%s: inbox corrupt", __func__);
+			slog_fatalx("%s: inbox corrupt", __func__);
 		tail += (uint32_t)sizeof(m) + ((m.len + 7) & ~7u);
 		if (m.kind != 0 && m.len <= cap)
 			memcpy(buf, ring_ + pos + sizeof(m), m.len);
@@ -1231,16 +1237,25 @@ room_leave(struct table *t, int r, uint32_t rgen, struct troom *out,
 	return res;
 }
 
-int
-room_get(struct table *t, int r, uint32_t rgen, struct troom *out)
+/* room_hold - room r of generation rgen, locked; NULL (unlocked) if gone */
+static struct trec *
+room_hold(struct table *t, int r, uint32_t rgen)
 {
 	if (r < 0 || r >= PALD_TROOMS)
-		return -1;
+		return NULL;
 	room_lock(t, r);
 	if (!live(t, r, rgen)) {
 		room_unlock(t, r);
-		return -1;
+		return NULL;
 	}
+	return &t->recs[r];
+}
+
+int
+room_get(struct table *t, int r, uint32_t rgen, struct troom *out)
+{
+	if (room_hold(t, r, rgen) == NULL)
+		return -1;
 	rcopy(t, r, out);
 	room_unlock(t, r);
 	return 0;
@@ -1265,13 +1280,8 @@ room_members(struct table *t, int r, uint32_t rgen, struct tmember *out,
 {
 	int	 n;
 
-	if (r < 0 || r >= PALD_TROOMS)
+	if (room_hold(t, r, rgen) == NULL)
 		return -1;
-	room_lock(t, r);
-	if (!live(t, r, rgen)) {
-		room_unlock(t, r);
-		return -1;
-	}
 	n = (int)atomic_load(&t->recs[r].nmembers);
 	if (n > max)
 		n = max;
@@ -1287,19 +1297,16 @@ room_member(struct table *t, int r, uint32_t rgen, uint32_t uid,
 	struct tmember	*m;
 	int		 i, n, res = -1;
 
-	if (r < 0 || r >= PALD_TROOMS)
+	if (room_hold(t, r, rgen) == NULL)
 		return -1;
-	room_lock(t, r);
-	if (live(t, r, rgen)) {
-		m = mems(t, r);
-		n = (int)atomic_load(&t->recs[r].nmembers);
-		for (i = 0; i < n; i++)
-			if (m[i].uid == uid) {
-				*out = m[i];
-				res = 0;
-				break;
-			}
-	}
+	m = mems(t, r);
+	n = (int)atomic_load(&t->recs[r].nmembers);
+	for (i = 0; i < n; i++)
+		if (m[i].uid == uid) {
+			*out = m[i];
+			res = 0;
+			break;
+		}
 	room_unlock(t, r);
 	return res;
 }
@@ -1332,13 +1339,8 @@ room_send(struct table *t, int r, uint32_t rgen, int except, int kind,
 	struct tmember	*m;
 	int		 i, n, sent = 0;
 
-	if (r < 0 || r >= PALD_TROOMS)
+	if (room_hold(t, r, rgen) == NULL)
 		return -1;
-	room_lock(t, r);
-	if (!live(t, r, rgen)) {
-		room_unlock(t, r);
-		return -1;
-	}
 	m = mems(t, r);
 	n = (int)atomic_load(&t->recs[r].nmembers);
 	for (i = 0; i < n; i++) {
@@ -1351,20 +1353,6 @@ room_send(struct table *t, int r, uint32_t rgen, int except, int kind,
 		    table_send(t, dst[i].slot, dst[i].gen, kind, p, len) == 0)
 			sent++;
 	return sent;
-}
-
-/* room_hold - room r of generation rgen, locked; NULL (unlocked) if gone */
-static struct trec *
-room_hold(struct table *t, int r, uint32_t rgen)
-{
-	if (r < 0 || r >= PALD_TROOMS)
-		return NULL;
-	room_lock(t, r);
-	if (!live(t, r, rgen)) {
-		room_unlock(t, r);
-		return NULL;
-	}
-	return &t->recs[r];
 }
 
 int

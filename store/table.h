@@ -31,7 +31,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../pald.h"
+#include "sizes.h"
+#include "slog.h"
 
 #define TABLE_FILE	"table"
 
@@ -120,13 +121,16 @@ void		 table_clearbell(struct table *, int);
 void		 table_forked(struct table *);
 
 /*
- * table_conf_put - the master publishes its configuration after a reload
- * (SIGHUP, /reload); table_conf_get copies it into c when it changed
- * since *seen (1), so that sessions already running take the new limits.
- * 0: no change.
+ * table_blob_put - the master publishes its configuration after a reload
+ * (SIGHUP, /reload) as n bytes that the table keeps but does not read
+ * (TABLE_BLOB_MAX at most); table_blob_get copies them into buf when they
+ * changed since *seen (1), so that sessions already running take the new
+ * limits.  0: no change, or what is kept is not n bytes long.  pald's
+ * table_conf_put and table_conf_get (conf.c) pass its struct pald_conf.
  */
-void		 table_conf_put(struct table *, const struct pald_conf *);
-int		 table_conf_get(struct table *, uint32_t *, struct pald_conf *);
+#define TABLE_BLOB_MAX	2048
+void		 table_blob_put(struct table *, const void *, size_t);
+int		 table_blob_get(struct table *, uint32_t *, void *, size_t);
 
 /*
  * table_sweep - free the slots of dead processes (not ours) and report

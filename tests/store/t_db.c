@@ -1,6 +1,6 @@
 /*
- * t_db.c - the Berkeley DB store (store/db.c) and password hashes
- * (store/pw.c).  Each case builds its environment in ./db, inside the
+ * t_db.c - the Berkeley DB store (store/db.h: env.c, txn.c, row.c and
+ * the record families) and password hashes (store/pw.c).  Each case builds its environment in ./db, inside the
  * fresh work directory Kyua gives it.  Records "written by an older
  * pald" and transactions left open by a dead process are made with
  * Berkeley DB's own API, beside the store's.
@@ -35,6 +35,7 @@ store(int flags)
 	struct db	*db;
 
 	log_init(1, LOG_DAEMON);
+	slog_set(log_text);
 	ATF_REQUIRE(mkdir(HOME, 0700) == 0 || errno == EEXIST);
 	ATF_REQUIRE_EQ(db_open(&db, HOME, flags), DBR_OK);
 	return db;
@@ -163,6 +164,7 @@ ATF_TC_BODY(open_close_reopen, tc)
 	int		 ver = 0;
 
 	log_init(1, LOG_DAEMON);
+	slog_set(log_text);
 	ATF_CHECK_EQ(db_open(&db, "nonexistent", DBO_CREATE), DBR_FATAL);
 	ATF_CHECK(db == NULL);
 	db = store(DBO_CREATE | DBO_RECOVER);
@@ -192,6 +194,7 @@ ATF_TC_BODY(open_without_create, tc)
 	struct db	*db;
 
 	log_init(1, LOG_DAEMON);
+	slog_set(log_text);
 	ATF_REQUIRE_EQ(mkdir(HOME, 0700), 0);
 	ATF_CHECK_EQ(db_open(&db, HOME, 0), DBR_FATAL);
 	ATF_CHECK(db == NULL);
@@ -787,6 +790,7 @@ ATF_TC_BODY(passwords, tc)
 	char	 h1[PALD_HASH_MAX], h2[PALD_HASH_MAX], he[PALD_HASH_MAX];
 
 	log_init(1, LOG_DAEMON);
+	slog_set(log_text);
 	ATF_REQUIRE_EQ(pw_hash("secret1", 4, h1, sizeof(h1)), 0);
 	ATF_REQUIRE_EQ(pw_hash("secret1", 4, h2, sizeof(h2)), 0);
 	ATF_CHECK_EQ(strncmp(h1, "$2b$04$", 7), 0);

@@ -1,6 +1,7 @@
 /*
  * t_kv.c - the text value codec of store/kv.c: escapes, version tags,
- * field lookup, numbers, and every way a buffer or a value can be bad.
+ * field lookup, numbers, and every way a buffer or a value can be bad;
+ * whole records through a table of their fields.
  */
 #include <sys/types.h>
 
@@ -252,6 +253,96 @@ ATF_TC_BODY(numbers, tc)
 	ATF_CHECK_EQ(x, 7);
 }
 
+/* A record as the store's families describe theirs. */
+struct rec {
+	char		 name[8];
+	char		 note[8];
+	char		 topic[8];
+	char		 mode;
+	int		 level;
+	unsigned int	 flags;
+	long long	 when;
+};
+
+static const struct kvfield rec_fields[] = {
+	KV_STR("name", struct rec, name, NULL, KV_NEED),
+	KV_STR("note", struct rec, note, NULL, KV_STRICT),
+	KV_STR("topic", struct rec, topic, "?", KV_OMIT),
+	KV_CHR("mode", struct rec, mode, "GAR", 'G'),
+	KV_NUM("level", struct rec, level, 0, 3, 1, 0),
+	KV_NUM("flags", struct rec, flags, 0, UINT_MAX, 0, 0),
+	KV_NUM("when", struct rec, when, LLONG_MIN, LLONG_MAX, 0, 0),
+	KV_END
+};
+
+/* rec_is - a record read has these values */
+static void
+rec_is(const struct rec *r, const char *name, const char *note,
+    const char *topic, char mode, int level, unsigned int flags,
+    long long when)
+{
+	ATF_CHECK_STREQ(r->name, name);
+	ATF_CHECK_STREQ(r->note, note);
+	ATF_CHECK_STREQ(r->topic, topic);
+	ATF_CHECK_EQ(r->mode, mode);
+	ATF_CHECK_EQ(r->level, level);
+	ATF_CHECK_EQ(r->flags, flags);
+	ATF_CHECK_EQ(r->when, when);
+}
+
+ATF_TC_WITHOUT_HEAD(record_roundtrip);
+ATF_TC_BODY(record_roundtrip, tc)
+{
+	struct rec	 in = { "al ice", "", "", 'R', 2, 4000000000u, -5 };
+	struct rec	 out;
+	struct kvbuf	 b;
+	char		 buf[256];
+
+	kv_init(&b, buf, sizeof(buf), 1);
+	kv_addrec(&b, rec_fields, &in);
+	ATF_REQUIRE(kv_len(&b) > 0);
+	/* the table's order; an empty KV_OMIT field is not written */
+	ATF_CHECK_STREQ(buf, "v1 name=al%20ice note= mode=R level=2 "
+	    "flags=4000000000 when=-5");
+	memset(&out, 'x', sizeof(out));
+	ATF_REQUIRE_EQ(kv_getrec(buf, strlen(buf), rec_fields, &out), 0);
+	rec_is(&out, "al ice", "", "?", 'R', 2, 4000000000u, -5);
+	/* a character not in the set is written as the default */
+	in.mode = 'x';
+	kv_init(&b, buf, sizeof(buf), 1);
+	kv_addrec(&b, rec_fields, &in);
+	ATF_CHECK(strstr(buf, " mode=G ") != NULL);
+	/* a name that fills its array is written whole, without a NUL */
+	memcpy(in.name, "12345678", sizeof(in.name));
+	kv_init(&b, buf, sizeof(buf), 1);
+	kv_addrec(&b, rec_fields, &in);
+	ATF_CHECK_EQ(strncmp(buf, "v1 name=12345678 ", 17), 0);
+}
+
+ATF_TC_WITHOUT_HEAD(record_defaults);
+ATF_TC_BODY(record_defaults, tc)
+{
+	struct rec	 out;
+	const char	*v;
+
+	/* absent or out of bounds: the defaults; unknown fields ignored */
+	v = "v1 name=bob level=9 mode=GA flags=-1 future=1 topic=%zz";
+	memset(&out, 'x', sizeof(out));
+	ATF_REQUIRE_EQ(kv_getrec(v, strlen(v), rec_fields, &out), 0);
+	rec_is(&out, "bob", "", "?", 'G', 1, 0, 0);
+	/* KV_NEED: absent, empty or too long; KV_STRICT: bad */
+	v = "v1 note=x";
+	ATF_CHECK_EQ(kv_getrec(v, strlen(v), rec_fields, &out), -1);
+	v = "v1 name= note=x";
+	ATF_CHECK_EQ(kv_getrec(v, strlen(v), rec_fields, &out), -1);
+	v = "v1 name=123456789";
+	ATF_CHECK_EQ(kv_getrec(v, strlen(v), rec_fields, &out), -1);
+	v = "v1 name=bob note=%4";
+	ATF_CHECK_EQ(kv_getrec(v, strlen(v), rec_fields, &out), -1);
+	v = "v1 name=bob note=123456789";
+	ATF_CHECK_EQ(kv_getrec(v, strlen(v), rec_fields, &out), -1);
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, roundtrip_all_bytes);
@@ -264,5 +355,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, read_overflow);
 	ATF_TP_ADD_TC(tp, bad_escapes);
 	ATF_TP_ADD_TC(tp, numbers);
+	ATF_TP_ADD_TC(tp, record_roundtrip);
+	ATF_TP_ADD_TC(tp, record_defaults);
 	return atf_no_error();
 }

@@ -1,0 +1,267 @@
+/*
+ * store/buddy.c - buddy lists and blocks (see db.h).
+ *
+ * Owns buddies.db and blocks.db: the same code over two layouts, a pair
+ * of uids a key and "v1" its value.  A buddy has a mirror, so that who
+ * lists a user is one walk too; a block has none:
+ *	buddies.db	"has:0001000002:0001000003"	(owner has buddy)
+ *			"of:0001000003:0001000002"	(the mirror)
+ *	blocks.db	"0001000002:0001000003"		(owner blocks)
+ * An add needs the other's account (reads users.db) and stays within
+ * PALD_BUDDIES_MAX; adds and deletes are idempotent.  pair_purge, for
+ * db_user_delete, takes an account out of both files.
+ */
+#include <sys/types.h>
+
+#include <db.h>
+#include <stdint.h>
+
+#include "dbint.h"
+
+enum { PAIR_BUDDY, PAIR_BLOCK };
+
+struct pair_arg {
+	int		 kind;
+	uint32_t	 owner, other;
+};
+
+/* pair_file - the file of a kind of pair */
+static int
+pair_file(int kind)
+{
+	return kind == PAIR_BLOCK ? F_BLOCKS : F_BUDDIES;
+}
+
+/* pair_key - the record of owner -> other, or with other < 0 its prefix */
+static void
+pair_key(int kind, int reverse, uint32_t owner, long long other, char *key,
+    size_t cap)
+{
+	const char	*pfx = kind == PAIR_BLOCK ? "" :
+	    reverse ? "of:" : "has:";
+
+	if (other < 0)
+		fixed_fmt(key, cap, "%s%010u:", pfx, owner);
+	else
+		fixed_fmt(key, cap, "%s%010u:%010lld", pfx, owner, other);
+}
+
+/* op_pair_add - an idempotent add, for users only, within the limit */
+static int
+op_pair_add(struct db *db, DB_TXN *t, void *arg)
+{
+	struct pair_arg	*p = arg;
+	int		 f = pair_file(p->kind), n, r;
+	char		 key[DB_KEY_MAX];
+
+	fixed_fmt(key, sizeof(key), "%010u", p->other);
+	if ((r = row_exists(db, t, F_USERS, key, 0)) != DBR_OK)
+		return r;
+	pair_key(p->kind, 0, p->owner, p->other, key, sizeof(key));
+	if ((r = row_exists(db, t, f, key, DB_RMW)) != DBR_NOTFOUND)
+		return r;
+	pair_key(p->kind, 0, p->owner, -1, key, sizeof(key));
+	if ((r = walk_count(db, t, f, key, PALD_BUDDIES_MAX, &n, DB_RMW)) !=
+	    DBR_OK)
+		return r;
+	if (n >= PALD_BUDDIES_MAX)
+		return DBR_LIMIT;
+	pair_key(p->kind, 0, p->owner, p->other, key, sizeof(key));
+	if ((r = row_put(db, t, f, key, "v1", 2, 0)) != DBR_OK ||
+	    p->kind == PAIR_BLOCK)
+		return r;
+	pair_key(p->kind, 1, p->other, p->owner, key, sizeof(key));
+	return row_put(db, t, f, key, "v1", 2, 0);
+}
+
+/* op_pair_del - remove a record and its mirror; absent is success */
+static int
+op_pair_del(struct db *db, DB_TXN *t, void *arg)
+{
+	struct pair_arg	*p = arg;
+	int		 f = pair_file(p->kind), r;
+	char		 key[DB_KEY_MAX];
+
+	pair_key(p->kind, 0, p->owner, p->other, key, sizeof(key));
+	if ((r = row_del(db, t, f, key)) != DBR_OK && r != DBR_NOTFOUND)
+		return r;
+	if (p->kind == PAIR_BLOCK)
+		return DBR_OK;
+	pair_key(p->kind, 1, p->other, p->owner, key, sizeof(key));
+	r = row_del(db, t, f, key);
+	return r == DBR_NOTFOUND ? DBR_OK : r;
+}
+
+/* pair_change - op_pair_add or op_pair_del in a transaction */
+static int
+pair_change(struct db *db, int kind, uint32_t owner, uint32_t other,
+    int add)
+{
+	struct pair_arg	 p = { kind, owner, other };
+
+	if (add)
+		return txn_run(db, TXN_WRITE, FM_USERS | FM_BUDDIES |
+		    FM_BLOCKS, op_pair_add, &p);
+	return txn_run(db, TXN_WRITE, FM_BUDDIES | FM_BLOCKS, op_pair_del,
+	    &p);
+}
+
+/* pair_take - the uid that ends a key of the list */
+static int
+pair_take(const struct scan *s, const DBT *k, const DBT *v, void *slot)
+{
+	long long	 uid;
+
+	if ((uid = key_num(k, s->plen)) < 1 || uid > UINT32_MAX)
+		return 0;
+	*(uint32_t *)slot = (uint32_t)uid;
+	return 1;
+}
+
+/* pair_list - the uids under owner's prefix, ascending; DBR_FATAL */
+static int
+pair_list(struct db *db, int kind, int reverse, uint32_t owner,
+    uint32_t *out, int max)
+{
+	struct scan	 s = SCAN(pair_file(kind), pair_take, out, max);
+
+	pair_key(kind, reverse, owner, -1, s.pfx, sizeof(s.pfx));
+	return txn_list(db, &s);
+}
+
+/* pair_has - 1 if owner's list of kind holds other, 0 if not, DBR_FATAL */
+static int
+pair_has(struct db *db, int kind, uint32_t owner, uint32_t other)
+{
+	char	 key[DB_KEY_MAX];
+
+	pair_key(kind, 0, owner, other, key, sizeof(key));
+	switch (txn_exists(db, pair_file(kind), key)) {
+	case DBR_OK:
+		return 1;
+	case DBR_NOTFOUND:
+		return 0;
+	default:
+		return DBR_FATAL;
+	}
+}
+
+int
+db_buddy_add(struct db *db, uint32_t owner, uint32_t buddy)
+{
+	return pair_change(db, PAIR_BUDDY, owner, buddy, 1);
+}
+
+int
+db_buddy_del(struct db *db, uint32_t owner, uint32_t buddy)
+{
+	return pair_change(db, PAIR_BUDDY, owner, buddy, 0);
+}
+
+int
+db_buddy_list(struct db *db, uint32_t owner, uint32_t *out, int max)
+{
+	return pair_list(db, PAIR_BUDDY, 0, owner, out, max);
+}
+
+int
+db_buddy_of(struct db *db, uint32_t buddy, uint32_t *out, int max)
+{
+	return pair_list(db, PAIR_BUDDY, 1, buddy, out, max);
+}
+
+int
+db_buddy_has(struct db *db, uint32_t owner, uint32_t buddy)
+{
+	return pair_has(db, PAIR_BUDDY, owner, buddy);
+}
+
+int
+db_block_add(struct db *db, uint32_t owner, uint32_t target)
+{
+	return pair_change(db, PAIR_BLOCK, owner, target, 1);
+}
+
+int
+db_block_del(struct db *db, uint32_t owner, uint32_t target)
+{
+	return pair_change(db, PAIR_BLOCK, owner, target, 0);
+}
+
+int
+db_block_list(struct db *db, uint32_t owner, uint32_t *out, int max)
+{
+	return pair_list(db, PAIR_BLOCK, 0, owner, out, max);
+}
+
+int
+db_blocks(struct db *db, uint32_t owner, uint32_t target)
+{
+	return pair_has(db, PAIR_BLOCK, owner, target);
+}
+
+/* buddies_purge - every buddy record of uid, both ways, with mirrors */
+static int
+buddies_purge(struct db *db, DB_TXN *t, uint32_t uid)
+{
+	struct walk	 w;
+	char		 pfx[DB_KEY_MAX], key[DB_KEY_MAX];
+	long long	 other;
+	int		 has, r;
+
+	for (has = 1; has >= 0; has--) {
+		pair_key(PAIR_BUDDY, !has, uid, -1, pfx, sizeof(pfx));
+		if ((r = walk_open(&w, db, t, F_BUDDIES, pfx, DB_RMW)) !=
+		    DBR_OK)
+			return r;
+		while ((r = walk_next(&w)) == DBR_OK) {
+			other = key_num(&w.k, w.plen);
+			if (other != -1 && other <= UINT32_MAX) {
+				pair_key(PAIR_BUDDY, has, (uint32_t)other,
+				    uid, key, sizeof(key));
+				r = row_del(db, t, F_BUDDIES, key);
+				if (r != DBR_OK && r != DBR_NOTFOUND)
+					break;
+			}
+			if ((r = walk_del(&w)) != DBR_OK)
+				break;
+		}
+		if ((r = walk_close(&w, r)) != DBR_OK)
+			return r;
+	}
+	return DBR_OK;
+}
+
+/*
+ * blocks_purge - blocks by uid, then blocks of uid.  blocks.db has no
+ * reverse index, so the second part reads the whole file: only an
+ * account's deletion does that.
+ */
+static int
+blocks_purge(struct db *db, DB_TXN *t, uint32_t uid)
+{
+	struct walk	 w;
+	char		 pfx[DB_KEY_MAX];
+	int		 r;
+
+	pair_key(PAIR_BLOCK, 0, uid, -1, pfx, sizeof(pfx));
+	if ((r = prefix_purge(db, t, F_BLOCKS, pfx)) != DBR_OK)
+		return r;
+	if ((r = walk_open(&w, db, t, F_BLOCKS, "", 0)) != DBR_OK)
+		return r;
+	while ((r = walk_next(&w)) == DBR_OK)
+		if (key_num(&w.k, 11) == uid && (r = walk_del(&w)) != DBR_OK)
+			break;
+	return walk_close(&w, r);
+}
+
+/* pair_purge - every buddy and block record that names uid */
+int
+pair_purge(struct db *db, DB_TXN *t, uint32_t uid)
+{
+	int	 r;
+
+	if ((r = buddies_purge(db, t, uid)) != DBR_OK)
+		return r;
+	return blocks_purge(db, t, uid);
+}
