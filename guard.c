@@ -45,6 +45,10 @@
 			"Please wait a while."
 #define TXT_JOINS	"You are joining rooms too fast. Please wait a " \
 			"moment and try again."
+#define TXT_PRIV_TEXT	"This user accepts messages and invitations only " \
+			"from people on their pal list."
+#define TXT_PRIV_CALL	"This user accepts calls and file transfers only " \
+			"from people on their pal list."
 #define TXT_CUT		"You kept sending too fast after being told to " \
 			"wait; disconnected."
 
@@ -229,6 +233,30 @@ guard_im(struct session *s, uint32_t to)
 		return NULL;
 	return limit(s, &s->nonbuddy, s->conf->nonbuddy_rate,
 	    s->conf->nonbuddy_rate, "nonbuddy_im_rate", TXT_NONBUDDY);
+}
+
+/*
+ * guard_contact - may we reach the user to (as the store has it) in
+ * this way?  NULL, or the text to refuse with.  The privacy setting of
+ * the 5.0 client's dialog: 'A' anyone; 'T' "Calls from Pals Only, Text
+ * Chat from Anyone"; 'P' "Contact from Pal List Only".  A pal is
+ * someone to has on its buddy list.  Site admins (level >= 1) reach
+ * everybody.  Blocks are the caller's to check: they are not announced.
+ */
+const char *
+guard_contact(struct session *s, const struct user *to, int kind)
+{
+	int	 r;
+
+	if (s->u.admin > 0 || to->uid == s->u.uid || to->privacy == 'A' ||
+	    (to->privacy == 'T' && kind == CONTACT_TEXT) ||
+	    (to->privacy != 'T' && to->privacy != 'P'))
+		return NULL;
+	if ((r = db_buddy_has(s->db, to->uid, s->u.uid)) == 1)
+		return NULL;
+	if (r < 0)
+		return "Try again later.";
+	return kind == CONTACT_TEXT ? TXT_PRIV_TEXT : TXT_PRIV_CALL;
 }
 
 /* guard_join - a room join or creation: join_rate */

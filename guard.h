@@ -7,6 +7,11 @@
 #include <stdint.h>
 
 struct session;
+struct user;
+
+/* What guard_contact is asked about. */
+#define CONTACT_TEXT	1	/* IMs, room invitations */
+#define CONTACT_CALL	2	/* voice and video calls, file transfers */
 
 /* guard_login - the account is read: 0 to go on, -1 refused (and told) */
 int	 guard_login(struct session *);
@@ -25,5 +30,6 @@ const char *guard_im(struct session *, uint32_t);
 const char *guard_line(struct session *);
 const char *guard_join(struct session *);
 int	 guard_strike(struct session *);
+const char *guard_contact(struct session *, const struct user *, int);
 
 #endif /* PALD_GUARD_H */
