@@ -32,6 +32,37 @@ static void	 rp_vline(struct reply *, const char *, va_list)
 		    __attribute__((__format__(printf, 2, 0)));
 
 /*
+ * wipe_grow - p (old bytes) moved into a new block of size bytes, the
+ * old one wiped before it is freed: a pooled child serves one session
+ * after another, and nothing of one may wait in the heap for the next.
+ * NULL (p untouched) when memory ran out.
+ */
+void *
+wipe_grow(void *p, size_t old, size_t size)
+{
+	void	*np;
+
+	if ((np = malloc(size)) == NULL)
+		return NULL;
+	if (p != NULL) {
+		memcpy(np, p, old < size ? old : size);
+		explicit_bzero(p, old);
+		free(p);
+	}
+	return np;
+}
+
+/* wipe_free - free a block of size bytes, wiped first */
+void
+wipe_free(void *p, size_t size)
+{
+	if (p == NULL)
+		return;
+	explicit_bzero(p, size);
+	free(p);
+}
+
+/*
  * out_reserve - room for need more bytes at the end of the output buffer,
  * or NULL (and the session closing) when the client has let more than
  * PALD_OUTBUF_MAX bytes pile up or memory ran out.
@@ -59,7 +90,7 @@ out_reserve(struct session *s, size_t need)
 		ncap = o->cap ? o->cap : 4096;
 		while (ncap < o->len + need)
 			ncap *= 2;
-		if ((np = realloc(o->p, ncap)) == NULL) {
+		if ((np = wipe_grow(o->p, o->cap, ncap)) == NULL) {
 			log_warn("[%s]: output buffer", s->addr);
 			s->closing = 1;
 			return NULL;

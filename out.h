@@ -13,6 +13,15 @@ struct tsess;
 
 #define ADMIN_REPLY_MAX	1400	/* bytes of text in one reply IM */
 
+/*
+ * A session's buffers grow and go without leaving a copy of what they
+ * held in the heap (a pooled child serves one session after another):
+ * wipe_grow is realloc that wipes the old block, wipe_free free that
+ * wipes first.
+ */
+void	*wipe_grow(void *, size_t, size_t);
+void	 wipe_free(void *, size_t);
+
 /* Queue frames for our own client. */
 void	 out_frame(struct session *, int, const void *, size_t);
 void	 out_raw(struct session *, const void *, size_t);

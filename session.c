@@ -110,11 +110,17 @@ session_free(struct session *s)
 {
 	if (s == NULL)
 		return;
-	free(s->out.p);
-	free(s->listers);
+	wipe_free(s->out.p, s->out.cap);
+	wipe_free(s->listers, (size_t)s->caplisters * sizeof(*s->listers));
 	(void)munmap(s->scratch, SCRATCH);
-	explicit_bzero(&s->u, sizeof(s->u));
-	free(s);
+	wipe_free(s, sizeof(*s));
+}
+
+/* session_online - 1 once the client has logged in (a pooled child says so) */
+int
+session_online(const struct session *s)
+{
+	return s->state == S_ONLINE;
 }
 
 /* session_admit - a new connection: refused when banned (ban.c) */
@@ -136,7 +142,7 @@ session_idle(struct session *s)
 {
 	db_idle(s->db);
 	if (s->out.p != NULL && s->out.off == s->out.len) {
-		free(s->out.p);
+		wipe_free(s->out.p, s->out.cap);
 		s->out.p = NULL;
 		s->out.len = s->out.off = s->out.cap = 0;
 	}
@@ -563,7 +569,7 @@ listers_load(struct session *s)
 
 	/* the scratch buffer, not the heap: a held child keeps n entries */
 	n = db_buddy_of(s->db, s->u.uid, owners, REVERSE_MAX);
-	free(s->listers);
+	wipe_free(s->listers, (size_t)s->caplisters * sizeof(*s->listers));
 	s->listers = NULL;
 	s->nlisters = s->caplisters = 0;
 	if (n < 0 ||
@@ -595,8 +601,8 @@ listers_change(struct session *s, const unsigned char *p, ssize_t n)
 	if (i < s->nlisters || s->nlisters >= REVERSE_MAX)
 		return;
 	if (s->nlisters == s->caplisters) {
-		v = reallocarray(s->listers, (size_t)s->caplisters * 2,
-		    sizeof(*v));
+		v = wipe_grow(s->listers, (size_t)s->caplisters * sizeof(*v),
+		    (size_t)s->caplisters * 2 * sizeof(*v));
 		if (v == NULL)
 			return;
 		s->listers = v;

@@ -28,6 +28,9 @@ struct session	*session_new(struct db *, struct table *,
 		    const struct sockaddr *);
 void		 session_free(struct session *);
 
+/* session_online - 1 once the client has logged in */
+int		 session_online(const struct session *);
+
 /* session_admit - 0 to serve a new connection, -1 when it is banned */
 int		 session_admit(struct session *);
 
