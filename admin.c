@@ -410,13 +410,18 @@ count_cb(void *arg, const struct tsess *ts)
 {
 }
 
-/* cmd_stats - uptime, sessions, logins, IMs, memory of this process */
+/*
+ * cmd_stats - uptime, sessions, logins, IMs, the pool of session
+ * processes (the master's counters; none under -i), memory of this
+ * process
+ */
 static int
 cmd_stats(struct session *s, int argc, char **argv)
 {
 	struct tstats	 st;
 	struct rusage	 ru;
 	struct reply	 rp = { .s = s };
+	uint64_t	 pool[TP_COUNT];
 	char		 up[32];
 	int		 online;
 
@@ -428,6 +433,17 @@ cmd_stats(struct session *s, int argc, char **argv)
 	admin_line(&rp, "since start: %llu connections, %llu logins, %llu IMs",
 	    (unsigned long long)st.sessions, (unsigned long long)st.logins,
 	    (unsigned long long)st.ims);
+	table_pool_get(s->tab, pool);
+	if (pald_master != 0)
+		admin_line(&rp, "pool: %llu processes, %llu idle, %llu busy "
+		    "(%llu not logged in); %llu forks, %llu reuses, "
+		    "%llu refused", (unsigned long long)pool[TP_CHILDREN],
+		    (unsigned long long)pool[TP_IDLE],
+		    (unsigned long long)pool[TP_BUSY],
+		    (unsigned long long)pool[TP_PRELOGIN],
+		    (unsigned long long)pool[TP_FORKS],
+		    (unsigned long long)pool[TP_REUSES],
+		    (unsigned long long)pool[TP_REFUSED]);
 	if (getrusage(RUSAGE_SELF, &ru) == 0)
 		admin_line(&rp, "this session's process: %ld KB at most",
 		    (long)ru.ru_maxrss);

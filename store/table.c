@@ -30,7 +30,7 @@
 #include "table.h"
 
 #define TABLE_MAGIC	0x70616c64u	/* "pald" */
-#define TABLE_LAYOUT	9	/* 6: hiwat instead of hint; 7: conf; 9: blob */
+#define TABLE_LAYOUT	10	/* 6: hiwat; 7: conf; 9: blob; 10: pool */
 #define LK_TABLE	((off_t)0)
 #define LK_LIVE		((off_t)1 << 32)
 #define LK_ROOMS	((off_t)3 << 32)
@@ -75,6 +75,7 @@ struct thdr {
 	_Atomic uint32_t confseq;	/* odd while the master writes conf */
 	uint32_t	 conflen;
 	unsigned char	 conf[TABLE_BLOB_MAX];	/* table_blob_put's bytes */
+	_Atomic uint64_t pool[TP_COUNT];	/* the master's, table_pool_put */
 };
 _Static_assert(sizeof(struct thdr) <= HDR_SIZE, "table header too large");
 
@@ -832,6 +833,31 @@ table_stats(struct table *t, struct tstats *st)
 	st->logins = atomic_load(&t->hdr->logins);
 	st->ims = atomic_load(&t->hdr->ims);
 	st->sessions = atomic_load(&t->hdr->sessions);
+}
+
+/*
+ * table_pool_put, table_pool_get - the master's pool counters: one
+ * writer, so a reader may see one figure of a later moment than
+ * another, never a torn one.
+ */
+void
+table_pool_put(struct table *t, const uint64_t *v)
+{
+	int	 i;
+
+	for (i = 0; i < TP_COUNT; i++)
+		atomic_store_explicit(&t->hdr->pool[i], v[i],
+		    memory_order_relaxed);
+}
+
+void
+table_pool_get(struct table *t, uint64_t *v)
+{
+	int	 i;
+
+	for (i = 0; i < TP_COUNT; i++)
+		v[i] = atomic_load_explicit(&t->hdr->pool[i],
+		    memory_order_relaxed);
 }
 
 int

@@ -139,6 +139,21 @@ int		 table_blob_get(struct table *, uint32_t *, void *, size_t);
 int		 table_sweep(struct table *,
 		    void (*)(void *, const struct tsess *), void *);
 
+/*
+ * The pool of session processes, as the master (the only writer) last
+ * counted it: TP_COUNT figures, indexed by TP_*.
+ */
+#define TP_CHILDREN	0	/* session processes */
+#define TP_IDLE		1	/* in the pool, waiting for a connection */
+#define TP_BUSY		2	/* serving a connection */
+#define TP_PRELOGIN	3	/* of those, not logged in yet */
+#define TP_FORKS	4	/* forked since the start */
+#define TP_REUSES	5	/* connections given to a child that had served */
+#define TP_REFUSED	6	/* connections refused at a cap */
+#define TP_COUNT	7
+void		 table_pool_put(struct table *, const uint64_t *);
+void		 table_pool_get(struct table *, uint64_t *);
+
 /* Counters and the per-address registration spacing. */
 void		 table_count(struct table *, int);	/* TC_* */
 void		 table_stats(struct table *, struct tstats *);
