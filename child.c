@@ -3,18 +3,35 @@
  * its client.
  *
  * NAME
- *	child_main, child_inetd - one client, from connect to close
+ *	child_pool, child_inetd - clients, from connect to close
  * DESCRIPTION
- *	A session's process is a child the master forked for an accepted
- *	connection (child_main), or, under -i, a process inetd started
- *	with the connection on descriptor 0 (child_inetd).  Either opens
- *	its own Berkeley DB handles (never one inherited from the master),
- *	makes a session (session.c) and runs serve: one poll loop on the
- *	client's socket and the session's doorbell, which reads frames and
- *	hands each to session_frame, writes out what the session queued,
- *	and runs its timers.  A child follows the configuration the master
- *	publishes in the table after a reload (conf_follow); a quiet one
- *	gives back its memory and lets go of the store.
+ *	A session's process is a child the master forked into its pool
+ *	(child_pool), or, under -i, a process inetd started with the
+ *	connection on descriptor 0 (child_inetd).  Either opens its own
+ *	Berkeley DB handles (never one inherited from the master; in one
+ *	place, child_store_open), makes a session (session.c) and runs
+ *	serve: one poll loop on the client's socket and the session's
+ *	doorbell, which reads frames and hands each to session_frame,
+ *	writes out what the session queued, and runs its timers.  A child
+ *	follows the configuration the master publishes in the table after
+ *	a reload (conf_follow); a quiet one gives back its memory and lets
+ *	go of the store.
+ *
+ *	A pooled child keeps its store and its table mapping from one
+ *	session to the next.  It says "ready" on the status pipe and waits
+ *	on its socketpair with the master for a connection (wait_conn);
+ *	it tells the master when its client has logged in (the master
+ *	counts the connections not logged in yet against its caps); when
+ *	the session is over, child_reset leaves nothing of it behind
+ *	(session_free wipes the session's buffers, the input buffer's
+ *	mapping is unmapped, the stack below the loop given back, the
+ *	table slot released) and the child is ready again, until it has
+ *	served max_use sessions.  End-of-file on the socketpair while a
+ *	session runs means the master is gone: the client is told the
+ *	server is restarting and the child leaves the store and exits; in
+ *	the pool it is the master's way to end an idle child.  Before its
+ *	first byte a connection has first_frame_timeout seconds, before
+ *	its login login_timeout (session.c).
  *
  *	SIGTERM and SIGINT end the session with a last word to the client;
  *	SIGHUP is the master's and changes nothing here.  The handler only
@@ -26,8 +43,12 @@
 #include <sys/types.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>
@@ -56,6 +77,12 @@ static volatile sig_atomic_t got_term;
 static struct pald_conf	*conf;		/* the master's, followed */
 static uint32_t		 confseen;	/* table_conf_get's mark */
 static struct table	*tab;
+static int		 ctlfd = -1;	/* pooled: the socketpair's end */
+static int		 statfd = -1;	/* pooled: the status pipe */
+static int		 myslot;	/* pooled: our slot in the master's table */
+static pid_t		 mypid;
+static int		 served;	/* pooled: sessions served so far */
+static int		 master_gone;	/* end-of-file on ctlfd in a session */
 
 /* on_signal - TERM and INT end the session; HUP is caught, and ignored */
 static void
@@ -119,7 +146,8 @@ flush_final(struct session *s, int fd)
 
 /* read_frames - read what is there and hand each whole frame on */
 static int
-read_frames(struct session *s, int fd, unsigned char *in, size_t *inlen)
+read_frames(struct session *s, int fd, unsigned char *in, size_t *inlen,
+    int *heard)
 {
 	struct wire_frame f;
 	ssize_t		 n, used;
@@ -138,6 +166,7 @@ read_frames(struct session *s, int fd, unsigned char *in, size_t *inlen)
 		return -1;
 	}
 	*inlen += (size_t)n;
+	*heard = 1;
 	for (;;) {
 		used = wire_decode(in + off, *inlen - off,
 		    (size_t)conf->max_frame, &f);
@@ -207,19 +236,41 @@ stack_trim(void)
 #endif
 }
 
+/* report - one status record to the master (a pooled child only) */
+static void
+report(int state)
+{
+	struct pstatus	 ps;
+
+	if (statfd == -1)
+		return;
+	memset(&ps, 0, sizeof(ps));
+	ps.slot = myslot;
+	ps.pid = mypid;
+	ps.state = state;
+	ps.served = served;
+	while (write(statfd, &ps, sizeof(ps)) == -1 && errno == EINTR)
+		;
+}
+
 /*
  * serve - one client to the end: the poll loop of a child or of an
  * inetd instance.  Returns when the session is over.  The input buffer
  * is a mapping of its own, given back with the rest when the session
- * goes idle with nothing half-read in it.
+ * goes idle with nothing half-read in it, and unmapped at the end (its
+ * pages go back to the kernel: nothing of them reaches the next
+ * session).  A pooled child also watches its socketpair with the
+ * master: end-of-file there means the master is gone.
  */
 static void
 serve(struct session *s, int fd)
 {
-	struct pollfd	 pfd[2];
+	struct pollfd	 pfd[3];
 	unsigned char	*in;
 	size_t		 inlen = 0, outlen;
-	int		 n, bell, ready, secs, quiet = 0;
+	time_t		 start = time(NULL);
+	int		 n, bi, ci, bell, ready, secs, quiet = 0;
+	int		 heard = 0, online = 0;
 
 	if ((in = mmap(NULL, INBUF, PROT_READ | PROT_WRITE,
 	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)) == MAP_FAILED ||
@@ -247,11 +298,18 @@ serve(struct session *s, int fd)
 		pfd[0].events = POLLIN | (outlen > 0 ? POLLOUT : 0);
 		pfd[0].revents = 0;
 		n = 1;
+		bi = ci = -1;
 		if ((bell = session_bellfd(s)) != -1) {
-			pfd[1].fd = bell;
-			pfd[1].events = POLLIN;
-			pfd[1].revents = 0;
-			n = 2;
+			pfd[n].fd = bell;
+			pfd[n].events = POLLIN;
+			pfd[n].revents = 0;
+			bi = n++;
+		}
+		if (ctlfd != -1) {
+			pfd[n].fd = ctlfd;
+			pfd[n].events = POLLIN;
+			pfd[n].revents = 0;
+			ci = n++;
 		}
 		/*
 		 * A second at a time while busy (IDLE_SECS of them make it
@@ -282,17 +340,38 @@ serve(struct session *s, int fd)
 				(void)madvise(in, INBUF, MADV_DONTNEED);
 			stack_trim();
 		}
-		if ((pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) &&
-		    read_frames(s, fd, in, &inlen) == -1)
+		if (ci != -1 && pfd[ci].revents != 0) {
+			/* the master never writes to a busy child */
+			master_gone = 1;
+			log_warnx("[%s]: the master is gone, ending the session",
+			    session_peer(s));
+			session_shutdown(s, "The server is restarting. Please "
+			    "log in again in a minute.");
+			flush_final(s, fd);
+			session_end(s, "server restarting");
 			break;
-		if (n == 2 &&
-		    session_inbox(s, pfd[1].revents & POLLIN) == -1) {
+		}
+		if ((pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) &&
+		    read_frames(s, fd, in, &inlen, &heard) == -1)
+			break;
+		if (!online && session_online(s)) {
+			online = 1;
+			report(CS_ONLINE);
+		}
+		if (bi != -1 &&
+		    session_inbox(s, pfd[bi].revents & POLLIN) == -1) {
 			flush_final(s, fd);
 			session_end(s, "ended by the server");
 			break;
 		}
 		if (flush_out(s, fd) == -1) {
 			session_end(s, "write error");
+			break;
+		}
+		if (!heard && time(NULL) - start >= conf->first_frame) {
+			log_notice("[%s]: nothing sent in %d seconds, closing",
+			    session_peer(s), conf->first_frame);
+			session_end(s, "no first frame");
 			break;
 		}
 		if (session_tick(s, time(NULL)) == -1) {
@@ -313,38 +392,155 @@ sweep_cb(void *arg, const struct tsess *ts)
 }
 
 /*
- * child_main - the forked child: its own DB handles, then serve.  The
- * master has closed what the child must not keep (pald.c,
- * close_inherited); c is the master's configuration, which the child
- * follows from now on (conf_follow).
+ * child_store_open - the child's store: its own handle, opened once for
+ * the child's life (lazily: the environment at the first use).  The
+ * master's handles stay untouched: each process opens its own.
+ */
+static struct db *
+child_store_open(void)
+{
+	struct db	*db;
+
+	if (db_open(&db, conf->dbhome, DBO_LAZY) != DBR_OK) {
+		log_warnx("cannot open the store");
+		report(CS_GOING);
+		_exit(1);
+	}
+	return db;
+}
+
+/* child_store_close - the child leaves the store (it is exiting) */
+static void
+child_store_close(struct db *db)
+{
+	db_close(db);
+}
+
+/*
+ * wait_conn - in the pool: the next connection from the master, its
+ * descriptor and addresses; -1 when the child is to go (end-of-file:
+ * the master ended it or is gone; a signal; a bad message).
+ */
+static int
+wait_conn(struct handover *h)
+{
+	struct pollfd	 pfd;
+	struct msghdr	 msg;
+	struct iovec	 iov;
+	struct cmsghdr	*cm;
+	union {
+		struct cmsghdr	 hdr;
+		unsigned char	 buf[CMSG_SPACE(sizeof(int))];
+	}		 cbuf;
+	ssize_t		 n;
+	int		 fd = -1;
+
+	for (;;) {
+		if (got_term)
+			return -1;
+		pfd.fd = ctlfd;
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, IDLE_POLL * 1000) == -1 && errno != EINTR)
+			return -1;
+		conf_follow();
+		if (pfd.revents != 0)
+			break;
+	}
+	memset(&msg, 0, sizeof(msg));
+	memset(&cbuf, 0, sizeof(cbuf));
+	iov.iov_base = h;
+	iov.iov_len = sizeof(*h);
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = cbuf.buf;
+	msg.msg_controllen = sizeof(cbuf.buf);
+	while ((n = recvmsg(ctlfd, &msg, 0)) == -1 && errno == EINTR)
+		;
+	for (cm = CMSG_FIRSTHDR(&msg); cm != NULL; cm = CMSG_NXTHDR(&msg, cm))
+		if (cm->cmsg_level == SOL_SOCKET &&
+		    cm->cmsg_type == SCM_RIGHTS &&
+		    cm->cmsg_len == CMSG_LEN(sizeof(int)))
+			memcpy(&fd, CMSG_DATA(cm), sizeof(fd));
+	if (n == (ssize_t)sizeof(*h) && fd != -1 &&
+	    !(msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)))
+		return fd;
+	if (n != 0)
+		log_warnx("pool: bad message from the master (%zd bytes)", n);
+	if (fd != -1)
+		(void)close(fd);
+	return -1;
+}
+
+/*
+ * child_reset - after a session, before the next: nothing of it may
+ * reach the next one.  session_free wiped and freed the session's
+ * memory and serve unmapped its input buffer; here the table slot goes
+ * (session_end released it already, unless the session died on the
+ * way), and the stack below this frame, where the login decoded and
+ * hashed a password, is given back to the kernel (zero pages next
+ * time).  The store stays open: that is what the pool is for.
+ */
+static void
+child_reset(void)
+{
+	table_logout(tab);
+	stack_trim();
+#ifdef __GLIBC__
+	(void)malloc_trim(0);
+#endif
+}
+
+/*
+ * child_pool - a pooled child: ready, a connection, a session, a reset;
+ * again until max_use sessions, a signal or the master's end-of-file.
  */
 __dead void
-child_main(int fd, const struct sockaddr *peer, const struct sockaddr *local,
-    struct table *t, struct pald_conf *c)
+child_pool(int ctl, int status, int slot, struct table *t,
+    struct pald_conf *c)
 {
+	struct handover	 h;
 	struct session	*s;
 	struct db	*db;
+	int		 fd;
 
 	tab = t;
 	conf = c;
+	ctlfd = ctl;
+	statfd = status;
+	myslot = slot;
+	mypid = getpid();
 	signals_child();
 	log_procname("pald-child");
-	setproctitle("client");
-	/* The master's handles stay untouched: each process opens its own. */
-	/* Opened at the first use, let go when idle (see serve). */
-	if (db_open(&db, conf->dbhome, DBO_LAZY) != DBR_OK) {
-		log_warnx("cannot open the store, closing connection");
-		_exit(1);
+	db = child_store_open();
+	for (;;) {
+		setproctitle("idle");
+		report(CS_READY);
+		if ((fd = wait_conn(&h)) == -1)
+			break;
+		setproctitle("client");
+		s = session_new(db, tab, conf,
+		    h.peer.ss_family ? (struct sockaddr *)&h.peer : NULL,
+		    h.local.ss_family ? (struct sockaddr *)&h.local : NULL);
+		explicit_bzero(&h, sizeof(h));
+		if (s == NULL) {
+			log_warn("session");
+			(void)close(fd);
+			break;
+		}
+		serve(s, fd);
+		session_free(s);
+		(void)close(fd);
+		child_reset();
+		if (master_gone || got_term)
+			break;
+		if (++served >= conf->max_use) {
+			log_debug("pool: %d sessions served, exiting", served);
+			break;
+		}
 	}
-	if ((s = session_new(db, tab, conf, peer, local)) == NULL) {
-		log_warn("session");
-		_exit(1);
-	}
-	serve(s, fd);
-	session_free(s);
-	db_close(db);
+	report(CS_GOING);
+	child_store_close(db);
 	table_close(tab);
-	(void)close(fd);
 	_exit(0);
 }
 
@@ -370,6 +566,7 @@ child_inetd(struct pald_conf *c)
 	(void)db_category_seed(db, conf->categories);
 	(void)db_room_seed(db, conf->rooms);
 	(void)table_sweep(tab, sweep_cb, db);
+	mypid = getpid();
 	setproctitle("client");
 	if ((s = session_new(db, tab, conf,
 	    peer.ss_family ? (struct sockaddr *)&peer : NULL,

@@ -58,6 +58,8 @@ static const struct ckey {
 	    0, 10, 86400 },
 	{ "dbhome", C_STR, offsetof(struct pald_conf, dbhome),
 	    sizeof(((struct pald_conf *)0)->dbhome), 0, 0 },
+	{ "first_frame_timeout", C_INT, offsetof(struct pald_conf, first_frame),
+	    0, 1, 600 },
 	{ "hash_cost", C_INT, offsetof(struct pald_conf, hash_cost), 0, 4,
 	    16 },
 	{ "idle_timeout", C_INT, offsetof(struct pald_conf, idle_timeout), 0,
@@ -80,20 +82,33 @@ static const struct ckey {
 	    PALD_FRAME_MAX },
 	{ "max_per_address", C_INT, offsetof(struct pald_conf, max_per_addr),
 	    0, 1, PALD_MAX_SESSIONS },
+	{ "max_prelogin", C_INT, offsetof(struct pald_conf, max_prelogin), 0,
+	    1, PALD_MAX_SESSIONS },
+	{ "max_prelogin_per_address", C_INT,
+	    offsetof(struct pald_conf, max_prelogin_addr), 0, 1,
+	    PALD_MAX_SESSIONS },
 	{ "max_sessions", C_INT, offsetof(struct pald_conf, max_children), 0,
 	    1, PALD_MAX_SESSIONS },
+	{ "max_spare", C_INT, offsetof(struct pald_conf, max_spare), 0, 1,
+	    PALD_POOL_MAX },
+	{ "max_use", C_INT, offsetof(struct pald_conf, max_use), 0, 1,
+	    1000000 },
 	{ "message_burst", C_INT, offsetof(struct pald_conf, msg_burst), 0, 1,
 	    100000 },
 	{ "message_rate", C_INT, offsetof(struct pald_conf, msg_rate), 0, 1,
 	    100000 },
 	{ "mic_time", C_INT, offsetof(struct pald_conf, mic_time), 0, 0,
 	    86400 },
+	{ "min_spare", C_INT, offsetof(struct pald_conf, min_spare), 0, 0,
+	    PALD_POOL_MAX },
 	{ "nonbuddy_im_rate", C_INT, offsetof(struct pald_conf, nonbuddy_rate),
 	    0, 1, 100000 },
 	{ "packet_burst", C_INT, offsetof(struct pald_conf, pkt_burst), 0, 1,
 	    100000 },
 	{ "packet_rate", C_INT, offsetof(struct pald_conf, pkt_rate), 0, 1,
 	    100000 },
+	{ "pool_idle_timeout", C_INT, offsetof(struct pald_conf, pool_idle), 0,
+	    1, 86400 },
 	{ "port", C_INT, offsetof(struct pald_conf, port), 0, 0, 65535 },
 	{ "registration", C_BOOL, offsetof(struct pald_conf, registration), 0,
 	    0, 1 },
@@ -134,6 +149,13 @@ conf_defaults(struct pald_conf *c)
 	c->max_per_addr = PALD_DEF_MAX_PER_ADDR;
 	c->idle_timeout = PALD_DEF_IDLE;
 	c->login_timeout = PALD_DEF_LOGIN_TIME;
+	c->first_frame = PALD_DEF_FIRST_FRAME;
+	c->max_prelogin = PALD_DEF_PRELOGIN;
+	c->max_prelogin_addr = PALD_DEF_PRELOGIN_ADDR;
+	c->min_spare = PALD_DEF_MIN_SPARE;
+	c->max_spare = PALD_DEF_MAX_SPARE;
+	c->max_use = PALD_DEF_MAX_USE;
+	c->pool_idle = PALD_DEF_POOL_IDLE;
 	c->hash_cost = PALD_DEF_HASH_COST;
 	c->registration = 1;
 	c->reg_interval = PALD_DEF_REG_INTERVAL;

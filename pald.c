@@ -21,8 +21,11 @@
  *	self-pipe); the poll loops act on them.
  */
 #include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <netinet/in.h>
 
@@ -57,18 +60,64 @@
 
 #define TERM_WAIT	5	/* seconds children get to finish */
 #define PAUSE_SECS	1	/* accept pause after EMFILE or fork failure */
+#define SPAWN_RATE_MAX	32	/* spares forked in one second, at most */
+#define KID_FD_BASE	64	/* the socketpairs' master ends: here and up */
+#define KID_SLOTS	(PALD_MAX_SESSIONS + 2 * PALD_POOL_MAX)
+#define PID_HASH	4096
+#define ADDR_HASH	4096
+#define REFUSE_LOG	60	/* seconds between log lines of one refusal */
 
-struct child {
+/*
+ * The session processes, in a table of fixed slots (a status record
+ * names its slot; nothing moves), found by pid through a hash, the
+ * idle ones on a queue (newest at the tail: the one handed the next
+ * connection; oldest at the head: the one the pool ends first).
+ */
+#define K_FREE		0	/* slot unused */
+#define K_START		1	/* forked, not ready yet */
+#define K_IDLE		2	/* in the pool */
+#define K_BUSY		3	/* serving a connection, not logged in */
+#define K_ONLINE	4	/* serving a logged-in client */
+#define K_GOING		5	/* ended or ending, not reaped yet */
+
+struct kid {
 	pid_t		 pid;
+	int		 fd;		/* our end of its socketpair, or -1 */
+	int		 state;		/* K_* */
+	int		 addr;		/* its client's entry in addrs, or -1 */
+	int		 hnext;		/* the pid hash's chain */
+	int32_t		 handed;	/* connections handed to it */
+	time_t		 since;		/* in the pool since */
+	TAILQ_ENTRY(kid) idle;
+};
+TAILQ_HEAD(kidq, kid);
+
+/* Connections per client address: all of them, and those not logged in. */
+struct addrent {
 	char		 addr[48];
+	int		 conns;
+	int		 pre;
+	int		 hnext;		/* hash chain, or the free list */
 };
 
 static volatile sig_atomic_t got_term, got_hup, got_chld;
 static int		 selfpipe[2] = { -1, -1 };
 static struct pald_conf	 conf;
 static const char	*conffile;
-static struct child	*children;
-static int		 nchildren;
+static struct kid	*kids;		/* KID_SLOTS */
+static int		*kidfree;	/* free slots, a stack */
+static int		 nkidfree;
+static int		 kidhi;		/* no slot at or above it was used */
+static int		 pidhash[PID_HASH];
+static struct kidq	 idleq = TAILQ_HEAD_INITIALIZER(idleq);
+static int		 nkids, nstart, nidle, nbusy, npre;
+static uint64_t		 nforks, nreuses, nrefused;
+static int		 spawnrate = 1;	/* spares per second, doubling */
+static time_t		 spawnpause;	/* no fork before (throttle) */
+static struct addrent	*addrs;		/* KID_SLOTS */
+static int		 addrhash[ADDR_HASH];
+static int		 addrfree = -1;
+static int		 statfd[2] = { -1, -1 };	/* the status pipe */
 static struct table	*tab;
 static int		 listenfd = -1;
 static int		 voicefd = -1;	/* the voice port, kept for restarts */
@@ -151,12 +200,18 @@ close_master(void)
 	(void)close(selfpipe[1]);
 	selfpipe[0] = selfpipe[1] = -1;
 	keeper_pipes_close();
+	/* our ends of the pool's socketpairs: a child's end-of-file is ours */
+	closefrom(KID_FD_BASE);
+	if (statfd[0] != -1)
+		(void)close(statfd[0]);
+	statfd[0] = -1;
 }
 
 /*
  * close_inherited - a session child or the keeper: close_master, the
- * voice ports, and the master's child list (each page of it the master
- * writes after the fork would become the child's own)
+ * voice ports, and the master's tables of children and addresses (each
+ * page of them the master writes after the fork would become the
+ * child's own)
  */
 static void
 close_inherited(void)
@@ -166,8 +221,12 @@ close_inherited(void)
 		(void)close(voicefd);
 	if (voiceufd != -1)
 		(void)close(voiceufd);
-	free(children);
-	children = NULL;
+	free(kids);
+	free(kidfree);
+	free(addrs);
+	kids = NULL;
+	kidfree = NULL;
+	addrs = NULL;
 }
 
 /*
@@ -280,30 +339,269 @@ keeper_tell(char c)
 		(void)write(keepercmd, &c, 1);
 }
 
-/* addr_count - children serving this address */
+/* pid_slot - the slot of a session process, or -1 */
 static int
-addr_count(const char *addr)
+pid_slot(pid_t pid)
 {
-	int	 i, n = 0;
+	int	 i;
 
-	for (i = 0; i < nchildren; i++)
-		if (strcmp(children[i].addr, addr) == 0)
-			n++;
-	return n;
+	for (i = pidhash[pid % PID_HASH]; i != -1; i = kids[i].hnext)
+		if (kids[i].pid == pid)
+			return i;
+	return -1;
 }
 
-/* refuse - a connection over a limit: say why, once in the log */
-static void
-refuse(int fd, const char *addr, const char *why)
+/* addr_hash - a client address's bucket */
+static unsigned
+addr_hash(const char *addr)
 {
-	static char	 lastaddr[48];
+	unsigned	 h = 5381;
+
+	while (*addr != '\0')
+		h = h * 33 + (unsigned char)*addr++;
+	return h % ADDR_HASH;
+}
+
+/* addr_get - the entry of addr, made when missing; -1 if none is free */
+static int
+addr_get(const char *addr)
+{
+	unsigned	 h = addr_hash(addr);
+	int		 i;
+
+	for (i = addrhash[h]; i != -1; i = addrs[i].hnext)
+		if (strcmp(addrs[i].addr, addr) == 0)
+			return i;
+	if ((i = addrfree) == -1)
+		return -1;
+	addrfree = addrs[i].hnext;
+	(void)strlcpy(addrs[i].addr, addr, sizeof(addrs[i].addr));
+	addrs[i].conns = addrs[i].pre = 0;
+	addrs[i].hnext = addrhash[h];
+	addrhash[h] = i;
+	return i;
+}
+
+/* addr_put - an entry no connection uses any more goes back */
+static void
+addr_put(int i)
+{
+	int	*pp;
+
+	if (addrs[i].conns > 0)
+		return;
+	for (pp = &addrhash[addr_hash(addrs[i].addr)]; *pp != i;
+	    pp = &addrs[*pp].hnext)
+		;
+	*pp = addrs[i].hnext;
+	addrs[i].hnext = addrfree;
+	addrfree = i;
+}
+
+/*
+ * kid_state - move a session process to state st, keeping the counts:
+ * the idle queue, busy and not-yet-logged-in connections, in all and
+ * per address.  A connection's address is set (and counted in conns)
+ * by its hand-over; it is let go when the connection ends.
+ */
+static void
+kid_state(struct kid *k, int st)
+{
+	struct addrent	*a = k->addr != -1 ? &addrs[k->addr] : NULL;
+
+	switch (k->state) {
+	case K_START:
+		nstart--;
+		break;
+	case K_IDLE:
+		TAILQ_REMOVE(&idleq, k, idle);
+		nidle--;
+		break;
+	case K_BUSY:
+		npre--;
+		if (a != NULL)
+			a->pre--;
+		/* FALLTHROUGH */
+	case K_ONLINE:
+		nbusy--;
+		if (st != K_ONLINE && a != NULL) {
+			a->conns--;
+			addr_put(k->addr);
+			k->addr = -1;
+		}
+		break;
+	}
+	switch (k->state = st) {
+	case K_START:
+		nstart++;
+		break;
+	case K_IDLE:
+		TAILQ_INSERT_TAIL(&idleq, k, idle);
+		k->since = time(NULL);
+		nidle++;
+		break;
+	case K_BUSY:
+		npre++;
+		if (a != NULL)
+			a->pre++;
+		/* FALLTHROUGH */
+	case K_ONLINE:
+		nbusy++;
+		break;
+	}
+}
+
+/*
+ * kid_end - end an idle child: our end of its socketpair closed is its
+ * end-of-file, and it leaves the store and exits
+ */
+static void
+kid_end(struct kid *k)
+{
+	kid_state(k, K_GOING);
+	if (k->fd != -1)
+		(void)close(k->fd);
+	k->fd = -1;
+}
+
+/* kid_free - a reaped child's slot back to the free ones */
+static void
+kid_free(int i)
+{
+	struct kid	*k = &kids[i];
+	int		*pp;
+
+	kid_end(k);
+	for (pp = &pidhash[k->pid % PID_HASH]; *pp != i; pp = &kids[*pp].hnext)
+		;
+	*pp = k->hnext;
+	k->pid = 0;
+	k->state = K_FREE;
+	nkids--;
+	kidfree[nkidfree++] = i;
+}
+
+/*
+ * kid_spawn - fork a child into the pool, with a socketpair of its own;
+ * its slot, or -1 (fork failed: spawning is throttled for PAUSE_SECS).
+ * conn is a connection the master holds (-1: none), which the child
+ * closes: it is handed over, not inherited.
+ * Our end of the socketpair goes to KID_FD_BASE or above, where every
+ * other process the master forks closes it with one closefrom: only we
+ * hold it, so that the child sees end-of-file when we go.
+ */
+static int
+kid_spawn(int conn)
+{
+	struct kid	*k;
+	int		 sp[2], fd, i;
+	pid_t		 pid;
+
+	if (nkidfree == 0)
+		return -1;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) == -1) {
+		log_warn("pool: socketpair");
+		spawnpause = time(NULL) + PAUSE_SECS;
+		return -1;
+	}
+	fd = fcntl(sp[0], F_DUPFD_CLOEXEC, KID_FD_BASE);
+	(void)close(sp[0]);
+	if (fd == -1) {
+		log_warn("pool: socketpair");
+		(void)close(sp[1]);
+		spawnpause = time(NULL) + PAUSE_SECS;
+		return -1;
+	}
+	i = kidfree[nkidfree - 1];
+	switch (pid = fork()) {
+	case -1:
+		log_warn("pool: fork");
+		(void)close(fd);
+		(void)close(sp[1]);
+		spawnpause = time(NULL) + PAUSE_SECS;
+		spawnrate = 1;
+		return -1;
+	case 0:
+		table_forked(tab);
+		if (conn != -1)
+			(void)close(conn);
+		fd = statfd[1];
+		close_inherited();
+		child_pool(sp[1], fd, i, tab, &conf);
+		/* NOTREACHED */
+	}
+	(void)close(sp[1]);
+	nkidfree--;
+	if (i >= kidhi)
+		kidhi = i + 1;
+	k = &kids[i];
+	memset(k, 0, sizeof(*k));
+	k->pid = pid;
+	k->fd = fd;
+	k->addr = -1;
+	k->state = K_FREE;
+	k->hnext = pidhash[pid % PID_HASH];
+	pidhash[pid % PID_HASH] = i;
+	kid_state(k, K_START);
+	nkids++;
+	nforks++;
+	return i;
+}
+
+/*
+ * hand - send connection fd to child k (SCM_RIGHTS, with its
+ * addresses); -1 when the child is gone
+ */
+static int
+hand(struct kid *k, int fd, const struct handover *h)
+{
+	struct msghdr	 msg;
+	struct iovec	 iov;
+	struct cmsghdr	*cm;
+	union {
+		struct cmsghdr	 hdr;
+		unsigned char	 buf[CMSG_SPACE(sizeof(int))];
+	}		 cbuf;
+	ssize_t		 n;
+
+	memset(&msg, 0, sizeof(msg));
+	memset(&cbuf, 0, sizeof(cbuf));
+	iov.iov_base = (void *)(uintptr_t)h;
+	iov.iov_len = sizeof(*h);
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = cbuf.buf;
+	msg.msg_controllen = sizeof(cbuf.buf);
+	cm = CMSG_FIRSTHDR(&msg);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(fd));
+	while ((n = sendmsg(k->fd, &msg, MSG_NOSIGNAL)) == -1 &&
+	    errno == EINTR)
+		;
+	return n == (ssize_t)sizeof(*h) ? 0 : -1;
+}
+
+/*
+ * refuse - a connection over a cap: say why to the client, and once in
+ * REFUSE_LOG seconds per kind (per address for an address's caps) in
+ * the log
+ */
+static void
+refuse(int fd, const char *addr, const char *why, const char *logline)
+{
+	static char	 lastkey[64];
 	static time_t	 lastlog;
 	unsigned char	 b[256];
+	char		 key[64];
 	size_t		 n;
 
-	if (strcmp(lastaddr, addr) != 0 || time(NULL) - lastlog > 60) {
-		log_warnx("[%s]: %s, refusing connections", addr, why);
-		(void)strlcpy(lastaddr, addr, sizeof(lastaddr));
+	nrefused++;
+	(void)snprintf(key, sizeof(key), "%s %s", addr, why);
+	if (strcmp(lastkey, key) != 0 || time(NULL) - lastlog > REFUSE_LOG) {
+		log_warnx("%s, refusing connections", logline);
+		(void)strlcpy(lastkey, key, sizeof(lastkey));
 		lastlog = time(NULL);
 	}
 	n = wire_encode(b, sizeof(b), PT_SERVER_DISCONNECT, why, strlen(why));
@@ -311,46 +609,209 @@ refuse(int fd, const char *addr, const char *why)
 	(void)close(fd);
 }
 
-/* spawn - fork a child for an accepted connection; -1 to throttle */
-static int
-spawn(int fd, struct sockaddr_storage *peer)
-{
-	struct sockaddr_storage local;
-	socklen_t	 len = sizeof(local);
-	char		 addr[48];
-	pid_t		 pid;
+#define TXT_FULL	"The server is full. Please try again later."
+#define TXT_ADDR	"Too many connections from your address."
+#define TXT_PRE		"Too many logins in progress from your address. " \
+			"Please try again in a minute."
 
+/*
+ * take - an accepted connection: the caps checked here, in one place,
+ * before any child sees it (connections per address, connections not
+ * logged in yet per address and in all, sessions); then to the newest
+ * idle child, or to one forked for it at once when none is idle.  -1
+ * when a fork failed (the caller pauses accepting).
+ */
+static int
+take(int fd, struct sockaddr_storage *peer)
+{
+	struct handover	 h;
+	struct kid	*k;
+	char		 addr[48], line[160];
+	socklen_t	 len = sizeof(h.local);
+	int		 a, i, tries = 0;
+
+	memset(&h, 0, sizeof(h));
 	if (getnameinfo((struct sockaddr *)peer,
 	    peer->ss_family == AF_INET ? sizeof(struct sockaddr_in) :
 	    sizeof(struct sockaddr_in6), addr, sizeof(addr), NULL, 0,
 	    NI_NUMERICHOST) != 0)
 		(void)strlcpy(addr, "unknown", sizeof(addr));
-	if (addr_count(addr) >= conf.max_per_addr) {
-		refuse(fd, addr, "Too many connections from your address.");
+	if (nbusy >= conf.max_children || npre >= conf.max_prelogin ||
+	    (a = addr_get(addr)) == -1) {
+		(void)snprintf(line, sizeof(line), "server full: %d sessions "
+		    "(max_sessions %d), %d not logged in (max_prelogin %d)",
+		    nbusy, conf.max_children, npre, conf.max_prelogin);
+		refuse(fd, "", TXT_FULL, line);
 		return 0;
 	}
-	if (getsockname(fd, (struct sockaddr *)&local, &len) == -1)
-		memset(&local, 0, sizeof(local));
-	switch (pid = fork()) {
-	case -1:
-		log_warn("fork");
-		(void)close(fd);
-		return -1;
-	case 0:
-		table_forked(tab);
-		close_inherited();
-		child_main(fd, (struct sockaddr *)peer,
-		    (struct sockaddr *)&local, tab, &conf);
-		/* NOTREACHED */
+	if (addrs[a].conns >= conf.max_per_addr) {
+		(void)snprintf(line, sizeof(line), "[%s]: %d connections "
+		    "(max_per_address)", addr, addrs[a].conns);
+		refuse(fd, addr, TXT_ADDR, line);
+		addr_put(a);
+		return 0;
+	}
+	if (addrs[a].pre >= conf.max_prelogin_addr) {
+		(void)snprintf(line, sizeof(line), "[%s]: %d connections not "
+		    "logged in (max_prelogin_per_address)", addr, addrs[a].pre);
+		refuse(fd, addr, TXT_PRE, line);
+		addr_put(a);
+		return 0;
+	}
+	memcpy(&h.peer, peer, sizeof(*peer));
+	if (getsockname(fd, (struct sockaddr *)&h.local, &len) == -1)
+		memset(&h.local, 0, sizeof(h.local));
+	for (;;) {
+		if ((k = TAILQ_LAST(&idleq, kidq)) == NULL) {
+			if ((i = kid_spawn(fd)) == -1) {
+				(void)close(fd);
+				addr_put(a);
+				return -1;
+			}
+			k = &kids[i];
+		}
+		if (hand(k, fd, &h) == 0)
+			break;
+		kid_end(k);	/* dead, not reaped yet */
+		if (++tries == 8) {
+			log_warnx("[%s]: no child took the connection", addr);
+			(void)close(fd);
+			addr_put(a);
+			return -1;
+		}
 	}
 	(void)close(fd);
-	children[nchildren].pid = pid;
-	(void)strlcpy(children[nchildren].addr, addr,
-	    sizeof(children[nchildren].addr));
-	nchildren++;
+	if (k->handed++ > 0)
+		nreuses++;
+	k->addr = a;
+	addrs[a].conns++;
+	kid_state(k, K_BUSY);
 	table_count(tab, TC_SESSION);
-	log_debug("[%s]: connection, child %ld", addr, (long)pid);
+	log_debug("[%s]: connection, child %ld", addr, (long)k->pid);
 	return 0;
+}
+
+/*
+ * status_read - the children's records on the status pipe.  A record
+ * names a slot and its pid (a record of a child reaped meanwhile, whose
+ * slot may serve another, is dropped) and counts the sessions the child
+ * had served when it wrote it: a "ready" written before the hand-over
+ * we already made is stale.
+ */
+static void
+status_read(void)
+{
+	struct pstatus	 ps[128];
+	struct kid	*k;
+	ssize_t		 n;
+	int		 i;
+
+	while ((n = read(statfd[0], ps, sizeof(ps))) > 0) {
+		for (i = 0; i < n / (ssize_t)sizeof(ps[0]); i++) {
+			if (ps[i].slot < 0 || ps[i].slot >= KID_SLOTS)
+				continue;
+			k = &kids[ps[i].slot];
+			if (k->pid != ps[i].pid || k->state == K_FREE ||
+			    k->state == K_GOING)
+				continue;
+			switch (ps[i].state) {
+			case CS_READY:
+				if (ps[i].served == k->handed)
+					kid_state(k, K_IDLE);
+				break;
+			case CS_ONLINE:
+				if (k->state == K_BUSY &&
+				    ps[i].served == k->handed - 1)
+					kid_state(k, K_ONLINE);
+				break;
+			case CS_GOING:
+				kid_state(k, K_GOING);
+				break;
+			}
+		}
+	}
+}
+
+/* pool_publish - the pool's figures into the table, for /stats */
+static void
+pool_publish(void)
+{
+	uint64_t	 v[TP_COUNT];
+
+	v[TP_CHILDREN] = (uint64_t)nkids;
+	v[TP_IDLE] = (uint64_t)nidle;
+	v[TP_BUSY] = (uint64_t)nbusy;
+	v[TP_PRELOGIN] = (uint64_t)npre;
+	v[TP_FORKS] = nforks;
+	v[TP_REUSES] = nreuses;
+	v[TP_REFUSED] = nrefused;
+	table_pool_put(tab, v);
+}
+
+/*
+ * pool_maintain - once a second, as Apache prefork's idle server
+ * maintenance: below min_spare spares (idle, or forked and not ready
+ * yet), fork spawnrate of them, doubling the rate (up to SPAWN_RATE_MAX)
+ * while the shortage lasts and back to 1 after a second without; above
+ * max_spare end the oldest idle child, one a second; an idle child
+ * older than pool_idle_timeout ends too while more than min_spare are
+ * idle.  Never above max_sessions + max_spare processes, and no fork
+ * in the second after one failed.
+ */
+static void
+pool_maintain(time_t now)
+{
+	struct kid	*k;
+	int		 lo = conf.min_spare, hi = conf.max_spare, n;
+
+	if (hi < lo)
+		hi = lo;
+	if (nidle + nstart < lo) {
+		n = lo - nidle - nstart;
+		if (n > spawnrate)
+			n = spawnrate;
+		while (n-- > 0 && now >= spawnpause &&
+		    nkids < conf.max_children + hi)
+			if (kid_spawn(-1) == -1)
+				break;
+		if (spawnrate < SPAWN_RATE_MAX)
+			spawnrate *= 2;
+	} else {
+		spawnrate = 1;
+		k = TAILQ_FIRST(&idleq);
+		if (nidle > hi ||
+		    (nidle > lo && k != NULL && now - k->since >= conf.pool_idle))
+			kid_end(k);
+	}
+	pool_publish();
+}
+
+/* pool_init - the tables of children and addresses, all slots free */
+static void
+pool_init(void)
+{
+	int	 i;
+
+	if ((kids = calloc(KID_SLOTS, sizeof(*kids))) == NULL ||
+	    (kidfree = calloc(KID_SLOTS, sizeof(*kidfree))) == NULL ||
+	    (addrs = calloc(KID_SLOTS, sizeof(*addrs))) == NULL)
+		fatal("calloc");
+	for (i = 0; i < KID_SLOTS; i++) {
+		kidfree[i] = KID_SLOTS - 1 - i;	/* slot 0 on top */
+		addrs[i].hnext = i + 1 < KID_SLOTS ? i + 1 : -1;
+	}
+	nkidfree = KID_SLOTS;
+	addrfree = 0;
+	for (i = 0; i < PID_HASH; i++)
+		pidhash[i] = -1;
+	for (i = 0; i < ADDR_HASH; i++)
+		addrhash[i] = -1;
+	if (pipe2(statfd, O_CLOEXEC) == -1 || proc_nonblock(statfd[0]) == -1)
+		fatal("status pipe");
+#ifdef F_SETPIPE_SZ
+	/* room for a logout burst's records while the master is busy */
+	(void)fcntl(statfd[0], F_SETPIPE_SZ, 1024 * 1024);
+#endif
 }
 
 /*
@@ -397,11 +858,8 @@ child_gone(pid_t pid, int st)
 		voicepid = -1;
 		return 0;
 	}
-	for (i = 0; i < nchildren; i++)
-		if (children[i].pid == pid) {
-			children[i] = children[--nchildren];
-			break;
-		}
+	if ((i = pid_slot(pid)) != -1)
+		kid_free(i);
 	if (WIFSIGNALED(st) && killing && WTERMSIG(st) == SIGKILL) {
 		nkilled++;
 		return 1;
@@ -509,9 +967,10 @@ stop_children(int voice)
 
 	if (voice && voicepid != -1)
 		(void)kill(voicepid, SIGTERM);
-	for (i = 0; i < nchildren; i++)
-		(void)kill(children[i].pid, SIGTERM);
-	while ((nchildren > 0 || (voice && voicepid != -1)) &&
+	for (i = 0; i < kidhi; i++)
+		if (kids[i].pid != 0)
+			(void)kill(kids[i].pid, SIGTERM);
+	while ((nkids > 0 || (voice && voicepid != -1)) &&
 	    time(NULL) < until) {
 		(void)poll(NULL, 0, 100);
 		while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
@@ -520,9 +979,10 @@ stop_children(int voice)
 	killing = 1;
 	if (voice && voicepid != -1)
 		(void)kill(voicepid, SIGKILL);
-	for (i = 0; i < nchildren; i++)
-		(void)kill(children[i].pid, SIGKILL);
-	while ((nchildren > 0 || (voice && voicepid != -1)) &&
+	for (i = 0; i < kidhi; i++)
+		if (kids[i].pid != 0)
+			(void)kill(kids[i].pid, SIGKILL);
+	while ((nkids > 0 || (voice && voicepid != -1)) &&
 	    (pid = waitpid(-1, &st, 0)) > 0)
 		bad |= child_gone(pid, st);
 	got_chld = 0;
@@ -587,7 +1047,7 @@ shutdown_all(void)
 {
 	int	 closed;
 
-	log_info("shutting down, %d children", nchildren);
+	log_info("shutting down, %d children", nkids);
 	shutting = 1;
 	(void)close(listenfd);
 	keeper_tell(KC_SHUT);
@@ -622,7 +1082,7 @@ static void
 recover_in_place(const char *why)
 {
 	log_warnx("%s: recovering the store in place, disconnecting %d "
-	    "clients", why, nchildren);
+	    "clients", why, nbusy);
 	keeper_kill();
 	(void)stop_children(0);
 	killing = nkilled = keeperbad = 0;
@@ -657,12 +1117,18 @@ keeper_watch(time_t now)
 		keeper_spawn();
 }
 
-/* master_loop - accept and fork until SIGTERM */
+/*
+ * master_loop - accept and hand over until SIGTERM.  The status pipe is
+ * read before the listener, so that a child that has just become idle
+ * can take the next connection.  Accepting pauses (tcpserver -c) only
+ * when descriptors run out or a fork failed; a full server accepts and
+ * says so (take).
+ */
 static void
 master_loop(void)
 {
 	struct sockaddr_storage peer;
-	struct pollfd	 pfd[2];
+	struct pollfd	 pfd[3];
 	socklen_t	 len;
 	time_t		 now, paused = 0, watched = 0;
 	char		 b[64];
@@ -675,6 +1141,7 @@ master_loop(void)
 			reload();
 		if (got_chld)
 			reap();
+		status_read();
 		now = time(NULL);
 		if (voicefd != -1 && voicepid == -1 && now >= voicenext)
 			voice_spawn();
@@ -682,17 +1149,19 @@ master_loop(void)
 			return;		/* /shutdown */
 		if (now != watched) {
 			keeper_watch(now);
+			pool_maintain(now);
 			watched = now = time(NULL);	/* recovery takes time */
 		}
 		pfd[0].fd = selfpipe[0];
 		pfd[0].events = POLLIN;
-		n = 1;
-		/* Pause before accept (tcpserver -c) when full or throttled. */
-		if (nchildren < conf.max_children && now >= paused) {
-			pfd[1].fd = listenfd;
-			pfd[1].events = POLLIN;
-			pfd[1].revents = 0;
-			n = 2;
+		pfd[1].fd = statfd[0];
+		pfd[1].events = POLLIN;
+		pfd[2].revents = 0;
+		n = 2;
+		if (now >= paused) {
+			pfd[2].fd = listenfd;
+			pfd[2].events = POLLIN;
+			n = 3;
 		}
 		if (poll(pfd, (nfds_t)n, 1000) == -1) {
 			if (errno != EINTR)
@@ -702,7 +1171,9 @@ master_loop(void)
 		if (pfd[0].revents & POLLIN)
 			while (read(selfpipe[0], b, sizeof(b)) > 0)
 				;
-		if (n < 2 || !(pfd[1].revents & POLLIN))
+		if (pfd[1].revents & POLLIN)
+			status_read();
+		if (n < 3 || !(pfd[2].revents & POLLIN))
 			continue;
 		len = sizeof(peer);
 		if ((fd = accept(listenfd, (struct sockaddr *)&peer, &len)) ==
@@ -716,7 +1187,7 @@ master_loop(void)
 				log_warn("accept");
 			continue;
 		}
-		if (spawn(fd, &peer) == -1)
+		if (take(fd, &peer) == -1)
 			paused = time(NULL) + PAUSE_SECS;
 	}
 }
@@ -873,6 +1344,29 @@ recover_store(void)
 			fatal("waitpid");
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
 		fatalx("%s: recovery failed", conf.dbhome);
+}
+
+/*
+ * fd_limit - descriptors up to the hard limit: the master holds one per
+ * session process (its end of the socketpair), from KID_FD_BASE up
+ */
+static void
+fd_limit(void)
+{
+	struct rlimit	 rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		return;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+		(void)getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur < (rlim_t)KID_FD_BASE + (rlim_t)conf.max_children)
+		log_warnx("%llu descriptors: fewer sessions than max_sessions "
+		    "(%d) can be served", (unsigned long long)rl.rlim_cur,
+		    conf.max_children);
 }
 
 /* detach - the pid file (a second instance is refused), then daemon(3) */
@@ -1166,9 +1660,8 @@ main(int argc, char *argv[])
 	pald_master = getpid();
 	drop_privileges(pw);
 
-	if ((children = calloc(PALD_MAX_SESSIONS, sizeof(*children))) ==
-	    NULL)
-		fatal("calloc");
+	fd_limit();
+	pool_init();
 	if (conf.max_children > PALD_MAX_SESSIONS)
 		conf.max_children = PALD_MAX_SESSIONS;
 	if ((tab = table_open(conf.rundir, 1)) == NULL)

@@ -25,12 +25,20 @@
 #define PALD_OUTBUF_MAX		(256 * 1024) /* unsent bytes before a client is cut */
 #define PALD_SEARCH_MAX		100	/* search results */
 #define PALD_ROOMMSG_MAX	1024	/* bytes of room message text */
+#define PALD_POOL_MAX		1024	/* bound of min_spare and max_spare */
 
 /* Default limits, all changeable in pald.conf. */
 #define PALD_DEF_MAX_CHILDREN	2000
 #define PALD_DEF_MAX_PER_ADDR	32
 #define PALD_DEF_IDLE		1800	/* seconds without a packet */
-#define PALD_DEF_LOGIN_TIME	60	/* seconds from connect to login */
+#define PALD_DEF_LOGIN_TIME	30	/* seconds from connect to login */
+#define PALD_DEF_FIRST_FRAME	10	/* seconds from connect to the first byte */
+#define PALD_DEF_PRELOGIN	512	/* connections not logged in yet ... */
+#define PALD_DEF_PRELOGIN_ADDR	8	/* ... and from one address */
+#define PALD_DEF_MIN_SPARE	4	/* idle pooled children kept at least */
+#define PALD_DEF_MAX_SPARE	16	/* and at most */
+#define PALD_DEF_MAX_USE	1000	/* sessions a child serves, then exits */
+#define PALD_DEF_POOL_IDLE	300	/* seconds a spare above min_spare waits */
 #define PALD_DEF_HASH_COST	8	/* bcrypt log2 rounds */
 #define PALD_DEF_REG_INTERVAL	60	/* seconds between registrations per address */
 #define PALD_DEF_CHECKPOINT	300	/* seconds between BDB checkpoints */
@@ -70,6 +78,13 @@ struct pald_conf {
 	int		 max_per_addr;
 	int		 idle_timeout;
 	int		 login_timeout;
+	int		 first_frame;	/* seconds to the first byte */
+	int		 max_prelogin;	/* not logged in yet, in all ... */
+	int		 max_prelogin_addr; /* ... and per address */
+	int		 min_spare;	/* the pool: idle children kept */
+	int		 max_spare;
+	int		 max_use;	/* sessions per child */
+	int		 pool_idle;	/* seconds a spare may wait */
 	int		 hash_cost;
 	int		 registration;	/* 1: clients may create accounts */
 	int		 reg_interval;
