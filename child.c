@@ -72,6 +72,7 @@
 #define IDLE_SECS	5	/* a child this quiet lets go of its store */
 #define STACK_TRIM	(256 * 1024) /* stack given back below an idle frame */
 #define IDLE_POLL	30	/* seconds an idle child's poll may sleep */
+#define STACK_WIPE	(64 * 1024) /* stack wiped below a pooled child's loop */
 
 static volatile sig_atomic_t got_term;
 static struct pald_conf	*conf;		/* the master's, followed */
@@ -472,18 +473,32 @@ wait_conn(struct handover *h)
 }
 
 /*
+ * stack_wipe - zero the stack below the caller's frame: what a session
+ * left in the frames it no longer has (a formatted log line, a decoded
+ * field) is not given back by stack_trim in the kilobyte it keeps.
+ */
+static __attribute__((__noinline__)) void
+stack_wipe(void)
+{
+	unsigned char	 buf[STACK_WIPE];
+
+	explicit_bzero(buf, sizeof(buf));
+}
+
+/*
  * child_reset - after a session, before the next: nothing of it may
  * reach the next one.  session_free wiped and freed the session's
  * memory and serve unmapped its input buffer; here the table slot goes
  * (session_end released it already, unless the session died on the
  * way), and the stack below this frame, where the login decoded and
- * hashed a password, is given back to the kernel (zero pages next
- * time).  The store stays open: that is what the pool is for.
+ * hashed a password, is wiped and given back to the kernel (zero pages
+ * next time).  The store stays open: that is what the pool is for.
  */
 static void
 child_reset(void)
 {
 	table_logout(tab);
+	stack_wipe();
 	stack_trim();
 #ifdef __GLIBC__
 	(void)malloc_trim(0);
