@@ -645,15 +645,17 @@ take(int fd, struct sockaddr_storage *peer)
 		return 0;
 	}
 	if (addrs[a].conns >= conf.max_per_addr) {
-		(void)snprintf(line, sizeof(line), "[%s]: %d connections "
-		    "(max_per_address)", addr, addrs[a].conns);
+		(void)snprintf(line, sizeof(line), "[%s]: Too many connections "
+		    "from your address (%d, max_per_address)", addr,
+		    addrs[a].conns);
 		refuse(fd, addr, TXT_ADDR, line);
 		addr_put(a);
 		return 0;
 	}
 	if (addrs[a].pre >= conf.max_prelogin_addr) {
 		(void)snprintf(line, sizeof(line), "[%s]: %d connections not "
-		    "logged in (max_prelogin_per_address)", addr, addrs[a].pre);
+		    "logged in yet (max_prelogin_per_address)", addr,
+		    addrs[a].pre);
 		refuse(fd, addr, TXT_PRE, line);
 		addr_put(a);
 		return 0;
