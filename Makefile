@@ -24,7 +24,8 @@ OBJS=		pald.o child.o session.o room.o admin.o ban.o guard.o out.o \
 		conf.o proc.o log.o voice.o keeper.o ${PROTO_OBJS} ${STORE_OBJS}
 PALPASSWD_OBJS=	palpasswd.o log.o ${DB_OBJS}
 TESTS=		tests/t_pald tests/t_admin tests/t_room tests/t_client \
-		tests/t_voice tests/h_client tests/h_inetd tests/h_voice \
+		tests/t_voice tests/t_pool tests/h_client tests/h_inetd \
+		tests/h_voice tests/h_memscan \
 		tests/h_member tests/proto/t_wire tests/proto/t_rtp \
 		tests/store/t_kv tests/store/t_db tests/store/t_table
 
@@ -76,6 +77,9 @@ tests/h_member: tests/h_member.o store/table.o store/slog.o
 tests/h_inetd: tests/h_inetd.o
 	${CC} ${LDFLAGS} -o $@ tests/h_inetd.o
 
+tests/h_memscan: tests/h_memscan.o
+	${CC} ${LDFLAGS} -o $@ tests/h_memscan.o
+
 tests/h_voice: tests/h_voice.o tests/h_util.o
 	${CC} ${LDFLAGS} -o $@ tests/h_voice.o tests/h_util.o ${LDLIBS}
 
@@ -112,6 +116,10 @@ tests/t_client: tests/t_client.sh
 
 tests/t_room: tests/t_room.sh tests/common.sh
 	(echo '#! /usr/bin/env atf-sh'; cat tests/t_room.sh) >$@
+	chmod +x $@
+
+tests/t_pool: tests/t_pool.sh tests/common.sh
+	(echo '#! /usr/bin/env atf-sh'; cat tests/t_pool.sh) >$@
 	chmod +x $@
 
 tests/t_voice: tests/t_voice.sh

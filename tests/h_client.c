@@ -19,7 +19,9 @@
  *	uid NICK		on a connection of its own: CLIENT_HELLO(0),
  *				HELLO, GET_UIN, UIN_RESPONSE; prints
  *				"UID nick=NICK uid=N" (N may be -1)
- *	login NICK PASS		the 5.0 login: the uid lookup as above, then a
+ *	login NICK PASS [FILE]	the 5.0 login: the uid lookup as above (then,
+ *				with FILE, "LOOKED-UP" and a wait for FILE
+ *				as waitfile's), then a
  *				new current connection: CLIENT_HELLO(uid),
  *				HELLO, LYMERICK, SERVER_KEY (or -79), LOGIN
  *				with the password variant-1 encoded; prints
@@ -333,6 +335,7 @@ static void	fail(const char *, ...)
 static void	bad(const char *, ...)
 		    __attribute__((format(printf, 1, 2), noreturn));
 static void	cmd_room(char *, int);
+static void	cmd_waitfile(char *, int);
 static void	run(char *);
 static void	sb_add(struct sbuf *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
@@ -1243,16 +1246,20 @@ static void
 cmd_login(char *args, int unused)
 {
 	static const unsigned	 want[] = { T_LOGIN_SUCCESS, T_RETURN_CODE };
-	char			*nick, *pw, *enc = pbuf + 4;
+	char			*nick, *pw, *file, *enc = pbuf + 4;
 	long long		 uid;
 	int			 ch, n;
 
-	nick = need(&args, "login NICK PASS");
-	pw = need(&args, "login NICK PASS");
-	noargs(args, "login NICK PASS");
+	nick = need(&args, "login NICK PASS [FILE]");
+	pw = need(&args, "login NICK PASS [FILE]");
+	file = rest(args);
 	if (lookup(nick, &uid) == W_EOF) {
 		say("LOGIN-FAIL eof");
 		return;
+	}
+	if (*file != '\0') {
+		say("LOOKED-UP");
+		cmd_waitfile(file, 0);
 	}
 	if (uid == -1) {
 		say("LOGIN-FAIL unknown nick");
