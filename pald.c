@@ -66,6 +66,7 @@
 #define PID_HASH	4096
 #define ADDR_HASH	4096
 #define REFUSE_LOG	60	/* seconds between log lines of one refusal */
+#define REFUSE_KEYS	64	/* refusals remembered for that */
 
 /*
  * The session processes, in a table of fixed slots (a status record
@@ -584,25 +585,37 @@ hand(struct kid *k, int fd, const struct handover *h)
 }
 
 /*
- * refuse - a connection over a cap: say why to the client, and once in
- * REFUSE_LOG seconds per kind (per address for an address's caps) in
- * the log
+ * refuse - a connection over a cap: say why to the client, and log it
+ * once in REFUSE_LOG seconds per kind and address (a few recent ones
+ * are remembered, the oldest forgotten first)
  */
 static void
 refuse(int fd, const char *addr, const char *why, const char *logline)
 {
-	static char	 lastkey[64];
-	static time_t	 lastlog;
+	static struct {
+		char	 key[64];
+		time_t	 at;
+	}		 seen[REFUSE_KEYS];
 	unsigned char	 b[256];
 	char		 key[64];
+	time_t		 now = time(NULL);
 	size_t		 n;
+	int		 i, old = 0;
 
 	nrefused++;
 	(void)snprintf(key, sizeof(key), "%s %s", addr, why);
-	if (strcmp(lastkey, key) != 0 || time(NULL) - lastlog > REFUSE_LOG) {
+	for (i = 0; i < REFUSE_KEYS; i++) {
+		if (strcmp(seen[i].key, key) == 0)
+			break;
+		if (seen[i].at < seen[old].at)
+			old = i;
+	}
+	if (i == REFUSE_KEYS || now - seen[i].at > REFUSE_LOG) {
 		log_warnx("%s, refusing connections", logline);
-		(void)strlcpy(lastkey, key, sizeof(lastkey));
-		lastlog = time(NULL);
+		if (i == REFUSE_KEYS)
+			i = old;
+		(void)strlcpy(seen[i].key, key, sizeof(seen[i].key));
+		seen[i].at = now;
 	}
 	n = wire_encode(b, sizeof(b), PT_SERVER_DISCONNECT, why, strlen(why));
 	(void)write(fd, b, n);

@@ -68,6 +68,8 @@ cat >"$tmp/pald.conf" <<EOF
 # run-login.sh: every bench connection comes from 127.0.0.1
 max_per_address $MAX_SESSIONS
 max_sessions $MAX_SESSIONS
+max_prelogin $MAX_SESSIONS
+max_prelogin_per_address $MAX_SESSIONS
 categories $top/data/categories.txt
 EOF
 
@@ -79,15 +81,27 @@ pss() {
 	    awk '/^Pss:/ { s += $2; n++ } END { printf "%d %d\n", n, s }'
 }
 
-# sessions PID VOICEPID - the children of the master PID but the voice child
-sessions() {
-	pgrep -P "$1" | grep -vx "${2:-0}"
+# busy PID - the children of the master PID that serve a client (not
+# the pool's idle ones, the store keeper or the voice child)
+busy() {
+	for p in $(pgrep -P "$1"); do
+		tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null |
+		    grep -qv '^pald: \(idle\|store\|voice\)' && echo "$p"
+	done
 }
 
-# cpu_ms PID - user+system CPU of PID and its reaped children, in ms
+# cpu_ms PID - CPU of PID and its reaped children (its stat, in clock
+# ticks, summed exactly by the kernel as they are reaped), plus that of
+# its live children (the pool's idle children stay up): their schedstat
+# run time in ns (a stat in ticks would round each child's few ms down)
 cpu_ms() {
-	sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk -v hz="$HZ" '{
-		printf "%d\n", ($12 + $13 + $14 + $15) * 1000 / hz }'
+	own=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk -v hz="$HZ" '{
+		printf "%d\n", ($12 + $13 + $14 + $15) * 1000 / hz }')
+	[ -n "$own" ] || return 0
+	kids=$(pgrep -P "$1" | sed 's|.*|/proc/&/schedstat|' |
+	    xargs cat 2>/dev/null | awk '{ t += $1 } END { printf "%d\n",
+		t / 1000000 }')
+	echo $((own + ${kids:-0}))
 }
 HZ=$(getconf CLK_TCK)
 
@@ -125,11 +139,12 @@ one_run() {
 		kill -USR1 "$lcpid" 2>/dev/null
 	fi
 	end_lc $((limit * 2))
-	# every session child gone and reaped: the master's stat has all
-	# their CPU (the voice child stays up until pald stops)
+	# every session over: the pool's children idle again, the rest
+	# reaped (cpu_ms counts both; the voice child and the pool's spares
+	# stay up until pald stops)
 	m=$(cat "$tmp/pald.pid")
 	i=0
-	while [ -n "$(sessions "$m" "$vpid")" ] && [ $i -lt 1200 ]; do
+	while [ -n "$(busy "$m")" ] && [ $i -lt 1200 ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done

@@ -49,6 +49,8 @@ cat >"$tmp/pald.conf" <<EOF
 # run-profile.sh: every bench connection comes from 127.0.0.1
 max_per_address 16384
 max_sessions 16384
+max_prelogin 16384
+max_prelogin_per_address 16384
 categories $top/data/categories.txt
 EOF
 

@@ -55,6 +55,8 @@ cat >"$tmp/pald.conf" <<EOF
 # run-room.sh: every bench connection comes from 127.0.0.1
 max_per_address $((mmax + 64))
 max_sessions $((mmax + 64))
+max_prelogin $((mmax + 64))
+max_prelogin_per_address $((mmax + 64))
 room_size 1000
 # the senders say K lines at RATE/s: above pald's default per-session
 # message limit (60/min, burst 20), which would refuse most of them
