@@ -426,15 +426,8 @@ static int
 wait_conn(struct handover *h)
 {
 	struct pollfd	 pfd;
-	struct msghdr	 msg;
-	struct iovec	 iov;
-	struct cmsghdr	*cm;
-	union {
-		struct cmsghdr	 hdr;
-		unsigned char	 buf[CMSG_SPACE(sizeof(int))];
-	}		 cbuf;
 	ssize_t		 n;
-	int		 fd = -1;
+	int		 fd;
 
 	for (;;) {
 		if (got_term)
@@ -447,23 +440,8 @@ wait_conn(struct handover *h)
 		if (pfd.revents != 0)
 			break;
 	}
-	memset(&msg, 0, sizeof(msg));
-	memset(&cbuf, 0, sizeof(cbuf));
-	iov.iov_base = h;
-	iov.iov_len = sizeof(*h);
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = cbuf.buf;
-	msg.msg_controllen = sizeof(cbuf.buf);
-	while ((n = recvmsg(ctlfd, &msg, 0)) == -1 && errno == EINTR)
-		;
-	for (cm = CMSG_FIRSTHDR(&msg); cm != NULL; cm = CMSG_NXTHDR(&msg, cm))
-		if (cm->cmsg_level == SOL_SOCKET &&
-		    cm->cmsg_type == SCM_RIGHTS &&
-		    cm->cmsg_len == CMSG_LEN(sizeof(int)))
-			memcpy(&fd, CMSG_DATA(cm), sizeof(fd));
-	if (n == (ssize_t)sizeof(*h) && fd != -1 &&
-	    !(msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)))
+	n = proc_recvfd(ctlfd, &fd, h, sizeof(*h));
+	if (n == (ssize_t)sizeof(*h) && fd != -1)
 		return fd;
 	if (n != 0)
 		log_warnx("pool: bad message from the master (%zd bytes)", n);
@@ -498,6 +476,7 @@ static void
 child_reset(void)
 {
 	table_logout(tab);
+	table_bell_drain(tab);
 	stack_wipe();
 	stack_trim();
 #ifdef __GLIBC__
@@ -527,6 +506,9 @@ child_pool(int ctl, int status, int slot, struct table *t,
 	signals_child();
 	log_procname("pald-child");
 	db = child_store_open();
+	/* one doorbell for the child's life: no socket file per login */
+	if (table_bell_keep(tab, (uint32_t)slot) == -1)
+		log_warn("pool: doorbell");
 	for (;;) {
 		setproctitle("idle");
 		report(CS_READY);

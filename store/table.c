@@ -96,7 +96,10 @@ struct tslot {
 	_Atomic uint32_t ilock;		/* pid appending to the inbox, or 0 */
 	_Atomic uint32_t rooms[PALD_JOINS_MAX];	/* room index + 1 */
 	_Atomic uint32_t rgens[PALD_JOINS_MAX];
+	_Atomic uint32_t bellid;	/* BELL_KEPT | id: b.<id>; else s.<slot> */
 };
+
+#define BELL_KEPT	0x80000000u	/* a doorbell its process keeps */
 
 /* An active room; its members are in the member array of its index. */
 struct trec {
@@ -138,6 +141,7 @@ struct table {
 	char		 dir[PATH_MAX];
 	int		 myslot;	/* -1 when not logged in */
 	int		 bellfd;
+	uint32_t	 keptbell;	/* BELL_KEPT | id, or 0 (table_bell_keep) */
 	int		 sendfd;
 	pid_t		 pid;		/* getpid(), kept: see table_forked */
 };
@@ -268,16 +272,24 @@ alive(struct table *t, int i)
 	return fl.l_type != F_UNLCK;
 }
 
-/* bellpath - ${rundir}/s.<slot> */
+/*
+ * bellpath - ${rundir}/s.<slot>, a doorbell bound for one login, or
+ * ${rundir}/b.<id> for a bell id with BELL_KEPT, one a process keeps
+ * from login to login (table_bell_keep)
+ */
 static int
-bellpath(struct table *t, int i, struct sockaddr_un *sun)
+bellpath(struct table *t, uint32_t i, struct sockaddr_un *sun)
 {
 	int	 n;
 
 	memset(sun, 0, sizeof(*sun));
 	sun->sun_family = AF_UNIX;
-	n = snprintf(sun->sun_path, sizeof(sun->sun_path), "%s/s.%d", t->dir,
-	    i);
+	if (i & BELL_KEPT)
+		n = snprintf(sun->sun_path, sizeof(sun->sun_path), "%s/b.%u",
+		    t->dir, i & ~BELL_KEPT);
+	else
+		n = snprintf(sun->sun_path, sizeof(sun->sun_path), "%s/s.%u",
+		    t->dir, i);
 	return (n < 0 || (size_t)n >= sizeof(sun->sun_path)) ? -1 : 0;
 }
 
@@ -381,6 +393,11 @@ table_close(struct table *t)
 		return;
 	if (t->myslot != -1)
 		table_logout(t);
+	if (t->keptbell != 0) {
+		(void)close(t->bellfd);
+		t->bellfd = -1;
+		t->keptbell = 0;
+	}
 	if (t->sendfd != -1)
 		(void)close(t->sendfd);
 	(void)munmap(t->base, t->size);
@@ -388,9 +405,9 @@ table_close(struct table *t)
 	free(t);
 }
 
-/* bell_open - bind our doorbell socket for slot i */
+/* bell_open - bind our doorbell socket for bell i (see bellpath) */
 static int
-bell_open(struct table *t, int i)
+bell_open(struct table *t, uint32_t i)
 {
 	struct sockaddr_un sun;
 	int		 fd;
@@ -425,7 +442,7 @@ table_login(struct table *t, uint32_t uid, const char *nick,
 			continue;
 		if (lockbyte(t->fd, LK_LIVE + i, F_WRLCK, 0) == -1)
 			continue;
-		if ((t->bellfd = bell_open(t, i)) == -1) {
+		if (t->keptbell == 0 && (t->bellfd = bell_open(t, i)) == -1) {
 			slog_warn("%s: doorbell %u", __func__, i);
 			(void)lockbyte(t->fd, LK_LIVE + i, F_UNLCK, 0);
 			break;
@@ -447,6 +464,7 @@ table_login(struct table *t, uint32_t uid, const char *nick,
 		atomic_store(&s->bell, 0);
 		for (j = 0; j < PALD_JOINS_MAX; j++)
 			atomic_store(&s->rooms[j], 0);
+		atomic_store(&s->bellid, t->keptbell != 0 ? t->keptbell : i);
 		atomic_store(&s->gen, gen);
 		atomic_store(&s->state, 1);
 		inbox_unlock(t, i);
@@ -474,7 +492,9 @@ slot_clear(struct table *t, int i)
 	atomic_store(&t->slots[i].state, 0);
 	atomic_store(&t->slots[i].uid, 0);
 	inbox_unlock(t, i);
-	if (bellpath(t, i, &sun) == 0)
+	/* a kept doorbell is its process's, and the next one rebinds it */
+	if (!(atomic_load(&t->slots[i].bellid) & BELL_KEPT) &&
+	    bellpath(t, (uint32_t)i, &sun) == 0)
 		(void)unlink(sun.sun_path);
 }
 
@@ -489,16 +509,51 @@ table_logout(struct table *t)
 	slot_clear(t, i);
 	(void)lockbyte(t->fd, LK_LIVE + i, F_UNLCK, 0);
 	table_unlock(t);
-	if (t->bellfd != -1)
-		(void)close(t->bellfd);
-	t->bellfd = -1;
+	if (t->keptbell == 0) {
+		if (t->bellfd != -1)
+			(void)close(t->bellfd);
+		t->bellfd = -1;
+	}
 	t->myslot = -1;
+}
+
+/*
+ * table_bell_keep - a process that logs in one session after another (a
+ * pooled child) binds one doorbell, ${rundir}/b.<id>, and keeps it: no
+ * bind and unlink of a socket file per login.  id is the process's own
+ * (the master's slot of the child); a dead process's file is rebound by
+ * the next that has the id.  -1 when it cannot be bound (logins then
+ * bind one each).
+ */
+int
+table_bell_keep(struct table *t, uint32_t id)
+{
+	int	 fd;
+
+	if (t->myslot != -1 || t->keptbell != 0 || (id & BELL_KEPT))
+		return -1;
+	if ((fd = bell_open(t, id | BELL_KEPT)) == -1)
+		return -1;
+	t->bellfd = fd;
+	t->keptbell = id | BELL_KEPT;
+	return 0;
+}
+
+/* table_bell_drain - what rang for an earlier session is thrown away */
+void
+table_bell_drain(struct table *t)
+{
+	char	 b[64];
+
+	if (t->keptbell != 0 && t->myslot == -1)
+		while (recv(t->bellfd, b, sizeof(b), 0) > 0)
+			;
 }
 
 int
 table_bellfd(struct table *t)
 {
-	return t->bellfd;
+	return t->myslot != -1 ? t->bellfd : -1;
 }
 
 void
@@ -620,7 +675,8 @@ ring(struct table *t, int i)
 	if (t->sendfd == -1)
 		t->sendfd = socket(AF_UNIX,
 		    SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (t->sendfd == -1 || bellpath(t, i, &sun) == -1)
+	if (t->sendfd == -1 ||
+	    bellpath(t, atomic_load(&t->slots[i].bellid), &sun) == -1)
 		return;
 	/* Failure is harmless: a dead owner is swept, a busy one will look. */
 	(void)sendto(t->sendfd, &b, 1, 0, (struct sockaddr *)&sun,

@@ -80,6 +80,10 @@ int		 table_login(struct table *, uint32_t, const char *,
 		    const char *, uint32_t, struct tsess *);
 void		 table_logout(struct table *);
 int		 table_bellfd(struct table *);	/* our doorbell, or -1 */
+/* table_bell_keep - one doorbell for all our logins (a pooled child) */
+int		 table_bell_keep(struct table *, uint32_t);
+/* table_bell_drain - before the next login: drop old rings of a kept bell */
+void		 table_bell_drain(struct table *);
 void		 table_set_status(struct table *, uint32_t);
 /* table_touch - our client sent a packet at time now (idle time) */
 void		 table_touch(struct table *, int64_t);
