@@ -556,32 +556,7 @@ kid_spawn(int conn)
 static int
 hand(struct kid *k, int fd, const struct handover *h)
 {
-	struct msghdr	 msg;
-	struct iovec	 iov;
-	struct cmsghdr	*cm;
-	union {
-		struct cmsghdr	 hdr;
-		unsigned char	 buf[CMSG_SPACE(sizeof(int))];
-	}		 cbuf;
-	ssize_t		 n;
-
-	memset(&msg, 0, sizeof(msg));
-	memset(&cbuf, 0, sizeof(cbuf));
-	iov.iov_base = (void *)(uintptr_t)h;
-	iov.iov_len = sizeof(*h);
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = cbuf.buf;
-	msg.msg_controllen = sizeof(cbuf.buf);
-	cm = CMSG_FIRSTHDR(&msg);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &fd, sizeof(fd));
-	while ((n = sendmsg(k->fd, &msg, MSG_NOSIGNAL)) == -1 &&
-	    errno == EINTR)
-		;
-	return n == (ssize_t)sizeof(*h) ? 0 : -1;
+	return proc_sendfd(k->fd, fd, h, sizeof(*h));
 }
 
 /*
