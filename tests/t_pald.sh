@@ -653,10 +653,12 @@ kill_lock_waiter_body()
 	printf 'login bob bob-pw\neof\n' | client >bob.out &
 	bpid=$!
 	locked "WAIT *offline.db"
-	# bob's child is the master's only child that is not the keeper or voice
+	# bob's child is the master's only child that is not the keeper,
+	# voice or idle in the pool
 	pid=""
 	for p in $(pgrep -P "$master"); do
-		tr '\0' ' ' </proc/"$p"/cmdline | grep -q -e store -e voice ||
+		tr '\0' ' ' </proc/"$p"/cmdline |
+		    grep -q -e store -e voice -e idle ||
 		    pid="$p"
 	done
 	[ -n "$pid" ] || atf_fail "no child waiting for the lock"

@@ -48,6 +48,15 @@ gone()
 	done
 }
 
+# silent NAME - a connection that sends nothing until the file release
+# exists (output in NAME.out, its pid added to spids), once it is open
+silent()
+{
+	printf 'connect\necho C\nwaitfile release\n' | client >"$1.out" &
+	spids="$spids $!"
+	wait_for "$1.out" C
+}
+
 atf_test_case reuse_isolation cleanup
 reuse_isolation_head()
 {
@@ -239,18 +248,14 @@ prelogin_caps_body()
 	conf "max_prelogin_per_address 2" "max_prelogin 3" "max_sessions 4"
 	pald_start
 	# two silent connections from 127.0.0.1: the third is refused
-	printf 'connect\necho C\nwaitfile release\n' | client >s1.out &
-	p1=$!
-	printf 'connect\necho C\nwaitfile release\n' | client >s2.out &
-	p2=$!
-	wait_for s1.out C
-	wait_for s2.out C
-	wait_for_busy 2
+	silent s1
+	silent s2
+	wait_kids client -ge 2
 	printf 'connect\nexpect 0x044c\neof\n' | client >s3.out
 	atf_check -o match:"Too many logins in progress" cat s3.out
 	wait_for pald.log "not logged in yet (max_prelogin_per_address), refusing"
 	touch release
-	wait $p1 $p2
+	wait $spids
 	# logged-in sessions do not count: alice gets in past the cap
 	printf 'login alice alice-pw\necho IN\nwaitfile out\nquit\n' | client >a.out &
 	p1=$!
@@ -262,12 +267,6 @@ prelogin_caps_body()
 }
 prelogin_caps_cleanup() { pald_stop; }
 
-# wait_for_busy N - until /stats-free evidence: N children titled client
-wait_for_busy()
-{
-	wait_kids client -ge "$1"
-}
-
 atf_test_case server_full cleanup
 server_full_head()
 {
@@ -278,20 +277,16 @@ server_full_body()
 	adduser alice alice-pw >/dev/null
 	conf "max_sessions 2"
 	pald_start
-	printf 'connect\necho C\nwaitfile release\n' | client >s1.out &
-	p1=$!
-	printf 'connect\necho C\nwaitfile release\n' | client >s2.out &
-	p2=$!
-	wait_for s1.out C
-	wait_for s2.out C
-	wait_for_busy 2
+	silent s1
+	silent s2
+	wait_kids client -ge 2
 	printf 'connect\nexpect 0x044c\neof\n' | client >b1.out
 	printf 'connect\nexpect 0x044c\neof\n' | client >b2.out
 	atf_check -o match:"The server is full" cat b1.out
 	atf_check -o match:"The server is full" cat b2.out
 	atf_check -o inline:"1\n" grep -c "server full" pald.log
 	touch release
-	wait $p1 $p2
+	wait $spids
 	printf 'login alice alice-pw\nquit\n' | client >a.out
 	atf_check -o match:LOGIN-OK cat a.out
 }
