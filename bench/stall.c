@@ -114,12 +114,12 @@ main(int argc, char *argv[])
 	if (port <= 0 || port > 65535 || nconn < 1 || nconn > KMAX ||
 	    naddr < 1 || naddr > 250 || secs < 1 || secs > 600)
 		usage();
-	if ((ep = epoll_create1(EPOLL_CLOEXEC)) == -1)
-		return 1;
-	for (i = 0; i < nconn; i++)
-		(void)dial(ep, i);
 	(void)signal(SIGTERM, on_term);
 	(void)signal(SIGPIPE, SIG_IGN);
+	if ((ep = epoll_create1(EPOLL_CLOEXEC)) == -1)
+		return 1;
+	for (i = 0; i < nconn && !stop; i++)
+		(void)dial(ep, i);
 	end = time(NULL) + secs;
 	while (time(NULL) < end && !stop) {
 		if ((k = epoll_wait(ep, evs, 256, 200)) == -1 &&
