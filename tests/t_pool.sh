@@ -48,6 +48,17 @@ gone()
 	done
 }
 
+# idle_again PID - until PID's title is "pald: idle", at most 10 seconds
+idle_again()
+{
+	i=0
+	while ! tr '\0' ' ' </proc/"$1"/cmdline | grep -q "pald: idle"; do
+		i=$((i + 1))
+		[ $i -gt 200 ] && atf_fail "child $1 not idle"
+		sleep 0.05
+	done
+}
+
 # silent NAME - a connection that sends nothing until the file release
 # exists (output in NAME.out, its pid added to spids), once it is open
 silent()
@@ -85,12 +96,7 @@ reuse_isolation_body()
 	wait $apid
 	wait_for carol.out OFF
 	# the same process, back in the pool: no trace of the password
-	i=0
-	while ! tr '\0' ' ' </proc/"$pid"/cmdline | grep -q "pald: idle"; do
-		i=$((i + 1))
-		[ $i -gt 200 ] && atf_fail "child $pid not idle again"
-		sleep 0.05
-	done
+	idle_again "$pid"
 	atf_check -o match:"^clean" "$MEMSCAN" "$pid" "alice-secret-pw"
 	atf_check -o match:"^clean" "$MEMSCAN" "$pid" "alice-marker-mail"
 	atf_check -o match:"^clean" "$MEMSCAN" "$pid" "alicesroom"
@@ -100,12 +106,7 @@ reuse_isolation_body()
 	    client >bob.out &
 	bpid=$!
 	wait_for bob.out LOOKED-UP
-	i=0
-	while ! tr '\0' ' ' </proc/"$pid"/cmdline | grep -q "pald: idle"; do
-		i=$((i + 1))
-		[ $i -gt 200 ] && atf_fail "child $pid not idle after bob's lookup"
-		sleep 0.05
-	done
+	idle_again "$pid"
 	touch looked
 	wait_for bob.out BOB
 	atf_check_equal "$(child_of bob)" "$pid"
