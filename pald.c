@@ -405,6 +405,25 @@ addr_put(int i)
 }
 
 /*
+ * pool_publish - the pool's figures into the table, for /stats: at
+ * every change (seven stores)
+ */
+static void
+pool_publish(void)
+{
+	uint64_t	 v[TP_COUNT];
+
+	v[TP_CHILDREN] = (uint64_t)nkids;
+	v[TP_IDLE] = (uint64_t)nidle;
+	v[TP_BUSY] = (uint64_t)nbusy;
+	v[TP_PRELOGIN] = (uint64_t)npre;
+	v[TP_FORKS] = nforks;
+	v[TP_REUSES] = nreuses;
+	v[TP_REFUSED] = nrefused;
+	table_pool_put(tab, v);
+}
+
+/*
  * kid_state - move a session process to state st, keeping the counts:
  * the idle queue, busy and not-yet-logged-in connections, in all and
  * per address.  A connection's address is set (and counted in conns)
@@ -455,6 +474,7 @@ kid_state(struct kid *k, int st)
 		nbusy++;
 		break;
 	}
+	pool_publish();
 }
 
 /*
@@ -484,6 +504,7 @@ kid_free(int i)
 	k->pid = 0;
 	k->state = K_FREE;
 	nkids--;
+	pool_publish();
 	kidfree[nkidfree++] = i;
 }
 
@@ -548,9 +569,9 @@ kid_spawn(int conn)
 	k->state = K_FREE;
 	k->hnext = pidhash[pid % PID_HASH];
 	pidhash[pid % PID_HASH] = i;
-	kid_state(k, K_START);
 	nkids++;
 	nforks++;
+	kid_state(k, K_START);
 	return i;
 }
 
@@ -583,6 +604,7 @@ refuse(int fd, const char *addr, const char *why, const char *logline)
 	int		 i, old = 0;
 
 	nrefused++;
+	pool_publish();
 	(void)snprintf(key, sizeof(key), "%s %s", addr, why);
 	for (i = 0; i < REFUSE_KEYS; i++) {
 		if (strcmp(seen[i].key, key) == 0)
@@ -727,22 +749,6 @@ status_read(void)
 	}
 }
 
-/* pool_publish - the pool's figures into the table, for /stats */
-static void
-pool_publish(void)
-{
-	uint64_t	 v[TP_COUNT];
-
-	v[TP_CHILDREN] = (uint64_t)nkids;
-	v[TP_IDLE] = (uint64_t)nidle;
-	v[TP_BUSY] = (uint64_t)nbusy;
-	v[TP_PRELOGIN] = (uint64_t)npre;
-	v[TP_FORKS] = nforks;
-	v[TP_REUSES] = nreuses;
-	v[TP_REFUSED] = nrefused;
-	table_pool_put(tab, v);
-}
-
 /*
  * pool_maintain - once a second, as Apache prefork's idle server
  * maintenance: below min_spare spares (idle, or forked and not ready
@@ -778,7 +784,6 @@ pool_maintain(time_t now)
 		    (nidle > lo && k != NULL && now - k->since >= conf.pool_idle))
 			kid_end(k);
 	}
-	pool_publish();
 }
 
 /* pool_init - the tables of children and addresses, all slots free */

@@ -163,6 +163,7 @@ who_stats_body()
 	atf_check -o match:"1 online matching:.bob  127.0.0.1" cat out
 	atf_check -o match:"0 online matching:$" cat out
 	atf_check -o match:"up .*online now: 2 sessions.*logins.*IMs" \
+	    -o match:"pool: [0-9]+ processes, [0-9]+ idle, [1-9][0-9]* busy .* forks, [0-9]+ reuses, [0-9]+ refused" \
 	    -o match:"KB at most" cat out
 }
 who_stats_cleanup() { pald_stop; }
