@@ -20,7 +20,7 @@
 #define PALD_VERSION		"0.1"
 
 #define PALD_PORT		5001	/* the port every Paltalk client knows */
-#define PALD_VOICE_PORT		2090	/* room voice, TCP */
+#define PALD_VOICE_PORT		12718	/* room voice, TCP: the 2002 service's */
 #define PALD_FRAME_MAX		8192	/* largest client frame payload accepted */
 #define PALD_OUTBUF_MAX		(256 * 1024) /* unsent bytes before a client is cut */
 #define PALD_SEARCH_MAX		100	/* search results */
