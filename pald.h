@@ -103,6 +103,7 @@ extern pid_t	 pald_master;
 /* conf.c; the table_conf_* pass the configuration through store/table.h */
 struct table;
 void	conf_defaults(struct pald_conf *);
+void	conf_seeds(struct pald_conf *, const char *);	/* argv[0] */
 int	conf_load(struct pald_conf *, const char *, char *, size_t);
 void	table_conf_put(struct table *, const struct pald_conf *);
 int	table_conf_get(struct table *, uint32_t *, struct pald_conf *);

@@ -745,6 +745,9 @@ daemon_mode_body()
 	wait_for pald.port .
 	wait_for pald.pid .
 	PORT=$(cat pald.port)
+	# one line: the number and a newline
+	atf_check -o match:"^[0-9]+$" cat pald.pid
+	atf_check -o inline:"1\n" sh -c "wc -l <pald.pid | tr -d ' '"
 	printf 'login alice alice-pw\nquit\n' | client >out
 	atf_check -o match:LOGIN-OK cat out
 	atf_check -s exit:0 test -S run/s.0 -o -f run/table
@@ -755,6 +758,24 @@ daemon_mode_body()
 	atf_check -o match:LOGIN-OK cat out2
 }
 daemon_mode_cleanup() { pald_stop; }
+
+atf_test_case tree_seeds cleanup
+tree_seeds_head()
+{
+	atf_set "descr" "pald run from its build tree seeds the tree's categories and rooms"
+}
+tree_seeds_body()
+{
+	adduser alice alice-pw >/dev/null
+	# no categories or rooms keyword: the defaults
+	printf 'hash_cost 4\nvoice_port 0\n' >pald.conf
+	pald_start
+	wait_for pald.log "29 categories seeded"
+	atf_check -o match:"data/rooms.txt: [0-9]+ rooms seeded" cat pald.log
+	printf 'login alice alice-pw\nrooms 30001\nexpect 0x014c id=50001\nquit\n' |
+	    atf_check -s exit:0 -o ignore "$H" -t 10 "$PORT"
+}
+tree_seeds_cleanup() { pald_stop; }
 
 atf_test_case config_check
 config_check_head()
@@ -826,6 +847,7 @@ atf_init_test_cases()
 	atf_add_test_case kill_lock_waiter
 	atf_add_test_case keeper_restart
 	atf_add_test_case daemon_mode
+	atf_add_test_case tree_seeds
 	atf_add_test_case config_check
 	atf_add_test_case palpasswd_tool
 }
