@@ -1141,33 +1141,33 @@ admin_room(struct session *s, const struct wire_frame *f, size_t min,
 }
 
 /*
- * handle_admin_info - ROOM_GET_ADMIN_INFO -> ROOM_ADMIN_INFO.  Each list
- * entry is "uid,nickname\n": the 5.0 client splits the lists at newlines,
- * each entry at the comma, shows the nickname in the admin console and
- * keeps the uid for Unbounce / Unban (the client binary, 0x409ec4).
+ * send_admin_info - ROOM_ADMIN_INFO.  Each list entry is
+ * "uid,nickname\n": the 5.0 client splits the lists at newlines, each
+ * entry at the comma, shows the nickname in the admin console and keeps
+ * the uid for Unbounce / Unban (the client binary, 0x409ec4).  Any
+ * ROOM_ADMIN_INFO empties and refills the console's lists, which the
+ * client never asks for again by itself after a change (CLIENT.md 1):
+ * it follows every change made from the console; with the console
+ * closed the client reads and ignores it.
  */
-static int
-handle_admin_info(struct session *s, const struct wire_frame *f)
+static void
+send_admin_info(struct session *s, const struct troom *tr)
 {
-	struct troom	 tr;
-	struct tmember	 me;
 	struct rban	*b;
 	struct rec	 r;
 	struct user	 u;
 	char		 ent[16 + PALD_NICK_MAX + 2];
 	int		 i, n, k;
 
-	if (admin_room(s, f, 4, &tr, &me) == -1)
-		return 0;
 	if ((b = reallocarray(NULL, 500, sizeof(*b))) == NULL)
-		return 0;
+		return;
 	rec_init(&r, s->scratch, SCRATCH);
-	rec_addu(&r, "group", tr.id);
-	rec_addi(&r, "mike", tr.mike);
-	rec_addi(&r, "text", tr.text);
-	rec_addi(&r, "video", tr.video);
+	rec_addu(&r, "group", tr->id);
+	rec_addi(&r, "mike", tr->mike);
+	rec_addi(&r, "text", tr->text);
+	rec_addi(&r, "video", tr->video);
 	for (k = RBAN_BOUNCE; k >= RBAN_BAN; k--) {
-		n = db_rban_list(s->db, tr.id, k, b, 500);
+		n = db_rban_list(s->db, tr->id, k, b, 500);
 		rec_raw(&r, k == RBAN_BOUNCE ? "bounce=" : "ban=",
 		    k == RBAN_BOUNCE ? 7 : 4);
 		for (i = 0; i < n; i++) {
@@ -1183,6 +1183,17 @@ handle_admin_info(struct session *s, const struct wire_frame *f)
 	free(b);
 	if (rec_len(&r) > 0)
 		out_frame(s, PT_ROOM_ADMIN_INFO, s->scratch, r.len);
+}
+
+/* handle_admin_info - ROOM_GET_ADMIN_INFO: the console opens, Refresh */
+static int
+handle_admin_info(struct session *s, const struct wire_frame *f)
+{
+	struct troom	 tr;
+	struct tmember	 me;
+
+	if (admin_room(s, f, 4, &tr, &me) == 0)
+		send_admin_info(s, &tr);
 	return 0;
 }
 
@@ -1272,18 +1283,18 @@ handle_ban(struct session *s, const struct wire_frame *f)
 	if (admin_room(s, f, 8, &tr, &me) == -1)
 		return 0;
 	kind = f->type == PT_C_ROOM_BAN ? RBAN_BAN : RBAN_BOUNCE;
-	if ((uid = wire_get32(f->payload + 4)) != ALL_UIDS) {
+	if ((uid = wire_get32(f->payload + 4)) != ALL_UIDS)
 		ban_one(s, &tr, kind, uid, NULL);
-		return 0;
+	else if ((m = reallocarray(NULL, PALD_ROOM_MEMBERS_MAX,
+	    sizeof(*m))) != NULL) {
+		n = room_members(s->tab, tr.idx, tr.rgen, m,
+		    PALD_ROOM_MEMBERS_MAX);
+		for (i = 0; i < n; i++)
+			if (!is_admin(&m[i]))
+				ban_one(s, &tr, kind, m[i].uid, NULL);
+		free(m);
 	}
-	if ((m = reallocarray(NULL, PALD_ROOM_MEMBERS_MAX, sizeof(*m))) ==
-	    NULL)
-		return 0;
-	n = room_members(s->tab, tr.idx, tr.rgen, m, PALD_ROOM_MEMBERS_MAX);
-	for (i = 0; i < n; i++)
-		if (!is_admin(&m[i]))
-			ban_one(s, &tr, kind, m[i].uid, NULL);
-	free(m);
+	send_admin_info(s, &tr);
 	return 0;
 }
 
@@ -1304,6 +1315,7 @@ handle_ban_nick(struct session *s, const struct wire_frame *f)
 		return 0;
 	}
 	ban_one(s, &tr, RBAN_BAN, u.uid, NULL);
+	send_admin_info(s, &tr);
 	return 0;
 }
 
@@ -1333,22 +1345,36 @@ handle_reason(struct session *s, const struct wire_frame *f)
 	return 0;
 }
 
-/* handle_unban - UNBOUNCE / UNBAN room(4) uid(4) */
+/*
+ * handle_unban - UNBOUNCE / UNBAN room(4) uid(4); uid 0xffffffff is the
+ * console's "Clear All Bounces" / "Clear All Bans": every one of the
+ * room's, one action in the log.  The console is sent its lists again.
+ */
 static int
 handle_unban(struct session *s, const struct wire_frame *f)
 {
 	struct troom	 tr;
 	struct tmember	 me;
 	uint32_t	 uid;
-	int		 kind;
+	int		 ban, r;
 
 	if (admin_room(s, f, 8, &tr, &me) == -1)
 		return 0;
 	uid = wire_get32(f->payload + 4);
-	kind = f->type == PT_C_ROOM_UNBAN ? RBAN_BAN : RBAN_BOUNCE;
-	(void)db_rban_del(s->db, tr.id, kind, uid);
-	log_action(s, &tr, kind == RBAN_BAN ? "unban" : "unbounce", uid,
-	    NULL);
+	ban = f->type == PT_C_ROOM_UNBAN;
+	if (uid == ALL_UIDS) {
+		if ((r = db_rban_clear(s->db, tr.id, ban ? RBAN_BAN :
+		    RBAN_BOUNCE)) == DBR_OK)
+			log_action(s, &tr, ban ? "clearbans" : "clearbounces",
+			    0, NULL);
+	} else if ((r = db_rban_del(s->db, tr.id, ban ? RBAN_BAN :
+	    RBAN_BOUNCE, uid)) == DBR_OK || r == DBR_NOTFOUND) {
+		r = DBR_OK;
+		log_action(s, &tr, ban ? "unban" : "unbounce", uid, NULL);
+	}
+	if (r != DBR_OK)
+		sys_line(s, tr.id, "That could not be stored; try again.");
+	send_admin_info(s, &tr);
 	return 0;
 }
 

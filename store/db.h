@@ -183,6 +183,7 @@ struct rban {
 };
 int	 db_rban_add(struct db *, const struct rban *);	/* replaces */
 int	 db_rban_del(struct db *, uint32_t, int, uint32_t);
+int	 db_rban_clear(struct db *, uint32_t, int);	/* every one of a kind */
 /* DBR_OK and *out if uid is banned or bounced from room now (expired
  * entries do not count and are removed), else DBR_NOTFOUND. */
 int	 db_rban_check(struct db *, uint32_t, uint32_t, int64_t, struct rban *);

@@ -262,6 +262,65 @@ IN
 }
 bounce_ban_cleanup() { pald_stop; }
 
+atf_test_case console cleanup
+console_head()
+{
+	atf_set "descr" "the admin console: unbounce, unban, Clear All, ban by nick, switches; each answered with fresh lists"
+}
+console_body()
+{
+	addadmin boss boss-pw 1 >/dev/null
+	b=$(adduser bob bob-pw)
+	c=$(adduser carol carol-pw)
+	d=$(adduser dave dave-pw)
+	e=$(adduser erin erin-pw)
+	pald_start
+	cat >boss.in <<IN
+login boss boss-pw
+join 50001
+expect 0x0154
+bounce 50001 $b
+expect 0x0384 bounce=$b,bob
+bounce 50001 $c
+expect 0x0384 bounce=$b,bob $c,carol
+ban 50001 $d
+expect 0x0384 ban=$d,dave
+bannick 50001 erin
+expect 0x0384 ban=$d,dave $e,erin
+unbounce 50001 $c
+expect 0x0384 bounce=$b,bob |
+unban 50001 $d
+expect 0x0384 ban=$e,erin
+bounce 50001 $c
+expect 0x0384 bounce=$b,bob $c,carol
+echo CLEAR
+unbounce 50001 -1
+expect 0x0384 bounce= | ban=$e,erin
+unban 50001 -1
+expect 0x0384 bounce= | ban=
+newmic 50001 0
+rdvideo 50001 1
+admininfo 50001
+expect 0x0384 mike=0 text=0 video=1
+quit
+IN
+	atf_check -s exit:0 -o save:boss.out "$H" -t 10 "$PORT" <boss.in
+	# after Clear All Bans both lists are empty
+	atf_check -o match:"bounce= [|] ban=$" \
+	    sh -c "sed -n '/^CLEAR/,\$p' boss.out | grep '^RECV 0x0384' | sed -n 2p"
+	# one line for each Clear All, in the room's log too
+	atf_check -o match:"room 50001: clearbounces by boss" cat pald.log
+	atf_check -o match:"room 50001: clearbans by boss" cat pald.log
+	atf_check -o match:"room 50001: newusermic by boss" cat pald.log
+	atf_check -o match:"room 50001: reddotvideo by boss" cat pald.log
+	# everyone is let in again; a new member gets no mic
+	for u in bob carol dave erin; do
+		printf 'login %s %s-pw\njoin 50001\nexpect 0x0154 nickname=%s admin=0 color=000128000 mic=0\nquit\n' \
+		    $u $u $u | atf_check -s exit:0 -o ignore "$H" -t 10 "$PORT"
+	done
+}
+console_cleanup() { pald_stop; }
+
 atf_test_case close_room cleanup
 close_room_head()
 {
@@ -565,6 +624,7 @@ atf_init_test_cases()
 	atf_add_test_case topic
 	atf_add_test_case lockword
 	atf_add_test_case bounce_ban
+	atf_add_test_case console
 	atf_add_test_case close_room
 	atf_add_test_case reddot_text
 	atf_add_test_case whisper

@@ -1418,6 +1418,24 @@ ATF_TC_BODY(room_bans, tc)
 	ATF_CHECK_EQ(db_rban_del(db, 50001, RBAN_BAN, 1000003), DBR_OK);
 	ATF_CHECK_EQ(db_rban_check(db, 50001, 1000003, 2000, &got),
 	    DBR_NOTFOUND);
+	/* Clear All: every ban of the room, bounces and other rooms kept */
+	for (b.uid = 1000003; b.uid < 1000006; b.uid++)
+		ATF_REQUIRE_EQ(db_rban_add(db, &b), DBR_OK);
+	b.room = 50002;
+	ATF_REQUIRE_EQ(db_rban_add(db, &b), DBR_OK);
+	b.room = 50001;
+	b.kind = RBAN_BOUNCE;
+	b.until = INT64_MAX;
+	ATF_REQUIRE_EQ(db_rban_add(db, &b), DBR_OK);
+	ATF_CHECK_EQ(db_rban_list(db, 50001, RBAN_BAN, list, 4), 3);
+	ATF_CHECK_EQ(db_rban_clear(db, 50001, RBAN_BAN), DBR_OK);
+	ATF_CHECK_EQ(db_rban_list(db, 50001, RBAN_BAN, list, 4), 0);
+	ATF_CHECK_EQ(db_rban_list(db, 50001, RBAN_BOUNCE, list, 4), 1);
+	ATF_CHECK_EQ(db_rban_list(db, 50002, RBAN_BAN, list, 4), 1);
+	ATF_CHECK_EQ(db_rban_clear(db, 50001, RBAN_BOUNCE), DBR_OK);
+	ATF_CHECK_EQ(db_rban_list(db, 50001, RBAN_BOUNCE, list, 4), 0);
+	ATF_CHECK_EQ(db_rban_clear(db, 50001, RBAN_BOUNCE), DBR_OK);
+	ATF_CHECK_EQ(db_rban_clear(db, 50001, 7), DBR_LIMIT);
 	db_close(db);
 }
 
