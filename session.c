@@ -749,34 +749,41 @@ handle_buddy(struct session *s, const struct wire_frame *f)
 	return 0;
 }
 
-/* handle_block - BLOCK / UNBLOCK; the other side sees us go or come */
+/*
+ * handle_block - BLOCK / UNBLOCK; the other side sees us go or come.
+ * The 5.0 client blocks and unblocks at once on its own and takes any
+ * BLOCK_RESPONSE for "Block User Failed" (CLIENT.md 3.4): one goes out
+ * only when the change failed, with the state to fall back to and why.
+ * A blocked pal is shown off line (status 0: the client ignores the
+ * "blocked" status word).
+ */
 static int
 handle_block(struct session *s, const struct wire_frame *f)
 {
 	struct tsess	 ts;
 	unsigned char	 b[8];
+	const char	*why;
 	uint32_t	 uid;
 	int		 block = f->type == PT_C_BLOCK, r;
 
-	if (f->len < 4)
-		return 0;
+	if (f->len != 4)
+		return guard_malformed(s, f, "not a uid");
 	uid = wire_get32(f->payload);
 	r = block ? db_block_add(s->db, s->u.uid, uid) :
 	    db_block_del(s->db, s->u.uid, uid);
 	if (r == DBR_FATAL)
 		return -1;
-	wire_put32(s->scratch, uid);
-	wire_put16(s->scratch + 4, block ? 1 : 0);
-	if (r == DBR_OK) {
-		memcpy(s->scratch + 6, "Success", 7);
-		out_frame(s, PT_BLOCK_RESPONSE, s->scratch, 13);
-	} else {
-		memcpy(s->scratch + 6, "Failed", 6);
-		out_frame(s, PT_BLOCK_RESPONSE, s->scratch, 12);
+	if (r != DBR_OK) {
+		why = r == DBR_NOTFOUND ? "No such user." : r == DBR_LIMIT ?
+		    "Your block list is full." : "Try again later.";
+		wire_put32(s->scratch, uid);
+		wire_put16(s->scratch + 4, block ? 0 : 1);
+		memcpy(s->scratch + 6, why, strlen(why));
+		out_frame(s, PT_BLOCK_RESPONSE, s->scratch, 6 + strlen(why));
 		return 0;
 	}
 	if (block)
-		out_status(s, uid, ST_BLOCKED);
+		out_status(s, uid, ST_OFFLINE);
 	else
 		send_buddies(s);
 	send_blocked(s);
@@ -1142,6 +1149,9 @@ session_frame(struct session *s, const struct wire_frame *f)
 		return handle_new_password(s, f);
 	case PT_C_SET_PRIVACY:
 		return handle_privacy(s, f);
+	case PT_C_BLOCK_LIST:
+		send_blocked(s);
+		return 0;
 	default:
 		if ((r = room_frame(s, f)) != 1)
 			return r;

@@ -92,6 +92,7 @@ enum wire_type {
 	PT_C_ROOM_HAND_DOWN	= -399,
 	PT_C_SET_PRIVACY	= -410,
 	PT_C_BLOCK		= -500,
+	PT_C_BLOCK_LIST		= -510,		/* C: empty: send BLOCKED_LIST */
 	PT_C_UNBLOCK		= -520,
 	PT_C_AWAY		= -600,
 	PT_C_ONLINE		= -610,

@@ -221,12 +221,15 @@ block_body()
 	cat >bob.in <<EOF
 login bob bob-pw
 block 1000002
-expect 0x01f4 Success
 expect 0x01fe nickname=alice
 echo READY
 expectnot 0x0014 1500
 unblock 1000002
-expect 0x01f4 disp=0 text=Success
+expect 0x01fe
+send -510
+expect 0x01fe
+block 1999999
+expect 0x01f4 uid=1999999 disp=0 text=No such user.
 quit
 EOF
 	client <bob.in >bob.out &
@@ -234,9 +237,14 @@ EOF
 	wait_for bob.out READY
 	printf 'login alice alice-pw\nadd 1000003\nexpect 0x0190 uid=1000003 status=0\nim 1000003 let me in\ndrain 300\nquit\n' |
 	    client >alice.out
-	wait $cpid
-	atf_check -o match:"^RECV 0x01f4 .*uid=1000002 disp=1 text=Success" cat bob.out
-	atf_check -o match:"RECV 0x0190 8 uid=1000002 status=4294967295" cat bob.out
+	wait $cpid || atf_fail "bob: $(cat bob.out)"
+	# a block that worked is not answered: 5.0 takes 0x01f4 for a failure
+	atf_check -o not-match:"uid=1000002 disp" grep "^RECV 0x01f4" bob.out
+	# the blocked user is shown off line (5.0 ignores 0xffffffff)
+	atf_check -o match:"RECV 0x0190 8 uid=1000002 status=0" cat bob.out
+	# 0x01fe at login, after the block, after the unblock, and for
+	# -510, the Privacy dialog's question for the block list
+	atf_check -o inline:"4\n" grep -c "^RECV 0x01fe" bob.out
 	# not stored for later either
 	printf 'login bob bob-pw\nexpectnot 0x0014 500\nquit\n' | client >bob2.out
 	atf_check -s exit:0 grep -q LOGIN-OK bob2.out
