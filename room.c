@@ -46,6 +46,7 @@
 #define TXT_NOSPACE	"The server cannot open another room right now."
 #define TXT_NOTADMIN	"Only the room's administrators may do that."
 #define TXT_REDDOT	"You may not type in this room while red-dotted."
+#define TXT_NOINVIS	"Only administrators may join a room invisibly."
 
 /* A room admin: owner, holder of the admin code, or a server admin. */
 static int
@@ -129,7 +130,8 @@ user_rec(struct session *s, struct rec *r, uint32_t room,
 	rec_add(r, "color", is_admin(m) ? s->conf->admin_color :
 	    s->conf->user_color);
 	rec_addi(r, "mic", (m->flags & TMF_REDDOT) ? 0 : 1);
-	rec_addi(r, "pub", (m->flags & TMF_VIDEO) ? 1 : 0);
+	/* 5.0 reads the first character: 'Y' publishes (CLIENT.md 8) */
+	rec_add(r, "pub", (m->flags & TMF_VIDEO) ? "Y" : "N");
 	rec_addi(r, "away", away ? 1 : 0);
 	if (m->flags & TMF_HAND)
 		rec_addi(r, "req", 1);
@@ -299,12 +301,13 @@ send_media(struct session *s, const struct troom *tr)
 }
 
 /*
- * send_joined - ROOM_JOINED: the 23-byte head, then the name.  Bytes 8
- * to 21 are not understood (PROTOCOL.md 5.7); these are the values of
- * a capture of a real server.
+ * send_joined - ROOM_JOINED: the 23-byte head, then the name.  The word
+ * at 10 is "you are invisible" (the room window says so: CLIENT.md 4);
+ * the other bytes from 8 to 21 are not understood (PROTOCOL.md 5.7):
+ * these are the values of a capture of a real server.
  */
 static void
-send_joined(struct session *s, const struct troom *tr, int admin)
+send_joined(struct session *s, const struct troom *tr, int admin, int invis)
 {
 	unsigned char	 b[23 + PALD_ROOMNAME_MAX + 2];
 	size_t		 n = strlen(tr->name);
@@ -312,7 +315,8 @@ send_joined(struct session *s, const struct troom *tr, int admin)
 	wire_put32(b, tr->id);
 	wire_put16(b + 4, (uint16_t)kind(tr));
 	wire_put16(b + 6, admin ? 1 : 0);
-	wire_put32(b + 8, 0);
+	wire_put16(b + 8, 0);
+	wire_put16(b + 10, invis ? 1 : 0);
 	wire_put16(b + 12, 3000);
 	wire_put16(b + 14, 9000);
 	wire_put16(b + 16, 1);
@@ -365,11 +369,17 @@ join(struct session *s, int type, struct troom *tr, int invisible,
 	uint32_t	 mflags = 0;
 	int		 res, limit;
 
+	/*
+	 * The 5.0 client offers an invisible join to site admins only; a
+	 * request from anyone else comes from another program: refused.
+	 */
+	if (invisible && s->u.admin < 1)
+		return join_fail(s, type, tr->id, TXT_NOINVIS);
 	if (tr->owner == s->u.uid || s->u.admin >= 1)
 		admin = 1;
 	if (myroom(s, tr->id, &now, &me) == 0) {
 		/* already in: the client re-opens its window */
-		send_joined(s, &now, is_admin(&me));
+		send_joined(s, &now, is_admin(&me), me.flags & TMF_INVIS);
 		send_userlist(s, &now);
 		return 0;
 	}
@@ -389,7 +399,7 @@ join(struct session *s, int type, struct troom *tr, int invisible,
 		limit = 0;
 	} else if (!tr->mike && !tr->allmics)
 		mflags |= TMF_REDDOT;
-	if (invisible && s->u.admin >= 1)
+	if (invisible)
 		mflags |= TMF_INVIS;
 	switch ((res = room_join(s->tab, tr, mflags, limit, &now))) {
 	case TR_OK:
@@ -409,7 +419,7 @@ join(struct session *s, int type, struct troom *tr, int invisible,
 	}
 	log_info("[%s]: %s joined room %u (%d members)", s->addr, s->u.nick,
 	    now.id, now.nmembers);
-	send_joined(s, &now, admin);
+	send_joined(s, &now, admin, invisible);
 	(void)snprintf(text, sizeof(text), "%s, welcome to the room %s.",
 	    s->u.nick, now.name);
 	sys_line(s, now.id, text);

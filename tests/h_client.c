@@ -132,7 +132,8 @@
  *	0x0138			room=<room> uid=<uid> on=<n> (on: 1 or 2 bytes)
  *	0x013b			room=<room> ip=<a.b.c.d> port=<bytes 14-15>
  *				raw=<bytes 8-13 in hex>
- *	0x0136			room=<room> kind=<n> admin=<n> rating=<char>
+ *	0x0136			room=<room> kind=<n> admin=<n> [invis=<n>, the
+ *				word at offset 10, if not 0] rating=<char>
  *				name=<bytes 23.. up to \n> [text=<the rest,
  *				\n shown as '|'>]
  *	0x014b 0x014c 0x0137 0x0154 0x0384
@@ -792,8 +793,11 @@ show_joined(struct sbuf *b, const unsigned char *p, size_t n)
 	const unsigned char	*nl;
 	size_t			 k;
 
-	sb_add(b, "room=%lu kind=%u admin=%u rating=", (unsigned long)get32(p),
+	sb_add(b, "room=%lu kind=%u admin=%u ", (unsigned long)get32(p),
 	    get16(p + 4), get16(p + 6));
+	if (get16(p + 10) != 0)
+		sb_add(b, "invis=%u ", get16(p + 10));
+	sb_add(b, "rating=");
 	sb_text(b, p + 22, 1, 0);
 	nl = memchr(p + 23, '\n', n - 23);
 	k = nl != NULL ? (size_t)(nl - p) : n;
@@ -1860,6 +1864,9 @@ static const struct decvec {
 	    "room=50001 kind=3 admin=1 rating=G name=Tuck text=codec=x|va=Y" },
 	{ 0x0136, "0000c351" "0000" "0000" "00000000" "0000" "0000" "0000"
 	    "0000" "0000" "41" "54", "room=50001 kind=0 admin=0 rating=A name=T" },
+	{ 0x0136, "0000c351" "0000" "0001" "00000001" "0000" "0000" "0000"
+	    "0000" "0000" "41" "54",
+	    "room=50001 kind=0 admin=1 invis=1 rating=A name=T" },
 	{ 0x013b, "0000c359" "7f000001" "0001869f" "0000" "082a",
 	    "room=50009 ip=127.0.0.1 port=2090 raw=0001869f0000" },
 	{ 0x015e, "0000c351" "000f4242" "6869", "room=50001 from=1000002 text=hi" },

@@ -321,6 +321,53 @@ IN
 }
 console_cleanup() { pald_stop; }
 
+atf_test_case invisible cleanup
+invisible_head()
+{
+	atf_set "descr" "an admin joins invisibly and is told so; anyone else is refused"
+}
+invisible_body()
+{
+	addadmin boss boss-pw 1 >/dev/null
+	adduser bob bob-pw >/dev/null
+	adduser carol carol-pw >/dev/null
+	pald_start
+	cat >bob.in <<'IN'
+login bob bob-pw
+join 50001
+expect 0x0154
+echo IN
+expectnot 0x0137 1000
+video 50001 1
+waitfile done
+quit
+IN
+	bg bob
+	wait_for bob.out "^IN"
+	cat >boss.in <<'IN'
+login boss boss-pw
+join 50001 invisible
+expect 0x0136 admin=1 invis=1 rating=G
+expect 0x0154 nickname=bob
+expect 0x0138 on=1
+quit
+IN
+	atf_check -s exit:0 -o save:boss.out "$H" -t 10 "$PORT" <boss.in
+	# boss's list: bob, not publishing, and boss itself
+	atf_check -o match:"nickname=bob .*pub=N" -o match:"nickname=boss" \
+	    grep "^RECV 0x0154" boss.out
+	# carol may not: a RETURN_CODE for -310 that 5.0 shows, no room;
+	# she sees bob publishing ('Y', the letter 5.0 reads), no boss
+	printf 'login carol carol-pw\njoin 50001 invisible\nexpect 0x0064 type=0xfeca code=99 text=Only administrators\nexpectnot 0x0136 300\njoinname The Front Porch\nexpect 0x0136 room=50001\nexpect 0x0154\nquit\n' |
+	    atf_check -s exit:0 -o save:carol.out "$H" -t 10 "$PORT"
+	touch done
+	bgwait bob
+	atf_check -s exit:1 grep "invis=" carol.out
+	atf_check -o match:"nickname=bob .*pub=Y" -o not-match:"nickname=boss" \
+	    grep "^RECV 0x0154" carol.out
+}
+invisible_cleanup() { pald_stop; }
+
 atf_test_case close_room cleanup
 close_room_head()
 {
@@ -625,6 +672,7 @@ atf_init_test_cases()
 	atf_add_test_case lockword
 	atf_add_test_case bounce_ban
 	atf_add_test_case console
+	atf_add_test_case invisible
 	atf_add_test_case close_room
 	atf_add_test_case reddot_text
 	atf_add_test_case whisper
