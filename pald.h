@@ -25,6 +25,8 @@
 #define PALD_OUTBUF_MAX		(256 * 1024) /* unsent bytes before a client is cut */
 #define PALD_SEARCH_MAX		100	/* search results */
 #define PALD_ROOMMSG_MAX	1024	/* bytes of room message text */
+#define PALD_AWAY_MAX		255	/* bytes of an away message */
+#define PALD_AWAY_REPLIES	32	/* senders remembered per away spell */
 
 /* Default limits, all changeable in pald.conf. */
 #define PALD_DEF_MAX_CHILDREN	2000

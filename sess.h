@@ -53,6 +53,9 @@ struct session {
 	int		 failures;
 	struct user	 u;		/* valid when ONLINE */
 	uint32_t	 status;
+	char		 away[PALD_AWAY_MAX + 1];	/* -600's text */
+	uint32_t	 replied[PALD_AWAY_REPLIES];	/* auto-replied to */
+	int		 nreplied;	/* this away spell, a ring */
 	struct tsess	 me;
 	char		 addr[48];
 	uint32_t	 localip;	/* network order */

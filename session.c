@@ -715,6 +715,86 @@ set_status(struct session *s, uint32_t status)
 	return 0;
 }
 
+/*
+ * handle_away - AWAY: the text the 5.0 client sends with it (always its
+ * own "I am away at the moment..."), kept with the session for the
+ * auto-reply (away_reply), and status 70 for those who list us.  The
+ * client shows a pal's away state, never a text (CLIENT.md 2.2).  A
+ * text too long or with control bytes is not kept: away without one.
+ */
+static int
+handle_away(struct session *s, const struct wire_frame *f)
+{
+	size_t	 i;
+
+	s->away[0] = '\0';
+	s->nreplied = 0;
+	for (i = 0; i < f->len && f->payload[i] >= 0x20 &&
+	    f->payload[i] != 0x7f; i++)
+		;
+	if (i < f->len || f->len > PALD_AWAY_MAX)
+		(void)guard_malformed(s, f, "away text too long or not text");
+	else {
+		memcpy(s->away, f->payload, f->len);
+		s->away[f->len] = '\0';
+	}
+	return set_status(s, ST_AWAY);
+}
+
+/* handle_online - ONLINE (back from away), no payload: the text goes */
+static int
+handle_online(struct session *s, const struct wire_frame *f)
+{
+	if (f->len != 0)
+		return guard_malformed(s, f, "not empty");
+	s->away[0] = '\0';
+	s->nreplied = 0;
+	return set_status(s, ST_ONLINE);
+}
+
+/*
+ * away_reply - an IM reached us (a frame of our inbox) while we are away
+ * with a text: the sender gets the text back once per away spell, as an
+ * IM from us, marked as the later clients mark theirs.  Never to an
+ * auto-reply (two away users would answer each other for ever), to the
+ * system user, to ourselves, or to someone who blocks us.
+ */
+#define AUTO_MARK	"[Auto-Response] "
+
+static void
+away_reply(struct session *s, const unsigned char *fr, size_t n)
+{
+	struct tsess	 ts;
+	unsigned char	 b[4 + sizeof(AUTO_MARK) + PALD_AWAY_MAX];
+	const unsigned char *text = fr + WIRE_HDRLEN + 4;
+	uint32_t	 from;
+	size_t		 k, m = sizeof(AUTO_MARK) - 1, tl;
+	int		 i;
+
+	if (s->status != ST_AWAY || s->away[0] == '\0' ||
+	    n < WIRE_HDRLEN + 4 || wire_get16(fr) != PT_IM_IN)
+		return;
+	from = wire_get32(fr + WIRE_HDRLEN);
+	tl = n - WIRE_HDRLEN - 4;
+	if (from == s->u.uid || from == PALD_UID_SYSTEM ||
+	    memmem(text, tl, AUTO_MARK, m) != NULL)
+		return;
+	for (i = 0; i < s->nreplied && i < PALD_AWAY_REPLIES; i++)
+		if (s->replied[i] == from)
+			return;
+	s->replied[s->nreplied++ % PALD_AWAY_REPLIES] = from;
+	if (s->nreplied == 2 * PALD_AWAY_REPLIES)
+		s->nreplied = PALD_AWAY_REPLIES;
+	if (table_find(s->tab, from, 0, &ts) == -1 ||
+	    db_blocks(s->db, from, s->u.uid) != 0)
+		return;
+	k = strlen(s->away);
+	wire_put32(b, s->u.uid);
+	memcpy(b + 4, AUTO_MARK, m);
+	memcpy(b + 4 + m, s->away, k);
+	(void)deliver(s, &ts, TM_FRAME, PT_IM_IN, b, 4 + m + k);
+}
+
 /* handle_buddy - ADD_BUDDY, REMOVE_BUDDY */
 static int
 handle_buddy(struct session *s, const struct wire_frame *f)
@@ -1130,9 +1210,9 @@ session_frame(struct session *s, const struct wire_frame *f)
 	case PT_C_IM:
 		return handle_im(s, f);
 	case PT_C_AWAY:
-		return set_status(s, ST_AWAY);
+		return handle_away(s, f);
 	case PT_C_ONLINE:
-		return set_status(s, ST_ONLINE);
+		return handle_online(s, f);
 	case PT_C_ADD_BUDDY:
 	case PT_C_REMOVE_BUDDY:
 		return handle_buddy(s, f);
@@ -1181,6 +1261,8 @@ session_inbox(struct session *s, int rung)
 		}
 		if (kind == TM_FRAME || kind == TM_KICK)
 			out_raw(s, s->scratch, (size_t)n);
+		if (kind == TM_FRAME)
+			away_reply(s, s->scratch, (size_t)n);
 		if (kind == TM_KICK)
 			return -1;
 		if (kind == TM_OFFLINE)

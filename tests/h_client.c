@@ -47,7 +47,9 @@
  *	im UID TEXT...		IM_OUT -20: uid + the rest of the line
  *	add UID, remove UID	-67, -66
  *	block UID, unblock UID	-500, -520
- *	away, online		-600, -610 (empty)
+ *	away [TEXT]		-600 with TEXT (the rest of the line), as the
+ *				5.0 client sends "I am away at the moment..."
+ *	online			-610 (empty)
  *	search NICK		-69 "uid=3|first=|last=|nickname=NICK|email="
  *	searchx NICK		-69 the same with exnick= (exact match)
  *	passwd OLD NEW		-1160: uid, v1(OLD, the session's challenge),
@@ -1451,12 +1453,19 @@ cmd_uidreq(char *args, int type)
 	conn_send_uid(&cur, type, uid);
 }
 
-/* empty - away, online: an empty frame */
+/* empty - online: an empty frame */
 static void
 cmd_empty(char *args, int type)
 {
-	noargs(args, "away|online");
+	noargs(args, "online");
 	conn_send(&cur, type, NULL, 0);
+}
+
+/* away - -600 with the rest of the line as its text (maybe none) */
+static void
+cmd_away(char *args, int type)
+{
+	conn_send(&cur, type, args, strlen(args));
 }
 
 /* search - by prefix (nickname=) or exact (exnick=) */
@@ -1973,7 +1982,7 @@ static const struct cmd cmds[] = {
 	{ "add",	cmd_uidreq,	C_ADD },
 	{ "admininfo",	cmd_room,	C_ADMIN_INFO },
 	{ "allmics",	cmd_roomflag,	C_ALL_MICS },
-	{ "away",	cmd_empty,	C_AWAY },
+	{ "away",	cmd_away,	C_AWAY },
 	{ "ban",	cmd_roomuid,	C_BAN },
 	{ "bannick",	cmd_roomtext,	C_BAN_NICK },
 	{ "block",	cmd_uidreq,	C_BLOCK },

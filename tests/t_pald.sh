@@ -153,6 +153,71 @@ EOF
 }
 presence_cleanup() { pald_stop; }
 
+atf_test_case away cleanup
+away_head()
+{
+	atf_set "descr" "away: status 70, the text back once per spell, never to an auto-reply; back: 30"
+}
+away_body()
+{
+	adduser alice alice-pw >/dev/null
+	b=$(adduser bob bob-pw)
+	c=$(adduser carol carol-pw)
+	pald_start
+	cat >bob.in <<EOF
+login bob bob-pw
+away I am away at the moment...
+echo AWAY
+waitfile back
+online
+echo BACK
+waitfile again
+away I am away at the moment...
+echo AGAIN
+waitfile done
+quit
+EOF
+	client <bob.in >bob.out 2>&1 &
+	bpid=$!
+	wait_for bob.out "^AWAY"
+	cat >alice.in <<EOF
+login alice alice-pw
+add $b
+expect 0x0190 uid=$b status=70
+im $b are you there
+expect 0x0014 from=$b text=[Auto-Response] I am away at the moment...
+im $b hello?
+expectnot 0x0014 500
+quit
+EOF
+	atf_check -s exit:0 -o save:alice.out "$H" -t 10 "$PORT" <alice.in
+	# carol, away too, gets it; her own session does not answer it
+	cat >carol.in <<EOF
+login carol carol-pw
+away I am away at the moment...
+im $b hi bob
+expect 0x0014 from=$b text=[Auto-Response]
+drain 500
+quit
+EOF
+	atf_check -s exit:0 -o ignore "$H" -t 10 "$PORT" <carol.in
+	touch back
+	wait_for bob.out "^BACK"
+	printf 'login alice alice-pw\nexpect 0x0190 uid=%s status=30\nim %s back?\nexpectnot 0x0014 500\nquit\n' "$b" "$b" |
+	    atf_check -s exit:0 -o ignore "$H" -t 10 "$PORT"
+	touch again
+	wait_for bob.out "^AGAIN"
+	printf 'login alice alice-pw\nexpect 0x0190 uid=%s status=70\nim %s and now?\nexpect 0x0014 from=%s text=[Auto-Response]\nquit\n' "$b" "$b" "$b" |
+	    atf_check -s exit:0 -o ignore "$H" -t 10 "$PORT"
+	touch done
+	wait $bpid || atf_fail "bob: $(cat bob.out)"
+	# bob got carol's line and no auto-reply from her
+	atf_check -o inline:"1\n" grep -c "^RECV 0x0014 .*from=$c" bob.out
+	# the away text is never logged
+	atf_check -s exit:1 grep "away at the moment" pald.log
+}
+away_cleanup() { pald_stop; }
+
 atf_test_case presence_later cleanup
 presence_later_head()
 {
@@ -836,6 +901,7 @@ atf_init_test_cases()
 	atf_add_test_case im_online
 	atf_add_test_case im_offline
 	atf_add_test_case presence
+	atf_add_test_case away
 	atf_add_test_case presence_later
 	atf_add_test_case block
 	atf_add_test_case search
