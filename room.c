@@ -1088,15 +1088,29 @@ handle_invite(struct session *s, const struct wire_frame *f)
 	struct troom	 tr;
 	struct tmember	 me;
 	struct tsess	 ts;
+	struct user	 u;
 	struct rec	 r;
 	unsigned char	 b[512];
+	const char	*why = NULL;
 	uint32_t	 to;
+	int		 blocked;
 
-	if (f->len < 8 || myroom(s, wire_get32(f->payload), &tr, &me) == -1)
+	if (f->len != 8)
+		return guard_malformed(s, f, "not room(4) uid(4)");
+	if (myroom(s, wire_get32(f->payload), &tr, &me) == -1)
 		return 0;
 	to = wire_get32(f->payload + 4);
-	if (table_find(s->tab, to, 0, &ts) == 0 &&
-	    db_blocks(s->db, to, s->u.uid) != 1) {
+	/* the invitee's privacy setting; a block stays silent */
+	blocked = db_blocks(s->db, to, s->u.uid) != 0;
+	if (!blocked && db_user_get(s->db, to, &u) == DBR_OK) {
+		why = guard_contact(s, &u, CONTACT_TEXT);
+		explicit_bzero(&u, sizeof(u));
+	}
+	if (why != NULL) {
+		out_rc(s, f->type, 0x63, why);
+		return 0;
+	}
+	if (!blocked && table_find(s->tab, to, 0, &ts) == 0) {
 		rec_init(&r, b, sizeof(b));
 		rec_addu(&r, "group_id", tr.id);
 		rec_add(&r, "group_name", tr.name);

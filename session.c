@@ -681,9 +681,15 @@ handle_im(struct session *s, const struct wire_frame *f)
 		out_rc(s, PT_C_IM, 0x63, "No such user.");
 		return 0;
 	}
+	/* a block first, and silently: it is not announced */
+	why = db_blocks(s->db, to, s->u.uid) != 0 ? "" :
+	    guard_contact(s, &u, CONTACT_TEXT);
 	explicit_bzero(&u, sizeof(u));
-	if (db_blocks(s->db, to, s->u.uid) != 0)
-		return 0;	/* silently: a block is not announced */
+	if (why != NULL) {
+		if (why[0] != '\0')
+			out_rc(s, PT_C_IM, 0x63, why);
+		return 0;
+	}
 	table_count(s->tab, TC_IM);
 	wire_put32(s->scratch, s->u.uid);
 	memcpy(s->scratch + 4, f->payload + 4, n);
@@ -1163,8 +1169,10 @@ handle_privacy(struct session *s, const struct wire_frame *f)
 {
 	struct user	 u;
 
-	if (f->len < 1 || f->payload[0] == '\0' ||
-	    strchr("ATP", f->payload[0]) == NULL || fresh_user(s, &u) == -1)
+	if (f->len != 1 || f->payload[0] == '\0' ||
+	    strchr("ATP", f->payload[0]) == NULL)
+		return guard_malformed(s, f, "not A, T or P");
+	if (fresh_user(s, &u) == -1)
 		return 0;
 	u.privacy = (char)f->payload[0];
 	if (db_user_put(s->db, &u) == DBR_OK)

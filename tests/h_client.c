@@ -56,6 +56,15 @@
  *				"\n", v1(NEW, challenge 0)
  *	profile K=V[,K=V...]	-65 with the fields one a line (the rest of
  *				the line, commas made newlines)
+ *	privacy A|T|P		-410: the letter
+ *	blocklist		-510 (empty): the block list, please
+ *	display UID NAME	-167: uid + NAME (the rest of the line; the
+ *				client's Reset sends "*default*")
+ *	hint Q ANSWER HINT	-71: Q(2, decimal), ANSWER, "\n", HINT (the
+ *				rest of the line)
+ *	friends EMAIL...	-200: "email=EMAIL\norigin=255" for one
+ *				address; for more, "email=E\norigin=N" records
+ *				(N = 0, 1 ...) each ended by 0xc8
  *	quit			CLIENT_DISCONNECT -1100, then close
  *	close			close without a word
  *
@@ -222,6 +231,9 @@
 #define C_ADD		(-67)
 #define C_SEARCH	(-69)
 #define C_HELLO		(-100)
+#define C_PASSWORD_HINT	(-71)
+#define C_SET_DISPLAY	(-167)
+#define C_INVITE_FRIEND	(-200)
 #define C_ROOM_CREATE	(-300)
 #define C_ROOM_REPORT	(-305)
 #define C_ROOM_JOIN	(-310)
@@ -240,7 +252,9 @@
 #define C_UNREDDOT	(-397)
 #define C_HAND_UP	(-398)
 #define C_HAND_DOWN	(-399)
+#define C_SET_PRIVACY	(-410)
 #define C_BLOCK		(-500)
+#define C_BLOCK_LIST	(-510)
 #define C_UNBLOCK	(-520)
 #define C_AWAY		(-600)
 #define C_ONLINE	(-610)
@@ -1453,12 +1467,78 @@ cmd_uidreq(char *args, int type)
 	conn_send_uid(&cur, type, uid);
 }
 
-/* empty - online: an empty frame */
+/* empty - online, blocklist: an empty frame */
 static void
 cmd_empty(char *args, int type)
 {
-	noargs(args, "online");
+	noargs(args, "online|blocklist");
 	conn_send(&cur, type, NULL, 0);
+}
+
+/* privacy - -410: the letter, one byte */
+static void
+cmd_privacy(char *args, int type)
+{
+	char	*w = need(&args, "privacy A|T|P");
+
+	noargs(args, "privacy A|T|P");
+	conn_send(&cur, type, w, strlen(w));
+}
+
+/* display - -167 uid(4) + the name (the rest of the line) */
+static void
+cmd_display(char *args, int type)
+{
+	uint32_t	 uid = parse_uid(need(&args, "display UID NAME"));
+
+	put32((unsigned char *)pbuf, uid);
+	send_text(type, 4, "", rest(args));
+}
+
+/* hint - -71 question(2) answer "\n" hint */
+static void
+cmd_hint(char *args, int type)
+{
+	static const char	 use[] = "hint QUESTION ANSWER HINT";
+	char			*q = need(&args, use), *a = need(&args, use);
+	size_t			 n = strlen(a);
+
+	put16((unsigned char *)pbuf, (uint16_t)strtoul(q, NULL, 10));
+	if (n > MAXPAYLOAD - 3)
+		bad("answer too long");
+	memcpy(pbuf + 2, a, n);
+	pbuf[2 + n] = '\n';
+	send_text(type, 3 + n, "", rest(args));
+}
+
+/*
+ * friends - -200: one "email=ADDR\norigin=255" (the single form), or, for
+ * more than one address, "email=ADDR\norigin=N" records each ended by
+ * 0xc8 (the address book's batch form)
+ */
+static void
+cmd_friends(char *args, int type)
+{
+	char	*w;
+	size_t	 n = 0;
+	int	 k, i = 0;
+
+	w = need(&args, "friends EMAIL...");
+	if (*rest(args) == '\0') {
+		k = snprintf(pbuf, sizeof(pbuf), "email=%s\norigin=255", w);
+		if (k < 0 || (size_t)k >= sizeof(pbuf))
+			bad("too long");
+		conn_send(&cur, type, pbuf, (size_t)k);
+		return;
+	}
+	for (; w != NULL; w = *rest(args) ? need(&args, "") : NULL) {
+		k = snprintf(pbuf + n, sizeof(pbuf) - n, "email=%s\norigin=%d%c",
+		    w, i++, 0xc8);
+		if (k < 0 || (size_t)k >= sizeof(pbuf) - n)
+			bad("too long");
+		n += (size_t)k;
+	}
+	conn_send(&cur, type, pbuf, n);
 }
 
 /* away - -600 with the rest of the line as its text (maybe none) */
@@ -1983,6 +2063,7 @@ static const struct cmd cmds[] = {
 	{ "admininfo",	cmd_room,	C_ADMIN_INFO },
 	{ "allmics",	cmd_roomflag,	C_ALL_MICS },
 	{ "away",	cmd_away,	C_AWAY },
+	{ "blocklist",	cmd_empty,	C_BLOCK_LIST },
 	{ "ban",	cmd_roomuid,	C_BAN },
 	{ "bannick",	cmd_roomtext,	C_BAN_NICK },
 	{ "block",	cmd_uidreq,	C_BLOCK },
@@ -1990,13 +2071,16 @@ static const struct cmd cmds[] = {
 	{ "close",	cmd_close,	0 },
 	{ "connect",	cmd_connect,	0 },
 	{ "create",	cmd_create,	0 },
+	{ "display",	cmd_display,	C_SET_DISPLAY },
 	{ "drain",	cmd_drain,	0 },
 	{ "echo",	cmd_echo,	0 },
 	{ "eof",	cmd_eof,	0 },
 	{ "expect",	cmd_expect,	0 },
 	{ "expectnot",	cmd_expectnot,	0 },
+	{ "friends",	cmd_friends,	C_INVITE_FRIEND },
 	{ "handdown",	cmd_room,	C_HAND_DOWN },
 	{ "handup",	cmd_room,	C_HAND_UP },
+	{ "hint",	cmd_hint,	C_PASSWORD_HINT },
 	{ "hello",	cmd_hello,	0 },
 	{ "im",		cmd_im,		0 },
 	{ "invite",	cmd_roomuid,	C_ROOM_INVITE },
@@ -2008,6 +2092,7 @@ static const struct cmd cmds[] = {
 	{ "lowerhands",	cmd_room,	C_LOWER_HANDS },
 	{ "newmic",	cmd_roomflag,	C_NEW_USER_MIC },
 	{ "online",	cmd_empty,	C_ONLINE },
+	{ "privacy",	cmd_privacy,	C_SET_PRIVACY },
 	{ "passwd",	cmd_passwd,	0 },
 	{ "profile",	cmd_profile,	0 },
 	{ "quit",	cmd_quit,	0 },

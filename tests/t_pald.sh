@@ -316,6 +316,87 @@ EOF
 }
 block_cleanup() { pald_stop; }
 
+atf_test_case privacy cleanup
+privacy_head()
+{
+	atf_set "descr" "-410 P, T, A: who may IM or invite a user, on line and off; refusals in a RETURN_CODE"
+}
+privacy_body()
+{
+	a=$(adduser alice alice-pw)
+	b=$(adduser bob bob-pw)
+	c=$(adduser carol carol-pw)
+	addadmin boss boss-pw 1 >/dev/null
+	pald_start
+	# alice lists carol; she accepts pals only
+	printf 'login alice alice-pw\nadd %s\nexpect 0x0043 carol\nprivacy P\ndrain 200\nquit\n' "$c" |
+	    atf_check -s exit:0 -o ignore "$H" -t 10 "$PORT"
+	atf_check -o match:"privacy=P" db5.3_dump -p -h db users.db
+	# off line: bob is refused and nothing is kept; carol and boss not
+	cat >bob.in <<EOF
+login bob bob-pw
+im $a are you there
+expect 0x0064 type=0xffec code=99 text=This user accepts messages and invitations only from people on their pal list.
+quit
+EOF
+	atf_check -s exit:0 -o ignore "$H" -t 10 "$PORT" <bob.in
+	printf 'login carol carol-pw\nim %s from carol\nexpectnot 0x0064 300\nquit\n' "$a" |
+	    atf_check -s exit:0 -o ignore "$H" -t 10 "$PORT"
+	printf 'login boss boss-pw\nim %s from boss\nexpectnot 0x0064 300\nquit\n' "$a" |
+	    atf_check -s exit:0 -o ignore "$H" -t 10 "$PORT"
+	cat >alice.in <<EOF
+login alice alice-pw
+expect 0x019a privacy=P
+expect 0x0014 from carol
+expect 0x0014 from boss
+join 50001
+expect 0x0154
+echo ON
+expect 0x0014 from carol again
+waitfile t
+privacy T
+echo T
+expect 0x0014 text=bob now
+expect 0x0168 group_id=50001
+waitfile done
+quit
+EOF
+	client <alice.in >alice.out 2>&1 &
+	apid=$!
+	wait_for alice.out "^ON"
+	# on line the same: bob's IM and invitation are refused
+	cat >bob.in <<EOF
+login bob bob-pw
+im $a are you there
+expect 0x0064 type=0xffec code=99 text=This user accepts
+join 50001
+expect 0x0154
+invite 50001 $a
+expect 0x0064 type=0xfe98 code=99 text=This user accepts
+quit
+EOF
+	atf_check -s exit:0 -o ignore "$H" -t 10 "$PORT" <bob.in
+	printf 'login carol carol-pw\nim %s from carol again\nexpectnot 0x0064 300\nquit\n' "$a" |
+	    atf_check -s exit:0 -o ignore "$H" -t 10 "$PORT"
+	# T: text from anyone
+	touch t
+	wait_for alice.out "^T"
+	cat >bob.in <<EOF
+login bob bob-pw
+im $a bob now
+join 50001
+expect 0x0154
+invite 50001 $a
+expect 0x0064 type=0xfe98 code=0
+quit
+EOF
+	atf_check -s exit:0 -o ignore "$H" -t 10 "$PORT" <bob.in
+	touch done
+	wait $apid || atf_fail "alice: $(cat alice.out)"
+	atf_check -s exit:1 grep "are you there" alice.out
+}
+privacy_cleanup() { pald_stop; }
+
 atf_test_case search cleanup
 search_head()
 {
@@ -904,6 +985,7 @@ atf_init_test_cases()
 	atf_add_test_case away
 	atf_add_test_case presence_later
 	atf_add_test_case block
+	atf_add_test_case privacy
 	atf_add_test_case search
 	atf_add_test_case duplicate_login
 	atf_add_test_case killed_child
