@@ -24,6 +24,11 @@
 #define PALD_FRAME_MAX		8192	/* largest client frame payload accepted */
 #define PALD_OUTBUF_MAX		(256 * 1024) /* unsent bytes before a client is cut */
 #define PALD_SEARCH_MAX		100	/* search results */
+#define PALD_HINTS_MAX		4	/* password hints stored per session */
+#define PALD_INVITE_BATCH	20	/* addresses in one -200 */
+#define PALD_ALERT_TEXT		511	/* bytes of an "Alert Admin" text */
+#define PALD_ALERT_INTERVAL	60	/* seconds between one user's alerts */
+#define PALD_ALERT_ADMINS	64	/* site admins an alert goes to */
 #define PALD_ROOMMSG_MAX	1024	/* bytes of room message text */
 #define PALD_AWAY_MAX		255	/* bytes of an away message */
 #define PALD_AWAY_REPLIES	32	/* senders remembered per away spell */

@@ -1129,18 +1129,139 @@ handle_invite(struct session *s, const struct wire_frame *f)
 	return 0;
 }
 
-/* handle_report - ROOM_REPORT_USER: room(4) uid(4) complaint */
+/*
+ * Alert Admin of Misconduct (-305).
+ */
+
+struct alert {
+	uint32_t	 to[PALD_ALERT_ADMINS + PALD_ROOM_MEMBERS_MAX + 1];
+	int		 n;
+};
+
+/* alert_add - a recipient, once, never the one who alerts */
+static void
+alert_add(struct session *s, struct alert *a, uint32_t uid)
+{
+	int	 i;
+
+	if (uid == 0 || uid == s->u.uid || uid == PALD_UID_SYSTEM)
+		return;
+	for (i = 0; i < a->n; i++)
+		if (a->to[i] == uid)
+			return;
+	if (a->n < (int)(sizeof(a->to) / sizeof(a->to[0])))
+		a->to[a->n++] = uid;
+}
+
+/*
+ * alert_who - who hears an alert about room tr: the site admins (level
+ * 1 or more, from the store), the room's owner and its admins now in it
+ */
+static void
+alert_who(struct session *s, const struct troom *tr, struct alert *a)
+{
+	struct tmember	*m;
+	uint32_t	 admins[PALD_ALERT_ADMINS];
+	int		 i, n;
+
+	a->n = 0;
+	n = db_user_admins(s->db, admins, PALD_ALERT_ADMINS);
+	for (i = 0; i < n; i++)
+		alert_add(s, a, admins[i]);
+	alert_add(s, a, tr->owner);
+	if ((m = reallocarray(NULL, PALD_ROOM_MEMBERS_MAX, sizeof(*m))) ==
+	    NULL)
+		return;
+	n = room_members(s->tab, tr->idx, tr->rgen, m, PALD_ROOM_MEMBERS_MAX);
+	for (i = 0; i < n; i++)
+		if (is_admin(&m[i]))
+			alert_add(s, a, m[i].uid);
+	free(m);
+}
+
+/* alert_text - the IM the admins get: who, where, about whom, what */
+static size_t
+alert_text(struct session *s, const struct troom *tr, uint32_t whom,
+    const struct wire_frame *f, char *out, size_t cap)
+{
+	struct user	 u;
+	char		 about[PALD_NICK_MAX + 16];
+	size_t		 i, n, k;
+	int		 w;
+
+	if (db_user_get(s->db, whom, &u) == DBR_OK)
+		(void)strlcpy(about, u.nick, sizeof(about));
+	else
+		(void)snprintf(about, sizeof(about), "uid %u", whom);
+	explicit_bzero(&u, sizeof(u));
+	w = snprintf(out, cap, "Alert from %s in room %u (%s) about %s: ",
+	    s->u.nick, tr->id, tr->name, about);
+	if (w < 0 || (size_t)w >= cap)
+		return 0;
+	n = f->len - 8 > PALD_ALERT_TEXT ? PALD_ALERT_TEXT : f->len - 8;
+	for (i = 0, k = (size_t)w; i < n && k + 1 < cap; i++)
+		out[k++] = f->payload[8 + i] < 0x20 || f->payload[8 + i] ==
+		    0x7f ? ' ' : (char)f->payload[8 + i];
+	out[k] = '\0';
+	return k;
+}
+
+/*
+ * handle_report - ROOM_REPORT_USER room(4) uid(4) text, the "Paltalk
+ * Support Alert!" of a member's menu: in the room's log, and to every
+ * administrator on line (alert_who) as an IM from the system user.  One
+ * alert a minute per user; the client is told in "Paltalk Bulletin!"
+ * whether it went out (5.0 waits for nothing, CLIENT.md 5.6).
+ */
 static int
 handle_report(struct session *s, const struct wire_frame *f)
 {
 	struct troom	 tr;
 	struct tmember	 me;
-	char		 why[PALD_REASON_MAX + 1];
+	struct tsess	 ts;
+	struct alert	*a;
+	unsigned char	 b[4 + PALD_ALERT_TEXT + 160];
+	char		 why[PALD_REASON_MAX + 1], key[32], text[128];
+	uint32_t	 whom;
+	time_t		 now = time(NULL);
+	size_t		 n;
+	int		 i, sent = 0;
 
-	if (f->len < 8 || myroom(s, wire_get32(f->payload), &tr, &me) == -1)
-		return 0;
+	if (f->len < 9 || f->len > 8 + PALD_ALERT_TEXT)
+		return guard_malformed(s, f, "not room(4) uid(4) text");
+	if (myroom(s, wire_get32(f->payload), &tr, &me) == -1)
+		return guard_malformed(s, f, "not in that room");
+	whom = wire_get32(f->payload + 4);
+	(void)snprintf(key, sizeof(key), "alert:%u", s->u.uid);
+	if ((s->alerted != 0 && now - s->alerted < PALD_ALERT_INTERVAL) ||
+	    !table_once(s->tab, key, PALD_ALERT_INTERVAL)) {
+		out_rc(s, f->type, 0x63, "You alerted the administrators a "
+		    "moment ago. Please wait a minute before the next alert.");
+		return guard_strike(s);
+	}
+	s->alerted = now;
 	text_arg(f, 8, why, sizeof(why));
-	log_action(s, &tr, "report", wire_get32(f->payload + 4), why);
+	log_action(s, &tr, "report", whom, why);
+	if ((a = malloc(sizeof(*a))) == NULL)
+		return 0;
+	alert_who(s, &tr, a);
+	wire_put32(b, PALD_UID_SYSTEM);
+	n = alert_text(s, &tr, whom, f, (char *)b + 4, sizeof(b) - 4);
+	for (i = 0; i < a->n && n > 0; i++)
+		if (table_find(s->tab, a->to[i], 0, &ts) == 0 &&
+		    deliver(s, &ts, TM_FRAME, PT_IM_IN, b, 4 + n) == 0)
+			sent++;
+	free(a);
+	log_info("[%s]: %s: alert about uid %u in room %u to %d "
+	    "administrator%s", s->addr, s->u.nick, whom, tr.id, sent,
+	    sent == 1 ? "" : "s");
+	if (sent > 0)
+		(void)snprintf(text, sizeof(text), "Your alert went to %d "
+		    "administrator%s on line.", sent, sent == 1 ? "" : "s");
+	else
+		(void)strlcpy(text, "No administrator is on line now; your "
+		    "alert is in the room's log.", sizeof(text));
+	out_rc(s, f->type, 0x63, text);
 	return 0;
 }
 

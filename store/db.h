@@ -112,6 +112,9 @@ int	 db_user_delete(struct db *, uint32_t);
 /* The paid flag ('N', 'Y', '6') and the password hint of an account
  * (question 1..9, the answer's hash, the hint), without the rest. */
 int	 db_user_paid(struct db *, uint32_t, char);
+/* The accounts with an admin level of 1 or more: a walk of users.db;
+ * count or DBR_FATAL. */
+int	 db_user_admins(struct db *, uint32_t *, int);
 int	 db_user_hint(struct db *, uint32_t, int, const char *, const char *);
 /* Search: exact (case-insensitive) or prefix; returns count or DBR_*<0. */
 int	 db_user_search(struct db *, const char *, int, struct user *, int);

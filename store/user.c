@@ -404,6 +404,34 @@ db_user_hint(struct db *db, uint32_t uid, int question, const char *hash,
 	return txn_run(db, TXN_WRITE, FM_USERS, op_user_extra, &a);
 }
 
+/* admin_take - the uid of an account with an admin level of 1 or more */
+static int
+admin_take(const struct scan *s, const DBT *k, const DBT *v, void *slot)
+{
+	struct user	 u;
+	long long	 uid;
+	int		 ver, r;
+
+	if ((uid = key_num(k, 0)) < 1 || uid > UINT32_MAX ||
+	    (ver = kv_version(v->data, v->size)) < 1 || ver > USER_VERSION)
+		return 0;
+	memset(&u, 0, sizeof(u));
+	r = kv_getrec(v->data, v->size, user_fields, &u) == 0 && u.admin >= 1;
+	explicit_bzero(&u, sizeof(u));
+	if (!r)
+		return 0;
+	*(uint32_t *)slot = (uint32_t)uid;
+	return 1;
+}
+
+int
+db_user_admins(struct db *db, uint32_t *out, int max)
+{
+	struct scan	 s = SCAN(F_USERS, admin_take, out, max);
+
+	return txn_list(db, &s);
+}
+
 /* Search. */
 
 struct search_arg {

@@ -426,6 +426,162 @@ EOF
 }
 search_cleanup() { pald_stop; }
 
+atf_test_case pal_names cleanup
+pal_names_head()
+{
+	atf_set "descr" "-167 names a pal, sent back as display= at the next login; first and last as a search shows them"
+}
+pal_names_body()
+{
+	adduser alice alice-pw >/dev/null
+	b=$(adduser bob bob-pw)
+	c=$(adduser carol carol-pw)
+	d=$(adduser dave dave-pw)
+	pald_start
+	printf 'login bob bob-pw\nprofile first=Bob,last=Builder\nexpect 0x0064 code=0\nquit\n' |
+	    atf_check -s exit:0 -o ignore "$H" -t 10 "$PORT"
+	printf 'login carol carol-pw\nprofile first=Carol,last=Secret\nexpect 0x0064 code=0\nprivacy T\ndrain 100\nquit\n' |
+	    atf_check -s exit:0 -o ignore "$H" -t 10 "$PORT"
+	cat >alice.in <<EOF
+login alice alice-pw
+add $b
+expect 0x0043 nickname=bob
+add $c
+expect 0x0043 nickname=carol
+display $b Bobby B.
+display $c Cee
+display $d Not a pal
+display $c bad=name
+drain 300
+quit
+EOF
+	atf_check -s exit:0 -o save:alice.out "$H" -t 10 "$PORT" <alice.in
+	# no answer to -167, which 5.0 does not expect
+	atf_check -s exit:1 grep -q "^RECV 0x0064" alice.out
+	atf_check -o match:"display=Bobby%20B." db5.3_dump -p -h db buddies.db
+	atf_check -s exit:1 grep -q "Not a pal" db/buddies.db
+	wait_for pald.log "type -167 of .* ignored"
+	printf 'login alice alice-pw\nexpect 0x0043\nquit\n' |
+	    atf_check -s exit:0 -o save:a2.out "$H" -t 10 "$PORT"
+	atf_check -o match:"uid=$b[|]nickname=bob[|]first=Bob[|]last=Builder[|]display=Bobby B.[|];" \
+	    -o match:"uid=$c[|]nickname=carol[|]display=Cee[|];" grep "^RECV 0x0043" a2.out
+	# Reset: the client's "*default*"
+	printf 'login alice alice-pw\ndisplay %s *default*\ndrain 200\nquit\nlogin alice alice-pw\nexpect 0x0043\nquit\n' "$b" |
+	    atf_check -s exit:0 -o save:a3.out "$H" -t 10 "$PORT"
+	atf_check -o match:"nickname=bob[|]first=Bob[|]last=Builder[|];" \
+	    grep "^RECV 0x0043" a3.out
+}
+pal_names_cleanup() { pald_stop; }
+
+atf_test_case password_hint cleanup
+password_hint_head()
+{
+	atf_set "descr" "-71 keeps the question, the hint and the answer hashed; a few per session"
+}
+password_hint_body()
+{
+	adduser alice alice-pw >/dev/null
+	pald_start
+	cat >alice.in <<EOF
+login alice alice-pw
+hint 3 Pizza Italian food
+hint 0 Pizza no question
+send -71 0004 50697a7a61
+drain 300
+quit
+EOF
+	atf_check -s exit:0 -o save:alice.out "$H" -t 10 "$PORT" <alice.in
+	atf_check -s exit:1 grep -q "^RECV 0x0064" alice.out
+	wait_for pald.log "alice set a password hint"
+	atf_check -o match:"hintq=3 hinta=[$]2b[$].* hint=Italian%20food" \
+	    db5.3_dump -p -h db users.db
+	atf_check -s exit:1 -o ignore sh -c "db5.3_dump -p -h db users.db | grep -i pizza"
+	# the question 0 and the one without a newline: logged, not kept
+	atf_check -o match:"type -71 of .* ignored" cat pald.log
+	atf_check -o inline:"1\n" grep -c "set a password hint" pald.log
+	# at most 4 a session: each costs a hash
+	for i in 1 2 3 4 5 6; do echo "hint 1 answer$i hint$i"; done |
+	    sed '1i login alice alice-pw' | sed '$a drain 500' |
+	    atf_check -s exit:0 -o ignore "$H" -t 10 "$PORT"
+	atf_check -o match:"hint=hint4" db5.3_dump -p -h db users.db
+	atf_check -o inline:"5\n" grep -c "set a password hint" pald.log
+}
+password_hint_cleanup() { pald_stop; }
+
+atf_test_case invite_friends cleanup
+invite_friends_head()
+{
+	atf_set "descr" "-200 queues addresses in invites.db, answered in 0x00c8: added, already, failed"
+}
+invite_friends_body()
+{
+	a=$(adduser alice alice-pw)
+	pald_start
+	cat >alice.in <<EOF
+login alice alice-pw
+friends Bob@Example.com
+expect 0x00c8 rec email=Bob@Example.com|status=0|
+friends bob@example.com
+expect 0x00c8 rec email=bob@example.com|status=1|
+friends carol@example.org not-an-address dave@example.net
+expect 0x00c8 rec email=carol@example.org|status=0|;email=not-an-address|status=-1|;email=dave@example.net|status=0|;
+quit
+EOF
+	atf_check -s exit:0 -o ignore "$H" -t 10 "$PORT" <alice.in
+	db5.3_dump -p -h db invites.db >dump || atf_fail "db_dump"
+	atf_check -o match:"^ $(printf %010d "$a"):bob@example.com$" cat dump
+	atf_check -o match:"origin=255" -o match:"origin=2" cat dump
+	atf_check -o inline:"3\n" grep -c "^ $(printf %010d "$a"):" dump
+	atf_check -s exit:1 grep "not-an-address" dump
+	wait_for pald.log "alice asked for 3 invitations"
+}
+invite_friends_cleanup() { pald_stop; }
+
+atf_test_case unknown_user cleanup
+unknown_user_head()
+{
+	atf_set "descr" "-68: who is the uid that wrote to me, and how is it"
+}
+unknown_user_body()
+{
+	adduser alice alice-pw >/dev/null
+	b=$(adduser bob bob-pw)
+	pald_start
+	printf 'login bob bob-pw\necho IN\nwaitfile done\nquit\n' | client >bob.out &
+	bpid=$!
+	wait_for bob.out "^IN"
+	printf 'login alice alice-pw\nsend -68 %08x\nexpect 0x0044 rec uid=%s|nickname=bob\nexpect 0x0190 uid=%s status=30\nquit\n' "$b" "$b" "$b" |
+	    atf_check -s exit:0 -o ignore "$H" -t 10 "$PORT"
+	touch done
+	wait $bpid
+}
+unknown_user_cleanup() { pald_stop; }
+
+atf_test_case client_disconnect cleanup
+client_disconnect_head()
+{
+	atf_set "descr" "-1100: the server ends the session at once; buddies see it go"
+}
+client_disconnect_body()
+{
+	adduser alice alice-pw >/dev/null
+	b=$(adduser bob bob-pw)
+	pald_start
+	printf 'login alice alice-pw\nadd %s\nexpect 0x0190 uid=%s status=30\nexpect 0x0190 uid=%s status=0\nquit\n' "$b" "$b" "$b" >alice.in
+	printf 'login bob bob-pw\necho IN\nwaitfile added\nsend -1100\neof\n' |
+	    client >bob.out 2>&1 &
+	bpid=$!
+	wait_for bob.out "^IN"
+	client <alice.in >alice.out 2>&1 &
+	apid=$!
+	wait_for alice.out "status=30"
+	touch added
+	wait $bpid || atf_fail "bob: $(cat bob.out)"
+	wait $apid || atf_fail "alice: $(cat alice.out)"
+	atf_check -o match:"^EOF" cat bob.out
+}
+client_disconnect_cleanup() { pald_stop; }
+
 atf_test_case duplicate_login cleanup
 duplicate_login_head()
 {
@@ -987,6 +1143,11 @@ atf_init_test_cases()
 	atf_add_test_case block
 	atf_add_test_case privacy
 	atf_add_test_case search
+	atf_add_test_case pal_names
+	atf_add_test_case password_hint
+	atf_add_test_case invite_friends
+	atf_add_test_case unknown_user
+	atf_add_test_case client_disconnect
 	atf_add_test_case duplicate_login
 	atf_add_test_case killed_child
 	atf_add_test_case bad_frames

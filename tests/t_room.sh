@@ -368,6 +368,104 @@ IN
 }
 invisible_cleanup() { pald_stop; }
 
+atf_test_case alert_admin cleanup
+alert_admin_head()
+{
+	atf_set "descr" "-305 Alert Admin: to the site admins and the room's admins on line, once a minute"
+}
+alert_admin_body()
+{
+	addadmin boss boss-pw 1 >/dev/null
+	adduser carol carol-pw >/dev/null
+	b=$(adduser bob bob-pw)
+	e=$(adduser eve eve-pw)
+	pald_start
+	cat >carol.in <<'IN'
+login carol carol-pw
+create 30006 G Den
+expect 0x0136 admin=1
+echo IN
+expect 0x0014 text=Alert from bob in room
+waitfile done
+quit
+IN
+	bg carol
+	wait_for carol.out "^IN"
+	id=$(sed -n 's/^RECV 0x0136 .*room=\([0-9]*\).*/\1/p' carol.out)
+	printf 'login boss boss-pw\necho IN\nexpect 0x0014 from=1000001 text=Alert from bob in room %s (Den) about eve: spamming   the room\nwaitfile done\nquit\n' "$id" >boss.in
+	bg boss
+	printf 'login eve eve-pw\njoin %s\nexpect 0x0154\necho IN\nexpectnot 0x0014 1500\nquit\n' "$id" >eve.in
+	bg eve
+	wait_for boss.out "^IN"
+	wait_for eve.out "^IN"
+	cat >bob.in <<IN
+login bob bob-pw
+join $id
+expect 0x0154
+send -305 $(printf %08x%08x "$id" "$e") 7370616d6d696e67 20 01 20 74686520726f6f6d
+expect 0x0064 type=0xfecf code=99 text=Your alert went to 2 administrators on line.
+report $id $e again
+expect 0x0064 type=0xfecf code=99 text=You alerted the administrators a moment ago
+report 50001 $e not in that room
+drain 300
+quit
+IN
+	atf_check -s exit:0 -o ignore "$H" -t 10 "$PORT" <bob.in
+	touch done
+	bgwait carol
+	bgwait boss
+	bgwait eve
+	wait_for pald.log "bob: alert about uid $e in room $id to 2 administrators"
+	atf_check -o match:"type -305 of .* ignored: not in that room" cat pald.log
+	# the text is in the room's log, not in pald's
+	atf_check -s exit:1 grep "spamming" pald.log
+}
+alert_admin_cleanup() { pald_stop; }
+
+atf_test_case room_toggles cleanup
+room_toggles_head()
+{
+	atf_set "descr" "a hand down, a red dot off, a camera off reach the room"
+}
+room_toggles_body()
+{
+	addadmin boss boss-pw 1 >/dev/null
+	b=$(adduser bob bob-pw)
+	pald_start
+	cat >boss.in <<IN
+login boss boss-pw
+join 50002
+expect 0x0154
+echo IN
+expect 0x018e uid=$b
+reddot 50002 $b
+expect 0x017d uid=$b
+unreddot 50002 $b
+expect 0x018d uid=$b
+expect 0x018f uid=$b
+expect 0x0138 uid=$b on=1
+expect 0x0138 uid=$b on=0
+quit
+IN
+	bg boss
+	wait_for boss.out "^IN"
+	cat >bob.in <<IN
+login bob bob-pw
+join 50002
+expect 0x0154
+handup 50002
+expect 0x018d uid=$b
+handdown 50002
+video 50002 1
+video 50002 0
+drain 300
+quit
+IN
+	atf_check -s exit:0 -o ignore "$H" -t 10 "$PORT" <bob.in
+	bgwait boss
+}
+room_toggles_cleanup() { pald_stop; }
+
 atf_test_case close_room cleanup
 close_room_head()
 {
@@ -673,6 +771,8 @@ atf_init_test_cases()
 	atf_add_test_case bounce_ban
 	atf_add_test_case console
 	atf_add_test_case invisible
+	atf_add_test_case alert_admin
+	atf_add_test_case room_toggles
 	atf_add_test_case close_room
 	atf_add_test_case reddot_text
 	atf_add_test_case whisper
