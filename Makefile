@@ -17,8 +17,8 @@ include config.mk
 PROTO_OBJS=	proto/wire.o proto/rtp.o
 DB_OBJS=	store/dbr.o store/env.o store/schema.o store/arena.o \
 		store/txn.o store/row.o store/user.o store/buddy.o \
-		store/offline.o store/rooms.o store/bans.o store/kv.o \
-		store/pw.o store/slog.o
+		store/offline.o store/rooms.o store/bans.o store/invite.o \
+		store/kv.o store/pw.o store/slog.o
 STORE_OBJS=	${DB_OBJS} store/table.o
 OBJS=		pald.o child.o session.o room.o admin.o ban.o guard.o out.o \
 		conf.o proc.o log.o voice.o keeper.o ${PROTO_OBJS} ${STORE_OBJS}

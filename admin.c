@@ -60,6 +60,7 @@ static int	 cmd_broadcast(struct session *, int, char **);
 static int	 cmd_deluser(struct session *, int, char **);
 static int	 cmd_help(struct session *, int, char **);
 static int	 cmd_kick(struct session *, int, char **);
+static int	 cmd_paid(struct session *, int, char **);
 static int	 cmd_passwd(struct session *, int, char **);
 static int	 cmd_reload(struct session *, int, char **);
 static int	 cmd_setadmin(struct session *, int, char **);
@@ -96,6 +97,8 @@ static const struct acmd acmds[] = {
 	    "the bans in force" },
 	{ "deluser", 2, 1, 1, 0, cmd_deluser, "/deluser nick",
 	    "delete an account" },
+	{ "paid", 2, 2, 2, 0, cmd_paid, "/paid nick N|Y|6",
+	    "the paid look at the next login: Y no ads, 6 six video panes" },
 	{ "reload", 2, 0, 0, 0, cmd_reload, "/reload",
 	    "re-read pald.conf (as SIGHUP)" },
 	{ "setadmin", 2, 2, 2, 0, cmd_setadmin, "/setadmin nick level",
@@ -674,6 +677,40 @@ cmd_setadmin(struct session *s, int argc, char **argv)
 		log_notice("[%s]: %s set %s to admin level %d", s->addr,
 		    s->u.nick, u.nick, level);
 		admin_reply(s, "%s now has admin level %d.", u.nick, level);
+	}
+	explicit_bzero(&u, sizeof(u));
+	return 0;
+}
+
+/*
+ * cmd_paid - /paid nick N|Y|6: USER_DATA's paid1 from the next login.
+ * A look, not a right: any account but the system user, the caller's
+ * own too, at any level.
+ */
+static int
+cmd_paid(struct session *s, int argc, char **argv)
+{
+	struct user	 u;
+	char		 paid = (char)toupper((unsigned char)argv[2][0]);
+	int		 r;
+
+	if (argv[2][1] != '\0' || strchr("NY6", paid) == NULL) {
+		admin_reply(s, "The paid flag is N, Y or 6.");
+		return 0;
+	}
+	if (!db_nick_valid(argv[1]) ||
+	    (r = db_user_by_nick(s->db, argv[1], &u)) == DBR_NOTFOUND ||
+	    (r == DBR_OK && u.uid == PALD_UID_SYSTEM)) {
+		admin_reply(s, "There is no user %s.", argv[1]);
+		r = DBR_NOTFOUND;
+	} else if (r != DBR_OK ||
+	    (r = db_user_paid(s->db, u.uid, paid)) != DBR_OK)
+		admin_reply(s, "Try again later.");
+	else {
+		log_notice("[%s]: %s set the paid flag of %s to %c", s->addr,
+		    s->u.nick, u.nick, paid);
+		admin_reply(s, "%s has the paid flag %c from the next login.",
+		    u.nick, paid);
 	}
 	explicit_bzero(&u, sizeof(u));
 	return 0;

@@ -16,8 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #include "pald.h"
+#include "pathnames.h"
 #include "store/db.h"
 #include "store/table.h"
 
@@ -182,6 +184,37 @@ conf_defaults(struct pald_conf *c)
 	    sizeof(c->user_color));
 	(void)strlcpy(c->admin_color, PALD_DEF_ADMIN_COLOR,
 	    sizeof(c->admin_color));
+}
+
+/*
+ * conf_seeds - the default seed files (categories, rooms): the share
+ * directory of an installed pald, or, when argv0 names the program in a
+ * directory that holds data/categories.txt (a pald run from its build
+ * tree, "./pald"), that directory's data/, so that the tree's own files
+ * seed a new store without a pald.conf.
+ */
+void
+conf_seeds(struct pald_conf *c, const char *argv0)
+{
+	char		 cat[sizeof(c->categories)], rooms[sizeof(c->rooms)];
+	const char	*slash = strrchr(argv0, '/');
+	int		 n, m, dir;
+
+	(void)strlcpy(c->categories, _PATH_PALD_CATEGORIES,
+	    sizeof(c->categories));
+	(void)strlcpy(c->rooms, _PATH_PALD_ROOMS, sizeof(c->rooms));
+	if (slash == NULL)
+		return;		/* found in PATH: installed */
+	dir = (int)(slash - argv0) + 1;
+	if (dir == 2 && argv0[0] == '.')
+		dir = 0;	/* "./pald": data/..., not ./data/... */
+	n = snprintf(cat, sizeof(cat), "%.*sdata/categories.txt", dir, argv0);
+	m = snprintf(rooms, sizeof(rooms), "%.*sdata/rooms.txt", dir, argv0);
+	if (n < 0 || (size_t)n >= sizeof(cat) || m < 0 ||
+	    (size_t)m >= sizeof(rooms) || access(cat, R_OK) == -1)
+		return;
+	(void)strlcpy(c->categories, cat, sizeof(c->categories));
+	(void)strlcpy(c->rooms, rooms, sizeof(c->rooms));
 }
 
 /* color_valid - RRRGGGBBB: nine decimal digits, each triple 0..255 */

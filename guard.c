@@ -268,6 +268,27 @@ guard_join(struct session *s)
 }
 
 /*
+ * guard_malformed - a frame of a type we handle that makes no sense (too
+ * short, too long, a value out of range): ignored, and said in one log
+ * line; a warning the first time in a minute for the address, debug
+ * after that, so that a flood of them does not flood the log.  0: the
+ * session goes on.
+ */
+int
+guard_malformed(struct session *s, const struct wire_frame *f,
+    const char *why)
+{
+	if (once(s, "bad"))
+		log_warnx("[%s]: %s: type %d of %zu bytes ignored: %s (logged "
+		    "once a minute per address)", s->addr, s->u.nick, f->type,
+		    f->len, why);
+	else
+		log_debug("[%s]: %s: type %d of %zu bytes ignored: %s",
+		    s->addr, s->u.nick, f->type, f->len, why);
+	return 0;
+}
+
+/*
  * guard_strike - count a refusal; at limit_strikes in a minute the
  * client is told and the session ends (-1), else 0
  */

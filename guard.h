@@ -8,6 +8,7 @@
 
 struct session;
 struct user;
+struct wire_frame;
 
 /* What guard_contact is asked about. */
 #define CONTACT_TEXT	1	/* IMs, room invitations */
@@ -31,5 +32,9 @@ const char *guard_line(struct session *);
 const char *guard_join(struct session *);
 int	 guard_strike(struct session *);
 const char *guard_contact(struct session *, const struct user *, int);
+
+/* guard_malformed - log a senseless frame (rate-limited); returns 0 */
+int	 guard_malformed(struct session *, const struct wire_frame *,
+	    const char *);
 
 #endif /* PALD_GUARD_H */

@@ -1379,6 +1379,24 @@ fd_limit(void)
 		    conf.max_children);
 }
 
+/*
+ * pid_write - the pid file's one line: pidfile_write(3) writes the
+ * number alone, at offset 0, and the newline goes after it
+ */
+static int
+pid_write(struct pidfh *pfh)
+{
+	char	 b[24];
+	int	 n;
+
+	if (pidfile_write(pfh) == -1)
+		return -1;
+	n = snprintf(b, sizeof(b), "%ld", (long)getpid());
+	if (n < 0 || (size_t)n >= sizeof(b))
+		return -1;
+	return pwrite(pidfile_fileno(pfh), "\n", 1, (off_t)n) == 1 ? 0 : -1;
+}
+
 /* detach - the pid file (a second instance is refused), then daemon(3) */
 static struct pidfh *
 detach(const char *pidfile, int debug)
@@ -1394,7 +1412,7 @@ detach(const char *pidfile, int debug)
 	}
 	if (!debug && daemon(0, 0) == -1)
 		err(1, "daemon");
-	if (pfh != NULL && pidfile_write(pfh) == -1)
+	if (pfh != NULL && pid_write(pfh) == -1)
 		log_warn("%s", pidfile);
 	return pfh;
 }
@@ -1586,9 +1604,7 @@ main(int argc, char *argv[])
 	conf_defaults(&conf);
 	(void)strlcpy(conf.dbhome, _PATH_PALD_DB, sizeof(conf.dbhome));
 	(void)strlcpy(conf.rundir, _PATH_PALD_RUN, sizeof(conf.rundir));
-	(void)strlcpy(conf.categories, _PATH_PALD_CATEGORIES,
-	    sizeof(conf.categories));
-	(void)strlcpy(conf.rooms, _PATH_PALD_ROOMS, sizeof(conf.rooms));
+	conf_seeds(&conf, argv[0]);
 	if (conffile == NULL && access(_PATH_PALD_CONF, F_OK) == 0)
 		conffile = _PATH_PALD_CONF;
 	if (conffile != NULL &&

@@ -20,12 +20,19 @@
 #define PALD_VERSION		"0.1"
 
 #define PALD_PORT		5001	/* the port every Paltalk client knows */
-#define PALD_VOICE_PORT		2090	/* room voice, TCP */
+#define PALD_VOICE_PORT		12718	/* room voice, TCP: the 2002 service's */
 #define PALD_FRAME_MAX		8192	/* largest client frame payload accepted */
 #define PALD_OUTBUF_MAX		(256 * 1024) /* unsent bytes before a client is cut */
 #define PALD_SEARCH_MAX		100	/* search results */
+#define PALD_HINTS_MAX		4	/* password hints stored per session */
+#define PALD_INVITE_BATCH	20	/* addresses in one -200 */
+#define PALD_ALERT_TEXT		511	/* bytes of an "Alert Admin" text */
+#define PALD_ALERT_INTERVAL	60	/* seconds between one user's alerts */
+#define PALD_ALERT_ADMINS	64	/* site admins an alert goes to */
 #define PALD_ROOMMSG_MAX	1024	/* bytes of room message text */
 #define PALD_POOL_MAX		1024	/* bound of min_spare and max_spare */
+#define PALD_AWAY_MAX		255	/* bytes of an away message */
+#define PALD_AWAY_REPLIES	32	/* senders remembered per away spell */
 
 /* Default limits, all changeable in pald.conf. */
 #define PALD_DEF_MAX_CHILDREN	2000
@@ -118,6 +125,7 @@ extern pid_t	 pald_master;
 /* conf.c; the table_conf_* pass the configuration through store/table.h */
 struct table;
 void	conf_defaults(struct pald_conf *);
+void	conf_seeds(struct pald_conf *, const char *);	/* argv[0] */
 int	conf_load(struct pald_conf *, const char *, char *, size_t);
 void	table_conf_put(struct table *, const struct pald_conf *);
 int	table_conf_get(struct table *, uint32_t *, struct pald_conf *);

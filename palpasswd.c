@@ -31,7 +31,7 @@ static __dead void
 usage(void)
 {
 	(void)fprintf(stderr, "usage: palpasswd [-h dbhome] [-c | -d] "
-	    "[-a level] [-e | -E] [-p] nickname\n");
+	    "[-a level] [-e | -E] [-p] [-s paid] nickname\n");
 	exit(1);
 }
 
@@ -118,11 +118,12 @@ create(struct db *db, struct user *u, const char *nick)
 
 /*
  * change - delete, or set the level, the exempt flag (exempt 1 sets it,
- * 0 clears it, -1 leaves it) or else the password of an account
+ * 0 clears it, -1 leaves it), the paid flag (paid: N, Y or 6; '\0'
+ * leaves it) or else the password of an account
  */
 static int
 change(struct db *db, struct user *u, const char *nick, int delete,
-    int level, int exempt)
+    int level, int exempt, char paid)
 {
 	struct user	 cur;
 	int		 r;
@@ -144,8 +145,11 @@ change(struct db *db, struct user *u, const char *nick, int delete,
 			cur.flags |= USER_F_EXEMPT;
 		else if (exempt == 0)
 			cur.flags &= ~USER_F_EXEMPT;
-		if (level == -1 && exempt == -1 && strlcpy(cur.hash, u->hash,
-		    sizeof(cur.hash)) >= sizeof(cur.hash))
+		if (paid != '\0')
+			cur.paid = paid;
+		if (level == -1 && exempt == -1 && paid == '\0' &&
+		    strlcpy(cur.hash, u->hash, sizeof(cur.hash)) >=
+		    sizeof(cur.hash))
 			r = DBR_FATAL;
 		if (r == DBR_OK)
 			r = db_user_put(db, &cur);
@@ -167,8 +171,9 @@ main(int argc, char *argv[])
 	const char	*home = _PATH_PALD_DB, *errstr, *nick;
 	int		 ch, cflag = 0, dflag = 0, pflag = 0, level = -1, r;
 	int		 exempt = -1;
+	char		 paid = '\0';
 
-	while ((ch = getopt(argc, argv, "a:cdEeh:p")) != -1) {
+	while ((ch = getopt(argc, argv, "a:cdEeh:ps:")) != -1) {
 		switch (ch) {
 		case 'a':
 			level = (int)strtonum(optarg, 0, 3, &errstr);
@@ -193,6 +198,12 @@ main(int argc, char *argv[])
 		case 'p':
 			pflag = 1;
 			break;
+		case 's':
+			if (strlen(optarg) != 1 ||
+			    strchr("NY6", optarg[0]) == NULL)
+				errx(1, "paid flag %s: N, Y or 6", optarg);
+			paid = optarg[0];
+			break;
 		default:
 			usage();
 		}
@@ -200,7 +211,7 @@ main(int argc, char *argv[])
 	argc -= optind;
 	argv += optind;
 	if (argc != 1 || (cflag && dflag) ||
-	    (dflag && (level != -1 || exempt != -1)))
+	    (dflag && (level != -1 || exempt != -1 || paid != '\0')))
 		usage();
 	nick = argv[0];
 
@@ -214,8 +225,9 @@ main(int argc, char *argv[])
 		u.admin = level == -1 ? 0 : level;
 		u.flags = exempt == 1 ? USER_F_EXEMPT : 0;
 		u.privacy = 'A';
+		u.paid = paid != '\0' ? paid : 'N';
 	}
-	if (cflag || (!dflag && level == -1 && exempt == -1))
+	if (cflag || (!dflag && level == -1 && exempt == -1 && paid == '\0'))
 		new_hash(pflag, hash_cost(), u.hash, sizeof(u.hash));
 
 	log_init(1, LOG_DAEMON);
@@ -228,7 +240,7 @@ main(int argc, char *argv[])
 	if (cflag)
 		r = create(db, &u, nick);
 	else
-		r = change(db, &u, nick, dflag, level, exempt);
+		r = change(db, &u, nick, dflag, level, exempt, paid);
 	explicit_bzero(&u, sizeof(u));
 	db_close(db);
 	return r == 0 ? 0 : 1;

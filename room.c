@@ -46,6 +46,7 @@
 #define TXT_NOSPACE	"The server cannot open another room right now."
 #define TXT_NOTADMIN	"Only the room's administrators may do that."
 #define TXT_REDDOT	"You may not type in this room while red-dotted."
+#define TXT_NOINVIS	"Only administrators may join a room invisibly."
 
 /* A room admin: owner, holder of the admin code, or a server admin. */
 static int
@@ -129,7 +130,8 @@ user_rec(struct session *s, struct rec *r, uint32_t room,
 	rec_add(r, "color", is_admin(m) ? s->conf->admin_color :
 	    s->conf->user_color);
 	rec_addi(r, "mic", (m->flags & TMF_REDDOT) ? 0 : 1);
-	rec_addi(r, "pub", (m->flags & TMF_VIDEO) ? 1 : 0);
+	/* 5.0 reads the first character: 'Y' publishes (CLIENT.md 8) */
+	rec_add(r, "pub", (m->flags & TMF_VIDEO) ? "Y" : "N");
 	rec_addi(r, "away", away ? 1 : 0);
 	if (m->flags & TMF_HAND)
 		rec_addi(r, "req", 1);
@@ -299,12 +301,13 @@ send_media(struct session *s, const struct troom *tr)
 }
 
 /*
- * send_joined - ROOM_JOINED: the 23-byte head, then the name.  Bytes 8
- * to 21 are not understood (PROTOCOL.md 5.7); these are the values of
- * a capture of a real server.
+ * send_joined - ROOM_JOINED: the 23-byte head, then the name.  The word
+ * at 10 is "you are invisible" (the room window says so: CLIENT.md 4);
+ * the other bytes from 8 to 21 are not understood (PROTOCOL.md 5.7):
+ * these are the values of a capture of a real server.
  */
 static void
-send_joined(struct session *s, const struct troom *tr, int admin)
+send_joined(struct session *s, const struct troom *tr, int admin, int invis)
 {
 	unsigned char	 b[23 + PALD_ROOMNAME_MAX + 2];
 	size_t		 n = strlen(tr->name);
@@ -312,7 +315,8 @@ send_joined(struct session *s, const struct troom *tr, int admin)
 	wire_put32(b, tr->id);
 	wire_put16(b + 4, (uint16_t)kind(tr));
 	wire_put16(b + 6, admin ? 1 : 0);
-	wire_put32(b + 8, 0);
+	wire_put16(b + 8, 0);
+	wire_put16(b + 10, invis ? 1 : 0);
 	wire_put16(b + 12, 3000);
 	wire_put16(b + 14, 9000);
 	wire_put16(b + 16, 1);
@@ -365,11 +369,17 @@ join(struct session *s, int type, struct troom *tr, int invisible,
 	uint32_t	 mflags = 0;
 	int		 res, limit;
 
+	/*
+	 * The 5.0 client offers an invisible join to site admins only; a
+	 * request from anyone else comes from another program: refused.
+	 */
+	if (invisible && s->u.admin < 1)
+		return join_fail(s, type, tr->id, TXT_NOINVIS);
 	if (tr->owner == s->u.uid || s->u.admin >= 1)
 		admin = 1;
 	if (myroom(s, tr->id, &now, &me) == 0) {
 		/* already in: the client re-opens its window */
-		send_joined(s, &now, is_admin(&me));
+		send_joined(s, &now, is_admin(&me), me.flags & TMF_INVIS);
 		send_userlist(s, &now);
 		return 0;
 	}
@@ -389,7 +399,7 @@ join(struct session *s, int type, struct troom *tr, int invisible,
 		limit = 0;
 	} else if (!tr->mike && !tr->allmics)
 		mflags |= TMF_REDDOT;
-	if (invisible && s->u.admin >= 1)
+	if (invisible)
 		mflags |= TMF_INVIS;
 	switch ((res = room_join(s->tab, tr, mflags, limit, &now))) {
 	case TR_OK:
@@ -409,7 +419,7 @@ join(struct session *s, int type, struct troom *tr, int invisible,
 	}
 	log_info("[%s]: %s joined room %u (%d members)", s->addr, s->u.nick,
 	    now.id, now.nmembers);
-	send_joined(s, &now, admin);
+	send_joined(s, &now, admin, invisible);
 	(void)snprintf(text, sizeof(text), "%s, welcome to the room %s.",
 	    s->u.nick, now.name);
 	sys_line(s, now.id, text);
@@ -1078,15 +1088,29 @@ handle_invite(struct session *s, const struct wire_frame *f)
 	struct troom	 tr;
 	struct tmember	 me;
 	struct tsess	 ts;
+	struct user	 u;
 	struct rec	 r;
 	unsigned char	 b[512];
+	const char	*why = NULL;
 	uint32_t	 to;
+	int		 blocked;
 
-	if (f->len < 8 || myroom(s, wire_get32(f->payload), &tr, &me) == -1)
+	if (f->len != 8)
+		return guard_malformed(s, f, "not room(4) uid(4)");
+	if (myroom(s, wire_get32(f->payload), &tr, &me) == -1)
 		return 0;
 	to = wire_get32(f->payload + 4);
-	if (table_find(s->tab, to, 0, &ts) == 0 &&
-	    db_blocks(s->db, to, s->u.uid) != 1) {
+	/* the invitee's privacy setting; a block stays silent */
+	blocked = db_blocks(s->db, to, s->u.uid) != 0;
+	if (!blocked && db_user_get(s->db, to, &u) == DBR_OK) {
+		why = guard_contact(s, &u, CONTACT_TEXT);
+		explicit_bzero(&u, sizeof(u));
+	}
+	if (why != NULL) {
+		out_rc(s, f->type, 0x63, why);
+		return 0;
+	}
+	if (!blocked && table_find(s->tab, to, 0, &ts) == 0) {
 		rec_init(&r, b, sizeof(b));
 		rec_addu(&r, "group_id", tr.id);
 		rec_add(&r, "group_name", tr.name);
@@ -1105,18 +1129,139 @@ handle_invite(struct session *s, const struct wire_frame *f)
 	return 0;
 }
 
-/* handle_report - ROOM_REPORT_USER: room(4) uid(4) complaint */
+/*
+ * Alert Admin of Misconduct (-305).
+ */
+
+struct alert {
+	uint32_t	 to[PALD_ALERT_ADMINS + PALD_ROOM_MEMBERS_MAX + 1];
+	int		 n;
+};
+
+/* alert_add - a recipient, once, never the one who alerts */
+static void
+alert_add(struct session *s, struct alert *a, uint32_t uid)
+{
+	int	 i;
+
+	if (uid == 0 || uid == s->u.uid || uid == PALD_UID_SYSTEM)
+		return;
+	for (i = 0; i < a->n; i++)
+		if (a->to[i] == uid)
+			return;
+	if (a->n < (int)(sizeof(a->to) / sizeof(a->to[0])))
+		a->to[a->n++] = uid;
+}
+
+/*
+ * alert_who - who hears an alert about room tr: the site admins (level
+ * 1 or more, from the store), the room's owner and its admins now in it
+ */
+static void
+alert_who(struct session *s, const struct troom *tr, struct alert *a)
+{
+	struct tmember	*m;
+	uint32_t	 admins[PALD_ALERT_ADMINS];
+	int		 i, n;
+
+	a->n = 0;
+	n = db_user_admins(s->db, admins, PALD_ALERT_ADMINS);
+	for (i = 0; i < n; i++)
+		alert_add(s, a, admins[i]);
+	alert_add(s, a, tr->owner);
+	if ((m = reallocarray(NULL, PALD_ROOM_MEMBERS_MAX, sizeof(*m))) ==
+	    NULL)
+		return;
+	n = room_members(s->tab, tr->idx, tr->rgen, m, PALD_ROOM_MEMBERS_MAX);
+	for (i = 0; i < n; i++)
+		if (is_admin(&m[i]))
+			alert_add(s, a, m[i].uid);
+	free(m);
+}
+
+/* alert_text - the IM the admins get: who, where, about whom, what */
+static size_t
+alert_text(struct session *s, const struct troom *tr, uint32_t whom,
+    const struct wire_frame *f, char *out, size_t cap)
+{
+	struct user	 u;
+	char		 about[PALD_NICK_MAX + 16];
+	size_t		 i, n, k;
+	int		 w;
+
+	if (db_user_get(s->db, whom, &u) == DBR_OK)
+		(void)strlcpy(about, u.nick, sizeof(about));
+	else
+		(void)snprintf(about, sizeof(about), "uid %u", whom);
+	explicit_bzero(&u, sizeof(u));
+	w = snprintf(out, cap, "Alert from %s in room %u (%s) about %s: ",
+	    s->u.nick, tr->id, tr->name, about);
+	if (w < 0 || (size_t)w >= cap)
+		return 0;
+	n = f->len - 8 > PALD_ALERT_TEXT ? PALD_ALERT_TEXT : f->len - 8;
+	for (i = 0, k = (size_t)w; i < n && k + 1 < cap; i++)
+		out[k++] = f->payload[8 + i] < 0x20 || f->payload[8 + i] ==
+		    0x7f ? ' ' : (char)f->payload[8 + i];
+	out[k] = '\0';
+	return k;
+}
+
+/*
+ * handle_report - ROOM_REPORT_USER room(4) uid(4) text, the "Paltalk
+ * Support Alert!" of a member's menu: in the room's log, and to every
+ * administrator on line (alert_who) as an IM from the system user.  One
+ * alert a minute per user; the client is told in "Paltalk Bulletin!"
+ * whether it went out (5.0 waits for nothing, CLIENT.md 5.6).
+ */
 static int
 handle_report(struct session *s, const struct wire_frame *f)
 {
 	struct troom	 tr;
 	struct tmember	 me;
-	char		 why[PALD_REASON_MAX + 1];
+	struct tsess	 ts;
+	struct alert	*a;
+	unsigned char	 b[4 + PALD_ALERT_TEXT + 160];
+	char		 why[PALD_REASON_MAX + 1], key[32], text[128];
+	uint32_t	 whom;
+	time_t		 now = time(NULL);
+	size_t		 n;
+	int		 i, sent = 0;
 
-	if (f->len < 8 || myroom(s, wire_get32(f->payload), &tr, &me) == -1)
-		return 0;
+	if (f->len < 9 || f->len > 8 + PALD_ALERT_TEXT)
+		return guard_malformed(s, f, "not room(4) uid(4) text");
+	if (myroom(s, wire_get32(f->payload), &tr, &me) == -1)
+		return guard_malformed(s, f, "not in that room");
+	whom = wire_get32(f->payload + 4);
+	(void)snprintf(key, sizeof(key), "alert:%u", s->u.uid);
+	if ((s->alerted != 0 && now - s->alerted < PALD_ALERT_INTERVAL) ||
+	    !table_once(s->tab, key, PALD_ALERT_INTERVAL)) {
+		out_rc(s, f->type, 0x63, "You alerted the administrators a "
+		    "moment ago. Please wait a minute before the next alert.");
+		return guard_strike(s);
+	}
+	s->alerted = now;
 	text_arg(f, 8, why, sizeof(why));
-	log_action(s, &tr, "report", wire_get32(f->payload + 4), why);
+	log_action(s, &tr, "report", whom, why);
+	if ((a = malloc(sizeof(*a))) == NULL)
+		return 0;
+	alert_who(s, &tr, a);
+	wire_put32(b, PALD_UID_SYSTEM);
+	n = alert_text(s, &tr, whom, f, (char *)b + 4, sizeof(b) - 4);
+	for (i = 0; i < a->n && n > 0; i++)
+		if (table_find(s->tab, a->to[i], 0, &ts) == 0 &&
+		    deliver(s, &ts, TM_FRAME, PT_IM_IN, b, 4 + n) == 0)
+			sent++;
+	free(a);
+	log_info("[%s]: %s: alert about uid %u in room %u to %d "
+	    "administrator%s", s->addr, s->u.nick, whom, tr.id, sent,
+	    sent == 1 ? "" : "s");
+	if (sent > 0)
+		(void)snprintf(text, sizeof(text), "Your alert went to %d "
+		    "administrator%s on line.", sent, sent == 1 ? "" : "s");
+	else
+		(void)strlcpy(text, "No administrator is on line now; your "
+		    "alert is in the room's log.", sizeof(text));
+	out_rc(s, f->type, 0x63, text);
 	return 0;
 }
 
@@ -1141,33 +1286,33 @@ admin_room(struct session *s, const struct wire_frame *f, size_t min,
 }
 
 /*
- * handle_admin_info - ROOM_GET_ADMIN_INFO -> ROOM_ADMIN_INFO.  Each list
- * entry is "uid,nickname\n": the 5.0 client splits the lists at newlines,
- * each entry at the comma, shows the nickname in the admin console and
- * keeps the uid for Unbounce / Unban (the client binary, 0x409ec4).
+ * send_admin_info - ROOM_ADMIN_INFO.  Each list entry is
+ * "uid,nickname\n": the 5.0 client splits the lists at newlines, each
+ * entry at the comma, shows the nickname in the admin console and keeps
+ * the uid for Unbounce / Unban (the client binary, 0x409ec4).  Any
+ * ROOM_ADMIN_INFO empties and refills the console's lists, which the
+ * client never asks for again by itself after a change (CLIENT.md 1):
+ * it follows every change made from the console; with the console
+ * closed the client reads and ignores it.
  */
-static int
-handle_admin_info(struct session *s, const struct wire_frame *f)
+static void
+send_admin_info(struct session *s, const struct troom *tr)
 {
-	struct troom	 tr;
-	struct tmember	 me;
 	struct rban	*b;
 	struct rec	 r;
 	struct user	 u;
 	char		 ent[16 + PALD_NICK_MAX + 2];
 	int		 i, n, k;
 
-	if (admin_room(s, f, 4, &tr, &me) == -1)
-		return 0;
 	if ((b = reallocarray(NULL, 500, sizeof(*b))) == NULL)
-		return 0;
+		return;
 	rec_init(&r, s->scratch, SCRATCH);
-	rec_addu(&r, "group", tr.id);
-	rec_addi(&r, "mike", tr.mike);
-	rec_addi(&r, "text", tr.text);
-	rec_addi(&r, "video", tr.video);
+	rec_addu(&r, "group", tr->id);
+	rec_addi(&r, "mike", tr->mike);
+	rec_addi(&r, "text", tr->text);
+	rec_addi(&r, "video", tr->video);
 	for (k = RBAN_BOUNCE; k >= RBAN_BAN; k--) {
-		n = db_rban_list(s->db, tr.id, k, b, 500);
+		n = db_rban_list(s->db, tr->id, k, b, 500);
 		rec_raw(&r, k == RBAN_BOUNCE ? "bounce=" : "ban=",
 		    k == RBAN_BOUNCE ? 7 : 4);
 		for (i = 0; i < n; i++) {
@@ -1183,6 +1328,17 @@ handle_admin_info(struct session *s, const struct wire_frame *f)
 	free(b);
 	if (rec_len(&r) > 0)
 		out_frame(s, PT_ROOM_ADMIN_INFO, s->scratch, r.len);
+}
+
+/* handle_admin_info - ROOM_GET_ADMIN_INFO: the console opens, Refresh */
+static int
+handle_admin_info(struct session *s, const struct wire_frame *f)
+{
+	struct troom	 tr;
+	struct tmember	 me;
+
+	if (admin_room(s, f, 4, &tr, &me) == 0)
+		send_admin_info(s, &tr);
 	return 0;
 }
 
@@ -1272,18 +1428,18 @@ handle_ban(struct session *s, const struct wire_frame *f)
 	if (admin_room(s, f, 8, &tr, &me) == -1)
 		return 0;
 	kind = f->type == PT_C_ROOM_BAN ? RBAN_BAN : RBAN_BOUNCE;
-	if ((uid = wire_get32(f->payload + 4)) != ALL_UIDS) {
+	if ((uid = wire_get32(f->payload + 4)) != ALL_UIDS)
 		ban_one(s, &tr, kind, uid, NULL);
-		return 0;
+	else if ((m = reallocarray(NULL, PALD_ROOM_MEMBERS_MAX,
+	    sizeof(*m))) != NULL) {
+		n = room_members(s->tab, tr.idx, tr.rgen, m,
+		    PALD_ROOM_MEMBERS_MAX);
+		for (i = 0; i < n; i++)
+			if (!is_admin(&m[i]))
+				ban_one(s, &tr, kind, m[i].uid, NULL);
+		free(m);
 	}
-	if ((m = reallocarray(NULL, PALD_ROOM_MEMBERS_MAX, sizeof(*m))) ==
-	    NULL)
-		return 0;
-	n = room_members(s->tab, tr.idx, tr.rgen, m, PALD_ROOM_MEMBERS_MAX);
-	for (i = 0; i < n; i++)
-		if (!is_admin(&m[i]))
-			ban_one(s, &tr, kind, m[i].uid, NULL);
-	free(m);
+	send_admin_info(s, &tr);
 	return 0;
 }
 
@@ -1304,6 +1460,7 @@ handle_ban_nick(struct session *s, const struct wire_frame *f)
 		return 0;
 	}
 	ban_one(s, &tr, RBAN_BAN, u.uid, NULL);
+	send_admin_info(s, &tr);
 	return 0;
 }
 
@@ -1333,22 +1490,36 @@ handle_reason(struct session *s, const struct wire_frame *f)
 	return 0;
 }
 
-/* handle_unban - UNBOUNCE / UNBAN room(4) uid(4) */
+/*
+ * handle_unban - UNBOUNCE / UNBAN room(4) uid(4); uid 0xffffffff is the
+ * console's "Clear All Bounces" / "Clear All Bans": every one of the
+ * room's, one action in the log.  The console is sent its lists again.
+ */
 static int
 handle_unban(struct session *s, const struct wire_frame *f)
 {
 	struct troom	 tr;
 	struct tmember	 me;
 	uint32_t	 uid;
-	int		 kind;
+	int		 ban, r;
 
 	if (admin_room(s, f, 8, &tr, &me) == -1)
 		return 0;
 	uid = wire_get32(f->payload + 4);
-	kind = f->type == PT_C_ROOM_UNBAN ? RBAN_BAN : RBAN_BOUNCE;
-	(void)db_rban_del(s->db, tr.id, kind, uid);
-	log_action(s, &tr, kind == RBAN_BAN ? "unban" : "unbounce", uid,
-	    NULL);
+	ban = f->type == PT_C_ROOM_UNBAN;
+	if (uid == ALL_UIDS) {
+		if ((r = db_rban_clear(s->db, tr.id, ban ? RBAN_BAN :
+		    RBAN_BOUNCE)) == DBR_OK)
+			log_action(s, &tr, ban ? "clearbans" : "clearbounces",
+			    0, NULL);
+	} else if ((r = db_rban_del(s->db, tr.id, ban ? RBAN_BAN :
+	    RBAN_BOUNCE, uid)) == DBR_OK || r == DBR_NOTFOUND) {
+		r = DBR_OK;
+		log_action(s, &tr, ban ? "unban" : "unbounce", uid, NULL);
+	}
+	if (r != DBR_OK)
+		sys_line(s, tr.id, "That could not be stored; try again.");
+	send_admin_info(s, &tr);
 	return 0;
 }
 

@@ -53,6 +53,12 @@ struct session {
 	int		 failures;
 	struct user	 u;		/* valid when ONLINE */
 	uint32_t	 status;
+	char		 away[PALD_AWAY_MAX + 1];	/* -600's text */
+	uint32_t	 replied[PALD_AWAY_REPLIES];	/* auto-replied to */
+	int		 nreplied;	/* this away spell, a ring */
+	int		 hints;		/* -71 stored (PALD_HINTS_MAX) */
+	int		 invited;	/* -200 addresses (PALD_INVITES_MAX) */
+	time_t		 alerted;	/* the last -305 that went out */
 	struct tsess	 me;
 	char		 addr[48];
 	uint32_t	 localip;	/* network order */

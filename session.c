@@ -284,7 +284,9 @@ send_user_data(struct session *s)
 	ip[0] = s->u.privacy ? s->u.privacy : 'A';
 	ip[1] = '\0';
 	rec_add(&r, "privacy", ip);
-	rec_add(&r, "paid1", "N");
+	/* N free; Y "Pal Plus" (no ads); 6 also six video panes */
+	ip[0] = s->u.paid ? s->u.paid : 'N';
+	rec_add(&r, "paid1", ip);
 	rec_add(&r, "ei", enc);
 	rec_add(&r, "smtp", smtp);
 	if ((n = rec_len(&r)) > 0)
@@ -314,7 +316,7 @@ send_categories(struct session *s)
 		out_frame(s, PT_CATEGORY_LIST, s->scratch, (size_t)len);
 }
 
-/* send_uidlist - BUDDY_LIST or BLOCKED_LIST: records "uid nickname" */
+/* send_uidlist - BLOCKED_LIST: records "uid nickname" */
 static void
 send_uidlist(struct session *s, int type, const uint32_t *uids, int n)
 {
@@ -351,19 +353,56 @@ shown_status(struct session *s, uint32_t uid, uint32_t viewer)
 	return ts.status;
 }
 
-/* send_buddies - the buddy list and one status per buddy */
+/* names_shown - are u's first and last names shown to others? */
+static int
+names_shown(const struct user *u)
+{
+	return u->privacy == 'A';
+}
+
+/*
+ * send_buddies - the buddy list and one status per buddy.  Each record
+ * has the names the 5.0 client reads (CLIENT.md 5.1): first and last
+ * when the pal shows them (as a search does), and display, the name
+ * the user gave the pal (-167), which the list shows instead of the
+ * nickname.  The client takes a record only for a pal it does not list
+ * yet: names must be right in the list of the login.
+ */
 static void
 send_buddies(struct session *s)
 {
-	uint32_t	 uids[PALD_BUDDIES_MAX];
+	struct buddy	*b;
+	struct user	 u;
+	struct rec	 r;
+	ssize_t		 len;
 	int		 i, n;
 
-	n = db_buddy_list(s->db, s->u.uid, uids, PALD_BUDDIES_MAX);
-	if (n < 0)
+	if ((b = reallocarray(NULL, PALD_BUDDIES_MAX, sizeof(*b))) == NULL) {
+		log_warn("%s", __func__);
+		return;
+	}
+	if ((n = db_buddy_names(s->db, s->u.uid, b, PALD_BUDDIES_MAX)) < 0)
 		n = 0;
-	send_uidlist(s, PT_BUDDY_LIST, uids, n);
+	rec_init(&r, s->scratch, SCRATCH);
+	for (i = 0; i < n; i++) {
+		if (db_user_get(s->db, b[i].uid, &u) != DBR_OK)
+			continue;
+		rec_addu(&r, "uid", u.uid);
+		rec_add(&r, "nickname", u.nick);
+		if (names_shown(&u)) {
+			rec_add(&r, "first", u.first);
+			rec_add(&r, "last", u.last);
+		}
+		if (b[i].display[0] != '\0')
+			rec_add(&r, "display", b[i].display);
+		rec_sep(&r);
+	}
+	explicit_bzero(&u, sizeof(u));
+	if ((len = rec_len(&r)) >= 0)
+		out_frame(s, PT_BUDDY_LIST, s->scratch, (size_t)len);
 	for (i = 0; i < n; i++)
-		out_status(s, uids[i], shown_status(s, uids[i], s->u.uid));
+		out_status(s, b[i].uid, shown_status(s, b[i].uid, s->u.uid));
+	free(b);
 }
 
 static void
@@ -687,9 +726,15 @@ handle_im(struct session *s, const struct wire_frame *f)
 		out_rc(s, PT_C_IM, 0x63, "No such user.");
 		return 0;
 	}
+	/* a block first, and silently: it is not announced */
+	why = db_blocks(s->db, to, s->u.uid) != 0 ? "" :
+	    guard_contact(s, &u, CONTACT_TEXT);
 	explicit_bzero(&u, sizeof(u));
-	if (db_blocks(s->db, to, s->u.uid) != 0)
-		return 0;	/* silently: a block is not announced */
+	if (why != NULL) {
+		if (why[0] != '\0')
+			out_rc(s, PT_C_IM, 0x63, why);
+		return 0;
+	}
 	table_count(s->tab, TC_IM);
 	wire_put32(s->scratch, s->u.uid);
 	memcpy(s->scratch + 4, f->payload + 4, n);
@@ -719,6 +764,86 @@ set_status(struct session *s, uint32_t status)
 	table_set_status(s->tab, status);
 	broadcast_status(s, status);
 	return 0;
+}
+
+/*
+ * handle_away - AWAY: the text the 5.0 client sends with it (always its
+ * own "I am away at the moment..."), kept with the session for the
+ * auto-reply (away_reply), and status 70 for those who list us.  The
+ * client shows a pal's away state, never a text (CLIENT.md 2.2).  A
+ * text too long or with control bytes is not kept: away without one.
+ */
+static int
+handle_away(struct session *s, const struct wire_frame *f)
+{
+	size_t	 i;
+
+	s->away[0] = '\0';
+	s->nreplied = 0;
+	for (i = 0; i < f->len && f->payload[i] >= 0x20 &&
+	    f->payload[i] != 0x7f; i++)
+		;
+	if (i < f->len || f->len > PALD_AWAY_MAX)
+		(void)guard_malformed(s, f, "away text too long or not text");
+	else {
+		memcpy(s->away, f->payload, f->len);
+		s->away[f->len] = '\0';
+	}
+	return set_status(s, ST_AWAY);
+}
+
+/* handle_online - ONLINE (back from away), no payload: the text goes */
+static int
+handle_online(struct session *s, const struct wire_frame *f)
+{
+	if (f->len != 0)
+		return guard_malformed(s, f, "not empty");
+	s->away[0] = '\0';
+	s->nreplied = 0;
+	return set_status(s, ST_ONLINE);
+}
+
+/*
+ * away_reply - an IM reached us (a frame of our inbox) while we are away
+ * with a text: the sender gets the text back once per away spell, as an
+ * IM from us, marked as the later clients mark theirs.  Never to an
+ * auto-reply (two away users would answer each other for ever), to the
+ * system user, to ourselves, or to someone who blocks us.
+ */
+#define AUTO_MARK	"[Auto-Response] "
+
+static void
+away_reply(struct session *s, const unsigned char *fr, size_t n)
+{
+	struct tsess	 ts;
+	unsigned char	 b[4 + sizeof(AUTO_MARK) + PALD_AWAY_MAX];
+	const unsigned char *text = fr + WIRE_HDRLEN + 4;
+	uint32_t	 from;
+	size_t		 k, m = sizeof(AUTO_MARK) - 1, tl;
+	int		 i;
+
+	if (s->status != ST_AWAY || s->away[0] == '\0' ||
+	    n < WIRE_HDRLEN + 4 || wire_get16(fr) != PT_IM_IN)
+		return;
+	from = wire_get32(fr + WIRE_HDRLEN);
+	tl = n - WIRE_HDRLEN - 4;
+	if (from == s->u.uid || from == PALD_UID_SYSTEM ||
+	    memmem(text, tl, AUTO_MARK, m) != NULL)
+		return;
+	for (i = 0; i < s->nreplied && i < PALD_AWAY_REPLIES; i++)
+		if (s->replied[i] == from)
+			return;
+	s->replied[s->nreplied++ % PALD_AWAY_REPLIES] = from;
+	if (s->nreplied == 2 * PALD_AWAY_REPLIES)
+		s->nreplied = PALD_AWAY_REPLIES;
+	if (table_find(s->tab, from, 0, &ts) == -1 ||
+	    db_blocks(s->db, from, s->u.uid) != 0)
+		return;
+	k = strlen(s->away);
+	wire_put32(b, s->u.uid);
+	memcpy(b + 4, AUTO_MARK, m);
+	memcpy(b + 4 + m, s->away, k);
+	(void)deliver(s, &ts, TM_FRAME, PT_IM_IN, b, 4 + m + k);
 }
 
 /* handle_buddy - ADD_BUDDY, REMOVE_BUDDY */
@@ -755,34 +880,41 @@ handle_buddy(struct session *s, const struct wire_frame *f)
 	return 0;
 }
 
-/* handle_block - BLOCK / UNBLOCK; the other side sees us go or come */
+/*
+ * handle_block - BLOCK / UNBLOCK; the other side sees us go or come.
+ * The 5.0 client blocks and unblocks at once on its own and takes any
+ * BLOCK_RESPONSE for "Block User Failed" (CLIENT.md 3.4): one goes out
+ * only when the change failed, with the state to fall back to and why.
+ * A blocked pal is shown off line (status 0: the client ignores the
+ * "blocked" status word).
+ */
 static int
 handle_block(struct session *s, const struct wire_frame *f)
 {
 	struct tsess	 ts;
 	unsigned char	 b[8];
+	const char	*why;
 	uint32_t	 uid;
 	int		 block = f->type == PT_C_BLOCK, r;
 
-	if (f->len < 4)
-		return 0;
+	if (f->len != 4)
+		return guard_malformed(s, f, "not a uid");
 	uid = wire_get32(f->payload);
 	r = block ? db_block_add(s->db, s->u.uid, uid) :
 	    db_block_del(s->db, s->u.uid, uid);
 	if (r == DBR_FATAL)
 		return -1;
-	wire_put32(s->scratch, uid);
-	wire_put16(s->scratch + 4, block ? 1 : 0);
-	if (r == DBR_OK) {
-		memcpy(s->scratch + 6, "Success", 7);
-		out_frame(s, PT_BLOCK_RESPONSE, s->scratch, 13);
-	} else {
-		memcpy(s->scratch + 6, "Failed", 6);
-		out_frame(s, PT_BLOCK_RESPONSE, s->scratch, 12);
+	if (r != DBR_OK) {
+		why = r == DBR_NOTFOUND ? "No such user." : r == DBR_LIMIT ?
+		    "Your block list is full." : "Try again later.";
+		wire_put32(s->scratch, uid);
+		wire_put16(s->scratch + 4, block ? 0 : 1);
+		memcpy(s->scratch + 6, why, strlen(why));
+		out_frame(s, PT_BLOCK_RESPONSE, s->scratch, 6 + strlen(why));
 		return 0;
 	}
 	if (block)
-		out_status(s, uid, ST_BLOCKED);
+		out_status(s, uid, ST_OFFLINE);
 	else
 		send_buddies(s);
 	send_blocked(s);
@@ -821,9 +953,9 @@ handle_search(struct session *s, const struct wire_frame *f)
 	for (i = 0; i < n; i++) {
 		rec_addu(&r, "uid", res[i].uid);
 		rec_add(&r, "nickname", res[i].nick);
-		rec_add(&r, "first", res[i].privacy == 'A' ? res[i].first :
+		rec_add(&r, "first", names_shown(&res[i]) ? res[i].first :
 		    "*");
-		rec_add(&r, "last", res[i].privacy == 'A' ? res[i].last : "*");
+		rec_add(&r, "last", names_shown(&res[i]) ? res[i].last : "*");
 		rec_add(&r, "email", "*");
 		rec_sep(&r);
 	}
@@ -1076,14 +1208,199 @@ out:
 	return 0;
 }
 
+/* is_text - n bytes of printable ASCII and Latin-1, none of = and 0xc8 */
+static int
+is_text(const unsigned char *p, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] < 0x20 || p[i] == 0x7f || p[i] == '=' ||
+		    p[i] == REC_SEP)
+			return 0;
+	return 1;
+}
+
+/*
+ * handle_display - SET_BUDDY_DISPLAY_NAME uid(4) name: the name the user
+ * gives a pal ("Customize Pal Name"); "*default*", the dialog's Reset,
+ * takes it away.  The client renames the pal at once and wants no
+ * answer; the name comes back in the pal's record at the next login.
+ */
+#define DISPLAY_RESET	"*default*"
+
+static int
+handle_display(struct session *s, const struct wire_frame *f)
+{
+	char		 name[PALD_DISPLAY_MAX + 1];
+	size_t		 n;
+	int		 r;
+
+	if (f->len < 5 || (n = f->len - 4) > PALD_DISPLAY_MAX ||
+	    !is_text(f->payload + 4, n))
+		return guard_malformed(s, f, "not uid(4) and a name");
+	memcpy(name, f->payload + 4, n);
+	name[n] = '\0';
+	if (strcmp(name, DISPLAY_RESET) == 0)
+		name[0] = '\0';
+	r = db_buddy_display(s->db, s->u.uid, wire_get32(f->payload), name);
+	if (r == DBR_NOTFOUND)
+		return guard_malformed(s, f, "not a pal");
+	return r == DBR_FATAL ? -1 : 0;
+}
+
+/*
+ * handle_hint - PASSWORD_HINT question(2) answer "\n" hint, which the
+ * client sends after a registration or a password change, and from its
+ * "Paltalk Password Identification" dialog; it wants no answer.  The
+ * answer is kept as a bcrypt hash of its lower case (it is as good as a
+ * password to whoever could use it), the hint and the question as they
+ * are.  A few per session: each costs a hash.
+ */
+static int
+handle_hint(struct session *s, const struct wire_frame *f)
+{
+	char		 ans[PALD_HINT_MAX + 1], hint[PALD_HINT_MAX + 1];
+	char		 hash[PALD_HASH_MAX];
+	const unsigned char *p = f->payload + 2, *nl;
+	size_t		 an, hn, i;
+	int		 q, r;
+
+	if (f->len < 4 || (q = wire_get16(f->payload)) < 1 || q > 9 ||
+	    (nl = memchr(p, '\n', f->len - 2)) == NULL ||
+	    (an = (size_t)(nl - p)) == 0 || an > PALD_HINT_MAX ||
+	    (hn = f->len - 2 - an - 1) > PALD_HINT_MAX ||
+	    !is_text(p, an) || !is_text(nl + 1, hn))
+		return guard_malformed(s, f, "not question(2) answer \\n hint");
+	if (++s->hints > PALD_HINTS_MAX)
+		return guard_malformed(s, f, "too many in one session");
+	for (i = 0; i < an; i++)
+		ans[i] = (char)(p[i] >= 'A' && p[i] <= 'Z' ? p[i] - 'A' + 'a' :
+		    p[i]);
+	ans[an] = '\0';
+	memcpy(hint, nl + 1, hn);
+	hint[hn] = '\0';
+	r = pw_hash(ans, s->conf->hash_cost, hash, sizeof(hash)) == -1 ?
+	    DBR_FATAL : db_user_hint(s->db, s->u.uid, q, hash, hint);
+	explicit_bzero(ans, sizeof(ans));
+	explicit_bzero(hash, sizeof(hash));
+	if (r != DBR_OK)
+		log_warnx("[%s]: %s: password hint not stored", s->addr,
+		    s->u.nick);
+	else
+		log_info("[%s]: %s set a password hint", s->addr, s->u.nick);
+	return 0;
+}
+
+/* email_ok - an address to invite: a@b, printable, no blanks */
+static int
+email_ok(const char *e)
+{
+	const char	*at = strchr(e, '@');
+	size_t		 i, n = strlen(e);
+
+	if (n < 3 || n > PALD_INVITE_EMAIL_MAX || at == NULL || at == e ||
+	    at[1] == '\0' || strchr(at + 1, '@') != NULL)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (e[i] <= ' ' || e[i] > '~')
+			return 0;
+	return 1;
+}
+
+/*
+ * invite_one - one record of -200, its address into email: the status
+ * 0x00c8 gives it, or -2 for a record without a good address or origin
+ * (answered -1 if its address can be shown, else not at all)
+ */
+static int
+invite_one(struct session *s, const unsigned char *p, size_t n,
+    char *email, size_t cap)
+{
+	const char	*errstr = NULL;
+	char		 org[8];
+	int		 origin = 255;
+
+	if (rec_get(p, n, "email", email, cap) <= 0) {
+		email[0] = '\0';
+		return -2;
+	}
+	if (!email_ok(email))
+		return -2;
+	if (rec_get(p, n, "origin", org, sizeof(org)) >= 0)
+		origin = (int)strtonum(org, 0, 65535, &errstr);
+	if (errstr != NULL)
+		return -2;
+	if (s->invited >= PALD_INVITES_MAX)
+		return -1;
+	s->invited++;
+	switch (db_invite_add(s->db, s->u.uid, email, origin, time(NULL))) {
+	case DBR_OK:
+		return 0;
+	case DBR_EXISTS:
+		return 1;
+	default:
+		return -1;
+	}
+}
+
+/*
+ * handle_friends - SEND_TO_FRIEND: "email=...\norigin=N" records, one,
+ * or several each ended by 0xc8 (the address book), PALD_INVITE_BATCH
+ * at most.  Each address is queued in invites.db for the operator (pald
+ * mails nobody) and answered in one 0x00c8: status 0 "Future User
+ * Added", 1 "Already Added", -1 "Add Failed".  Never 2 ("Added to Your
+ * Pal List"): whether an address belongs to an account is not told,
+ * as a search never tells an address.
+ */
+static int
+handle_friends(struct session *s, const struct wire_frame *f)
+{
+	char		 email[PALD_EMAIL_MAX + 1];
+	const unsigned char *p = f->payload, *end = p + f->len, *sep;
+	struct rec	 r;
+	ssize_t		 len;
+	int		 i, k = 0, st, bad = 0;
+
+	rec_init(&r, s->scratch, SCRATCH);
+	for (i = 0; p < end && i < PALD_INVITE_BATCH; i++) {
+		if ((sep = memchr(p, REC_SEP, (size_t)(end - p))) == NULL)
+			sep = end;
+		if ((st = invite_one(s, p, (size_t)(sep - p), email,
+		    sizeof(email))) == -2) {
+			bad++;
+			st = -1;
+		}
+		if (email[0] != '\0' && is_text((unsigned char *)email,
+		    strlen(email))) {
+			rec_add(&r, "email", email);
+			rec_addi(&r, "status", st);
+			rec_sep(&r);
+			k++;
+		}
+		p = sep + 1;
+	}
+	if (bad > 0 || p < end)
+		(void)guard_malformed(s, f, "records without a good address, "
+		    "or too many");
+	if (k > 0 && (len = rec_len(&r)) >= 0) {
+		log_info("[%s]: %s asked for %d invitation%s", s->addr,
+		    s->u.nick, k, k == 1 ? "" : "s");
+		out_frame(s, PT_INVITE_STATUS, s->scratch, (size_t)len);
+	}
+	return 0;
+}
+
 /* handle_privacy - SET_PRIVACY: one byte A, T or P */
 static int
 handle_privacy(struct session *s, const struct wire_frame *f)
 {
 	struct user	 u;
 
-	if (f->len < 1 || f->payload[0] == '\0' ||
-	    strchr("ATP", f->payload[0]) == NULL || fresh_user(s, &u) == -1)
+	if (f->len != 1 || f->payload[0] == '\0' ||
+	    strchr("ATP", f->payload[0]) == NULL)
+		return guard_malformed(s, f, "not A, T or P");
+	if (fresh_user(s, &u) == -1)
 		return 0;
 	u.privacy = (char)f->payload[0];
 	if (db_user_put(s->db, &u) == DBR_OK)
@@ -1129,9 +1446,9 @@ session_frame(struct session *s, const struct wire_frame *f)
 	case PT_C_IM:
 		return handle_im(s, f);
 	case PT_C_AWAY:
-		return set_status(s, ST_AWAY);
+		return handle_away(s, f);
 	case PT_C_ONLINE:
-		return set_status(s, ST_ONLINE);
+		return handle_online(s, f);
 	case PT_C_ADD_BUDDY:
 	case PT_C_REMOVE_BUDDY:
 		return handle_buddy(s, f);
@@ -1148,6 +1465,15 @@ session_frame(struct session *s, const struct wire_frame *f)
 		return handle_new_password(s, f);
 	case PT_C_SET_PRIVACY:
 		return handle_privacy(s, f);
+	case PT_C_BLOCK_LIST:
+		send_blocked(s);
+		return 0;
+	case PT_C_SET_DISPLAY:
+		return handle_display(s, f);
+	case PT_C_PASSWORD_HINT:
+		return handle_hint(s, f);
+	case PT_C_INVITE_FRIEND:
+		return handle_friends(s, f);
 	default:
 		if ((r = room_frame(s, f)) != 1)
 			return r;
@@ -1177,6 +1503,8 @@ session_inbox(struct session *s, int rung)
 		}
 		if (kind == TM_FRAME || kind == TM_KICK)
 			out_raw(s, s->scratch, (size_t)n);
+		if (kind == TM_FRAME)
+			away_reply(s, s->scratch, (size_t)n);
 		if (kind == TM_KICK)
 			return -1;
 		if (kind == TM_OFFLINE)

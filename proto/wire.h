@@ -30,6 +30,7 @@ enum wire_type {
 	PT_SEARCH_RESULT	= 0x0045,	/* S: records */
 	PT_USER_INFO		= 0x0044,	/* S: record for -68 */
 	PT_RETURN_CODE		= 0x0064,	/* S: type(2) code(2) text */
+	PT_INVITE_STATUS	= 0x00c8,	/* S: records email status */
 	PT_HELLO		= -117,		/* S: text, ignored */
 	PT_BUDDY_STATUS		= 0x0190,	/* S: uid(4) status(4) */
 	PT_USER_DATA		= 0x019a,	/* S: record */
@@ -68,10 +69,11 @@ enum wire_type {
 	PT_C_ADD_BUDDY		= -67,
 	PT_C_UNKNOWN_USER	= -68,		/* C: uid(4) */
 	PT_C_SEARCH		= -69,
-	PT_C_PASSWORD_HINT	= -71,
+	PT_C_PASSWORD_HINT	= -71,		/* C: q(2) answer \n hint */
 	PT_C_HELLO		= -100,		/* C: uid(4) */
 	PT_C_KEEPALIVE		= -160,
-	PT_C_SET_DISPLAY	= -167,
+	PT_C_SET_DISPLAY	= -167,		/* C: uid(4) name */
+	PT_C_INVITE_FRIEND	= -200,		/* C: records email origin */
 	PT_C_ROOM_CREATE	= -300,
 	PT_C_ROOM_REPORT	= -305,
 	PT_C_ROOM_JOIN		= -310,
@@ -92,6 +94,7 @@ enum wire_type {
 	PT_C_ROOM_HAND_DOWN	= -399,
 	PT_C_SET_PRIVACY	= -410,
 	PT_C_BLOCK		= -500,
+	PT_C_BLOCK_LIST		= -510,		/* C: empty: send BLOCKED_LIST */
 	PT_C_UNBLOCK		= -520,
 	PT_C_AWAY		= -600,
 	PT_C_ONLINE		= -610,

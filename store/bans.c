@@ -93,6 +93,26 @@ db_rban_del(struct db *db, uint32_t room, int kind, uint32_t uid)
 	return txn_del(db, F_RBANS, key);
 }
 
+/* op_rban_clear - every ban, or every bounce, of a room */
+static int
+op_rban_clear(struct db *db, DB_TXN *t, void *arg)
+{
+	const char	*pfx = arg;
+
+	return prefix_purge(db, t, F_RBANS, pfx);
+}
+
+int
+db_rban_clear(struct db *db, uint32_t room, int kind)
+{
+	char	 pfx[DB_KEY_MAX];
+
+	if (kind != RBAN_BAN && kind != RBAN_BOUNCE)
+		return DBR_LIMIT;
+	rban_key(room, kind, -1, pfx, sizeof(pfx));
+	return txn_run(db, TXN_WRITE, FM_RBANS, op_rban_clear, pfx);
+}
+
 struct rban_arg {
 	uint32_t	 room, uid;
 	int		 kind, found;

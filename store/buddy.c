@@ -2,23 +2,34 @@
  * store/buddy.c - buddy lists and blocks (see db.h).
  *
  * Owns buddies.db and blocks.db: the same code over two layouts, a pair
- * of uids a key and "v1" its value.  A buddy has a mirror, so that who
- * lists a user is one walk too; a block has none:
+ * of uids a key.  A buddy has a mirror, so that who lists a user is one
+ * walk too; a block has none:
  *	buddies.db	"has:0001000002:0001000003"	(owner has buddy)
- *			"of:0001000003:0001000002"	(the mirror)
- *	blocks.db	"0001000002:0001000003"		(owner blocks)
- * An add needs the other's account (reads users.db) and stays within
- * PALD_BUDDIES_MAX; adds and deletes are idempotent.  pair_purge, for
+ *			-> "v2 display=Bob"	(the name owner gives it)
+ *			"of:0001000003:0001000002" -> "v1"	(the mirror)
+ *	blocks.db	"0001000002:0001000003" -> "v1"	(owner blocks)
+ * A buddy's record is of version 2 since it may hold a display name
+ * (-167); version 1 had none.  An add needs the other's account (reads
+ * users.db) and stays within PALD_BUDDIES_MAX; adds and deletes are
+ * idempotent, and an add keeps a name given before.  pair_purge, for
  * db_user_delete, takes an account out of both files.
  */
 #include <sys/types.h>
 
 #include <db.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "dbint.h"
 
 enum { PAIR_BUDDY, PAIR_BLOCK };
+
+#define BUDDY_VERSION	2	/* 2: display */
+
+static const struct kvfield buddy_fields[] = {
+	KV_STR("display", struct buddy, display, NULL, KV_OMIT),
+	KV_END
+};
 
 struct pair_arg {
 	int		 kind;
@@ -51,6 +62,7 @@ static int
 op_pair_add(struct db *db, DB_TXN *t, void *arg)
 {
 	struct pair_arg	*p = arg;
+	struct buddy	 none;
 	int		 f = pair_file(p->kind), n, r;
 	char		 key[DB_KEY_MAX];
 
@@ -67,8 +79,11 @@ op_pair_add(struct db *db, DB_TXN *t, void *arg)
 	if (n >= PALD_BUDDIES_MAX)
 		return DBR_LIMIT;
 	pair_key(p->kind, 0, p->owner, p->other, key, sizeof(key));
-	if ((r = row_put(db, t, f, key, "v1", 2, 0)) != DBR_OK ||
-	    p->kind == PAIR_BLOCK)
+	if (p->kind == PAIR_BLOCK)
+		return row_put(db, t, f, key, "v1", 2, 0);
+	memset(&none, 0, sizeof(none));
+	if ((r = row_writev(db, t, f, key, buddy_fields, &none, 0,
+	    BUDDY_VERSION)) != DBR_OK)
 		return r;
 	pair_key(p->kind, 1, p->other, p->owner, key, sizeof(key));
 	return row_put(db, t, f, key, "v1", 2, 0);
@@ -174,6 +189,67 @@ int
 db_buddy_has(struct db *db, uint32_t owner, uint32_t buddy)
 {
 	return pair_has(db, PAIR_BUDDY, owner, buddy);
+}
+
+struct display_arg {
+	uint32_t	 owner, buddy;
+	const char	*name;
+};
+
+/* op_buddy_display - the name in owner's record of buddy, if it has one */
+static int
+op_buddy_display(struct db *db, DB_TXN *t, void *arg)
+{
+	const struct display_arg *a = arg;
+	struct buddy	 b;
+	char		 key[DB_KEY_MAX];
+	int		 r;
+
+	pair_key(PAIR_BUDDY, 0, a->owner, a->buddy, key, sizeof(key));
+	if ((r = row_exists(db, t, F_BUDDIES, key, DB_RMW)) != DBR_OK)
+		return r;
+	memset(&b, 0, sizeof(b));
+	(void)strlcpy(b.display, a->name, sizeof(b.display));
+	return row_writev(db, t, F_BUDDIES, key, buddy_fields, &b, 0,
+	    BUDDY_VERSION);
+}
+
+int
+db_buddy_display(struct db *db, uint32_t owner, uint32_t buddy,
+    const char *name)
+{
+	struct display_arg a = { owner, buddy, name != NULL ? name : "" };
+
+	if (strlen(a.name) > PALD_DISPLAY_MAX)
+		return DBR_LIMIT;
+	return txn_run(db, TXN_WRITE, FM_BUDDIES, op_buddy_display, &a);
+}
+
+/* names_take - a buddy and the name given it (none in version 1) */
+static int
+names_take(const struct scan *s, const DBT *k, const DBT *v, void *slot)
+{
+	struct buddy	*b = slot;
+	long long	 uid;
+	int		 ver;
+
+	if ((uid = key_num(k, s->plen)) < 1 || uid > UINT32_MAX)
+		return 0;
+	memset(b, 0, sizeof(*b));
+	b->uid = (uint32_t)uid;
+	ver = kv_version(v->data, v->size);
+	if (ver >= 1 && ver <= BUDDY_VERSION)
+		(void)kv_getrec(v->data, v->size, buddy_fields, b);
+	return 1;
+}
+
+int
+db_buddy_names(struct db *db, uint32_t owner, struct buddy *out, int max)
+{
+	struct scan	 s = SCAN(F_BUDDIES, names_take, out, max);
+
+	pair_key(PAIR_BUDDY, 0, owner, -1, s.pfx, sizeof(s.pfx));
+	return txn_list(db, &s);
 }
 
 int

@@ -12,16 +12,18 @@
  * environment and meta.db's schema, user.c users.db and nicks.db,
  * buddy.c buddies.db and blocks.db, offline.c offline.db, rooms.c
  * categories.db and rooms.db, bans.c roombans.db, roomlog.db and
- * bans.db; pw.c the password hashes.  The store reports through slog.h
+ * bans.db, invite.c invites.db; pw.c the password hashes.  The store reports through slog.h
  * and is sized by sizes.h; it includes no header of pald's.
  *
  * Files and keys (uids are zero-padded to 10 digits: btree order is
  * numeric order; nicknames are lower-cased in keys):
  *   meta.db       "schema" -> "v1 version=1"; "seq:uid" -> "v1 next=N";
  *                 "seq:offline", "seq:roomlog" -> "v1 next=N"
- *   users.db      "0001000002" -> "v1 nick=alice hash=... first=..."
+ *   users.db      "0001000002" -> "v2 nick=alice hash=... first=... paid=N"
+ *                 (v1: without paid, hintq, hinta and hint)
  *   nicks.db      "alice" -> "v1 uid=1000002"
- *   buddies.db    "has:0001000002:0001000003" -> "v1"   (owner has buddy)
+ *   buddies.db    "has:0001000002:0001000003" -> "v2 display=Bob"
+ *                 (owner has buddy, shown as display; v1: no display)
  *                 "of:0001000003:0001000002" -> "v1"    (reverse index)
  *   blocks.db     "0001000002:0001000003" -> "v1"       (owner blocks)
  *   offline.db    "0001000003:0000000042" -> "v1 from=1000002 time=T text=..."
@@ -33,6 +35,8 @@
  *   roomlog.db    "0000050001:0000000042" -> "v1 time=T by=U what=bounce whom=U reason=..."
  *   bans.db       "nick:alice" / "addr:192.0.2.7" / "cidr:192.0.2.0/24"
  *                 -> "v1 by=U time=T until=T reason=..."  (server-wide bans)
+ *   invites.db    "0001000002:bob@example.com" -> "v1 time=T origin=255"
+ *                 (alice asked that bob be invited; never mailed by pald)
  */
 #ifndef PALD_STORE_DB_H
 #define PALD_STORE_DB_H
@@ -45,7 +49,8 @@
 #include "sizes.h"
 #include "slog.h"
 
-#define DB_SCHEMA_VERSION	2	/* 2: rooms, room bans, room log, bans */
+#define DB_SCHEMA_VERSION	3	/* 2: rooms, room bans, room log, bans;
+					   3: invites */
 
 /* Results of every db_* call that can fail. */
 #define DBR_OK		0
@@ -76,6 +81,10 @@ struct user {
 	int		 admin;		/* 0..3 */
 	unsigned	 flags;		/* USER_F_* */
 	char		 privacy;	/* 'A', 'T' or 'P' */
+	char		 paid;		/* USER_DATA paid1: 'N', 'Y' or '6' */
+	int		 hintq;		/* password hint: question 1..9, 0 none */
+	char		 hinta[PALD_HASH_MAX];	/* its answer, hashed */
+	char		 hint[PALD_HINT_MAX + 1];
 	int64_t		 created;
 	int64_t		 lastlogin;
 };
@@ -100,6 +109,13 @@ int	 db_user_put(struct db *, const struct user *);	/* existing uid */
 /* A reserved uid (< PALD_UID_FIRST): create, or rename and rewrite. */
 int	 db_user_reserve(struct db *, const struct user *);
 int	 db_user_delete(struct db *, uint32_t);
+/* The paid flag ('N', 'Y', '6') and the password hint of an account
+ * (question 1..9, the answer's hash, the hint), without the rest. */
+int	 db_user_paid(struct db *, uint32_t, char);
+/* The accounts with an admin level of 1 or more: a walk of users.db;
+ * count or DBR_FATAL. */
+int	 db_user_admins(struct db *, uint32_t *, int);
+int	 db_user_hint(struct db *, uint32_t, int, const char *, const char *);
 /* Search: exact (case-insensitive) or prefix; returns count or DBR_*<0. */
 int	 db_user_search(struct db *, const char *, int, struct user *, int);
 
@@ -109,6 +125,15 @@ int	 db_buddy_del(struct db *, uint32_t, uint32_t);
 int	 db_buddy_list(struct db *, uint32_t, uint32_t *, int);
 int	 db_buddy_of(struct db *, uint32_t, uint32_t *, int);	/* reverse */
 int	 db_buddy_has(struct db *, uint32_t, uint32_t);	/* 1 if owner lists it */
+/* The name owner gives a buddy ("" or NULL: none); DBR_NOTFOUND if the
+ * buddy is not on owner's list. */
+int	 db_buddy_display(struct db *, uint32_t, uint32_t, const char *);
+struct buddy {
+	uint32_t	 uid;
+	char		 display[PALD_DISPLAY_MAX + 1];	/* "": none */
+};
+/* Owner's buddies with the names given them; count or DBR_FATAL. */
+int	 db_buddy_names(struct db *, uint32_t, struct buddy *, int);
 int	 db_block_add(struct db *, uint32_t, uint32_t);
 int	 db_block_del(struct db *, uint32_t, uint32_t);
 int	 db_block_list(struct db *, uint32_t, uint32_t *, int);
@@ -183,6 +208,7 @@ struct rban {
 };
 int	 db_rban_add(struct db *, const struct rban *);	/* replaces */
 int	 db_rban_del(struct db *, uint32_t, int, uint32_t);
+int	 db_rban_clear(struct db *, uint32_t, int);	/* every one of a kind */
 /* DBR_OK and *out if uid is banned or bounced from room now (expired
  * entries do not count and are removed), else DBR_NOTFOUND. */
 int	 db_rban_check(struct db *, uint32_t, uint32_t, int64_t, struct rban *);
@@ -220,6 +246,14 @@ int	 db_ban_list(struct db *, struct ban *, int);	/* unexpired only */
  * banned at time now; DBR_NOTFOUND if not. */
 int	 db_ban_check(struct db *, const char *, const char *, int64_t,
 	    struct ban *);
+
+/*
+ * Friends invited by e-mail ("Send Paltalk to a Friend"): queued for the
+ * operator, never mailed by pald.  The address in lower case, at most
+ * PALD_INVITE_EMAIL_MAX bytes without blanks; DBR_EXISTS if the user
+ * invited it before, DBR_LIMIT beyond PALD_INVITES_MAX.
+ */
+int	 db_invite_add(struct db *, uint32_t, const char *, int, int64_t);
 
 /* Passwords: bcrypt via crypt(3); the salt from arc4random. */
 int	 pw_hash(const char *, int, char *, size_t);

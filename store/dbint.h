@@ -3,7 +3,8 @@
  * else sees: struct db, the table of btree files, the transaction
  * wrapper and the record helpers.
  *
- * A record family (user.c, buddy.c, offline.c, rooms.c, bans.c) is its
+ * A record family (user.c, buddy.c, offline.c, rooms.c, bans.c,
+ * invite.c) is its
  * key formats, a table of its value's fields (kv.h) and its operations.
  * An operation is a function op(db, txn, arg) that txn_run calls inside
  * a transaction of its own; it makes DB calls only (row_*, walk_*), never
@@ -35,7 +36,7 @@
 #include "kv.h"
 
 #define DB_RETRIES	3	/* runs after the first, on deadlock */
-#define DB_KEY_MAX	48
+#define DB_KEY_MAX	160	/* invites.db: a uid and an address */
 #define DB_VAL_MAX	2048	/* a value read or written on the stack */
 #define DB_NUM_MAX	9999999999LL	/* ten digits in a key */
 
@@ -45,7 +46,7 @@
  */
 enum {
 	F_META, F_USERS, F_NICKS, F_BUDDIES, F_BLOCKS, F_OFFLINE, F_CATS,
-	F_ROOMS, F_RBANS, F_RLOG, F_BANS, F_COUNT
+	F_ROOMS, F_RBANS, F_RLOG, F_BANS, F_INVITES, F_COUNT
 };
 
 /* File masks: the files an operation uses, opened before it begins. */
@@ -61,6 +62,7 @@ enum {
 #define FM_RBANS	FM(F_RBANS)
 #define FM_RLOG		FM(F_RLOG)
 #define FM_BANS		FM(F_BANS)
+#define FM_INVITES	FM(F_INVITES)
 
 extern const char *const db_files[F_COUNT];
 
@@ -137,11 +139,18 @@ int	 row_exists(struct db *, DB_TXN *, int, const char *, u_int32_t);
 int	 row_put(struct db *, DB_TXN *, int, const char *, const char *,
 	    size_t, u_int32_t);
 int	 row_del(struct db *, DB_TXN *, int, const char *);
-/* A value of version 1 through a field table, read and written. */
+/*
+ * A value through a field table, read and written: of version 1, or
+ * (the v forms) of versions 1 to newest read, of version ver written.
+ */
 int	 row_read(struct db *, DB_TXN *, int, const char *,
 	    const struct kvfield *, void *, u_int32_t);
 int	 row_write(struct db *, DB_TXN *, int, const char *,
 	    const struct kvfield *, const void *, u_int32_t);
+int	 row_readv(struct db *, DB_TXN *, int, const char *,
+	    const struct kvfield *, void *, u_int32_t, int);
+int	 row_writev(struct db *, DB_TXN *, int, const char *,
+	    const struct kvfield *, const void *, u_int32_t, int);
 
 /*
  * A walk over the records whose keys start with a prefix, in key order:
@@ -173,5 +182,6 @@ int	 seq_start(struct db *, DB_TXN *, const char *, long long);
 /* What deleting an account (user.c) deletes in other families' files. */
 int	 pair_purge(struct db *, DB_TXN *, uint32_t);	/* buddy.c */
 int	 offline_purge(struct db *, DB_TXN *, uint32_t);	/* offline.c */
+int	 invite_purge(struct db *, DB_TXN *, uint32_t);	/* invite.c */
 
 #endif /* PALD_STORE_DBINT_H */

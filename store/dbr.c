@@ -14,7 +14,7 @@
 const char *const db_files[F_COUNT] = {
 	"meta.db", "users.db", "nicks.db", "buddies.db", "blocks.db",
 	"offline.db", "categories.db", "rooms.db", "roombans.db",
-	"roomlog.db", "bans.db"
+	"roomlog.db", "bans.db", "invites.db"
 };
 
 /* dbr - a BDB return code as DBR_*; logs what needs an administrator */

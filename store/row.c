@@ -3,8 +3,9 @@
  *
  * Owns the record calls every family makes (row_*: a row is a record of
  * a btree file, a key and its value; rec_* are proto/wire.c's): one got,
- * put, deleted or looked for by key; a value of version 1 read or
- * written through a table of its fields (row_read, row_write: kv.h);
+ * put, deleted or looked for by key; a value read or written through
+ * a table of its fields (row_read, row_write for version 1; row_readv,
+ * row_writev for a family whose record has later versions: kv.h);
  * walks over the
  * records under a key prefix, counting or deleting them; the number
  * that ends a key; the sequences in meta.db ("seq:uid", "seq:offline",
@@ -116,10 +117,19 @@ row_del(struct db *db, DB_TXN *t, int file, const char *key)
 /*
  * row_read - key's value, of version 1, into rec through fields; a value
  * of another version or without a field it needs is DBR_FATAL, logged.
+ * row_readv reads the versions 1 to newest of a record whose later
+ * versions only added fields (absent ones read as their defaults).
  */
 int
 row_read(struct db *db, DB_TXN *t, int file, const char *key,
     const struct kvfield *fields, void *rec, u_int32_t flags)
+{
+	return row_readv(db, t, file, key, fields, rec, flags, 1);
+}
+
+int
+row_readv(struct db *db, DB_TXN *t, int file, const char *key,
+    const struct kvfield *fields, void *rec, u_int32_t flags, int newest)
 {
 	char	 v[DB_VAL_MAX];
 	size_t	 n;
@@ -128,7 +138,7 @@ row_read(struct db *db, DB_TXN *t, int file, const char *key,
 	if ((r = row_get(db, t, file, key, v, sizeof(v), &n, flags)) !=
 	    DBR_OK)
 		return r;
-	if ((ver = kv_version(v, n)) != 1) {
+	if ((ver = kv_version(v, n)) < 1 || ver > newest) {
 		slog_warnx("db: %s %s: record version %d unknown",
 		    db_files[file], key, ver);
 		r = DBR_FATAL;
@@ -140,16 +150,23 @@ row_read(struct db *db, DB_TXN *t, int file, const char *key,
 	return r;
 }
 
-/* row_write - key -> rec as a value of version 1, through fields */
+/* row_write - key -> rec as a value of version 1 (row_writev: ver) */
 int
 row_write(struct db *db, DB_TXN *t, int file, const char *key,
     const struct kvfield *fields, const void *rec, u_int32_t flags)
+{
+	return row_writev(db, t, file, key, fields, rec, flags, 1);
+}
+
+int
+row_writev(struct db *db, DB_TXN *t, int file, const char *key,
+    const struct kvfield *fields, const void *rec, u_int32_t flags, int ver)
 {
 	struct kvbuf	 b;
 	char		 v[DB_VAL_MAX];
 	int		 r;
 
-	kv_init(&b, v, sizeof(v), 1);
+	kv_init(&b, v, sizeof(v), ver);
 	kv_addrec(&b, fields, rec);
 	if (kv_len(&b) < 0)
 		slog_fatalx("%s: %s %s: value too long", __func__,

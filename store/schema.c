@@ -71,7 +71,11 @@ op_meta(struct db *db, DB_TXN *t, void *arg)
 		}
 		if (ver == DB_SCHEMA_VERSION || !m->create)
 			return DBR_OK;
-		/* version 1 lacked the room and ban files, now created */
+		/*
+		 * version 1 lacked the room and ban files, 2 invites.db:
+		 * env_start created them; the records of users.db and
+		 * buddies.db of older versions are read as they are
+		 */
 		if ((r = row_write(db, t, F_META, key, schema_fields, &now,
 		    0)) == DBR_OK)
 			slog_info("db: %s: schema version %lld upgraded to %d",

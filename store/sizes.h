@@ -26,6 +26,10 @@
 #define PALD_IM_MAX		2048	/* bytes of IM text */
 #define PALD_BUDDIES_MAX	500	/* buddies (and blocked users) per account */
 #define PALD_OFFLINE_MAX	100	/* offline IMs queued per account */
+#define PALD_DISPLAY_MAX	32	/* bytes of a name given to a pal (-167) */
+#define PALD_HINT_MAX		32	/* bytes of a password hint and its answer */
+#define PALD_INVITES_MAX	100	/* friends invited by e-mail per account */
+#define PALD_INVITE_EMAIL_MAX	127	/* bytes of such an address */
 #define PALD_CATEGORIES_MAX	256
 #define PALD_ROOMNAME_MAX	64	/* bytes in a room name */
 #define PALD_TOPIC_MAX		255	/* bytes in a room topic */

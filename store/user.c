@@ -3,12 +3,15 @@
  *
  * Owns users.db, one record an account, and nicks.db, its index by
  * nickname; the uid sequence in meta.db ("seq:uid") hands out new uids:
- *	users.db	"0001000002" -> "v1 nick=alice hash=... first=..."
+ *	users.db	"0001000002" -> "v2 nick=alice hash=... first=..."
  *	nicks.db	"alice" -> "v1 uid=1000002"	(lower case)
- * A change of nickname moves the index entry in the same transaction.
- * Deleting an account also deletes what names it in buddies.db,
- * blocks.db and offline.db (buddy.c, offline.c).  Search walks nicks.db
- * and reads each account it finds.
+ * An account's record is of version 2 since it has the paid flag and the
+ * password hint (paid, hintq, hinta, hint); one of version 1 reads as
+ * without them, and is written back as version 2.  A change of nickname
+ * moves the index entry in the same transaction.  Deleting an account
+ * also deletes what names it in buddies.db, blocks.db, offline.db and
+ * invites.db (buddy.c, offline.c, invite.c).  Search walks nicks.db and
+ * reads each account it finds.
  */
 #include <sys/types.h>
 
@@ -21,6 +24,8 @@
 #include "dbint.h"
 #include "slog.h"
 
+#define USER_VERSION	2	/* 2: paid, hintq, hinta, hint */
+
 static const struct kvfield user_fields[] = {
 	KV_STR("nick", struct user, nick, NULL, KV_NEED),
 	KV_STR("hash", struct user, hash, NULL, KV_STRICT),
@@ -30,6 +35,10 @@ static const struct kvfield user_fields[] = {
 	KV_NUM("admin", struct user, admin, 0, 3, 0, 0),
 	KV_NUM("flags", struct user, flags, 0, UINT_MAX, 0, 0),
 	KV_CHR("privacy", struct user, privacy, "ATP", 'A'),
+	KV_CHR("paid", struct user, paid, "NY6", 'N'),
+	KV_NUM("hintq", struct user, hintq, 0, 9, 0, 0),
+	KV_STR("hinta", struct user, hinta, NULL, KV_OMIT),
+	KV_STR("hint", struct user, hint, NULL, KV_OMIT),
 	KV_NUM("created", struct user, created, INT64_MIN, INT64_MAX, 0, 0),
 	KV_NUM("lastlogin", struct user, lastlogin, INT64_MIN, INT64_MAX, 0,
 	    0),
@@ -92,8 +101,8 @@ user_read(struct db *db, DB_TXN *t, uint32_t uid, struct user *u,
 
 	memset(u, 0, sizeof(*u));
 	fixed_fmt(key, sizeof(key), "%010u", uid);
-	if ((r = row_read(db, t, F_USERS, key, user_fields, u, flags)) ==
-	    DBR_OK)
+	if ((r = row_readv(db, t, F_USERS, key, user_fields, u, flags,
+	    USER_VERSION)) == DBR_OK)
 		u->uid = uid;
 	return r;
 }
@@ -105,7 +114,8 @@ user_write(struct db *db, DB_TXN *t, const struct user *u, u_int32_t flags)
 	char	 key[DB_KEY_MAX];
 
 	fixed_fmt(key, sizeof(key), "%010u", u->uid);
-	return row_write(db, t, F_USERS, key, user_fields, u, flags);
+	return row_writev(db, t, F_USERS, key, user_fields, u, flags,
+	    USER_VERSION);
 }
 
 /* nick_read - the uid nicks.db gives for a nickname key */
@@ -131,12 +141,21 @@ nick_write(struct db *db, DB_TXN *t, const char *key, uint32_t uid)
 	    DB_NOOVERWRITE);
 }
 
+/* paid_ok - a value of the paid flag ('\0': as 'N', a record's default) */
+static int
+paid_ok(char paid)
+{
+	return paid == '\0' || paid == 'N' || paid == 'Y' || paid == '6';
+}
+
 /* user_ok - what a stored user must satisfy */
 static int
 user_ok(const struct user *u)
 {
 	return strnlen(u->nick, sizeof(u->nick)) < sizeof(u->nick) &&
-	    db_nick_valid(u->nick) && u->admin >= 0 && u->admin <= 3;
+	    db_nick_valid(u->nick) && u->admin >= 0 && u->admin <= 3 &&
+	    paid_ok(u->paid) && u->hintq >= 0 && u->hintq <= 9 &&
+	    strnlen(u->hint, sizeof(u->hint)) < sizeof(u->hint);
 }
 
 struct user_arg {
@@ -316,16 +335,101 @@ op_user_delete(struct db *db, DB_TXN *t, void *arg)
 		return r;
 	fixed_fmt(key, sizeof(key), "%010u", uid);
 	if ((r = row_del(db, t, F_USERS, key)) != DBR_OK ||
-	    (r = pair_purge(db, t, uid)) != DBR_OK)
+	    (r = pair_purge(db, t, uid)) != DBR_OK ||
+	    (r = offline_purge(db, t, uid)) != DBR_OK)
 		return r;
-	return offline_purge(db, t, uid);
+	return invite_purge(db, t, uid);
 }
 
 int
 db_user_delete(struct db *db, uint32_t uid)
 {
 	return txn_run(db, TXN_WRITE, FM_USERS | FM_NICKS | FM_BUDDIES |
-	    FM_BLOCKS | FM_OFFLINE, op_user_delete, &uid);
+	    FM_BLOCKS | FM_OFFLINE | FM_INVITES, op_user_delete, &uid);
+}
+
+/* The paid flag and the password hint: their own fields only. */
+
+struct extra_arg {
+	uint32_t	 uid;
+	int		 hint;		/* 1: the hint, 0: the paid flag */
+	char		 paid;
+	int		 hintq;
+	const char	*hinta, *text;
+};
+
+/* op_user_extra - read the account, change the fields, write it back */
+static int
+op_user_extra(struct db *db, DB_TXN *t, void *arg)
+{
+	const struct extra_arg *a = arg;
+	struct user	 u;
+	int		 r;
+
+	if ((r = user_read(db, t, a->uid, &u, DB_RMW)) == DBR_OK) {
+		if (!a->hint)
+			u.paid = a->paid;
+		else if (strlcpy(u.hinta, a->hinta, sizeof(u.hinta)) >=
+		    sizeof(u.hinta) ||
+		    strlcpy(u.hint, a->text, sizeof(u.hint)) >= sizeof(u.hint))
+			r = DBR_LIMIT;
+		else
+			u.hintq = a->hintq;
+		if (r == DBR_OK)
+			r = user_write(db, t, &u, 0);
+	}
+	explicit_bzero(&u, sizeof(u));
+	return r;
+}
+
+int
+db_user_paid(struct db *db, uint32_t uid, char paid)
+{
+	struct extra_arg a = { .uid = uid, .paid = paid };
+
+	if (paid == '\0' || !paid_ok(paid))
+		return DBR_LIMIT;
+	return txn_run(db, TXN_WRITE, FM_USERS, op_user_extra, &a);
+}
+
+int
+db_user_hint(struct db *db, uint32_t uid, int question, const char *hash,
+    const char *hint)
+{
+	struct extra_arg a = { .uid = uid, .hint = 1, .hintq = question,
+	    .hinta = hash, .text = hint };
+
+	if (question < 1 || question > 9)
+		return DBR_LIMIT;
+	return txn_run(db, TXN_WRITE, FM_USERS, op_user_extra, &a);
+}
+
+/* admin_take - the uid of an account with an admin level of 1 or more */
+static int
+admin_take(const struct scan *s, const DBT *k, const DBT *v, void *slot)
+{
+	struct user	 u;
+	long long	 uid;
+	int		 ver, r;
+
+	if ((uid = key_num(k, 0)) < 1 || uid > UINT32_MAX ||
+	    (ver = kv_version(v->data, v->size)) < 1 || ver > USER_VERSION)
+		return 0;
+	memset(&u, 0, sizeof(u));
+	r = kv_getrec(v->data, v->size, user_fields, &u) == 0 && u.admin >= 1;
+	explicit_bzero(&u, sizeof(u));
+	if (!r)
+		return 0;
+	*(uint32_t *)slot = (uint32_t)uid;
+	return 1;
+}
+
+int
+db_user_admins(struct db *db, uint32_t *out, int max)
+{
+	struct scan	 s = SCAN(F_USERS, admin_take, out, max);
+
+	return txn_list(db, &s);
 }
 
 /* Search. */

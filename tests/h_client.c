@@ -49,13 +49,24 @@
  *	im UID TEXT...		IM_OUT -20: uid + the rest of the line
  *	add UID, remove UID	-67, -66
  *	block UID, unblock UID	-500, -520
- *	away, online		-600, -610 (empty)
+ *	away [TEXT]		-600 with TEXT (the rest of the line), as the
+ *				5.0 client sends "I am away at the moment..."
+ *	online			-610 (empty)
  *	search NICK		-69 "uid=3|first=|last=|nickname=NICK|email="
  *	searchx NICK		-69 the same with exnick= (exact match)
  *	passwd OLD NEW		-1160: uid, v1(OLD, the session's challenge),
  *				"\n", v1(NEW, challenge 0)
  *	profile K=V[,K=V...]	-65 with the fields one a line (the rest of
  *				the line, commas made newlines)
+ *	privacy A|T|P		-410: the letter
+ *	blocklist		-510 (empty): the block list, please
+ *	display UID NAME	-167: uid + NAME (the rest of the line; the
+ *				client's Reset sends "*default*")
+ *	hint Q ANSWER HINT	-71: Q(2, decimal), ANSWER, "\n", HINT (the
+ *				rest of the line)
+ *	friends EMAIL...	-200: "email=EMAIL\norigin=255" for one
+ *				address; for more, "email=E\norigin=N" records
+ *				(N = 0, 1 ...) each ended by 0xc8
  *	quit			CLIENT_DISCONNECT -1100, then close
  *	close			close without a word
  *
@@ -134,7 +145,8 @@
  *	0x0138			room=<room> uid=<uid> on=<n> (on: 1 or 2 bytes)
  *	0x013b			room=<room> ip=<a.b.c.d> port=<bytes 14-15>
  *				raw=<bytes 8-13 in hex>
- *	0x0136			room=<room> kind=<n> admin=<n> rating=<char>
+ *	0x0136			room=<room> kind=<n> admin=<n> [invis=<n>, the
+ *				word at offset 10, if not 0] rating=<char>
  *				name=<bytes 23.. up to \n> [text=<the rest,
  *				\n shown as '|'>]
  *	0x014b 0x014c 0x0137 0x0154 0x0384
@@ -221,6 +233,9 @@
 #define C_ADD		(-67)
 #define C_SEARCH	(-69)
 #define C_HELLO		(-100)
+#define C_PASSWORD_HINT	(-71)
+#define C_SET_DISPLAY	(-167)
+#define C_INVITE_FRIEND	(-200)
 #define C_ROOM_CREATE	(-300)
 #define C_ROOM_REPORT	(-305)
 #define C_ROOM_JOIN	(-310)
@@ -239,7 +254,9 @@
 #define C_UNREDDOT	(-397)
 #define C_HAND_UP	(-398)
 #define C_HAND_DOWN	(-399)
+#define C_SET_PRIVACY	(-410)
 #define C_BLOCK		(-500)
+#define C_BLOCK_LIST	(-510)
 #define C_UNBLOCK	(-520)
 #define C_AWAY		(-600)
 #define C_ONLINE	(-610)
@@ -795,8 +812,11 @@ show_joined(struct sbuf *b, const unsigned char *p, size_t n)
 	const unsigned char	*nl;
 	size_t			 k;
 
-	sb_add(b, "room=%lu kind=%u admin=%u rating=", (unsigned long)get32(p),
+	sb_add(b, "room=%lu kind=%u admin=%u ", (unsigned long)get32(p),
 	    get16(p + 4), get16(p + 6));
+	if (get16(p + 10) != 0)
+		sb_add(b, "invis=%u ", get16(p + 10));
+	sb_add(b, "rating=");
 	sb_text(b, p + 22, 1, 0);
 	nl = memchr(p + 23, '\n', n - 23);
 	k = nl != NULL ? (size_t)(nl - p) : n;
@@ -1454,12 +1474,85 @@ cmd_uidreq(char *args, int type)
 	conn_send_uid(&cur, type, uid);
 }
 
-/* empty - away, online: an empty frame */
+/* empty - online, blocklist: an empty frame */
 static void
 cmd_empty(char *args, int type)
 {
-	noargs(args, "away|online");
+	noargs(args, "online|blocklist");
 	conn_send(&cur, type, NULL, 0);
+}
+
+/* privacy - -410: the letter, one byte */
+static void
+cmd_privacy(char *args, int type)
+{
+	char	*w = need(&args, "privacy A|T|P");
+
+	noargs(args, "privacy A|T|P");
+	conn_send(&cur, type, w, strlen(w));
+}
+
+/* display - -167 uid(4) + the name (the rest of the line) */
+static void
+cmd_display(char *args, int type)
+{
+	uint32_t	 uid = parse_uid(need(&args, "display UID NAME"));
+
+	put32((unsigned char *)pbuf, uid);
+	send_text(type, 4, "", rest(args));
+}
+
+/* hint - -71 question(2) answer "\n" hint */
+static void
+cmd_hint(char *args, int type)
+{
+	static const char	 use[] = "hint QUESTION ANSWER HINT";
+	char			*q = need(&args, use), *a = need(&args, use);
+	size_t			 n = strlen(a);
+
+	put16((unsigned char *)pbuf, (uint16_t)strtoul(q, NULL, 10));
+	if (n > MAXPAYLOAD - 3)
+		bad("answer too long");
+	memcpy(pbuf + 2, a, n);
+	pbuf[2 + n] = '\n';
+	send_text(type, 3 + n, "", rest(args));
+}
+
+/*
+ * friends - -200: one "email=ADDR\norigin=255" (the single form), or, for
+ * more than one address, "email=ADDR\norigin=N" records each ended by
+ * 0xc8 (the address book's batch form)
+ */
+static void
+cmd_friends(char *args, int type)
+{
+	char	*w;
+	size_t	 n = 0;
+	int	 k, i = 0;
+
+	w = need(&args, "friends EMAIL...");
+	if (*rest(args) == '\0') {
+		k = snprintf(pbuf, sizeof(pbuf), "email=%s\norigin=255", w);
+		if (k < 0 || (size_t)k >= sizeof(pbuf))
+			bad("too long");
+		conn_send(&cur, type, pbuf, (size_t)k);
+		return;
+	}
+	for (; w != NULL; w = *rest(args) ? need(&args, "") : NULL) {
+		k = snprintf(pbuf + n, sizeof(pbuf) - n, "email=%s\norigin=%d%c",
+		    w, i++, 0xc8);
+		if (k < 0 || (size_t)k >= sizeof(pbuf) - n)
+			bad("too long");
+		n += (size_t)k;
+	}
+	conn_send(&cur, type, pbuf, n);
+}
+
+/* away - -600 with the rest of the line as its text (maybe none) */
+static void
+cmd_away(char *args, int type)
+{
+	conn_send(&cur, type, args, strlen(args));
 }
 
 /* search - by prefix (nickname=) or exact (exnick=) */
@@ -1867,6 +1960,9 @@ static const struct decvec {
 	    "room=50001 kind=3 admin=1 rating=G name=Tuck text=codec=x|va=Y" },
 	{ 0x0136, "0000c351" "0000" "0000" "00000000" "0000" "0000" "0000"
 	    "0000" "0000" "41" "54", "room=50001 kind=0 admin=0 rating=A name=T" },
+	{ 0x0136, "0000c351" "0000" "0001" "00000001" "0000" "0000" "0000"
+	    "0000" "0000" "41" "54",
+	    "room=50001 kind=0 admin=1 invis=1 rating=A name=T" },
 	{ 0x013b, "0000c359" "7f000001" "0001869f" "0000" "082a",
 	    "room=50009 ip=127.0.0.1 port=2090 raw=0001869f0000" },
 	{ 0x015e, "0000c351" "000f4242" "6869", "room=50001 from=1000002 text=hi" },
@@ -1973,7 +2069,8 @@ static const struct cmd cmds[] = {
 	{ "add",	cmd_uidreq,	C_ADD },
 	{ "admininfo",	cmd_room,	C_ADMIN_INFO },
 	{ "allmics",	cmd_roomflag,	C_ALL_MICS },
-	{ "away",	cmd_empty,	C_AWAY },
+	{ "away",	cmd_away,	C_AWAY },
+	{ "blocklist",	cmd_empty,	C_BLOCK_LIST },
 	{ "ban",	cmd_roomuid,	C_BAN },
 	{ "bannick",	cmd_roomtext,	C_BAN_NICK },
 	{ "block",	cmd_uidreq,	C_BLOCK },
@@ -1981,13 +2078,16 @@ static const struct cmd cmds[] = {
 	{ "close",	cmd_close,	0 },
 	{ "connect",	cmd_connect,	0 },
 	{ "create",	cmd_create,	0 },
+	{ "display",	cmd_display,	C_SET_DISPLAY },
 	{ "drain",	cmd_drain,	0 },
 	{ "echo",	cmd_echo,	0 },
 	{ "eof",	cmd_eof,	0 },
 	{ "expect",	cmd_expect,	0 },
 	{ "expectnot",	cmd_expectnot,	0 },
+	{ "friends",	cmd_friends,	C_INVITE_FRIEND },
 	{ "handdown",	cmd_room,	C_HAND_DOWN },
 	{ "handup",	cmd_room,	C_HAND_UP },
+	{ "hint",	cmd_hint,	C_PASSWORD_HINT },
 	{ "hello",	cmd_hello,	0 },
 	{ "im",		cmd_im,		0 },
 	{ "invite",	cmd_roomuid,	C_ROOM_INVITE },
@@ -1999,6 +2099,7 @@ static const struct cmd cmds[] = {
 	{ "lowerhands",	cmd_room,	C_LOWER_HANDS },
 	{ "newmic",	cmd_roomflag,	C_NEW_USER_MIC },
 	{ "online",	cmd_empty,	C_ONLINE },
+	{ "privacy",	cmd_privacy,	C_SET_PRIVACY },
 	{ "passwd",	cmd_passwd,	0 },
 	{ "profile",	cmd_profile,	0 },
 	{ "quit",	cmd_quit,	0 },

@@ -259,6 +259,41 @@ accounts_body()
 }
 accounts_cleanup() { pald_stop; }
 
+atf_test_case paid cleanup
+paid_head()
+{
+	atf_set "descr" "the paid flag (USER_DATA paid1): palpasswd -s, /paid, from the next login"
+}
+paid_body()
+{
+	accounts alice bob admin
+	level admin 2
+	atf_check -s exit:1 -e match:"N, Y or 6" "$PALPASSWD" -h "$PWD/db" -s X alice
+	atf_check -s exit:0 "$PALPASSWD" -h "$PWD/db" -s 6 alice
+	atf_check -o match:"paid=6" db5.3_dump -p -h db users.db
+	# the password is as it was
+	pald_start
+	printf 'login alice alice-pw\nexpect 0x019a paid1=6\nquit\n' |
+	    atf_check -s exit:0 -o ignore "$H" -t 10 "$PORT"
+	printf 'login bob bob-pw\nexpect 0x019a paid1=N\nquit\n' |
+	    atf_check -s exit:0 -o ignore "$H" -t 10 "$PORT"
+	admin_cmds admin admin-pw "/paid bob y" "/paid alice N" \
+	    "/paid admin Y" "/paid bob 7" "/paid nobody Y" "/paid Paltalk Y" >out
+	atf_check -o match:"bob has the paid flag Y" \
+	    -o match:"alice has the paid flag N" \
+	    -o match:"admin has the paid flag Y" \
+	    -o match:"The paid flag is N, Y or 6" \
+	    -o match:"There is no user nobody" \
+	    -o match:"There is no user Paltalk" cat out
+	printf 'login bob bob-pw\nexpect 0x019a paid1=Y\nquit\n' |
+	    atf_check -s exit:0 -o ignore "$H" -t 10 "$PORT"
+	# level 1 may not
+	printf 'login bob bob-pw\nim %s /paid bob 6\nexpect 0x0014\nquit\n' $SYS |
+	    atf_check -s exit:0 -o not-match:"paid flag 6" "$H" -t 10 "$PORT"
+	wait_for pald.log "admin set the paid flag of bob to Y"
+}
+paid_cleanup() { pald_stop; }
+
 atf_test_case reload_shutdown cleanup
 reload_shutdown_head()
 {
@@ -856,6 +891,7 @@ atf_init_test_cases()
 	atf_add_test_case kick
 	atf_add_test_case broadcast
 	atf_add_test_case accounts
+	atf_add_test_case paid
 	atf_add_test_case reload_shutdown
 	atf_add_test_case throttle
 	atf_add_test_case throttle_address

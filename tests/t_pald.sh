@@ -153,6 +153,71 @@ EOF
 }
 presence_cleanup() { pald_stop; }
 
+atf_test_case away cleanup
+away_head()
+{
+	atf_set "descr" "away: status 70, the text back once per spell, never to an auto-reply; back: 30"
+}
+away_body()
+{
+	adduser alice alice-pw >/dev/null
+	b=$(adduser bob bob-pw)
+	c=$(adduser carol carol-pw)
+	pald_start
+	cat >bob.in <<EOF
+login bob bob-pw
+away I am away at the moment...
+echo AWAY
+waitfile back
+online
+echo BACK
+waitfile again
+away I am away at the moment...
+echo AGAIN
+waitfile done
+quit
+EOF
+	client <bob.in >bob.out 2>&1 &
+	bpid=$!
+	wait_for bob.out "^AWAY"
+	cat >alice.in <<EOF
+login alice alice-pw
+add $b
+expect 0x0190 uid=$b status=70
+im $b are you there
+expect 0x0014 from=$b text=[Auto-Response] I am away at the moment...
+im $b hello?
+expectnot 0x0014 500
+quit
+EOF
+	atf_check -s exit:0 -o save:alice.out "$H" -t 10 "$PORT" <alice.in
+	# carol, away too, gets it; her own session does not answer it
+	cat >carol.in <<EOF
+login carol carol-pw
+away I am away at the moment...
+im $b hi bob
+expect 0x0014 from=$b text=[Auto-Response]
+drain 500
+quit
+EOF
+	atf_check -s exit:0 -o ignore "$H" -t 10 "$PORT" <carol.in
+	touch back
+	wait_for bob.out "^BACK"
+	printf 'login alice alice-pw\nexpect 0x0190 uid=%s status=30\nim %s back?\nexpectnot 0x0014 500\nquit\n' "$b" "$b" |
+	    atf_check -s exit:0 -o ignore "$H" -t 10 "$PORT"
+	touch again
+	wait_for bob.out "^AGAIN"
+	printf 'login alice alice-pw\nexpect 0x0190 uid=%s status=70\nim %s and now?\nexpect 0x0014 from=%s text=[Auto-Response]\nquit\n' "$b" "$b" "$b" |
+	    atf_check -s exit:0 -o ignore "$H" -t 10 "$PORT"
+	touch done
+	wait $bpid || atf_fail "bob: $(cat bob.out)"
+	# bob got carol's line and no auto-reply from her
+	atf_check -o inline:"1\n" grep -c "^RECV 0x0014 .*from=$c" bob.out
+	# the away text is never logged
+	atf_check -s exit:1 grep "away at the moment" pald.log
+}
+away_cleanup() { pald_stop; }
+
 atf_test_case presence_later cleanup
 presence_later_head()
 {
@@ -221,12 +286,15 @@ block_body()
 	cat >bob.in <<EOF
 login bob bob-pw
 block 1000002
-expect 0x01f4 Success
 expect 0x01fe nickname=alice
 echo READY
 expectnot 0x0014 1500
 unblock 1000002
-expect 0x01f4 disp=0 text=Success
+expect 0x01fe
+send -510
+expect 0x01fe
+block 1999999
+expect 0x01f4 uid=1999999 disp=0 text=No such user.
 quit
 EOF
 	client <bob.in >bob.out &
@@ -234,14 +302,100 @@ EOF
 	wait_for bob.out READY
 	printf 'login alice alice-pw\nadd 1000003\nexpect 0x0190 uid=1000003 status=0\nim 1000003 let me in\ndrain 300\nquit\n' |
 	    client >alice.out
-	wait $cpid
-	atf_check -o match:"^RECV 0x01f4 .*uid=1000002 disp=1 text=Success" cat bob.out
-	atf_check -o match:"RECV 0x0190 8 uid=1000002 status=4294967295" cat bob.out
+	wait $cpid || atf_fail "bob: $(cat bob.out)"
+	# a block that worked is not answered: 5.0 takes 0x01f4 for a failure
+	atf_check -o not-match:"uid=1000002 disp" grep "^RECV 0x01f4" bob.out
+	# the blocked user is shown off line (5.0 ignores 0xffffffff)
+	atf_check -o match:"RECV 0x0190 8 uid=1000002 status=0" cat bob.out
+	# 0x01fe at login, after the block, after the unblock, and for
+	# -510, the Privacy dialog's question for the block list
+	atf_check -o inline:"4\n" grep -c "^RECV 0x01fe" bob.out
 	# not stored for later either
 	printf 'login bob bob-pw\nexpectnot 0x0014 500\nquit\n' | client >bob2.out
 	atf_check -s exit:0 grep -q LOGIN-OK bob2.out
 }
 block_cleanup() { pald_stop; }
+
+atf_test_case privacy cleanup
+privacy_head()
+{
+	atf_set "descr" "-410 P, T, A: who may IM or invite a user, on line and off; refusals in a RETURN_CODE"
+}
+privacy_body()
+{
+	a=$(adduser alice alice-pw)
+	b=$(adduser bob bob-pw)
+	c=$(adduser carol carol-pw)
+	addadmin boss boss-pw 1 >/dev/null
+	pald_start
+	# alice lists carol; she accepts pals only
+	printf 'login alice alice-pw\nadd %s\nexpect 0x0043 carol\nprivacy P\ndrain 200\nquit\n' "$c" |
+	    atf_check -s exit:0 -o ignore "$H" -t 10 "$PORT"
+	atf_check -o match:"privacy=P" db5.3_dump -p -h db users.db
+	# off line: bob is refused and nothing is kept; carol and boss not
+	cat >bob.in <<EOF
+login bob bob-pw
+im $a are you there
+expect 0x0064 type=0xffec code=99 text=This user accepts messages and invitations only from people on their pal list.
+quit
+EOF
+	atf_check -s exit:0 -o ignore "$H" -t 10 "$PORT" <bob.in
+	printf 'login carol carol-pw\nim %s from carol\nexpectnot 0x0064 300\nquit\n' "$a" |
+	    atf_check -s exit:0 -o ignore "$H" -t 10 "$PORT"
+	printf 'login boss boss-pw\nim %s from boss\nexpectnot 0x0064 300\nquit\n' "$a" |
+	    atf_check -s exit:0 -o ignore "$H" -t 10 "$PORT"
+	cat >alice.in <<EOF
+login alice alice-pw
+expect 0x019a privacy=P
+expect 0x0014 from carol
+expect 0x0014 from boss
+join 50001
+expect 0x0154
+echo ON
+expect 0x0014 from carol again
+waitfile t
+privacy T
+echo T
+expect 0x0014 text=bob now
+expect 0x0168 group_id=50001
+waitfile done
+quit
+EOF
+	client <alice.in >alice.out 2>&1 &
+	apid=$!
+	wait_for alice.out "^ON"
+	# on line the same: bob's IM and invitation are refused
+	cat >bob.in <<EOF
+login bob bob-pw
+im $a are you there
+expect 0x0064 type=0xffec code=99 text=This user accepts
+join 50001
+expect 0x0154
+invite 50001 $a
+expect 0x0064 type=0xfe98 code=99 text=This user accepts
+quit
+EOF
+	atf_check -s exit:0 -o ignore "$H" -t 10 "$PORT" <bob.in
+	printf 'login carol carol-pw\nim %s from carol again\nexpectnot 0x0064 300\nquit\n' "$a" |
+	    atf_check -s exit:0 -o ignore "$H" -t 10 "$PORT"
+	# T: text from anyone
+	touch t
+	wait_for alice.out "^T"
+	cat >bob.in <<EOF
+login bob bob-pw
+im $a bob now
+join 50001
+expect 0x0154
+invite 50001 $a
+expect 0x0064 type=0xfe98 code=0
+quit
+EOF
+	atf_check -s exit:0 -o ignore "$H" -t 10 "$PORT" <bob.in
+	touch done
+	wait $apid || atf_fail "alice: $(cat alice.out)"
+	atf_check -s exit:1 grep "are you there" alice.out
+}
+privacy_cleanup() { pald_stop; }
 
 atf_test_case search cleanup
 search_head()
@@ -271,6 +425,162 @@ EOF
 	    sed -n '/0x0045/{n;/0x0045/p;}' out
 }
 search_cleanup() { pald_stop; }
+
+atf_test_case pal_names cleanup
+pal_names_head()
+{
+	atf_set "descr" "-167 names a pal, sent back as display= at the next login; first and last as a search shows them"
+}
+pal_names_body()
+{
+	adduser alice alice-pw >/dev/null
+	b=$(adduser bob bob-pw)
+	c=$(adduser carol carol-pw)
+	d=$(adduser dave dave-pw)
+	pald_start
+	printf 'login bob bob-pw\nprofile first=Bob,last=Builder\nexpect 0x0064 code=0\nquit\n' |
+	    atf_check -s exit:0 -o ignore "$H" -t 10 "$PORT"
+	printf 'login carol carol-pw\nprofile first=Carol,last=Secret\nexpect 0x0064 code=0\nprivacy T\ndrain 100\nquit\n' |
+	    atf_check -s exit:0 -o ignore "$H" -t 10 "$PORT"
+	cat >alice.in <<EOF
+login alice alice-pw
+add $b
+expect 0x0043 nickname=bob
+add $c
+expect 0x0043 nickname=carol
+display $b Bobby B.
+display $c Cee
+display $d Not a pal
+display $c bad=name
+drain 300
+quit
+EOF
+	atf_check -s exit:0 -o save:alice.out "$H" -t 10 "$PORT" <alice.in
+	# no answer to -167, which 5.0 does not expect
+	atf_check -s exit:1 grep -q "^RECV 0x0064" alice.out
+	atf_check -o match:"display=Bobby%20B." db5.3_dump -p -h db buddies.db
+	atf_check -s exit:1 grep -q "Not a pal" db/buddies.db
+	wait_for pald.log "type -167 of .* ignored"
+	printf 'login alice alice-pw\nexpect 0x0043\nquit\n' |
+	    atf_check -s exit:0 -o save:a2.out "$H" -t 10 "$PORT"
+	atf_check -o match:"uid=$b[|]nickname=bob[|]first=Bob[|]last=Builder[|]display=Bobby B.[|];" \
+	    -o match:"uid=$c[|]nickname=carol[|]display=Cee[|];" grep "^RECV 0x0043" a2.out
+	# Reset: the client's "*default*"
+	printf 'login alice alice-pw\ndisplay %s *default*\ndrain 200\nquit\nlogin alice alice-pw\nexpect 0x0043\nquit\n' "$b" |
+	    atf_check -s exit:0 -o save:a3.out "$H" -t 10 "$PORT"
+	atf_check -o match:"nickname=bob[|]first=Bob[|]last=Builder[|];" \
+	    grep "^RECV 0x0043" a3.out
+}
+pal_names_cleanup() { pald_stop; }
+
+atf_test_case password_hint cleanup
+password_hint_head()
+{
+	atf_set "descr" "-71 keeps the question, the hint and the answer hashed; a few per session"
+}
+password_hint_body()
+{
+	adduser alice alice-pw >/dev/null
+	pald_start
+	cat >alice.in <<EOF
+login alice alice-pw
+hint 3 Pizza Italian food
+hint 0 Pizza no question
+send -71 0004 50697a7a61
+drain 300
+quit
+EOF
+	atf_check -s exit:0 -o save:alice.out "$H" -t 10 "$PORT" <alice.in
+	atf_check -s exit:1 grep -q "^RECV 0x0064" alice.out
+	wait_for pald.log "alice set a password hint"
+	atf_check -o match:"hintq=3 hinta=[$]2b[$].* hint=Italian%20food" \
+	    db5.3_dump -p -h db users.db
+	atf_check -s exit:1 -o ignore sh -c "db5.3_dump -p -h db users.db | grep -i pizza"
+	# the question 0 and the one without a newline: logged, not kept
+	atf_check -o match:"type -71 of .* ignored" cat pald.log
+	atf_check -o inline:"1\n" grep -c "set a password hint" pald.log
+	# at most 4 a session: each costs a hash
+	for i in 1 2 3 4 5 6; do echo "hint 1 answer$i hint$i"; done |
+	    sed '1i login alice alice-pw' | sed '$a drain 500' |
+	    atf_check -s exit:0 -o ignore "$H" -t 10 "$PORT"
+	atf_check -o match:"hint=hint4" db5.3_dump -p -h db users.db
+	atf_check -o inline:"5\n" grep -c "set a password hint" pald.log
+}
+password_hint_cleanup() { pald_stop; }
+
+atf_test_case invite_friends cleanup
+invite_friends_head()
+{
+	atf_set "descr" "-200 queues addresses in invites.db, answered in 0x00c8: added, already, failed"
+}
+invite_friends_body()
+{
+	a=$(adduser alice alice-pw)
+	pald_start
+	cat >alice.in <<EOF
+login alice alice-pw
+friends Bob@Example.com
+expect 0x00c8 rec email=Bob@Example.com|status=0|
+friends bob@example.com
+expect 0x00c8 rec email=bob@example.com|status=1|
+friends carol@example.org not-an-address dave@example.net
+expect 0x00c8 rec email=carol@example.org|status=0|;email=not-an-address|status=-1|;email=dave@example.net|status=0|;
+quit
+EOF
+	atf_check -s exit:0 -o ignore "$H" -t 10 "$PORT" <alice.in
+	db5.3_dump -p -h db invites.db >dump || atf_fail "db_dump"
+	atf_check -o match:"^ $(printf %010d "$a"):bob@example.com$" cat dump
+	atf_check -o match:"origin=255" -o match:"origin=2" cat dump
+	atf_check -o inline:"3\n" grep -c "^ $(printf %010d "$a"):" dump
+	atf_check -s exit:1 grep "not-an-address" dump
+	wait_for pald.log "alice asked for 3 invitations"
+}
+invite_friends_cleanup() { pald_stop; }
+
+atf_test_case unknown_user cleanup
+unknown_user_head()
+{
+	atf_set "descr" "-68: who is the uid that wrote to me, and how is it"
+}
+unknown_user_body()
+{
+	adduser alice alice-pw >/dev/null
+	b=$(adduser bob bob-pw)
+	pald_start
+	printf 'login bob bob-pw\necho IN\nwaitfile done\nquit\n' | client >bob.out &
+	bpid=$!
+	wait_for bob.out "^IN"
+	printf 'login alice alice-pw\nsend -68 %08x\nexpect 0x0044 rec uid=%s|nickname=bob\nexpect 0x0190 uid=%s status=30\nquit\n' "$b" "$b" "$b" |
+	    atf_check -s exit:0 -o ignore "$H" -t 10 "$PORT"
+	touch done
+	wait $bpid
+}
+unknown_user_cleanup() { pald_stop; }
+
+atf_test_case client_disconnect cleanup
+client_disconnect_head()
+{
+	atf_set "descr" "-1100: the server ends the session at once; buddies see it go"
+}
+client_disconnect_body()
+{
+	adduser alice alice-pw >/dev/null
+	b=$(adduser bob bob-pw)
+	pald_start
+	printf 'login alice alice-pw\nadd %s\nexpect 0x0190 uid=%s status=30\nexpect 0x0190 uid=%s status=0\nquit\n' "$b" "$b" "$b" >alice.in
+	printf 'login bob bob-pw\necho IN\nwaitfile added\nsend -1100\neof\n' |
+	    client >bob.out 2>&1 &
+	bpid=$!
+	wait_for bob.out "^IN"
+	client <alice.in >alice.out 2>&1 &
+	apid=$!
+	wait_for alice.out "status=30"
+	touch added
+	wait $bpid || atf_fail "bob: $(cat bob.out)"
+	wait $apid || atf_fail "alice: $(cat alice.out)"
+	atf_check -o match:"^EOF" cat bob.out
+}
+client_disconnect_cleanup() { pald_stop; }
 
 atf_test_case duplicate_login cleanup
 duplicate_login_head()
@@ -747,6 +1057,9 @@ daemon_mode_body()
 	wait_for pald.port .
 	wait_for pald.pid .
 	PORT=$(cat pald.port)
+	# one line: the number and a newline
+	atf_check -o match:"^[0-9]+$" cat pald.pid
+	atf_check -o inline:"1\n" sh -c "wc -l <pald.pid | tr -d ' '"
 	printf 'login alice alice-pw\nquit\n' | client >out
 	atf_check -o match:LOGIN-OK cat out
 	atf_check -s exit:0 test -S run/s.0 -o -f run/table
@@ -757,6 +1070,24 @@ daemon_mode_body()
 	atf_check -o match:LOGIN-OK cat out2
 }
 daemon_mode_cleanup() { pald_stop; }
+
+atf_test_case tree_seeds cleanup
+tree_seeds_head()
+{
+	atf_set "descr" "pald run from its build tree seeds the tree's categories and rooms"
+}
+tree_seeds_body()
+{
+	adduser alice alice-pw >/dev/null
+	# no categories or rooms keyword: the defaults
+	printf 'hash_cost 4\nvoice_port 0\n' >pald.conf
+	pald_start
+	wait_for pald.log "29 categories seeded"
+	atf_check -o match:"data/rooms.txt: [0-9]+ rooms seeded" cat pald.log
+	printf 'login alice alice-pw\nrooms 30001\nexpect 0x014c id=50001\nquit\n' |
+	    atf_check -s exit:0 -o ignore "$H" -t 10 "$PORT"
+}
+tree_seeds_cleanup() { pald_stop; }
 
 atf_test_case config_check
 config_check_head()
@@ -809,9 +1140,16 @@ atf_init_test_cases()
 	atf_add_test_case im_online
 	atf_add_test_case im_offline
 	atf_add_test_case presence
+	atf_add_test_case away
 	atf_add_test_case presence_later
 	atf_add_test_case block
+	atf_add_test_case privacy
 	atf_add_test_case search
+	atf_add_test_case pal_names
+	atf_add_test_case password_hint
+	atf_add_test_case invite_friends
+	atf_add_test_case unknown_user
+	atf_add_test_case client_disconnect
 	atf_add_test_case duplicate_login
 	atf_add_test_case killed_child
 	atf_add_test_case bad_frames
@@ -828,6 +1166,7 @@ atf_init_test_cases()
 	atf_add_test_case kill_lock_waiter
 	atf_add_test_case keeper_restart
 	atf_add_test_case daemon_mode
+	atf_add_test_case tree_seeds
 	atf_add_test_case config_check
 	atf_add_test_case palpasswd_tool
 }

@@ -262,6 +262,210 @@ IN
 }
 bounce_ban_cleanup() { pald_stop; }
 
+atf_test_case console cleanup
+console_head()
+{
+	atf_set "descr" "the admin console: unbounce, unban, Clear All, ban by nick, switches; each answered with fresh lists"
+}
+console_body()
+{
+	addadmin boss boss-pw 1 >/dev/null
+	b=$(adduser bob bob-pw)
+	c=$(adduser carol carol-pw)
+	d=$(adduser dave dave-pw)
+	e=$(adduser erin erin-pw)
+	pald_start
+	cat >boss.in <<IN
+login boss boss-pw
+join 50001
+expect 0x0154
+bounce 50001 $b
+expect 0x0384 bounce=$b,bob
+bounce 50001 $c
+expect 0x0384 bounce=$b,bob $c,carol
+ban 50001 $d
+expect 0x0384 ban=$d,dave
+bannick 50001 erin
+expect 0x0384 ban=$d,dave $e,erin
+unbounce 50001 $c
+expect 0x0384 bounce=$b,bob |
+unban 50001 $d
+expect 0x0384 ban=$e,erin
+bounce 50001 $c
+expect 0x0384 bounce=$b,bob $c,carol
+echo CLEAR
+unbounce 50001 -1
+expect 0x0384 bounce= | ban=$e,erin
+unban 50001 -1
+expect 0x0384 bounce= | ban=
+newmic 50001 0
+rdvideo 50001 1
+admininfo 50001
+expect 0x0384 mike=0 text=0 video=1
+quit
+IN
+	atf_check -s exit:0 -o save:boss.out "$H" -t 10 "$PORT" <boss.in
+	# after Clear All Bans both lists are empty
+	atf_check -o match:"bounce= [|] ban=$" \
+	    sh -c "sed -n '/^CLEAR/,\$p' boss.out | grep '^RECV 0x0384' | sed -n 2p"
+	# one line for each Clear All, in the room's log too
+	atf_check -o match:"room 50001: clearbounces by boss" cat pald.log
+	atf_check -o match:"room 50001: clearbans by boss" cat pald.log
+	atf_check -o match:"room 50001: newusermic by boss" cat pald.log
+	atf_check -o match:"room 50001: reddotvideo by boss" cat pald.log
+	# everyone is let in again; a new member gets no mic
+	for u in bob carol dave erin; do
+		printf 'login %s %s-pw\njoin 50001\nexpect 0x0154 nickname=%s admin=0 color=000128000 mic=0\nquit\n' \
+		    $u $u $u | atf_check -s exit:0 -o ignore "$H" -t 10 "$PORT"
+	done
+}
+console_cleanup() { pald_stop; }
+
+atf_test_case invisible cleanup
+invisible_head()
+{
+	atf_set "descr" "an admin joins invisibly and is told so; anyone else is refused"
+}
+invisible_body()
+{
+	addadmin boss boss-pw 1 >/dev/null
+	adduser bob bob-pw >/dev/null
+	adduser carol carol-pw >/dev/null
+	pald_start
+	cat >bob.in <<'IN'
+login bob bob-pw
+join 50001
+expect 0x0154
+echo IN
+expectnot 0x0137 1000
+video 50001 1
+waitfile done
+quit
+IN
+	bg bob
+	wait_for bob.out "^IN"
+	cat >boss.in <<'IN'
+login boss boss-pw
+join 50001 invisible
+expect 0x0136 admin=1 invis=1 rating=G
+expect 0x0154 nickname=bob
+expect 0x0138 on=1
+quit
+IN
+	atf_check -s exit:0 -o save:boss.out "$H" -t 10 "$PORT" <boss.in
+	# boss's list: bob, not publishing, and boss itself
+	atf_check -o match:"nickname=bob .*pub=N" -o match:"nickname=boss" \
+	    grep "^RECV 0x0154" boss.out
+	# carol may not: a RETURN_CODE for -310 that 5.0 shows, no room;
+	# she sees bob publishing ('Y', the letter 5.0 reads), no boss
+	printf 'login carol carol-pw\njoin 50001 invisible\nexpect 0x0064 type=0xfeca code=99 text=Only administrators\nexpectnot 0x0136 300\njoinname The Front Porch\nexpect 0x0136 room=50001\nexpect 0x0154\nquit\n' |
+	    atf_check -s exit:0 -o save:carol.out "$H" -t 10 "$PORT"
+	touch done
+	bgwait bob
+	atf_check -s exit:1 grep "invis=" carol.out
+	atf_check -o match:"nickname=bob .*pub=Y" -o not-match:"nickname=boss" \
+	    grep "^RECV 0x0154" carol.out
+}
+invisible_cleanup() { pald_stop; }
+
+atf_test_case alert_admin cleanup
+alert_admin_head()
+{
+	atf_set "descr" "-305 Alert Admin: to the site admins and the room's admins on line, once a minute"
+}
+alert_admin_body()
+{
+	addadmin boss boss-pw 1 >/dev/null
+	adduser carol carol-pw >/dev/null
+	b=$(adduser bob bob-pw)
+	e=$(adduser eve eve-pw)
+	pald_start
+	cat >carol.in <<'IN'
+login carol carol-pw
+create 30006 G Den
+expect 0x0136 admin=1
+echo IN
+expect 0x0014 text=Alert from bob in room
+waitfile done
+quit
+IN
+	bg carol
+	wait_for carol.out "^IN"
+	id=$(sed -n 's/^RECV 0x0136 .*room=\([0-9]*\).*/\1/p' carol.out)
+	printf 'login boss boss-pw\necho IN\nexpect 0x0014 from=1000001 text=Alert from bob in room %s (Den) about eve: spamming   the room\nwaitfile done\nquit\n' "$id" >boss.in
+	bg boss
+	printf 'login eve eve-pw\njoin %s\nexpect 0x0154\necho IN\nexpectnot 0x0014 1500\nquit\n' "$id" >eve.in
+	bg eve
+	wait_for boss.out "^IN"
+	wait_for eve.out "^IN"
+	cat >bob.in <<IN
+login bob bob-pw
+join $id
+expect 0x0154
+send -305 $(printf %08x%08x "$id" "$e") 7370616d6d696e67 20 01 20 74686520726f6f6d
+expect 0x0064 type=0xfecf code=99 text=Your alert went to 2 administrators on line.
+report $id $e again
+expect 0x0064 type=0xfecf code=99 text=You alerted the administrators a moment ago
+report 50001 $e not in that room
+drain 300
+quit
+IN
+	atf_check -s exit:0 -o ignore "$H" -t 10 "$PORT" <bob.in
+	touch done
+	bgwait carol
+	bgwait boss
+	bgwait eve
+	wait_for pald.log "bob: alert about uid $e in room $id to 2 administrators"
+	atf_check -o match:"type -305 of .* ignored: not in that room" cat pald.log
+	# the text is in the room's log, not in pald's
+	atf_check -s exit:1 grep "spamming" pald.log
+}
+alert_admin_cleanup() { pald_stop; }
+
+atf_test_case room_toggles cleanup
+room_toggles_head()
+{
+	atf_set "descr" "a hand down, a red dot off, a camera off reach the room"
+}
+room_toggles_body()
+{
+	addadmin boss boss-pw 1 >/dev/null
+	b=$(adduser bob bob-pw)
+	pald_start
+	cat >boss.in <<IN
+login boss boss-pw
+join 50002
+expect 0x0154
+echo IN
+expect 0x018e uid=$b
+reddot 50002 $b
+expect 0x017d uid=$b
+unreddot 50002 $b
+expect 0x018d uid=$b
+expect 0x018f uid=$b
+expect 0x0138 uid=$b on=1
+expect 0x0138 uid=$b on=0
+quit
+IN
+	bg boss
+	wait_for boss.out "^IN"
+	cat >bob.in <<IN
+login bob bob-pw
+join 50002
+expect 0x0154
+handup 50002
+expect 0x018d uid=$b
+handdown 50002
+video 50002 1
+video 50002 0
+drain 300
+quit
+IN
+	atf_check -s exit:0 -o ignore "$H" -t 10 "$PORT" <bob.in
+	bgwait boss
+}
+room_toggles_cleanup() { pald_stop; }
+
 atf_test_case close_room cleanup
 close_room_head()
 {
@@ -565,6 +769,10 @@ atf_init_test_cases()
 	atf_add_test_case topic
 	atf_add_test_case lockword
 	atf_add_test_case bounce_ban
+	atf_add_test_case console
+	atf_add_test_case invisible
+	atf_add_test_case alert_admin
+	atf_add_test_case room_toggles
 	atf_add_test_case close_room
 	atf_add_test_case reddot_text
 	atf_add_test_case whisper

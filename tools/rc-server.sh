@@ -2,7 +2,7 @@
 # rc-server.sh - the server for ../shared/realclient/run-client.sh: a
 # fresh store in /tmp/rc-rdb with alice/alice-pw and bob/bob-pw, who
 # list each other as pals (so the client shows the bot come and go),
-# the seeded categories and rooms, the voice port 12718, then pald in
+# the seeded categories and rooms, the default voice port (12718), then pald in
 # the foreground on 127.0.0.1:5001 until run-client.sh ends it.
 #
 #	cd ../shared/realclient && NICK=alice PASS=alice-pw BOT_NICK=bob \
@@ -19,7 +19,7 @@ mkdir -p "$D"
 cd "$top"
 echo alice-pw | PALD_HASH_COST=4 ./palpasswd -h "$D" -p -c alice
 echo bob-pw | PALD_HASH_COST=4 ./palpasswd -h "$D" -p -c bob
-printf 'categories %s/data/categories.txt\nrooms %s/data/rooms.txt\nvoice_port 12718\n' \
+printf 'categories %s/data/categories.txt\nrooms %s/data/rooms.txt\n' \
     "$top" "$top" >"$D.conf"
 ./pald -d -f "$D.conf" -l 127.0.0.1 -h "$D" -r "$R" &
 pid=$!

@@ -94,6 +94,29 @@ raw_put(const char *file, const char *key, const char *val)
 	ATF_REQUIRE_EQ(env->close(env, 0), 0);
 }
 
+/* raw_get - key's value in one of the store's files, as a C string */
+static void
+raw_get(const char *file, const char *key, char *out, size_t cap)
+{
+	DB_ENV	*env;
+	DB	*d;
+	DBT	 k = dbt(key), v;
+
+	memset(&v, 0, sizeof(v));
+	v.data = out;
+	v.ulen = (u_int32_t)cap - 1;
+	v.flags = DB_DBT_USERMEM;
+	ATF_REQUIRE_EQ(db_env_create(&env, 0), 0);
+	ATF_REQUIRE_EQ(env->open(env, HOME, RAW_FLAGS, 0600), 0);
+	ATF_REQUIRE_EQ(db_create(&d, env, 0), 0);
+	ATF_REQUIRE_EQ(d->open(d, NULL, file, NULL, DB_BTREE,
+	    DB_AUTO_COMMIT, 0600), 0);
+	ATF_REQUIRE_EQ(d->get(d, NULL, &k, &v, 0), 0);
+	out[v.size] = '\0';
+	ATF_REQUIRE_EQ(d->close(d, 0), 0);
+	ATF_REQUIRE_EQ(env->close(env, 0), 0);
+}
+
 /*
  * uncommitted - a child that writes key -> val into users.db inside a
  * transaction it never ends: it reports on the pipe, then either waits
@@ -157,7 +180,7 @@ ATF_TC_BODY(open_close_reopen, tc)
 {
 	const char	*files[] = { "meta.db", "users.db", "nicks.db",
 	    "buddies.db", "blocks.db", "offline.db", "categories.db",
-	    "DB_CONFIG" };
+	    "invites.db", "DB_CONFIG" };
 	struct db	*db;
 	struct stat	 st;
 	size_t		 i;
@@ -825,6 +848,8 @@ ATF_TC_WITHOUT_HEAD(old_version_read);
 ATF_TC_BODY(old_version_read, tc)
 {
 	struct db	*db = store(DBO_CREATE);
+	struct buddy	 bn[2];
+	char		 v[512];
 	struct user	 u;
 	struct offline	 m[2];
 	struct category	 c[2];
@@ -842,7 +867,7 @@ ATF_TC_BODY(old_version_read, tc)
 	raw_put("offline.db", "0001000077:0000000009",
 	    "v1 text=hi%20there from=1000078 time=5 flags=urgent");
 	raw_put("categories.db", "0000030001", "v1 name=Top%20Rooms icon=x");
-	raw_put("users.db", "0001000079", "v2 nick=next");
+	raw_put("users.db", "0001000079", "v3 nick=next");
 	db = reopen(NULL, 0);
 
 	ATF_REQUIRE_EQ(db_user_get(db, 1000077, &u), DBR_OK);
@@ -853,12 +878,21 @@ ATF_TC_BODY(old_version_read, tc)
 	ATF_CHECK_STREQ(u.last, "");
 	ATF_CHECK_EQ(u.privacy, 'A');
 	ATF_CHECK_EQ(u.created, 0);
+	/* what version 2 added: the paid flag and the password hint */
+	ATF_CHECK_EQ(u.paid, 'N');
+	ATF_CHECK_EQ(u.hintq, 0);
+	ATF_CHECK_STREQ(u.hinta, "");
+	ATF_CHECK_STREQ(u.hint, "");
 	ATF_REQUIRE_EQ(db_user_by_nick(db, "ZOE", &u), DBR_OK);
 	ATF_CHECK_EQ(u.uid, 1000077);
 	ATF_REQUIRE_EQ(db_user_get(db, 1000078, &u), DBR_OK);
 	ATF_CHECK_STREQ(u.hash, "");
 	ATF_REQUIRE_EQ(db_buddy_list(db, 1000077, l, 2), 1);
 	ATF_CHECK_EQ(l[0], 1000078);
+	/* a buddy of version 1 has no display name */
+	ATF_REQUIRE_EQ(db_buddy_names(db, 1000077, bn, 2), 1);
+	ATF_CHECK_EQ(bn[0].uid, 1000078);
+	ATF_CHECK_STREQ(bn[0].display, "");
 	ATF_REQUIRE_EQ(db_offline_list(db, 1000077, m, 2), 1);
 	ATF_CHECK_EQ(m[0].seq, 9);
 	ATF_CHECK_EQ(m[0].from, 1000078);
@@ -873,6 +907,116 @@ ATF_TC_BODY(old_version_read, tc)
 	ATF_CHECK_EQ(db_user_put(db, &u), DBR_OK);
 	ATF_REQUIRE_EQ(db_user_get(db, 1000077, &u), DBR_OK);
 	ATF_CHECK_STREQ(u.first, "Zo\xc3\xab");
+	ATF_CHECK_EQ(db_buddy_display(db, 1000077, 1000078, "Yan"), DBR_OK);
+	db_close(db);
+	raw_get("users.db", "0001000077", v, sizeof(v));
+	ATF_CHECK_MSG(strncmp(v, "v2 ", 3) == 0 && strstr(v, " paid=N") !=
+	    NULL, "%s", v);
+	raw_get("buddies.db", "has:0001000077:0001000078", v, sizeof(v));
+	ATF_CHECK_STREQ(v, "v2 display=Yan");
+}
+
+ATF_TC_WITHOUT_HEAD(schema_upgrade);
+ATF_TC_BODY(schema_upgrade, tc)
+{
+	struct db	*db = store(DBO_CREATE);
+	struct stat	 st;
+	int		 ver = 0;
+
+	db_close(db);
+	/* a store of schema 2: opened to read, it is left as it is */
+	raw_put("meta.db", "schema", "v1 version=2");
+	db = reopen(NULL, 0);
+	ATF_CHECK_EQ(db_schema(db, &ver), DBR_OK);
+	ATF_CHECK_EQ(ver, 2);
+	/* the creating open upgrades it; invites.db is there */
+	db = reopen(db, DBO_CREATE | DBO_RECOVER);
+	ATF_CHECK_EQ(db_schema(db, &ver), DBR_OK);
+	ATF_CHECK_EQ(ver, DB_SCHEMA_VERSION);
+	ATF_CHECK_EQ(DB_SCHEMA_VERSION, 3);
+	ATF_CHECK_EQ(stat(HOME "/invites.db", &st), 0);
+	ATF_CHECK_EQ(db_invite_add(db, PALD_UID_FIRST, "a@b.example", 255, 1),
+	    DBR_OK);
+	db_close(db);
+}
+
+ATF_TC_WITHOUT_HEAD(user_extras);
+ATF_TC_BODY(user_extras, tc)
+{
+	struct db	*db = store(DBO_CREATE);
+	struct buddy	 bn[4];
+	struct user	 u;
+	char		 email[64], hash[PALD_HASH_MAX];
+	uint32_t	 a, b, c;
+	int		 i;
+
+	a = mkuser(db, "alice");
+	b = mkuser(db, "bob");
+	c = mkuser(db, "carol");
+	/* the paid flag, alone */
+	ATF_REQUIRE_EQ(db_user_get(db, a, &u), DBR_OK);
+	ATF_CHECK_EQ(u.paid, 'N');
+	ATF_CHECK_EQ(db_user_paid(db, a, '6'), DBR_OK);
+	ATF_CHECK_EQ(db_user_paid(db, a, 'X'), DBR_LIMIT);
+	ATF_CHECK_EQ(db_user_paid(db, a, '\0'), DBR_LIMIT);
+	ATF_CHECK_EQ(db_user_paid(db, 1999999, 'Y'), DBR_NOTFOUND);
+	ATF_REQUIRE_EQ(db_user_get(db, a, &u), DBR_OK);
+	ATF_CHECK_EQ(u.paid, '6');
+	ATF_CHECK_STREQ(u.nick, "alice");
+	u.paid = 'Q';
+	ATF_CHECK_EQ(db_user_put(db, &u), DBR_LIMIT);
+	/* the password hint: the answer only as a hash */
+	ATF_REQUIRE_EQ(pw_hash("fido", 4, hash, sizeof(hash)), 0);
+	ATF_CHECK_EQ(db_user_hint(db, a, 7, hash, "my dog"), DBR_OK);
+	ATF_CHECK_EQ(db_user_hint(db, a, 0, hash, "x"), DBR_LIMIT);
+	ATF_CHECK_EQ(db_user_hint(db, a, 10, hash, "x"), DBR_LIMIT);
+	ATF_CHECK_EQ(db_user_hint(db, a, 1, hash,
+	    "a hint longer than thirty-two bytes"), DBR_LIMIT);
+	ATF_REQUIRE_EQ(db_user_get(db, a, &u), DBR_OK);
+	ATF_CHECK_EQ(u.hintq, 7);
+	ATF_CHECK_STREQ(u.hint, "my dog");
+	ATF_CHECK_EQ(pw_verify("fido", u.hinta), 1);
+	ATF_CHECK_EQ(u.paid, '6');
+	/* display names: for buddies only; kept by a second add */
+	ATF_CHECK_EQ(db_buddy_display(db, a, b, "Bobby"), DBR_NOTFOUND);
+	ATF_REQUIRE_EQ(db_buddy_add(db, a, b), DBR_OK);
+	ATF_REQUIRE_EQ(db_buddy_add(db, a, c), DBR_OK);
+	ATF_CHECK_EQ(db_buddy_display(db, a, b, "Bobby"), DBR_OK);
+	ATF_CHECK_EQ(db_buddy_display(db, a, c,
+	    "a display name of more than 32 bytes"), DBR_LIMIT);
+	ATF_REQUIRE_EQ(db_buddy_add(db, a, b), DBR_OK);
+	ATF_REQUIRE_EQ(db_buddy_names(db, a, bn, 4), 2);
+	ATF_CHECK_EQ(bn[0].uid, b);
+	ATF_CHECK_STREQ(bn[0].display, "Bobby");
+	ATF_CHECK_EQ(bn[1].uid, c);
+	ATF_CHECK_STREQ(bn[1].display, "");
+	ATF_CHECK_EQ(db_buddy_has(db, a, b), 1);
+	ATF_CHECK_EQ(db_buddy_display(db, a, b, NULL), DBR_OK);
+	ATF_REQUIRE_EQ(db_buddy_names(db, a, bn, 4), 2);
+	ATF_CHECK_STREQ(bn[0].display, "");
+	ATF_CHECK_EQ(db_buddy_display(db, a, b, "Bob B."), DBR_OK);
+	ATF_REQUIRE_EQ(db_buddy_del(db, a, b), DBR_OK);
+	ATF_REQUIRE_EQ(db_buddy_add(db, a, b), DBR_OK);
+	ATF_REQUIRE_EQ(db_buddy_names(db, a, bn, 4), 2);
+	ATF_CHECK_STREQ(bn[0].display, "");
+	/* invitations: once each address (any case), up to the limit */
+	ATF_CHECK_EQ(db_invite_add(db, a, "Bob@Example.com", 255, 1), DBR_OK);
+	ATF_CHECK_EQ(db_invite_add(db, a, "bob@example.COM", 3, 2),
+	    DBR_EXISTS);
+	ATF_CHECK_EQ(db_invite_add(db, b, "bob@example.com", 255, 2), DBR_OK);
+	ATF_CHECK_EQ(db_invite_add(db, a, "two words@x", 255, 1), DBR_LIMIT);
+	ATF_CHECK_EQ(db_invite_add(db, a, "", 255, 1), DBR_LIMIT);
+	ATF_CHECK_EQ(db_invite_add(db, a, "x@y", -1, 1), DBR_LIMIT);
+	for (i = 1; i < PALD_INVITES_MAX; i++) {
+		(void)snprintf(email, sizeof(email), "f%d@example.com", i);
+		ATF_REQUIRE_EQ(db_invite_add(db, a, email, i, 3), DBR_OK);
+	}
+	ATF_CHECK_EQ(db_invite_add(db, a, "one@too.many", 255, 4), DBR_LIMIT);
+	/* deleting the account deletes its invitations, not others' */
+	ATF_REQUIRE_EQ(db_user_delete(db, a), DBR_OK);
+	ATF_CHECK_EQ(db_invite_add(db, a, "bob@example.com", 255, 5), DBR_OK);
+	ATF_CHECK_EQ(db_invite_add(db, b, "bob@example.com", 255, 5),
+	    DBR_EXISTS);
 	db_close(db);
 }
 
@@ -882,7 +1026,7 @@ ATF_TC_BODY(schema_newer, tc)
 	struct db	*db = store(DBO_CREATE);
 
 	db_close(db);
-	raw_put("meta.db", "schema", "v1 version=3");
+	raw_put("meta.db", "schema", "v1 version=4");
 	ATF_CHECK_EQ(db_open(&db, HOME, DBO_CREATE), DBR_FATAL);
 	ATF_CHECK(db == NULL);
 	ATF_CHECK_EQ(db_open(&db, HOME, 0), DBR_FATAL);
@@ -1418,6 +1562,24 @@ ATF_TC_BODY(room_bans, tc)
 	ATF_CHECK_EQ(db_rban_del(db, 50001, RBAN_BAN, 1000003), DBR_OK);
 	ATF_CHECK_EQ(db_rban_check(db, 50001, 1000003, 2000, &got),
 	    DBR_NOTFOUND);
+	/* Clear All: every ban of the room, bounces and other rooms kept */
+	for (b.uid = 1000003; b.uid < 1000006; b.uid++)
+		ATF_REQUIRE_EQ(db_rban_add(db, &b), DBR_OK);
+	b.room = 50002;
+	ATF_REQUIRE_EQ(db_rban_add(db, &b), DBR_OK);
+	b.room = 50001;
+	b.kind = RBAN_BOUNCE;
+	b.until = INT64_MAX;
+	ATF_REQUIRE_EQ(db_rban_add(db, &b), DBR_OK);
+	ATF_CHECK_EQ(db_rban_list(db, 50001, RBAN_BAN, list, 4), 3);
+	ATF_CHECK_EQ(db_rban_clear(db, 50001, RBAN_BAN), DBR_OK);
+	ATF_CHECK_EQ(db_rban_list(db, 50001, RBAN_BAN, list, 4), 0);
+	ATF_CHECK_EQ(db_rban_list(db, 50001, RBAN_BOUNCE, list, 4), 1);
+	ATF_CHECK_EQ(db_rban_list(db, 50002, RBAN_BAN, list, 4), 1);
+	ATF_CHECK_EQ(db_rban_clear(db, 50001, RBAN_BOUNCE), DBR_OK);
+	ATF_CHECK_EQ(db_rban_list(db, 50001, RBAN_BOUNCE, list, 4), 0);
+	ATF_CHECK_EQ(db_rban_clear(db, 50001, RBAN_BOUNCE), DBR_OK);
+	ATF_CHECK_EQ(db_rban_clear(db, 50001, 7), DBR_LIMIT);
 	db_close(db);
 }
 
@@ -1519,6 +1681,8 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, categories_shipped);
 	ATF_TP_ADD_TC(tp, passwords);
 	ATF_TP_ADD_TC(tp, old_version_read);
+	ATF_TP_ADD_TC(tp, schema_upgrade);
+	ATF_TP_ADD_TC(tp, user_extras);
 	ATF_TP_ADD_TC(tp, schema_newer);
 	ATF_TP_ADD_TC(tp, failchk_killed_writer);
 	ATF_TP_ADD_TC(tp, failchk_open);
