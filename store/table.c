@@ -30,7 +30,7 @@
 #include "table.h"
 
 #define TABLE_MAGIC	0x70616c64u	/* "pald" */
-#define TABLE_LAYOUT	9	/* 6: hiwat instead of hint; 7: conf; 9: blob */
+#define TABLE_LAYOUT	10	/* 6: hiwat; 7: conf; 9: blob; 10: counts */
 #define LK_TABLE	((off_t)0)
 #define LK_LIVE		((off_t)1 << 32)
 #define LK_ROOMS	((off_t)3 << 32)
@@ -39,8 +39,8 @@
 #define REG_SLOTS	64
 #define SWEEP_BATCH	32
 #define PAGE		4096
-#define HDR_SIZE	(8 * PAGE)	/* the header and room to grow */
-#define FAIL_SLOTS	256
+#define HDR_SIZE	(24 * PAGE)	/* the header and room to grow */
+#define FAIL_SLOTS	512
 #define NOTE_SLOTS	64
 
 struct thdr {
@@ -64,10 +64,11 @@ struct thdr {
 	}		 reg[REG_SLOTS];
 	uint32_t	 failnext;
 	struct tfail {
-		char	 key[56];	/* "addr:<address>" or "uid:<uid>" */
-		int64_t	 start;		/* first failure of the window */
+		char	 key[TABLE_KEY_MAX];	/* guard.c's, or table_once's */
+		int64_t	 start;		/* the first count */
+		int64_t	 last;		/* the latest (table_once: the first) */
 		uint32_t count;
-		uint32_t logged;	/* the lockout was logged */
+		uint32_t logged;	/* table_once: seen */
 	}		 fail[FAIL_SLOTS];
 	struct tfail	 note[NOTE_SLOTS];	/* table_once, by key */
 	int64_t		 shut_at;	/* /shutdown: when; 0 = none */
@@ -856,9 +857,10 @@ table_reg_allow(struct table *t, const char *addr, int interval)
 }
 
 /*
- * Login failures, per address and per account, shared by all sessions:
- * a fixed window that opens at the first failure.  Keys are text; when
- * the table is full the entry whose window began first is reused.
+ * Counts shared by all sessions, by key: the failed password checks and
+ * the password changes of guard.c, and table_once.  A count is forgotten
+ * window seconds after it last grew (table_once: after its first).  When
+ * every entry is taken, the one that grew least recently is reused.
  */
 
 /* key_find - key's entry in v[0..n), or with add a free or the oldest one */
@@ -871,23 +873,23 @@ key_find(struct tfail *v, int n, const char *key, int64_t now, int window,
 
 	for (i = 0; i < n; i++) {
 		f = &v[i];
-		if (f->key[0] != '\0' && now - f->start >= window)
+		if (f->key[0] != '\0' && now - f->last >= window)
 			f->key[0] = '\0';	/* expired */
 		if (strcmp(f->key, key) == 0)
 			return f;
 		if (old == NULL || (old->key[0] != '\0' &&
-		    (f->key[0] == '\0' || f->start < old->start)))
+		    (f->key[0] == '\0' || f->last < old->last)))
 			old = f;
 	}
 	if (!add || strlen(key) >= sizeof(old->key))
 		return NULL;
 	memset(old, 0, sizeof(*old));
 	(void)strlcpy(old->key, key, sizeof(old->key));
-	old->start = now;
+	old->start = old->last = now;
 	return old;
 }
 
-/* fail_find - key_find among the login failures */
+/* fail_find - key_find among the password counts */
 static struct tfail *
 fail_find(struct table *t, const char *key, int64_t now, int window,
     int add)
@@ -896,46 +898,75 @@ fail_find(struct table *t, const char *key, int64_t now, int window,
 }
 
 /*
- * table_fail_check - seconds until key may try again when it has max
- * failures in the window, else 0.  *first is set to 1 the first time a
- * lockout is reported (one log line per key and window).
+ * table_fail_try - the counts of q[0..n) as they are (count 0 for a key
+ * that has none) go to decide, all under the table lock; when decide
+ * says go on (0), each count grows by one at once, so that what is
+ * about to be tried counts before it is tried.  decide's answer.
  */
 int
-table_fail_check(struct table *t, const char *key, int max, int window,
-    int *first)
+table_fail_try(struct table *t, struct tcount *q, int n,
+    int (*decide)(void *, const struct tcount *, int), void *arg)
 {
 	struct tfail	*f;
 	int64_t		 now = time(NULL);
-	int		 left = 0;
+	int		 i, wait;
 
-	*first = 0;
 	table_lock(t);
-	if ((f = fail_find(t, key, now, window, 0)) != NULL &&
-	    f->count >= (uint32_t)max) {
-		left = (int)(f->start + window - now);
-		if (left < 1)
-			left = 1;
-		if (!f->logged)
-			*first = f->logged = 1;
+	for (i = 0; i < n; i++) {
+		q[i].count = 0;
+		q[i].last = 0;
+		if ((f = fail_find(t, q[i].key, now, q[i].window, 0)) != NULL) {
+			q[i].count = f->count;
+			q[i].last = f->last;
+		}
 	}
+	if ((wait = decide(arg, q, n)) == 0)
+		for (i = 0; i < n; i++)
+			if ((f = fail_find(t, q[i].key, now, q[i].window,
+			    1)) != NULL && f->count < UINT32_MAX) {
+				f->count++;
+				f->last = now;
+			}
 	table_unlock(t);
-	return left;
+	return wait;
 }
 
-/* table_fail_add - one more failure for key */
+/* table_fail_undo - take back one count of each key (a right password) */
 void
+table_fail_undo(struct table *t, const struct tcount *q, int n)
+{
+	struct tfail	*f;
+	int64_t		 now = time(NULL);
+	int		 i;
+
+	table_lock(t);
+	for (i = 0; i < n; i++)
+		if ((f = fail_find(t, q[i].key, now, q[i].window, 0)) !=
+		    NULL && f->count > 0)
+			f->count--;
+	table_unlock(t);
+}
+
+/* table_fail_add - one more for key; the count after */
+uint32_t
 table_fail_add(struct table *t, const char *key, int window)
 {
 	struct tfail	*f;
+	int64_t		 now = time(NULL);
+	uint32_t	 n = 0;
 
 	table_lock(t);
-	if ((f = fail_find(t, key, time(NULL), window, 1)) != NULL &&
-	    f->count < UINT32_MAX)
-		f->count++;
+	if ((f = fail_find(t, key, now, window, 1)) != NULL) {
+		if (f->count < UINT32_MAX)
+			f->count++;
+		f->last = now;
+		n = f->count;
+	}
 	table_unlock(t);
+	return n;
 }
 
-/* table_fail_clear - forget key's failures (a good login) */
+/* table_fail_clear - forget key's count (a good login) */
 void
 table_fail_clear(struct table *t, const char *key)
 {

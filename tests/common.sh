@@ -75,6 +75,12 @@ client()
 	"$H" -t 10 "$PORT"
 }
 
+# client_from ADDR - the same from another loopback address (127.0.0.2)
+client_from()
+{
+	"$H" -s "$1" -t 10 "$PORT"
+}
+
 # child_of NICK - the pid of the child serving NICK (by its title)
 child_of()
 {

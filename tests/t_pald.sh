@@ -400,6 +400,38 @@ password_change_body()
 }
 password_change_cleanup() { pald_stop; }
 
+atf_test_case password_guesses cleanup
+password_guesses_head()
+{
+	atf_set "descr" "60 guesses of the old password with -1160 are held back as failed logins are; the owner logs in from another address"
+}
+password_guesses_body()
+{
+	adduser alice alice-pw >/dev/null
+	conf "login_failures 3" "login_window 60"
+	pald_start
+	{
+		echo "login alice alice-pw"
+		i=0
+		while [ $i -lt 60 ]; do
+			echo "passwd guess-$i new-pw-1"
+			echo "expect 0x0064 type=0xfb78"
+			i=$((i + 1))
+		done
+		echo "quit"
+	} | client >out
+	atf_check -o inline:"60\n" grep -c "rc type=0xfb78 code=1" out
+	n=$(grep -c "code=1 text=Incorrect password" out)
+	[ "$n" -ge 3 ] && [ "$n" -le 6 ] || atf_fail "$n guesses checked"
+	[ "$(grep -c "code=1 text=Too many wrong passwords" out)" -ge 54 ] ||
+	    atf_fail "guesses not held back: $(cat out)"
+	printf 'login alice alice-pw\nquit\n' | client_from 127.0.0.2 >owner.out
+	atf_check -o match:LOGIN-OK cat owner.out
+	atf_check -o inline:"1\n" grep -c \
+	    "failed password checks of uid 1000002 from this address" pald.log
+}
+password_guesses_cleanup() { pald_stop; }
+
 atf_test_case profile cleanup
 profile_head()
 {
@@ -815,6 +847,7 @@ atf_init_test_cases()
 	atf_add_test_case bad_frames
 	atf_add_test_case flood
 	atf_add_test_case password_change
+	atf_add_test_case password_guesses
 	atf_add_test_case profile
 	atf_add_test_case registration
 	atf_add_test_case registration_taken
