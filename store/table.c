@@ -62,13 +62,14 @@ struct thdr {
 		char	 addr[48];
 		int64_t	 when;
 	}		 reg[REG_SLOTS];
-	uint32_t	 failnext;
+	uint32_t	 failnext;	/* the counts' clock (tfail seq) */
 	struct tfail {
 		char	 key[TABLE_KEY_MAX];	/* guard.c's, or table_once's */
 		int64_t	 start;		/* the first count */
 		int64_t	 last;		/* the latest (table_once: the first) */
 		uint32_t count;
 		uint32_t logged;	/* table_once: seen */
+		uint32_t seq;		/* failnext when it last grew */
 	}		 fail[FAIL_SLOTS];
 	struct tfail	 note[NOTE_SLOTS];	/* table_once, by key */
 	int64_t		 shut_at;	/* /shutdown: when; 0 = none */
@@ -863,10 +864,13 @@ table_reg_allow(struct table *t, const char *addr, int interval)
  * every entry is taken, the one that grew least recently is reused.
  */
 
-/* key_find - key's entry in v[0..n), or with add a free or the oldest one */
+/*
+ * key_find - key's entry in v[0..n), or with add a free one or the one
+ * that grew least recently (by the clock *seq); the table lock held
+ */
 static struct tfail *
-key_find(struct tfail *v, int n, const char *key, int64_t now, int window,
-    int add)
+key_find(struct tfail *v, int n, uint32_t *seq, const char *key,
+    int64_t now, int window, int add)
 {
 	struct tfail	*f, *old = NULL;
 	int		 i;
@@ -878,7 +882,7 @@ key_find(struct tfail *v, int n, const char *key, int64_t now, int window,
 		if (strcmp(f->key, key) == 0)
 			return f;
 		if (old == NULL || (old->key[0] != '\0' &&
-		    (f->key[0] == '\0' || f->last < old->last)))
+		    (f->key[0] == '\0' || (int32_t)(f->seq - old->seq) < 0)))
 			old = f;
 	}
 	if (!add || strlen(key) >= sizeof(old->key))
@@ -886,6 +890,7 @@ key_find(struct tfail *v, int n, const char *key, int64_t now, int window,
 	memset(old, 0, sizeof(*old));
 	(void)strlcpy(old->key, key, sizeof(old->key));
 	old->start = old->last = now;
+	old->seq = ++*seq;
 	return old;
 }
 
@@ -894,7 +899,8 @@ static struct tfail *
 fail_find(struct table *t, const char *key, int64_t now, int window,
     int add)
 {
-	return key_find(t->hdr->fail, FAIL_SLOTS, key, now, window, add);
+	return key_find(t->hdr->fail, FAIL_SLOTS, &t->hdr->failnext, key, now,
+	    window, add);
 }
 
 /*
@@ -926,6 +932,7 @@ table_fail_try(struct table *t, struct tcount *q, int n,
 			    1)) != NULL && f->count < UINT32_MAX) {
 				f->count++;
 				f->last = now;
+				f->seq = ++t->hdr->failnext;
 			}
 	table_unlock(t);
 	return wait;
@@ -960,6 +967,7 @@ table_fail_add(struct table *t, const char *key, int window)
 		if (f->count < UINT32_MAX)
 			f->count++;
 		f->last = now;
+		f->seq = ++t->hdr->failnext;
 		n = f->count;
 	}
 	table_unlock(t);
@@ -994,8 +1002,8 @@ table_once(struct table *t, const char *key, int window)
 	int		 first = 0;
 
 	table_lock(t);
-	if ((f = key_find(t->hdr->note, NOTE_SLOTS, key, time(NULL), window,
-	    1)) != NULL && !f->logged)
+	if ((f = key_find(t->hdr->note, NOTE_SLOTS, &t->hdr->failnext, key,
+	    time(NULL), window, 1)) != NULL && !f->logged)
 		first = f->logged = 1;
 	table_unlock(t);
 	return first;
