@@ -243,6 +243,7 @@ admin_im(struct session *s, const unsigned char *p, size_t len)
 	}
 	s->u = me;
 	explicit_bzero(&me, sizeof(me));
+	log_exempt(s->u.admin > 0);	/* the level may have changed */
 	argv[0] = cmd;
 	cmd += strcspn(cmd, " ");
 	if (*cmd != '\0')

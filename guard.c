@@ -35,8 +35,9 @@
  * list and do not list it (nonbuddy_im_rate per minute) and its room
  * joins (join_rate per minute).  An action over a limit is refused with
  * a text; limit_strikes refusals within a minute end the session.  The
- * first refusal and the first cut of an address in a minute are logged,
- * not every packet.  Accounts with USER_F_EXEMPT skip all of it.
+ * first refusal, the first cut and the first packet flood of an address
+ * in a minute are logged, not every packet.  Accounts with
+ * USER_F_EXEMPT skip all of it.
  */
 #include <sys/types.h>
 
@@ -185,15 +186,15 @@ pw_held(const struct pwcheck *c, uint32_t uid, int secs)
 		return;
 	if (c->why == K_ADDR)
 		log_warnx("[%s]: %u failed password checks from this address, "
-		    "refusing every account for %d seconds", s->addr,
+		    "refusing every account for %d s", s->addr,
 		    c->q[K_ADDR].count, secs);
 	else if (c->why == K_PAIR)
 		log_warnx("[%s]: %u failed password checks of uid %u from "
-		    "this address, waiting %d seconds", s->addr,
+		    "this address, waiting %d s", s->addr,
 		    c->q[K_PAIR].count, uid, secs);
 	else
 		log_warnx("[%s]: %u password changes in a row from this "
-		    "address, refusing for %d seconds", s->addr,
+		    "address, refusing for %d s", s->addr,
 		    c->q[K_CHANGE].count, secs);
 }
 
@@ -349,12 +350,22 @@ exempt(const struct session *s)
 	return s->state == S_ONLINE && (s->u.flags & USER_F_EXEMPT);
 }
 
-/* guard_packet - 1 while the session keeps to packet_rate */
+static int	 once(struct session *, const char *);
+
+/*
+ * guard_packet - 1 while the session keeps to packet_rate; 0 and the
+ * session is to be cut (logged once a minute per address)
+ */
 int
 guard_packet(struct session *s)
 {
-	return exempt(s) || take(&s->pkts, s->conf->pkt_rate,
-	    s->conf->pkt_burst);
+	if (exempt(s) || take(&s->pkts, s->conf->pkt_rate,
+	    s->conf->pkt_burst))
+		return 1;
+	if (once(s, "flood"))
+		log_warnx("[%s]: packet flood, closing (logged once a minute "
+		    "per address)", s->addr);
+	return 0;
 }
 
 /* once - 1 the first time what happens at our address in a window */

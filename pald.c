@@ -47,6 +47,7 @@
 #include "child.h"
 #include "keeper.h"
 #include "log.h"
+#include "lograte.h"
 #include "pald.h"
 #include "pathnames.h"
 #include "proc.h"
@@ -292,20 +293,18 @@ addr_count(const char *addr)
 	return n;
 }
 
-/* refuse - a connection over a limit: say why, once in the log */
+/* refuse - a connection over a limit: say why, once a minute an address */
 static void
 refuse(int fd, const char *addr, const char *why)
 {
-	static char	 lastaddr[48];
-	static time_t	 lastlog;
 	unsigned char	 b[256];
+	char		 key[TABLE_KEY_MAX];
 	size_t		 n;
 
-	if (strcmp(lastaddr, addr) != 0 || time(NULL) - lastlog > 60) {
-		log_warnx("[%s]: %s, refusing connections", addr, why);
-		(void)strlcpy(lastaddr, addr, sizeof(lastaddr));
-		lastlog = time(NULL);
-	}
+	(void)snprintf(key, sizeof(key), "refuse:%s", addr);
+	if (table_once(tab, key, 60))
+		log_warnx("[%s]: %s, refusing connections (logged once a "
+		    "minute per address)", addr, why);
 	n = wire_encode(b, sizeof(b), PT_SERVER_DISCONNECT, why, strlen(why));
 	(void)write(fd, b, n);
 	(void)close(fd);
@@ -681,6 +680,7 @@ master_loop(void)
 		if (admin_master_tick(tab, now))
 			return;		/* /shutdown */
 		if (now != watched) {
+			log_tick();	/* log_rate's windows that ended */
 			keeper_watch(now);
 			watched = now = time(NULL);	/* recovery takes time */
 		}
@@ -1173,6 +1173,7 @@ main(int argc, char *argv[])
 		conf.max_children = PALD_MAX_SESSIONS;
 	if ((tab = table_open(conf.rundir, 1)) == NULL)
 		fatal("%s: table", conf.rundir);
+	lograte_init(tab, &conf.log_rate);	/* the children's too */
 	(void)table_sweep(tab, NULL, NULL);	/* last run's slots */
 	table_conf_put(tab, &conf);
 	recover_store();

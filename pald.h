@@ -46,6 +46,7 @@
 #define PALD_DEF_LOGIN_FAIL_ACCT 50	/* per account from everywhere: no free failures */
 #define PALD_DEF_LOGIN_WINDOW	300	/* seconds a count lasts after it grew; the longest wait */
 #define PALD_DEF_LOGIN_ADMIN	1	/* admin level that login_failures_address spares */
+#define PALD_DEF_LOG_RATE	8	/* log lines a minute about one address */
 #define PALD_DEF_SYSTEM_NICK	"Paltalk"
 #define PALD_DEF_ROOM_SIZE	250	/* members of a room (2002: 250) */
 #define PALD_DEF_ROOM_LOCKED	10	/* members of a locked room */
@@ -59,6 +60,8 @@
 #define PALD_NEWUSER_NICK	"<New User>" /* the 5.0 logon's way to the wizard */
 #define PALD_SUGGEST_MAX	99	/* nick1..nick99 tried for a taken nickname */
 #define PALD_PWCHANGE_ADDR	10	/* password changes from an address in a row */
+#define PALD_LOG_KIND		3	/* log lines of one kind a minute per address */
+#define PALD_LOG_WINDOW		60	/* seconds: the window of log_rate */
 
 /* The configuration: defaults, then pald.conf, then command-line options. */
 struct pald_conf {
@@ -90,6 +93,7 @@ struct pald_conf {
 	int		 login_fail_acct; /* ... per account ... */
 	int		 login_window;	/* ... forgotten after this many seconds */
 	int		 login_admin;	/* admin level spared an address lockout */
+	int		 log_rate;	/* log lines a minute per address; 0: all */
 	int		 under_attack;	/* 1: only accounts seen before */
 	char		 system_nick[PALD_NICK_MAX + 1];
 	int		 facility;	/* syslog facility */

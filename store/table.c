@@ -30,9 +30,10 @@
 #include "table.h"
 
 #define TABLE_MAGIC	0x70616c64u	/* "pald" */
-#define TABLE_LAYOUT	10	/* 6: hiwat; 7: conf; 9: blob; 10: counts */
+#define TABLE_LAYOUT	11	/* 6: hiwat; 7: conf; 9: blob; 11: lines */
 #define LK_TABLE	((off_t)0)
 #define LK_LIVE		((off_t)1 << 32)
+#define LK_LINES	((off_t)2 << 32)
 #define LK_ROOMS	((off_t)3 << 32)
 #define LK_ROOM		((off_t)4 << 32)
 #define TEMP_IDS	1000000	/* temporary room ids cycle through these */
@@ -42,6 +43,8 @@
 #define HDR_SIZE	(24 * PAGE)	/* the header and room to grow */
 #define FAIL_SLOTS	512
 #define NOTE_SLOTS	64
+#define LINE_SLOTS	128
+#define LINE_KINDS	8
 
 struct thdr {
 	uint32_t	 magic;
@@ -72,6 +75,14 @@ struct thdr {
 		uint32_t seq;		/* failnext when it last grew */
 	}		 fail[FAIL_SLOTS];
 	struct tfail	 note[NOTE_SLOTS];	/* table_once, by key */
+	struct tline {			/* table_lines, by address */
+		char	 addr[48];	/* "": free */
+		int64_t	 start;		/* the window's first line */
+		uint32_t lines;		/* logged in the window */
+		uint32_t dropped;	/* and not */
+		uint32_t kind[LINE_KINDS];
+		uint32_t kcount[LINE_KINDS];
+	}		 line[LINE_SLOTS + 1];	/* the last: TABLE_LINES_OTHER */
 	int64_t		 shut_at;	/* /shutdown: when; 0 = none */
 	char		 shut_text[PALD_REASON_MAX + 1];
 	_Atomic uint32_t confseq;	/* odd while the master writes conf */
@@ -210,6 +221,8 @@ unlk(struct table *t, off_t off)
 
 #define table_lock(t)		lk((t), LK_TABLE)
 #define table_unlock(t)		unlk((t), LK_TABLE)
+#define lines_lock(t)		lk((t), LK_LINES)
+#define lines_unlock(t)		unlk((t), LK_LINES)
 #define rooms_lock(t)		lk((t), LK_ROOMS)
 #define rooms_unlock(t)		unlk((t), LK_ROOMS)
 #define room_lock(t, r)		lk((t), LK_ROOM + (r))
@@ -1007,6 +1020,111 @@ table_once(struct table *t, const char *key, int window)
 		first = f->logged = 1;
 	table_unlock(t);
 	return first;
+}
+
+/*
+ * Log lines about client addresses (table_lines): a window of window
+ * seconds opens at an address's first line; in it, perkind lines of a
+ * kind and perall lines in all are let through, and the rest counted.
+ * A window that ended with lines held back stays until table_lines_ended
+ * has handed its count on (its lines are held back meanwhile).  An
+ * address that finds no entry free shares the last one,
+ * TABLE_LINES_OTHER, with every other such address.  A lock of
+ * its own (LK_LINES): a process may log while it holds the table lock.
+ */
+
+/*
+ * line_find - addr's entry in its window: its own, a free one, or the
+ * shared last one; NULL when its window is over and its count not yet
+ * handed on
+ */
+static struct tline *
+line_find(struct table *t, const char *addr, int64_t now, int window)
+{
+	struct tline	*e, *spare = NULL;
+	int		 i;
+
+	for (i = 0; i <= LINE_SLOTS; i++) {
+		e = &t->hdr->line[i];
+		if (e->addr[0] != '\0' && now - e->start >= window &&
+		    e->dropped == 0)
+			e->addr[0] = '\0';	/* over, nothing to say */
+		if (i == LINE_SLOTS)
+			break;
+		if (e->addr[0] != '\0' && strcmp(e->addr, addr) == 0)
+			return now - e->start >= window ? NULL : e;
+		if (e->addr[0] == '\0' && spare == NULL)
+			spare = e;
+	}
+	if (spare == NULL) {
+		addr = TABLE_LINES_OTHER;
+		spare = e;
+		if (e->addr[0] != '\0')
+			return now - e->start >= window ? NULL : e;
+	}
+	memset(spare, 0, sizeof(*spare));
+	(void)strlcpy(spare->addr, addr, sizeof(spare->addr));
+	spare->start = now;
+	return spare;
+}
+
+/*
+ * table_lines - 1 when a line of kind about addr may be logged, else 0
+ * (and it is counted)
+ */
+int
+table_lines(struct table *t, const char *addr, uint32_t kind, int perkind,
+    int perall, int window)
+{
+	struct tline	*e;
+	int64_t		 now = time(NULL);
+	int		 i, ok = 0;
+
+	lines_lock(t);
+	if ((e = line_find(t, addr, now, window)) == NULL) {
+		lines_unlock(t);
+		return 0;	/* held until the count is handed on */
+	}
+	for (i = 0; i < LINE_KINDS; i++)
+		if (e->kcount[i] == 0 || e->kind[i] == kind)
+			break;
+	if (e->lines < (uint32_t)perall &&
+	    (i == LINE_KINDS || e->kcount[i] < (uint32_t)perkind)) {
+		ok = 1;
+		e->lines++;
+		if (i < LINE_KINDS) {
+			e->kind[i] = kind;
+			e->kcount[i]++;
+		}
+	} else if (e->dropped < UINT32_MAX)
+		e->dropped++;
+	lines_unlock(t);
+	return ok;
+}
+
+/*
+ * table_lines_ended - the windows that have ended with lines held back:
+ * their addresses and counts into out[0..max), each once; the number
+ */
+int
+table_lines_ended(struct table *t, int window, struct tlines *out, int max)
+{
+	struct tline	*e;
+	int64_t		 now = time(NULL);
+	int		 i, n = 0;
+
+	lines_lock(t);
+	for (i = 0; i <= LINE_SLOTS && n < max; i++) {
+		e = &t->hdr->line[i];
+		if (e->addr[0] == '\0' || now - e->start < window ||
+		    e->dropped == 0)
+			continue;
+		(void)strlcpy(out[n].addr, e->addr, sizeof(out[n].addr));
+		out[n++].dropped = e->dropped;
+		e->addr[0] = '\0';
+	}
+	lines_unlock(t);
+	return n;
 }
 
 /*

@@ -170,6 +170,23 @@ void		 table_fail_clear(struct table *, const char *);
 /* table_once - 1 the first time key comes in a window of seconds, else 0 */
 int		 table_once(struct table *, const char *, int);
 
+/*
+ * Log lines about client addresses, shared by all processes (log.c's
+ * gate, set up by proc.c): table_lines says whether a line of kind may
+ * be logged (1) or is held back and counted (0): perkind lines of one
+ * kind and perall in all in a window of window seconds that opens at an
+ * address's first line.  table_lines_ended hands on, once, the count of
+ * each window that has ended with lines held back.  Addresses that find
+ * the table full share the entry TABLE_LINES_OTHER.
+ */
+#define TABLE_LINES_OTHER "*"
+struct tlines {
+	char		 addr[48];
+	uint32_t	 dropped;
+};
+int		 table_lines(struct table *, const char *, uint32_t, int, int,
+		    int);
+int		 table_lines_ended(struct table *, int, struct tlines *, int);
 #define TC_LOGIN	1
 #define TC_IM		2
 #define TC_SESSION	3

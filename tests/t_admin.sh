@@ -287,6 +287,37 @@ reload_shutdown_body()
 }
 reload_shutdown_cleanup() { pald_stop; }
 
+atf_test_case log_audit cleanup
+log_audit_head()
+{
+	atf_set "descr" "log_rate holds back an ordinary user's lines, never a site admin's commands"
+}
+log_audit_body()
+{
+	adduser bob bob-pw >/dev/null
+	addadmin root root-pw 1 >/dev/null
+	conf "log_rate 3"
+	pald_start
+	script()
+	{
+		echo "login $1 $1-pw"
+		i=0
+		while [ $i -lt 6 ]; do
+			echo "im 1000001 /help"
+			echo "expect 0x0014 from=1000001"
+			i=$((i + 1))
+		done
+		echo "quit"
+	}
+	script bob | client >bob.out
+	script root | client_from 127.0.0.2 >root.out
+	wait_for pald.log "logout root"
+	atf_check -o inline:"6\n" grep -c "root (uid [0-9]*, level 1) ran /help" pald.log
+	n=$(grep -c "bob (uid [0-9]*, level 0) ran /help" pald.log)
+	[ "$n" -le 2 ] || atf_fail "$n lines of bob's /help"
+}
+log_audit_cleanup() { pald_stop; }
+
 atf_test_case throttle cleanup
 throttle_head()
 {
@@ -917,6 +948,7 @@ atf_init_test_cases()
 	atf_add_test_case broadcast
 	atf_add_test_case accounts
 	atf_add_test_case reload_shutdown
+	atf_add_test_case log_audit
 	atf_add_test_case throttle
 	atf_add_test_case throttle_address
 	atf_add_test_case throttle_account

@@ -381,6 +381,55 @@ flood_body()
 }
 flood_cleanup() { pald_stop; }
 
+atf_test_case log_flood cleanup
+log_flood_head()
+{
+	atf_set "descr" "one hostile address gets at most log_rate lines into the log, whatever it sends; other addresses are not held back"
+}
+log_flood_body()
+{
+	adduser alice alice-pw >/dev/null
+	adduser bob bob-pw >/dev/null
+	conf "log_rate 8" "packet_rate 5" "packet_burst 20" "join_rate 1000"
+	rm -f voice.port
+	pald_start -w "$PWD/voice.port"
+	wait_for voice.port .
+	# from 127.0.0.1: bad joins, then a packet flood (about 60 lines)
+	{
+		echo "login alice alice-pw"
+		i=0
+		while [ $i -lt 15 ]; do
+			echo "join 899999"
+			i=$((i + 1))
+		done
+		while [ $i -lt 100 ]; do echo "away"; i=$((i + 1)); done
+		echo "eof"
+	} | client >alice.out
+	atf_check -o match:"too much too fast" cat alice.out
+	# oversize headers, lying lymericks, wrong logins, bad voice hellos
+	i=0
+	while [ $i -lt 10 ]; do
+		printf 'connect\nsendraw ff9c0047ffff\neof\n' | client >>big.out
+		printf 'connect\nsend -1130 00\neof\n' | client >>lym.out
+		printf 'login bob guess-%d\n' $i | client >>guess.out
+		"$(atf_get_srcdir)/h_voice" -p "$(cat voice.port)" -r 50077 \
+		    -u 1000002 -l -s 1 >>voice.out
+		i=$((i + 1))
+	done
+	atf_check -o inline:"10\n" grep -c EOF big.out
+	atf_check -o inline:"10\n" grep -c EOF lym.out
+	atf_check -o inline:"10\n" grep -c LOGIN-FAIL guess.out
+	# another address is logged as usual
+	printf 'login bob bob-pw\nquit\n' | client_from 127.0.0.2 >bob.out
+	atf_check -o match:LOGIN-OK cat bob.out
+	wait_for pald.log "\\[127.0.0.2\\]: logout bob"
+	n=$(grep -c "\\[127.0.0.1\\]" pald.log)
+	[ "$n" -le 8 ] || atf_fail "$n lines about 127.0.0.1: $(cat pald.log)"
+	[ "$n" -ge 5 ] || atf_fail "only $n lines about 127.0.0.1"
+	atf_check -o inline:"1\n" grep -c "packet flood" pald.log
+}
+log_flood_cleanup() { pald_stop; }
+
 atf_test_case password_change cleanup
 password_change_head()
 {
@@ -846,6 +895,7 @@ atf_init_test_cases()
 	atf_add_test_case killed_child
 	atf_add_test_case bad_frames
 	atf_add_test_case flood
+	atf_add_test_case log_flood
 	atf_add_test_case password_change
 	atf_add_test_case password_guesses
 	atf_add_test_case profile

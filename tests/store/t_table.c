@@ -356,6 +356,71 @@ ATF_TC_BODY(fail_reuse, tc)
 	table_close(t);
 }
 
+/*
+ * table_lines: per address, perkind lines of a kind and perall in all in
+ * a window; what is held back is handed on once, when the window ends
+ */
+ATF_TC_WITHOUT_HEAD(lines_per_address);
+ATF_TC_BODY(lines_per_address, tc)
+{
+	struct table	*t = open_here();
+	struct tlines	 e[4];
+	int		 i, n = 0;
+
+	for (i = 0; i < 10; i++)
+		n += table_lines(t, "10.0.0.1", 1, 3, 5, 60);
+	ATF_CHECK_EQ(n, 3);			/* 3 of kind 1 */
+	ATF_CHECK_EQ(table_lines(t, "10.0.0.1", 2, 3, 5, 60), 1);
+	ATF_CHECK_EQ(table_lines(t, "10.0.0.1", 3, 3, 5, 60), 1);
+	ATF_CHECK_EQ(table_lines(t, "10.0.0.1", 4, 3, 5, 60), 0); /* 5 */
+	ATF_CHECK_EQ(table_lines(t, "10.0.0.2", 1, 3, 5, 60), 1);
+	ATF_CHECK_EQ(table_lines_ended(t, 60, e, 4), 0);	/* not yet */
+	/* a window of 2 s: its count handed on once, when it is over */
+	ATF_CHECK_EQ(table_lines(t, "10.0.0.3", 1, 1, 1, 2), 1);
+	ATF_CHECK_EQ(table_lines(t, "10.0.0.3", 1, 1, 1, 2), 0);
+	ATF_CHECK_EQ(table_lines(t, "10.0.0.3", 1, 1, 1, 2), 0);
+	for (i = 0; (n = table_lines_ended(t, 2, e, 4)) == 0 && i < 50; i++)
+		(void)usleep(100000);
+	/* with 10.0.0.1's, whose 60 s are over when asked about 2 s */
+	ATF_REQUIRE_EQ(n, 2);
+	i = strcmp(e[0].addr, "10.0.0.3") == 0 ? 0 : 1;
+	ATF_CHECK_STREQ(e[i].addr, "10.0.0.3");
+	ATF_CHECK_EQ(e[i].dropped, 2);
+	ATF_CHECK_STREQ(e[1 - i].addr, "10.0.0.1");
+	ATF_CHECK_EQ(e[1 - i].dropped, 8);
+	ATF_CHECK_EQ(table_lines_ended(t, 2, e, 4), 0);
+	/* and a new window begins */
+	ATF_CHECK_EQ(table_lines(t, "10.0.0.3", 1, 1, 1, 2), 1);
+	table_close(t);
+}
+
+/* More addresses than entries: the rest share TABLE_LINES_OTHER. */
+ATF_TC_WITHOUT_HEAD(lines_full);
+ATF_TC_BODY(lines_full, tc)
+{
+	struct table	*t = open_here();
+	struct tlines	 e[8];
+	char		 addr[32];
+	int		 i, n = 0, k, found = 0;
+
+	for (i = 0; i < 1000; i++) {
+		(void)snprintf(addr, sizeof(addr), "10.1.%d.%d", i / 256,
+		    i % 256);
+		n += table_lines(t, addr, 1, 3, 8, 60);
+	}
+	ATF_CHECK_EQ(n, 128 + 3);	/* one each; the rest 3 of a kind */
+	ATF_CHECK_EQ(table_lines_ended(t, 60, e, 8), 0);
+	k = table_lines_ended(t, 0, e, 8);
+	for (i = 0; i < k; i++)
+		if (strcmp(e[i].addr, TABLE_LINES_OTHER) == 0) {
+			found = 1;
+			ATF_CHECK_EQ(e[i].dropped, (uint32_t)(1000 - n));
+		}
+	ATF_CHECK_EQ(k, 1);
+	ATF_CHECK(found);
+	table_close(t);
+}
+
 /* A file with a foreign header is re-initialised, never trusted. */
 ATF_TC_WITHOUT_HEAD(bad_header_reinit);
 ATF_TC_BODY(bad_header_reinit, tc)
@@ -672,6 +737,8 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, once_per_window);
 	ATF_TP_ADD_TC(tp, fail_counts);
 	ATF_TP_ADD_TC(tp, fail_reuse);
+	ATF_TP_ADD_TC(tp, lines_per_address);
+	ATF_TP_ADD_TC(tp, lines_full);
 	ATF_TP_ADD_TC(tp, capacity);
 	ATF_TP_ADD_TC(tp, inbox_roundtrip);
 	ATF_TP_ADD_TC(tp, inbox_overflow);
