@@ -143,11 +143,12 @@ session_idle(struct session *s)
 	(void)madvise(s->scratch, SCRATCH, MADV_DONTNEED);
 }
 
+/* session_out - what is queued for the client (NULL: nothing, no buffer) */
 const unsigned char *
 session_out(struct session *s, size_t *len)
 {
 	*len = s->out.len - s->out.off;
-	return s->out.p + s->out.off;
+	return s->out.p == NULL ? NULL : s->out.p + s->out.off;
 }
 
 void
