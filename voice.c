@@ -836,6 +836,8 @@ tick(int64_t now, pid_t parent)
 		log_warnx("voice: the master is gone, stopping");
 		quit = 1;
 	}
+	if (parent == 0)
+		log_tick();	/* -V: no master to sum log_rate's windows up */
 	for (i = 0; i < PALD_TROOMS; i++)
 		if (rooms[i].used)
 			room_tick(&rooms[i], now);
