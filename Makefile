@@ -21,7 +21,8 @@ DB_OBJS=	store/dbr.o store/env.o store/schema.o store/arena.o \
 		store/kv.o store/pw.o store/slog.o
 STORE_OBJS=	${DB_OBJS} store/table.o
 OBJS=		pald.o child.o session.o room.o admin.o ban.o guard.o out.o \
-		conf.o proc.o log.o voice.o keeper.o ${PROTO_OBJS} ${STORE_OBJS}
+		conf.o proc.o lograte.o log.o voice.o keeper.o ${PROTO_OBJS} \
+		${STORE_OBJS}
 PALPASSWD_OBJS=	palpasswd.o log.o ${DB_OBJS}
 TESTS=		tests/t_pald tests/t_admin tests/t_room tests/t_client \
 		tests/t_voice tests/t_pool tests/h_client tests/h_inetd \
@@ -47,6 +48,7 @@ ${OBJS} palpasswd.o: pald.h log.h
 pald.o child.o session.o room.o admin.o ban.o guard.o keeper.o out.o: admin.h ban.h guard.h out.h session.h sess.h room.h proto/wire.h store/db.h store/table.h pathnames.h
 child.o: child.h proc.h
 proc.o: proc.h
+pald.o child.o voice.o lograte.o: lograte.h store/table.h
 proto/wire.o: proto/wire.h
 proto/rtp.o: proto/rtp.h
 voice.o: voice.h proc.h proto/rtp.h proto/wire.h store/table.h

@@ -29,6 +29,7 @@
 
 #include "admin.h"
 #include "ban.h"
+#include "guard.h"
 #include "log.h"
 #include "out.h"
 #include "pald.h"
@@ -245,6 +246,7 @@ admin_im(struct session *s, const unsigned char *p, size_t len)
 	}
 	s->u = me;
 	explicit_bzero(&me, sizeof(me));
+	log_exempt(s->u.admin > 0);	/* the level may have changed */
 	argv[0] = cmd;
 	cmd += strcspn(cmd, " ");
 	if (*cmd != '\0')
@@ -293,16 +295,29 @@ cmd_help(struct session *s, int argc, char **argv)
 	return 0;
 }
 
-/* cmd_passwd - /passwd old new */
+/*
+ * cmd_passwd - /passwd old new: the old password checked as a login's is
+ * (guard_password), so that /passwd is no way around the failure counts
+ */
 static int
 cmd_passwd(struct session *s, int argc, char **argv)
 {
-	char		 hash[PALD_HASH_MAX];
+	char		 hash[PALD_HASH_MAX], text[128];
+	const char	*why;
 	struct user	 u = s->u;
 
-	if (pw_verify(argv[1], u.hash) != 1)
+	memset(hash, 0, sizeof(hash));
+	if ((why = guard_password(s, text, sizeof(text))) != NULL) {
+		admin_reply(s, "%s", why);
+		goto out;
+	}
+	if (pw_verify(argv[1], u.hash) != 1) {
+		guard_pw_end(s, PW_WRONG);
 		admin_reply(s, "Your old password is not right.");
-	else if (!pw_acceptable(argv[2]))
+		goto out;
+	}
+	guard_pw_end(s, PW_RIGHT);
+	if (!pw_acceptable(argv[2]))
 		admin_reply(s, "A password has %d to %d characters, no "
 		    "blanks.", PALD_PASS_MIN, PALD_PASS_MAX);
 	else if (pw_hash(argv[2], s->conf->hash_cost, hash, sizeof(hash)) ==
@@ -314,6 +329,7 @@ cmd_passwd(struct session *s, int argc, char **argv)
 		log_notice("[%s]: %s changed password", s->addr, s->u.nick);
 		admin_reply(s, "Your password is changed.");
 	}
+out:
 	explicit_bzero(hash, sizeof(hash));
 	explicit_bzero(&u, sizeof(u));
 	return 0;

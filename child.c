@@ -59,6 +59,7 @@
 
 #include "child.h"
 #include "log.h"
+#include "lograte.h"
 #include "pald.h"
 #include "proc.h"
 #include "proto/wire.h"
@@ -558,6 +559,7 @@ child_inetd(struct pald_conf *c)
 	proc_signals(on_signal);
 	if ((tab = table_open(conf->rundir, 0)) == NULL)
 		fatal("%s: table", conf->rundir);
+	lograte_init(tab, &conf->log_rate);
 	if (db_open(&db, conf->dbhome, DBO_FAILCHK | DBO_CREATE) != DBR_OK)
 		fatalx("%s: cannot open the store", conf->dbhome);
 	(void)db_category_seed(db, conf->categories);

@@ -72,8 +72,14 @@ static const struct ckey {
 	    1000 },
 	{ "listen", C_STR, offsetof(struct pald_conf, listen),
 	    sizeof(((struct pald_conf *)0)->listen), 0, 0 },
+	{ "log_rate", C_INT, offsetof(struct pald_conf, log_rate), 0, 0,
+	    100000 },
+	{ "login_admin_level", C_INT, offsetof(struct pald_conf, login_admin),
+	    0, 0, 3 },
 	{ "login_failures", C_INT, offsetof(struct pald_conf, login_fail),
 	    0, 1, 1000 },
+	{ "login_failures_account", C_INT,
+	    offsetof(struct pald_conf, login_fail_acct), 0, 1, 100000 },
 	{ "login_failures_address", C_INT,
 	    offsetof(struct pald_conf, login_fail_addr), 0, 1, 100000 },
 	{ "login_timeout", C_INT, offsetof(struct pald_conf, login_timeout),
@@ -172,7 +178,10 @@ conf_defaults(struct pald_conf *c)
 	c->max_frame = PALD_FRAME_MAX;
 	c->login_fail = PALD_DEF_LOGIN_FAIL;
 	c->login_fail_addr = PALD_DEF_LOGIN_FAIL_ADDR;
+	c->login_fail_acct = PALD_DEF_LOGIN_FAIL_ACCT;
 	c->login_window = PALD_DEF_LOGIN_WINDOW;
+	c->login_admin = PALD_DEF_LOGIN_ADMIN;
+	c->log_rate = PALD_DEF_LOG_RATE;
 	(void)strlcpy(c->system_nick, PALD_DEF_SYSTEM_NICK,
 	    sizeof(c->system_nick));
 	c->facility = LOG_DAEMON;

@@ -1,14 +1,33 @@
 /*
- * guard.c - who may log in, and how fast a session may go.
+ * guard.c - who may log in, how often a password may be tried, and how
+ * fast a session may go.
  *
- * Logins: the system user never, nobody while locked out after too many
- * failed logins, and, when pald.conf says the server is under attack,
- * only accounts that logged in before.  Failed logins are counted in the
- * shared table, per address and per account, in a window of
- * login_window seconds that opens at the first failure; at
- * login_failures (per account) or login_failures_address (per address)
- * the next attempts are refused, before any password is checked, until
- * the window ends.  One log line per lockout and window.
+ * Logins: the system user never, nobody from a banned address or while
+ * the password checks below hold it back, and, when pald.conf says the
+ * server is under attack, only accounts that logged in before.
+ *
+ * Password checks: a login, -1160 and /passwd all check a password
+ * through guard_pw_begin and guard_pw_end, and count in the shared
+ * table under three keys, each forgotten login_window seconds after it
+ * last grew:
+ *	"a:ADDR"	failed checks from the address, whatever the account
+ *	"u:UID"		failed checks of the account, from anywhere
+ *	"p:UID:ADDR"	failed checks of the account from the address
+ * An address with login_failures_address failures is refused for every
+ * account (but accounts of admin level login_admin_level and up) until
+ * its count is forgotten.  An account and address pair with
+ * login_failures failures waits a second before the next check, and
+ * each failure after doubles the wait, up to login_window; once the
+ * account has login_failures_account failures from everywhere, a pair's
+ * first failure starts the doubling.  An address that has not failed on
+ * an account is never held back for it, so its owner logs in while
+ * others guess.  A check counts as failed before the hash is computed
+ * (table_fail_try), and guard_pw_end takes that back when the password
+ * was right: checks run at once by many sessions cannot slip past the
+ * count.  Password changes, right or wrong, also count under "h:ADDR",
+ * forgotten a minute after it last grew: PALD_PWCHANGE_ADDR of them in a
+ * row and the address waits that minute, so that the hashing an address
+ * (and so a session) can ask for is bounded.
  *
  * Rates: each session has token buckets for its packets (packet_rate,
  * packet_burst), its IMs and room lines together (message_rate per
@@ -16,8 +35,9 @@
  * list and do not list it (nonbuddy_im_rate per minute) and its room
  * joins (join_rate per minute).  An action over a limit is refused with
  * a text; limit_strikes refusals within a minute end the session.  The
- * first refusal and the first cut of an address in a minute are logged,
- * not every packet.  Accounts with USER_F_EXEMPT skip all of it.
+ * first refusal, the first cut and the first packet flood of an address
+ * in a minute are logged, not every packet.  Accounts with
+ * USER_F_EXEMPT skip all of it.
  */
 #include <sys/types.h>
 
@@ -64,73 +84,225 @@ refuse(struct session *s, const char *why, const char *text)
 	return -1;
 }
 
-/* locked - seconds left of a lockout of key (0: none), logged once */
-static int
-locked(struct session *s, const char *key, int max)
-{
-	int	 left, first;
+/* The keys of a password check (guard.c's head comment). */
+#define K_ADDR		0
+#define K_ACCT		1
+#define K_PAIR		2
+#define K_CHANGE	3	/* "h:ADDR": password changes */
+#define K_COUNT		4
 
-	left = table_fail_check(s->tab, key, max, s->conf->login_window,
-	    &first);
-	if (left > 0 && first)
-		log_warnx("[%s]: %s: too many failed logins, locked for %d "
-		    "seconds", s->addr, key, left);
-	return left;
+struct pwcheck {
+	struct session	*s;
+	int		 admin;		/* the account's admin level */
+	int		 n;		/* keys: K_CHANGE + 1 for a change */
+	int		 why;		/* the key that holds it back */
+	struct tcount	 q[K_COUNT];
+	char		 keys[K_COUNT][TABLE_KEY_MAX];
+};
+
+/* pw_keys - the keys of a check of uid's password from our address */
+static void
+pw_keys(struct pwcheck *c, struct session *s, uint32_t uid, int change)
+{
+	int	 i;
+
+	memset(c, 0, sizeof(*c));
+	c->s = s;
+	c->n = change ? K_COUNT : K_PAIR + 1;
+	(void)snprintf(c->keys[K_ADDR], TABLE_KEY_MAX, "a:%s", s->addr);
+	(void)snprintf(c->keys[K_ACCT], TABLE_KEY_MAX, "u:%u", uid);
+	(void)snprintf(c->keys[K_PAIR], TABLE_KEY_MAX, "p:%u:%s", uid,
+	    s->addr);
+	(void)snprintf(c->keys[K_CHANGE], TABLE_KEY_MAX, "h:%s", s->addr);
+	for (i = 0; i < K_COUNT; i++) {
+		c->q[i].key = c->keys[i];
+		c->q[i].window = i == K_CHANGE ? LIMIT_WINDOW :
+		    s->conf->login_window;
+	}
+}
+
+/*
+ * backoff - seconds a pair waits after its n-th failure when free
+ * failures cost nothing: 1, 2, 4 ... up to window
+ */
+static int64_t
+backoff(uint32_t n, int free, int window)
+{
+	if (n < (uint32_t)free)
+		return 0;
+	n -= (uint32_t)free;
+	return n >= 30 || (1 << n) > window ? window : (int64_t)1 << n;
+}
+
+/* pw_decide - the seconds this check must wait (table_fail_try) */
+static int
+pw_decide(void *arg, const struct tcount *q, int n)
+{
+	struct pwcheck	*c = arg;
+	const struct pald_conf *conf = c->s->conf;
+	int64_t		 now = time(NULL), until = 0, t;
+	int		 free;
+
+	if (q[K_ADDR].count >= (uint32_t)conf->login_fail_addr &&
+	    (conf->login_admin == 0 || c->admin < conf->login_admin)) {
+		until = q[K_ADDR].last + q[K_ADDR].window;
+		c->why = K_ADDR;
+	}
+	free = q[K_ACCT].count >= (uint32_t)conf->login_fail_acct ? 0 :
+	    conf->login_fail;
+	if (q[K_PAIR].count > 0 && (t = q[K_PAIR].last +
+	    backoff(q[K_PAIR].count, free, conf->login_window)) > until) {
+		until = t;
+		c->why = K_PAIR;
+	}
+	if (n > K_CHANGE && q[K_CHANGE].count >= PALD_PWCHANGE_ADDR &&
+	    (t = q[K_CHANGE].last + q[K_CHANGE].window) > until) {
+		until = t;
+		c->why = K_CHANGE;
+	}
+	return until > now ? (int)(until - now) : 0;
+}
+
+/* wait_text - "<what>. Try again in N seconds (or minutes)." */
+static const char *
+wait_text(char *b, size_t cap, const char *what, int secs)
+{
+	int	 n = secs < 60 ? secs : (secs + 59) / 60;
+
+	(void)snprintf(b, cap, "%s. Try again in %d %s%s.", what, n,
+	    secs < 60 ? "second" : "minute", n == 1 ? "" : "s");
+	return b;
+}
+
+/* pw_held - log, once a window, what holds a check back */
+static void
+pw_held(const struct pwcheck *c, uint32_t uid, int secs)
+{
+	struct session	*s = c->s;
+	char		 key[TABLE_KEY_MAX + 1];
+
+	(void)snprintf(key, sizeof(key), "l%s", c->keys[c->why]);
+	if (!table_once(s->tab, key, c->q[c->why].window))
+		return;
+	if (c->why == K_ADDR)
+		log_warnx("[%s]: %u failed password checks from this address, "
+		    "refusing every account for %d s", s->addr,
+		    c->q[K_ADDR].count, secs);
+	else if (c->why == K_PAIR)
+		log_warnx("[%s]: %u failed password checks of uid %u from "
+		    "this address, waiting %d s", s->addr,
+		    c->q[K_PAIR].count, uid, secs);
+	else
+		log_warnx("[%s]: %u password changes in a row from this "
+		    "address, refusing for %d s", s->addr,
+		    c->q[K_CHANGE].count, secs);
+}
+
+/*
+ * guard_pw_begin - may the password of uid (an account of admin level
+ * admin) be checked now, for a login or for a change?  NULL, and the
+ * check is counted as failed until guard_pw_end says otherwise; or the
+ * text to refuse with, in text.
+ */
+const char *
+guard_pw_begin(struct session *s, uint32_t uid, int admin, int change,
+    char *text, size_t cap)
+{
+	struct pwcheck	 c;
+	int		 secs;
+
+	pw_keys(&c, s, uid, change);
+	c.admin = admin;
+	if ((secs = table_fail_try(s->tab, c.q, c.n, pw_decide, &c)) > 0) {
+		pw_held(&c, uid, secs);
+		return wait_text(text, cap, change ? "Too many wrong "
+		    "passwords" : "Too many failed logins", secs);
+	}
+	s->pwheld = uid;
+	return NULL;
+}
+
+/*
+ * guard_pw_end - the check guard_pw_begin let through is over: PW_WRONG
+ * leaves it counted; PW_RIGHT takes it back and forgets the pair's
+ * failures; PW_UNTRIED (no password was checked after all) takes it back
+ */
+void
+guard_pw_end(struct session *s, int how)
+{
+	struct pwcheck	 c;
+
+	if (s->pwheld == 0)
+		return;
+	pw_keys(&c, s, s->pwheld, 0);
+	s->pwheld = 0;
+	if (how == PW_WRONG)
+		return;
+	table_fail_undo(s->tab, c.q, how == PW_RIGHT ? K_ACCT + 1 : K_PAIR + 1);
+	if (how == PW_RIGHT)
+		table_fail_clear(s->tab, c.keys[K_PAIR]);
 }
 
 /*
  * guard_login - the account is read, the password not yet checked:
- * 0 to go on, -1 when refused (the client was told).
+ * 0 to go on (the check is counted: guard_pw_end), -1 when refused (the
+ * client was told).
  */
 int
 guard_login(struct session *s)
 {
-	char	 key[KEY_MAX], text[128];
-	int	 left;
+	char		 text[128];
+	const char	*why;
 
 	if (s->u.uid == PALD_UID_SYSTEM)
 		return refuse(s, "the system user",
 		    "This account cannot log in.");
-	(void)snprintf(key, sizeof(key), "addr:%s", s->addr);
-	left = locked(s, key, s->conf->login_fail_addr);
-	(void)snprintf(key, sizeof(key), "uid:%u", s->u.uid);
-	if (left == 0)
-		left = locked(s, key, s->conf->login_fail);
-	if (left > 0) {
-		(void)snprintf(text, sizeof(text), "Too many failed logins. "
-		    "Try again in %d minute%s.", (left + 59) / 60,
-		    (left + 59) / 60 == 1 ? "" : "s");
-		return refuse(s, "locked out", text);
-	}
 	if (s->conf->under_attack && s->u.lastlogin == 0)
 		return refuse(s, "new account while under attack",
 		    "The server admits only known accounts at the moment. "
 		    "Please try again later.");
-	return ban_login(s);
+	if (ban_login(s) == -1)
+		return -1;
+	if ((why = guard_pw_begin(s, s->u.uid, s->u.admin, 0, text,
+	    sizeof(text))) != NULL)
+		return refuse(s, "held back by failed logins", why);
+	return 0;
 }
 
-/* guard_login_failed - count a failure for the address and the account */
+/*
+ * guard_login_failed - a login failed: counted already when its
+ * password was checked, else (out of order, an unknown uid) it counts
+ * for the address
+ */
 void
 guard_login_failed(struct session *s)
 {
-	char	 key[KEY_MAX];
+	char	 key[TABLE_KEY_MAX];
 
-	(void)snprintf(key, sizeof(key), "addr:%s", s->addr);
-	table_fail_add(s->tab, key, s->conf->login_window);
-	if (s->claimed != 0) {
-		(void)snprintf(key, sizeof(key), "uid:%u", s->claimed);
-		table_fail_add(s->tab, key, s->conf->login_window);
+	if (s->pwheld != 0) {
+		guard_pw_end(s, PW_WRONG);
+		return;
 	}
+	(void)snprintf(key, sizeof(key), "a:%s", s->addr);
+	(void)table_fail_add(s->tab, key, s->conf->login_window);
 }
 
-/* guard_login_ok - the account's failures are forgotten */
+/* guard_login_ok - the password was right */
 void
 guard_login_ok(struct session *s)
 {
-	char	 key[KEY_MAX];
+	guard_pw_end(s, PW_RIGHT);
+}
 
-	(void)snprintf(key, sizeof(key), "uid:%u", s->u.uid);
-	table_fail_clear(s->tab, key);
+/*
+ * guard_password - may the session check its password for a change
+ * (-1160, /passwd)?  NULL, and guard_pw_end must follow; or the text to
+ * refuse with, in text.  The account's level is the session's.
+ */
+const char *
+guard_password(struct session *s, char *text, size_t cap)
+{
+	return guard_pw_begin(s, s->u.uid, s->u.admin, 1, text, cap);
 }
 
 /* fill - a full bucket of burst tokens */
@@ -178,12 +350,22 @@ exempt(const struct session *s)
 	return s->state == S_ONLINE && (s->u.flags & USER_F_EXEMPT);
 }
 
-/* guard_packet - 1 while the session keeps to packet_rate */
+static int	 once(struct session *, const char *);
+
+/*
+ * guard_packet - 1 while the session keeps to packet_rate; 0 and the
+ * session is to be cut (logged once a minute per address)
+ */
 int
 guard_packet(struct session *s)
 {
-	return exempt(s) || take(&s->pkts, s->conf->pkt_rate,
-	    s->conf->pkt_burst);
+	if (exempt(s) || take(&s->pkts, s->conf->pkt_rate,
+	    s->conf->pkt_burst))
+		return 1;
+	if (once(s, "flood"))
+		log_warnx("[%s]: packet flood, closing (logged once a minute "
+		    "per address)", s->addr);
+	return 0;
 }
 
 /* once - 1 the first time what happens at our address in a window */

@@ -20,6 +20,19 @@ void	 guard_login_failed(struct session *);
 void	 guard_login_ok(struct session *);
 
 /*
+ * Every check of a password: guard_pw_begin (guard_password for a
+ * change asked for by a logged-in session) gives NULL to go on, or the
+ * text to refuse with; after the check, guard_pw_end with PW_*.
+ */
+#define PW_WRONG	0
+#define PW_RIGHT	1
+#define PW_UNTRIED	2	/* nothing was checked after all */
+const char *guard_pw_begin(struct session *, uint32_t, int, int, char *,
+	    size_t);
+void	 guard_pw_end(struct session *, int);
+const char *guard_password(struct session *, char *, size_t);
+
+/*
  * The limits of a logged-in session.  guard_im, guard_line and
  * guard_join give NULL to go on, or the text to refuse the action with;
  * the caller shows the text where the client looks for it, then returns

@@ -74,7 +74,7 @@ out_reserve(struct session *s, size_t need)
 	size_t		 ncap;
 	unsigned char	*np;
 
-	if (s->closing)
+	if (s->closing || need == 0)	/* no buffer may exist yet */
 		return NULL;
 	if (o->len - o->off + need > PALD_OUTBUF_MAX) {
 		log_warnx("[%s]: client not reading, closing", s->addr);

@@ -51,6 +51,7 @@
 #include "child.h"
 #include "keeper.h"
 #include "log.h"
+#include "lograte.h"
 #include "pald.h"
 #include "pathnames.h"
 #include "proc.h"
@@ -1158,6 +1159,7 @@ master_loop(void)
 		if (admin_master_tick(tab, now))
 			return;		/* /shutdown */
 		if (now != watched) {
+			log_tick();	/* log_rate's windows that ended */
 			keeper_watch(now);
 			pool_maintain(now);
 			watched = now = time(NULL);	/* recovery takes time */
@@ -1692,6 +1694,7 @@ main(int argc, char *argv[])
 		conf.max_children = PALD_MAX_SESSIONS;
 	if ((tab = table_open(conf.rundir, 1)) == NULL)
 		fatal("%s: table", conf.rundir);
+	lograte_init(tab, &conf.log_rate);	/* the children's too */
 	(void)table_sweep(tab, NULL, NULL);	/* last run's slots */
 	table_conf_put(tab, &conf);
 	recover_store();

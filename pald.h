@@ -56,9 +56,12 @@
 #define PALD_DEF_NONBUDDY_RATE	10	/* IMs per minute to people not on either's buddy list */
 #define PALD_DEF_JOIN_RATE	10	/* room joins and creations per minute */
 #define PALD_DEF_STRIKES	10	/* refusals in a minute that end a session */
-#define PALD_DEF_LOGIN_FAIL	5	/* failed logins per account per window */
-#define PALD_DEF_LOGIN_FAIL_ADDR 20	/* and per address */
-#define PALD_DEF_LOGIN_WINDOW	300	/* seconds */
+#define PALD_DEF_LOGIN_FAIL	5	/* failed checks per account and address before the wait */
+#define PALD_DEF_LOGIN_FAIL_ADDR 20	/* per address: then every account refused */
+#define PALD_DEF_LOGIN_FAIL_ACCT 50	/* per account from everywhere: no free failures */
+#define PALD_DEF_LOGIN_WINDOW	300	/* seconds a count lasts after it grew; the longest wait */
+#define PALD_DEF_LOGIN_ADMIN	1	/* admin level that login_failures_address spares */
+#define PALD_DEF_LOG_RATE	8	/* log lines a minute about one address */
 #define PALD_DEF_SYSTEM_NICK	"Paltalk"
 #define PALD_DEF_ROOM_SIZE	250	/* members of a room (2002: 250) */
 #define PALD_DEF_ROOM_LOCKED	10	/* members of a locked room */
@@ -71,6 +74,9 @@
 #define PALD_UID_NEWUSER	1000000	/* what "<New User>" looks up to: no account */
 #define PALD_NEWUSER_NICK	"<New User>" /* the 5.0 logon's way to the wizard */
 #define PALD_SUGGEST_MAX	99	/* nick1..nick99 tried for a taken nickname */
+#define PALD_PWCHANGE_ADDR	10	/* password changes from an address in a row */
+#define PALD_LOG_KIND		3	/* log lines of one kind a minute per address */
+#define PALD_LOG_WINDOW		60	/* seconds: the window of log_rate */
 
 /* The configuration: defaults, then pald.conf, then command-line options. */
 struct pald_conf {
@@ -104,9 +110,12 @@ struct pald_conf {
 	int		 join_rate;	/* per minute, also the burst */
 	int		 strikes;	/* refusals in a minute before a cut */
 	int		 max_frame;
-	int		 login_fail;	/* failed logins per account ... */
-	int		 login_fail_addr; /* ... and per address ... */
-	int		 login_window;	/* ... in this many seconds */
+	int		 login_fail;	/* failed checks per account and address */
+	int		 login_fail_addr; /* ... per address ... */
+	int		 login_fail_acct; /* ... per account ... */
+	int		 login_window;	/* ... forgotten after this many seconds */
+	int		 login_admin;	/* admin level spared an address lockout */
+	int		 log_rate;	/* log lines a minute per address; 0: all */
 	int		 under_attack;	/* 1: only accounts seen before */
 	char		 system_nick[PALD_NICK_MAX + 1];
 	int		 facility;	/* syslog facility */

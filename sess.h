@@ -68,6 +68,7 @@ struct session {
 	struct bucket	 msgs;		/* message_rate: IMs, room lines */
 	struct bucket	 nonbuddy;	/* nonbuddy_im_rate */
 	struct bucket	 joins;		/* join_rate */
+	uint32_t	 pwheld;	/* uid of a password check under way */
 	int		 strikes;	/* refusals by these limits ... */
 	time_t		 strike_at;	/* ... in the minute from then */
 	int		 closing;

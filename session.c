@@ -149,11 +149,12 @@ session_idle(struct session *s)
 	(void)madvise(s->scratch, SCRATCH, MADV_DONTNEED);
 }
 
+/* session_out - what is queued for the client (NULL: nothing, no buffer) */
 const unsigned char *
 session_out(struct session *s, size_t *len)
 {
 	*len = s->out.len - s->out.off;
-	return s->out.p + s->out.off;
+	return s->out.p == NULL ? NULL : s->out.p + s->out.off;
 }
 
 void
@@ -506,7 +507,6 @@ login_ok(struct session *s)
 	}
 	s->state = S_ONLINE;
 	s->status = ST_ONLINE;
-	guard_login_ok(s);
 	ka.s = s;
 	ka.uid = s->u.uid;
 	(void)table_list(s->tab, kick_old, &ka);
@@ -515,6 +515,7 @@ login_ok(struct session *s)
 	(void)db_user_put(s->db, &s->u);
 	(void)snprintf(title, sizeof(title), "%s %s", s->u.nick, s->addr);
 	setproctitle("%s", title);
+	log_exempt(s->u.admin > 0);	/* a site admin's lines: an audit */
 	log_notice("[%s]: login %s uid %u", s->addr, s->u.nick, s->u.uid);
 
 	out_frame(s, PT_LOGIN_SUCCESS, NULL, 0);
@@ -585,6 +586,7 @@ handle_login(struct session *s, const struct wire_frame *f)
 	explicit_bzero(pw, sizeof(pw));
 	if (ok != 1)
 		return login_fail(s, "wrong password", TXT_BADPASS);
+	guard_login_ok(s);
 	if (s->u.flags & USER_F_SUSPENDED)
 		return login_fail(s, "account suspended",
 		    "This account is suspended.");
@@ -1044,17 +1046,23 @@ handle_profile(struct session *s, const struct wire_frame *f)
 	return 0;
 }
 
-/* handle_new_password - uid, v1(old, challenge) \n v1(new, 0) */
+/*
+ * handle_new_password - uid, v1(old, challenge) \n v1(new, 0).  The old
+ * password is checked as a login's is (guard_password): a wrong one
+ * counts against the address and the account, and a guesser is held
+ * back before any hash is computed.
+ */
 static int
 handle_new_password(struct session *s, const struct wire_frame *f)
 {
 	char		 oldpw[PALD_PASS_MAX + 1], newpw[PALD_PASS_MAX + 1];
-	char		 hash[PALD_HASH_MAX];
-	const char	*p = (const char *)f->payload + 4, *nl;
+	char		 hash[PALD_HASH_MAX], text[128];
+	const char	*p = (const char *)f->payload + 4, *nl, *why;
 	struct user	 u;
 	size_t		 n;
-	int		 ok = 0;
 
+	memset(hash, 0, sizeof(hash));
+	oldpw[0] = newpw[0] = '\0';
 	if (f->len < 6 || (nl = memchr(p, '\n', f->len - 4)) == NULL)
 		goto bad;
 	n = (size_t)(nl - p);
@@ -1062,10 +1070,22 @@ handle_new_password(struct session *s, const struct wire_frame *f)
 	    lym_decode(1, 0, nl + 1, f->len - 4 - n - 1, newpw,
 	    sizeof(newpw)) < 0)
 		goto bad;
-	if (fresh_user(s, &u) == -1 || pw_verify(oldpw, u.hash) != 1) {
-		out_rc(s, f->type, 1, "Incorrect password");
+	if ((why = guard_password(s, text, sizeof(text))) != NULL) {
+		out_rc(s, f->type, 1, why);
 		goto out;
 	}
+	if (fresh_user(s, &u) == -1) {
+		guard_pw_end(s, PW_UNTRIED);
+		out_rc(s, f->type, 1, "Try again later.");
+		goto out;
+	}
+	if (pw_verify(oldpw, u.hash) != 1) {
+		guard_pw_end(s, PW_WRONG);
+		log_notice("[%s]: %s: wrong password for a change", s->addr,
+		    s->u.nick);
+		goto bad;
+	}
+	guard_pw_end(s, PW_RIGHT);
 	if (!pw_acceptable(newpw)) {
 		out_rc(s, f->type, 1, "The new password is not acceptable.");
 		goto out;
@@ -1077,7 +1097,6 @@ handle_new_password(struct session *s, const struct wire_frame *f)
 		goto out;
 	}
 	s->u = u;
-	ok = 1;
 	log_notice("[%s]: %s changed password", s->addr, s->u.nick);
 	out_rc(s, f->type, 0, NULL);
 	goto out;
@@ -1087,7 +1106,7 @@ out:
 	explicit_bzero(oldpw, sizeof(oldpw));
 	explicit_bzero(newpw, sizeof(newpw));
 	explicit_bzero(hash, sizeof(hash));
-	(void)ok;
+	explicit_bzero(&u, sizeof(u));
 	return 0;
 }
 
@@ -1417,7 +1436,6 @@ session_frame(struct session *s, const struct wire_frame *f)
 	if (s->state == S_ONLINE)
 		table_touch(s->tab, s->lastpkt);
 	if (!guard_packet(s)) {
-		log_warnx("[%s]: packet flood, closing", s->addr);
 		out_text(s, PT_SERVER_DISCONNECT,
 		    "You sent too much too fast; disconnected.");
 		return -1;
@@ -1567,6 +1585,7 @@ session_end(struct session *s, const char *why)
 			broadcast_status(s, ST_OFFLINE);
 		log_notice("[%s]: logout %s uid %u after %lds: %s", s->addr,
 		    s->u.nick, s->u.uid, (long)t, why);
+		log_exempt(0);
 		s->state = S_NEW;
 	} else
 		log_debug("[%s]: disconnect after %lds: %s", s->addr, (long)t,

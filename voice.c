@@ -42,6 +42,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "lograte.h"
 #include "pald.h"
 #include "proc.h"
 #include "proto/rtp.h"
@@ -145,7 +146,7 @@ set_rules(const struct pald_conf *c)
 	rules.maxtalk = (int64_t)c->mic_time * 1000;
 }
 
-/* reload - SIGHUP: mic_time is the only key the voice child reads again */
+/* reload - SIGHUP: mic_time and log_rate are what the voice child reads */
 static void
 reload(const char *conffile)
 {
@@ -160,8 +161,10 @@ reload(const char *conffile)
 		return;
 	}
 	vconf.mic_time = nc.mic_time;
+	vconf.log_rate = nc.log_rate;
 	set_rules(&vconf);
-	log_info("voice: mic_time %d", vconf.mic_time);
+	log_info("voice: mic_time %d, log_rate %d", vconf.mic_time,
+	    vconf.log_rate);
 }
 
 /* plainaddr - an address as the session table has it (no v4-mapped) */
@@ -833,6 +836,8 @@ tick(int64_t now, pid_t parent)
 		log_warnx("voice: the master is gone, stopping");
 		quit = 1;
 	}
+	if (parent == 0)
+		log_tick();	/* -V: no master to sum log_rate's windows up */
 	for (i = 0; i < PALD_TROOMS; i++)
 		if (rooms[i].used)
 			room_tick(&rooms[i], now);
@@ -887,6 +892,7 @@ voice_main(int lfd, int udp, struct table *t, const struct pald_conf *c,
 	tab = t;
 	ufd = udp;
 	vconf = *c;
+	lograte_init(tab, &vconf.log_rate);
 	set_rules(&vconf);
 	voice_signals();
 	fd_limit();

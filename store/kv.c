@@ -287,7 +287,8 @@ kv_getstr(const char *v, size_t n, const struct kvfield *f, char *out)
 	int	 r;
 
 	r = kv_get(v, n, f->key, out, f->size);
-	if (r <= 0 && (f->flags & KV_NEED))
+	/* a member is a C string: "%00..." is as empty as "" */
+	if ((r < 0 || out[0] == '\0') && (f->flags & KV_NEED))
 		return -1;
 	if (r == -2 && (f->flags & KV_STRICT))
 		return -1;

@@ -30,18 +30,21 @@
 #include "table.h"
 
 #define TABLE_MAGIC	0x70616c64u	/* "pald" */
-#define TABLE_LAYOUT	10	/* 6: hiwat; 7: conf; 9: blob; 10: pool */
+#define TABLE_LAYOUT	11	/* 6: hiwat; 7: conf; 9: blob; 10: pool; 11: lines */
 #define LK_TABLE	((off_t)0)
 #define LK_LIVE		((off_t)1 << 32)
+#define LK_LINES	((off_t)2 << 32)
 #define LK_ROOMS	((off_t)3 << 32)
 #define LK_ROOM		((off_t)4 << 32)
 #define TEMP_IDS	1000000	/* temporary room ids cycle through these */
 #define REG_SLOTS	64
 #define SWEEP_BATCH	32
 #define PAGE		4096
-#define HDR_SIZE	(8 * PAGE)	/* the header and room to grow */
-#define FAIL_SLOTS	256
+#define HDR_SIZE	(24 * PAGE)	/* the header and room to grow */
+#define FAIL_SLOTS	512
 #define NOTE_SLOTS	64
+#define LINE_SLOTS	128
+#define LINE_KINDS	8
 
 struct thdr {
 	uint32_t	 magic;
@@ -62,14 +65,24 @@ struct thdr {
 		char	 addr[48];
 		int64_t	 when;
 	}		 reg[REG_SLOTS];
-	uint32_t	 failnext;
+	uint32_t	 failnext;	/* the counts' clock (tfail seq) */
 	struct tfail {
-		char	 key[56];	/* "addr:<address>" or "uid:<uid>" */
-		int64_t	 start;		/* first failure of the window */
+		char	 key[TABLE_KEY_MAX];	/* guard.c's, or table_once's */
+		int64_t	 start;		/* the first count */
+		int64_t	 last;		/* the latest (table_once: the first) */
 		uint32_t count;
-		uint32_t logged;	/* the lockout was logged */
+		uint32_t logged;	/* table_once: seen */
+		uint32_t seq;		/* failnext when it last grew */
 	}		 fail[FAIL_SLOTS];
 	struct tfail	 note[NOTE_SLOTS];	/* table_once, by key */
+	struct tline {			/* table_lines, by address */
+		char	 addr[48];	/* "": free */
+		int64_t	 start;		/* the window's first line */
+		uint32_t lines;		/* logged in the window */
+		uint32_t dropped;	/* and not */
+		uint32_t kind[LINE_KINDS];
+		uint32_t kcount[LINE_KINDS];
+	}		 line[LINE_SLOTS + 1];	/* the last: TABLE_LINES_OTHER */
 	int64_t		 shut_at;	/* /shutdown: when; 0 = none */
 	char		 shut_text[PALD_REASON_MAX + 1];
 	_Atomic uint32_t confseq;	/* odd while the master writes conf */
@@ -213,6 +226,8 @@ unlk(struct table *t, off_t off)
 
 #define table_lock(t)		lk((t), LK_TABLE)
 #define table_unlock(t)		unlk((t), LK_TABLE)
+#define lines_lock(t)		lk((t), LK_LINES)
+#define lines_unlock(t)		unlk((t), LK_LINES)
 #define rooms_lock(t)		lk((t), LK_ROOMS)
 #define rooms_unlock(t)		unlk((t), LK_ROOMS)
 #define room_lock(t, r)		lk((t), LK_ROOM + (r))
@@ -938,86 +953,123 @@ table_reg_allow(struct table *t, const char *addr, int interval)
 }
 
 /*
- * Login failures, per address and per account, shared by all sessions:
- * a fixed window that opens at the first failure.  Keys are text; when
- * the table is full the entry whose window began first is reused.
+ * Counts shared by all sessions, by key: the failed password checks and
+ * the password changes of guard.c, and table_once.  A count is forgotten
+ * window seconds after it last grew (table_once: after its first).  When
+ * every entry is taken, the one that grew least recently is reused.
  */
 
-/* key_find - key's entry in v[0..n), or with add a free or the oldest one */
+/*
+ * key_find - key's entry in v[0..n), or with add a free one or the one
+ * that grew least recently (by the clock *seq); the table lock held
+ */
 static struct tfail *
-key_find(struct tfail *v, int n, const char *key, int64_t now, int window,
-    int add)
+key_find(struct tfail *v, int n, uint32_t *seq, const char *key,
+    int64_t now, int window, int add)
 {
 	struct tfail	*f, *old = NULL;
 	int		 i;
 
 	for (i = 0; i < n; i++) {
 		f = &v[i];
-		if (f->key[0] != '\0' && now - f->start >= window)
+		if (f->key[0] != '\0' && now - f->last >= window)
 			f->key[0] = '\0';	/* expired */
 		if (strcmp(f->key, key) == 0)
 			return f;
 		if (old == NULL || (old->key[0] != '\0' &&
-		    (f->key[0] == '\0' || f->start < old->start)))
+		    (f->key[0] == '\0' || (int32_t)(f->seq - old->seq) < 0)))
 			old = f;
 	}
 	if (!add || strlen(key) >= sizeof(old->key))
 		return NULL;
 	memset(old, 0, sizeof(*old));
 	(void)strlcpy(old->key, key, sizeof(old->key));
-	old->start = now;
+	old->start = old->last = now;
+	old->seq = ++*seq;
 	return old;
 }
 
-/* fail_find - key_find among the login failures */
+/* fail_find - key_find among the password counts */
 static struct tfail *
 fail_find(struct table *t, const char *key, int64_t now, int window,
     int add)
 {
-	return key_find(t->hdr->fail, FAIL_SLOTS, key, now, window, add);
+	return key_find(t->hdr->fail, FAIL_SLOTS, &t->hdr->failnext, key, now,
+	    window, add);
 }
 
 /*
- * table_fail_check - seconds until key may try again when it has max
- * failures in the window, else 0.  *first is set to 1 the first time a
- * lockout is reported (one log line per key and window).
+ * table_fail_try - the counts of q[0..n) as they are (count 0 for a key
+ * that has none) go to decide, all under the table lock; when decide
+ * says go on (0), each count grows by one at once, so that what is
+ * about to be tried counts before it is tried.  decide's answer.
  */
 int
-table_fail_check(struct table *t, const char *key, int max, int window,
-    int *first)
+table_fail_try(struct table *t, struct tcount *q, int n,
+    int (*decide)(void *, const struct tcount *, int), void *arg)
 {
 	struct tfail	*f;
 	int64_t		 now = time(NULL);
-	int		 left = 0;
+	int		 i, wait;
 
-	*first = 0;
 	table_lock(t);
-	if ((f = fail_find(t, key, now, window, 0)) != NULL &&
-	    f->count >= (uint32_t)max) {
-		left = (int)(f->start + window - now);
-		if (left < 1)
-			left = 1;
-		if (!f->logged)
-			*first = f->logged = 1;
+	for (i = 0; i < n; i++) {
+		q[i].count = 0;
+		q[i].last = 0;
+		if ((f = fail_find(t, q[i].key, now, q[i].window, 0)) != NULL) {
+			q[i].count = f->count;
+			q[i].last = f->last;
+		}
 	}
+	if ((wait = decide(arg, q, n)) == 0)
+		for (i = 0; i < n; i++)
+			if ((f = fail_find(t, q[i].key, now, q[i].window,
+			    1)) != NULL && f->count < UINT32_MAX) {
+				f->count++;
+				f->last = now;
+				f->seq = ++t->hdr->failnext;
+			}
 	table_unlock(t);
-	return left;
+	return wait;
 }
 
-/* table_fail_add - one more failure for key */
+/* table_fail_undo - take back one count of each key (a right password) */
 void
+table_fail_undo(struct table *t, const struct tcount *q, int n)
+{
+	struct tfail	*f;
+	int64_t		 now = time(NULL);
+	int		 i;
+
+	table_lock(t);
+	for (i = 0; i < n; i++)
+		if ((f = fail_find(t, q[i].key, now, q[i].window, 0)) !=
+		    NULL && f->count > 0)
+			f->count--;
+	table_unlock(t);
+}
+
+/* table_fail_add - one more for key; the count after */
+uint32_t
 table_fail_add(struct table *t, const char *key, int window)
 {
 	struct tfail	*f;
+	int64_t		 now = time(NULL);
+	uint32_t	 n = 0;
 
 	table_lock(t);
-	if ((f = fail_find(t, key, time(NULL), window, 1)) != NULL &&
-	    f->count < UINT32_MAX)
-		f->count++;
+	if ((f = fail_find(t, key, now, window, 1)) != NULL) {
+		if (f->count < UINT32_MAX)
+			f->count++;
+		f->last = now;
+		f->seq = ++t->hdr->failnext;
+		n = f->count;
+	}
 	table_unlock(t);
+	return n;
 }
 
-/* table_fail_clear - forget key's failures (a good login) */
+/* table_fail_clear - forget key's count (a good login) */
 void
 table_fail_clear(struct table *t, const char *key)
 {
@@ -1045,11 +1097,116 @@ table_once(struct table *t, const char *key, int window)
 	int		 first = 0;
 
 	table_lock(t);
-	if ((f = key_find(t->hdr->note, NOTE_SLOTS, key, time(NULL), window,
-	    1)) != NULL && !f->logged)
+	if ((f = key_find(t->hdr->note, NOTE_SLOTS, &t->hdr->failnext, key,
+	    time(NULL), window, 1)) != NULL && !f->logged)
 		first = f->logged = 1;
 	table_unlock(t);
 	return first;
+}
+
+/*
+ * Log lines about client addresses (table_lines): a window of window
+ * seconds opens at an address's first line; in it, perkind lines of a
+ * kind and perall lines in all are let through, and the rest counted.
+ * A window that ended with lines held back stays until table_lines_ended
+ * has handed its count on (its lines are held back meanwhile).  An
+ * address that finds no entry free shares the last one,
+ * TABLE_LINES_OTHER, with every other such address.  A lock of
+ * its own (LK_LINES): a process may log while it holds the table lock.
+ */
+
+/*
+ * line_find - addr's entry in its window: its own, a free one, or the
+ * shared last one; NULL when its window is over and its count not yet
+ * handed on
+ */
+static struct tline *
+line_find(struct table *t, const char *addr, int64_t now, int window)
+{
+	struct tline	*e, *spare = NULL;
+	int		 i;
+
+	for (i = 0; i <= LINE_SLOTS; i++) {
+		e = &t->hdr->line[i];
+		if (e->addr[0] != '\0' && now - e->start >= window &&
+		    e->dropped == 0)
+			e->addr[0] = '\0';	/* over, nothing to say */
+		if (i == LINE_SLOTS)
+			break;
+		if (e->addr[0] != '\0' && strcmp(e->addr, addr) == 0)
+			return now - e->start >= window ? NULL : e;
+		if (e->addr[0] == '\0' && spare == NULL)
+			spare = e;
+	}
+	if (spare == NULL) {
+		addr = TABLE_LINES_OTHER;
+		spare = e;
+		if (e->addr[0] != '\0')
+			return now - e->start >= window ? NULL : e;
+	}
+	memset(spare, 0, sizeof(*spare));
+	(void)strlcpy(spare->addr, addr, sizeof(spare->addr));
+	spare->start = now;
+	return spare;
+}
+
+/*
+ * table_lines - 1 when a line of kind about addr may be logged, else 0
+ * (and it is counted)
+ */
+int
+table_lines(struct table *t, const char *addr, uint32_t kind, int perkind,
+    int perall, int window)
+{
+	struct tline	*e;
+	int64_t		 now = time(NULL);
+	int		 i, ok = 0;
+
+	lines_lock(t);
+	if ((e = line_find(t, addr, now, window)) == NULL) {
+		lines_unlock(t);
+		return 0;	/* held until the count is handed on */
+	}
+	for (i = 0; i < LINE_KINDS; i++)
+		if (e->kcount[i] == 0 || e->kind[i] == kind)
+			break;
+	if (e->lines < (uint32_t)perall &&
+	    (i == LINE_KINDS || e->kcount[i] < (uint32_t)perkind)) {
+		ok = 1;
+		e->lines++;
+		if (i < LINE_KINDS) {
+			e->kind[i] = kind;
+			e->kcount[i]++;
+		}
+	} else if (e->dropped < UINT32_MAX)
+		e->dropped++;
+	lines_unlock(t);
+	return ok;
+}
+
+/*
+ * table_lines_ended - the windows that have ended with lines held back:
+ * their addresses and counts into out[0..max), each once; the number
+ */
+int
+table_lines_ended(struct table *t, int window, struct tlines *out, int max)
+{
+	struct tline	*e;
+	int64_t		 now = time(NULL);
+	int		 i, n = 0;
+
+	lines_lock(t);
+	for (i = 0; i <= LINE_SLOTS && n < max; i++) {
+		e = &t->hdr->line[i];
+		if (e->addr[0] == '\0' || now - e->start < window ||
+		    e->dropped == 0)
+			continue;
+		(void)strlcpy(out[n].addr, e->addr, sizeof(out[n].addr));
+		out[n++].dropped = e->dropped;
+		e->addr[0] = '\0';
+	}
+	lines_unlock(t);
+	return n;
 }
 
 /*

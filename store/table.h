@@ -166,16 +166,46 @@ int		 table_reg_allow(struct table *, const char *, int);
 void		 table_shutdown_set(struct table *, int64_t, const char *);
 int64_t		 table_shutdown(struct table *, char *, size_t);
 /*
- * Login failures shared by all sessions, by key ("addr:A", "uid:N"):
- * table_fail_check gives the seconds left of a lockout (0: none) and
- * sets its last argument to 1 the first time it reports that lockout.
+ * Counts shared by all sessions, by key (text, shorter than
+ * TABLE_KEY_MAX), each forgotten window seconds after it last grew:
+ * guard.c's failed password checks.  table_fail_try gives decide the
+ * counts of n keys (count, and the time it last grew; 0 for a key
+ * without one) and, when decide returns 0 (go on, else the seconds to
+ * wait), adds one to each at once, under one lock: an attempt counts
+ * before it is tried.  table_fail_undo takes one back from each.
  */
-int		 table_fail_check(struct table *, const char *, int, int,
-		    int *);
-void		 table_fail_add(struct table *, const char *, int);
+#define TABLE_KEY_MAX	64
+struct tcount {
+	const char	*key;
+	int		 window;
+	uint32_t	 count;
+	int64_t		 last;
+};
+int		 table_fail_try(struct table *, struct tcount *, int,
+		    int (*)(void *, const struct tcount *, int), void *);
+void		 table_fail_undo(struct table *, const struct tcount *, int);
+uint32_t	 table_fail_add(struct table *, const char *, int);
 void		 table_fail_clear(struct table *, const char *);
 /* table_once - 1 the first time key comes in a window of seconds, else 0 */
 int		 table_once(struct table *, const char *, int);
+
+/*
+ * Log lines about client addresses, shared by all processes (log.c's
+ * gate, set up by proc.c): table_lines says whether a line of kind may
+ * be logged (1) or is held back and counted (0): perkind lines of one
+ * kind and perall in all in a window of window seconds that opens at an
+ * address's first line.  table_lines_ended hands on, once, the count of
+ * each window that has ended with lines held back.  Addresses that find
+ * the table full share the entry TABLE_LINES_OTHER.
+ */
+#define TABLE_LINES_OTHER "*"
+struct tlines {
+	char		 addr[48];
+	uint32_t	 dropped;
+};
+int		 table_lines(struct table *, const char *, uint32_t, int, int,
+		    int);
+int		 table_lines_ended(struct table *, int, struct tlines *, int);
 #define TC_LOGIN	1
 #define TC_IM		2
 #define TC_SESSION	3

@@ -21,6 +21,9 @@ conf()
 		echo "hash_cost 4"
 		# no fixed port: suites may run side by side
 		echo "voice_port 0"
+		# every test client comes from 127.0.0.1, and tests wait for
+		# lines about it: no log_rate unless a test sets one
+		echo "log_rate 0"
 		for l in "$@"; do echo "$l"; done
 	} >pald.conf
 }
@@ -73,6 +76,12 @@ adduser()
 client()
 {
 	"$H" -t 10 "$PORT"
+}
+
+# client_from ADDR - the same from another loopback address (127.0.0.2)
+client_from()
+{
+	"$H" -s "$1" -t 10 "$PORT"
 }
 
 # child_of NICK - the pid of the child serving NICK (by its title)

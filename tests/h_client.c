@@ -1,9 +1,11 @@
 /*
  * h_client.c - a scriptable Paltalk 5.0 client for the integration tests.
  *
- * usage: h_client [-t seconds] port <script
+ * usage: h_client [-s source] [-t seconds] port <script
  *
- * It speaks to 127.0.0.1 only (no option names another host), with code
+ * It speaks to 127.0.0.1 only (no option names another host), from
+ * 127.0.0.1 or, with -s, from another loopback address (127.0.0.2: a
+ * second client address for the tests of per-address limits), with code
  * of its own and libc only, so that a bug in the server's codec cannot
  * hide by being on both sides of a test.  Frames go out as the 5.0 client
  * sends them: header (type, version 0x0047, length) and payload in two
@@ -342,6 +344,7 @@ static char		 script[SCRIPTMAX];
 static char		 pbuf[MAXPAYLOAD + 1];
 static int		 port;
 static long long	 timeout_ms = 10000;
+static struct in_addr	 source;	/* -s; 0: the kernel's choice */
 static long		 lineno;
 static uint32_t		 my_uid;
 static int		 my_challenge;
@@ -977,6 +980,11 @@ conn_open(struct conn *c)
 		die("SO_SNDTIMEO: %s", strerror(errno));
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
+	if (source.s_addr != 0) {
+		sin.sin_addr = source;
+		if (bind(c->fd, (struct sockaddr *)&sin, sizeof(sin)) == -1)
+			die("bind %s: %s", inet_ntoa(source), strerror(errno));
+	}
 	sin.sin_port = htons((uint16_t)port);
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	while (connect(c->fd, (struct sockaddr *)&sin, sizeof(sin)) == -1)
@@ -2150,7 +2158,8 @@ run(char *line)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: h_client [-t seconds] port <script\n");
+	fprintf(stderr, "usage: h_client [-s source] [-t seconds] port "
+	    "<script\n");
 	exit(2);
 }
 
@@ -2161,8 +2170,13 @@ main(int argc, char *argv[])
 	size_t		 n;
 	int		 ch;
 
-	while ((ch = getopt(argc, argv, "t:")) != -1) {
+	while ((ch = getopt(argc, argv, "s:t:")) != -1) {
 		switch (ch) {
+		case 's':	/* loopback only: 127.0.0.0/8 */
+			if (inet_pton(AF_INET, optarg, &source) != 1 ||
+			    (ntohl(source.s_addr) >> 24) != 127)
+				usage();
+			break;
 		case 't':
 			if (num(optarg, 10, 1, 3600, &v) == -1)
 				usage();

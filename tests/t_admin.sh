@@ -323,57 +323,147 @@ reload_shutdown_body()
 }
 reload_shutdown_cleanup() { pald_stop; }
 
+atf_test_case log_audit cleanup
+log_audit_head()
+{
+	atf_set "descr" "log_rate holds back an ordinary user's lines, never a site admin's commands"
+}
+log_audit_body()
+{
+	adduser bob bob-pw >/dev/null
+	addadmin root root-pw 1 >/dev/null
+	conf "log_rate 3"
+	pald_start
+	script()
+	{
+		echo "login $1 $1-pw"
+		i=0
+		while [ $i -lt 6 ]; do
+			echo "im 1000001 /help"
+			echo "expect 0x0014 from=1000001"
+			i=$((i + 1))
+		done
+		echo "quit"
+	}
+	script bob | client >bob.out
+	script root | client_from 127.0.0.2 >root.out
+	wait_for pald.log "logout root"
+	atf_check -o inline:"6\n" grep -c "root (uid [0-9]*, level 1) ran /help" pald.log
+	n=$(grep -c "bob (uid [0-9]*, level 0) ran /help" pald.log)
+	[ "$n" -le 2 ] || atf_fail "$n lines of bob's /help"
+}
+log_audit_cleanup() { pald_stop; }
+
 atf_test_case throttle cleanup
 throttle_head()
 {
-	atf_set "descr" "failed logins lock an account out for the window, then the right password works"
+	atf_set "descr" "failed logins hold back the guessing address on that account, longer each time; the owner logs in from another address"
 }
 throttle_body()
 {
 	adduser bob bob-pw >/dev/null
-	conf "login_failures 3" "login_window 3"
+	conf "login_failures 3" "login_window 60"
 	pald_start
-	i=0
-	while [ $i -lt 6 ]; do
-		printf 'login bob guess-%d\n' $i | client >>guess.out
-		i=$((i + 1))
-	done
-	atf_check -o inline:"3\n" grep -c "^LOGIN-FAIL The password you entered is incorrect" guess.out
-	atf_check -o inline:"3\n" grep -c "^LOGIN-FAIL Too many failed logins" guess.out
-	# locked: the right password is refused too
-	printf 'login bob bob-pw\n' | client >locked.out
-	atf_check -o match:"LOGIN-FAIL Too many failed logins. Try again in 1 minute" \
-	    cat locked.out
-	atf_check -o inline:"1\n" grep -c "uid:1000002: too many failed logins" pald.log
-	# after the window
+	# guess until the wait has doubled to 4 seconds or more
 	i=0
 	while :; do
-		printf 'login bob bob-pw\nquit\n' | client >ok.out
-		grep -q LOGIN-OK ok.out && break
+		printf 'login bob guess-%d\n' $i | client >>guess.out
+		tail -n 1 guess.out | grep -Eq \
+		    "Try again in ([4-9]|[1-9][0-9]) seconds" && break
 		i=$((i + 1))
-		[ $i -gt 100 ] && atf_fail "still locked: $(cat ok.out)"
-		sleep 0.1
+		[ $i -gt 60 ] && atf_fail "no wait of 4 seconds: $(cat guess.out)"
+		tail -n 1 guess.out | grep -q "Try again" && sleep 0.5
 	done
+	# 3 free failures, then one after a second and one after 2 more
+	atf_check -o inline:"5\n" grep -c \
+	    "^LOGIN-FAIL The password you entered is incorrect" guess.out
+	# from the guessing address the right password waits too
+	printf 'login bob bob-pw\n' | client >held.out
+	atf_check -o match:"LOGIN-FAIL Too many failed logins. Try again in [0-9]+ seconds" \
+	    cat held.out
+	# the owner, from an address that did not guess, gets in at once
+	printf 'login bob bob-pw\nquit\n' | client_from 127.0.0.2 >owner.out
+	atf_check -o match:LOGIN-OK cat owner.out
+	atf_check -o inline:"1\n" grep -c \
+	    "failed password checks of uid 1000002 from this address" pald.log
 }
 throttle_cleanup() { pald_stop; }
 
 atf_test_case throttle_address cleanup
 throttle_address_head()
 {
-	atf_set "descr" "failures spread over accounts lock out the address"
+	atf_set "descr" "failures spread over accounts lock out the address, but for site admins (login_admin_level); other addresses are not held back"
 }
 throttle_address_body()
 {
 	adduser bob bob-pw >/dev/null
+	addadmin root root-pw 1 >/dev/null
 	conf "login_failures 100" "login_failures_address 4" "login_window 60"
 	pald_start
 	for n in a1 a2 a3 a4 a5; do
 		printf 'login bob %s-pw\n' $n | client >>guess.out
 	done
 	atf_check -o inline:"1\n" grep -c "^LOGIN-FAIL Too many failed logins" guess.out
-	wait_for pald.log "addr:127.0.0.1: too many failed logins"
+	wait_for pald.log "4 failed password checks from this address, refusing every account"
+	printf 'login bob bob-pw\n' | client >bob.out
+	atf_check -o match:"LOGIN-FAIL Too many failed logins" cat bob.out
+	printf 'login root root-pw\nquit\n' | client >root.out
+	atf_check -o match:LOGIN-OK cat root.out
+	printf 'login bob bob-pw\nquit\n' | client_from 127.0.0.2 >other.out
+	atf_check -o match:LOGIN-OK cat other.out
 }
 throttle_address_cleanup() { pald_stop; }
+
+atf_test_case throttle_account cleanup
+throttle_account_head()
+{
+	atf_set "descr" "failures from many addresses on one account: every failing address waits from its first failure; a clean address does not"
+}
+throttle_account_body()
+{
+	adduser bob bob-pw >/dev/null
+	conf "login_failures 5" "login_failures_account 4" "login_window 60"
+	pald_start
+	for a in 127.0.0.2 127.0.0.3 127.0.0.4 127.0.0.5; do
+		printf 'login bob wrong-pw\n' | client_from $a >>guess.out
+	done
+	atf_check -o inline:"4\n" grep -c \
+	    "^LOGIN-FAIL The password you entered is incorrect" guess.out
+	# 4 failures on bob in all: a failing address has no free ones left
+	printf 'login bob bob-pw\n' | client_from 127.0.0.5 >held.out
+	atf_check -o match:"LOGIN-FAIL Too many failed logins" cat held.out
+	printf 'login bob bob-pw\nquit\n' | client_from 127.0.0.6 >owner.out
+	atf_check -o match:LOGIN-OK cat owner.out
+}
+throttle_account_cleanup() { pald_stop; }
+
+atf_test_case passwd_guesses cleanup
+passwd_guesses_head()
+{
+	atf_set "descr" "/passwd counts its wrong old passwords with the failed logins"
+}
+passwd_guesses_body()
+{
+	adduser bob bob-pw >/dev/null
+	conf "login_failures 3" "login_window 60"
+	pald_start
+	{
+		echo "login bob bob-pw"
+		i=0
+		while [ $i -lt 20 ]; do
+			echo "im 1000001 /passwd guess-$i newpass1"
+			echo "expect 0x0014 from=1000001"
+			i=$((i + 1))
+		done
+		echo "quit"
+	} | client >out
+	n=$(grep -c "old password is not right" out)
+	[ "$n" -ge 3 ] && [ "$n" -le 5 ] || atf_fail "$n guesses checked: $(cat out)"
+	[ "$(grep -c "Too many wrong passwords" out)" -ge 15 ] ||
+	    atf_fail "not held back: $(cat out)"
+	atf_check -s exit:1 grep -q "password is changed" out
+}
+passwd_guesses_cleanup() { pald_stop; }
 
 atf_test_case under_attack cleanup
 under_attack_head()
@@ -811,12 +901,14 @@ config_keys_head()
 config_keys_body()
 {
 	conf "login_failures 3" "login_failures_address 10" "login_window 60" \
+	    "login_failures_account 30" "login_admin_level 0" \
 	    "under_attack no" "system_nick Helpdesk" "syslog_facility local3" \
 	    "message_rate 30" "message_burst 10" "nonbuddy_im_rate 5" \
 	    "join_rate 6" "limit_strikes 20"
 	atf_check -s exit:0 -e match:"configuration OK" "$PALD" -n -f "$PWD/pald.conf"
 	for kv in "login_failures 0:too small" "login_failures_address x:invalid" \
 	    "login_window 86401:too large" "under_attack maybe:expected yes or no" \
+	    "login_failures_account 0:too small" "login_admin_level 4:too large" \
 	    "system_nick 9lives:not a valid nickname" \
 	    "system_nick a:not a valid nickname" \
 	    "syslog_facility kern:unknown facility" \
@@ -893,8 +985,11 @@ atf_init_test_cases()
 	atf_add_test_case accounts
 	atf_add_test_case paid
 	atf_add_test_case reload_shutdown
+	atf_add_test_case log_audit
 	atf_add_test_case throttle
 	atf_add_test_case throttle_address
+	atf_add_test_case throttle_account
+	atf_add_test_case passwd_guesses
 	atf_add_test_case under_attack
 	atf_add_test_case connection_cap
 	atf_add_test_case ban_nick

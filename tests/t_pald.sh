@@ -691,6 +691,55 @@ flood_body()
 }
 flood_cleanup() { pald_stop; }
 
+atf_test_case log_flood cleanup
+log_flood_head()
+{
+	atf_set "descr" "one hostile address gets at most log_rate lines into the log, whatever it sends; other addresses are not held back"
+}
+log_flood_body()
+{
+	adduser alice alice-pw >/dev/null
+	adduser bob bob-pw >/dev/null
+	conf "log_rate 8" "packet_rate 5" "packet_burst 20" "join_rate 1000"
+	rm -f voice.port
+	pald_start -w "$PWD/voice.port"
+	wait_for voice.port .
+	# from 127.0.0.1: bad joins, then a packet flood (about 60 lines)
+	{
+		echo "login alice alice-pw"
+		i=0
+		while [ $i -lt 15 ]; do
+			echo "join 899999"
+			i=$((i + 1))
+		done
+		while [ $i -lt 100 ]; do echo "away"; i=$((i + 1)); done
+		echo "eof"
+	} | client >alice.out
+	atf_check -o match:"too much too fast" cat alice.out
+	# oversize headers, lying lymericks, wrong logins, bad voice hellos
+	i=0
+	while [ $i -lt 10 ]; do
+		printf 'connect\nsendraw ff9c0047ffff\neof\n' | client >>big.out
+		printf 'connect\nsend -1130 00\neof\n' | client >>lym.out
+		printf 'login bob guess-%d\n' $i | client >>guess.out
+		"$(atf_get_srcdir)/h_voice" -p "$(cat voice.port)" -r 50077 \
+		    -u 1000002 -l -s 1 >>voice.out
+		i=$((i + 1))
+	done
+	atf_check -o inline:"10\n" grep -c EOF big.out
+	atf_check -o inline:"10\n" grep -c EOF lym.out
+	atf_check -o inline:"10\n" grep -c LOGIN-FAIL guess.out
+	# another address is logged as usual
+	printf 'login bob bob-pw\nquit\n' | client_from 127.0.0.2 >bob.out
+	atf_check -o match:LOGIN-OK cat bob.out
+	wait_for pald.log "\\[127.0.0.2\\]: logout bob"
+	n=$(grep -c "\\[127.0.0.1\\]" pald.log)
+	[ "$n" -le 8 ] || atf_fail "$n lines about 127.0.0.1: $(cat pald.log)"
+	[ "$n" -ge 5 ] || atf_fail "only $n lines about 127.0.0.1"
+	atf_check -o inline:"1\n" grep -c "packet flood" pald.log
+}
+log_flood_cleanup() { pald_stop; }
+
 atf_test_case password_change cleanup
 password_change_head()
 {
@@ -709,6 +758,38 @@ password_change_body()
 	atf_check -o match:LOGIN-OK cat new.out
 }
 password_change_cleanup() { pald_stop; }
+
+atf_test_case password_guesses cleanup
+password_guesses_head()
+{
+	atf_set "descr" "60 guesses of the old password with -1160 are held back as failed logins are; the owner logs in from another address"
+}
+password_guesses_body()
+{
+	adduser alice alice-pw >/dev/null
+	conf "login_failures 3" "login_window 60"
+	pald_start
+	{
+		echo "login alice alice-pw"
+		i=0
+		while [ $i -lt 60 ]; do
+			echo "passwd guess-$i new-pw-1"
+			echo "expect 0x0064 type=0xfb78"
+			i=$((i + 1))
+		done
+		echo "quit"
+	} | client >out
+	atf_check -o inline:"60\n" grep -c "rc type=0xfb78 code=1" out
+	n=$(grep -c "code=1 text=Incorrect password" out)
+	[ "$n" -ge 3 ] && [ "$n" -le 6 ] || atf_fail "$n guesses checked"
+	[ "$(grep -c "code=1 text=Too many wrong passwords" out)" -ge 54 ] ||
+	    atf_fail "guesses not held back: $(cat out)"
+	printf 'login alice alice-pw\nquit\n' | client_from 127.0.0.2 >owner.out
+	atf_check -o match:LOGIN-OK cat owner.out
+	atf_check -o inline:"1\n" grep -c \
+	    "failed password checks of uid 1000002 from this address" pald.log
+}
+password_guesses_cleanup() { pald_stop; }
 
 atf_test_case profile cleanup
 profile_head()
@@ -1154,7 +1235,9 @@ atf_init_test_cases()
 	atf_add_test_case killed_child
 	atf_add_test_case bad_frames
 	atf_add_test_case flood
+	atf_add_test_case log_flood
 	atf_add_test_case password_change
+	atf_add_test_case password_guesses
 	atf_add_test_case profile
 	atf_add_test_case registration
 	atf_add_test_case registration_taken

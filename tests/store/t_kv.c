@@ -335,6 +335,9 @@ ATF_TC_BODY(record_defaults, tc)
 	ATF_CHECK_EQ(kv_getrec(v, strlen(v), rec_fields, &out), -1);
 	v = "v1 name= note=x";
 	ATF_CHECK_EQ(kv_getrec(v, strlen(v), rec_fields, &out), -1);
+	/* empty as a C string, as its writer would have made it (fuzz_kv) */
+	v = "v1 name=%00bob note=x";
+	ATF_CHECK_EQ(kv_getrec(v, strlen(v), rec_fields, &out), -1);
 	v = "v1 name=123456789";
 	ATF_CHECK_EQ(kv_getrec(v, strlen(v), rec_fields, &out), -1);
 	v = "v1 name=bob note=%4";

@@ -264,6 +264,163 @@ ATF_TC_BODY(once_per_window, tc)
 	table_close(t);
 }
 
+/* decide callbacks for fail_counts: go on, or wait, keeping what came */
+static struct tcount	 seen[4];
+
+static int
+go_on(void *arg, const struct tcount *q, int n)
+{
+	memcpy(seen, q, sizeof(*q) * (size_t)n);
+	return 0;
+}
+
+static int
+hold(void *arg, const struct tcount *q, int n)
+{
+	memcpy(seen, q, sizeof(*q) * (size_t)n);
+	return *(int *)arg;
+}
+
+/*
+ * table_fail_try counts every key before the attempt, only when decide
+ * says go on; undo takes one back; clear forgets a key; a count is
+ * forgotten window seconds after it last grew
+ */
+ATF_TC_WITHOUT_HEAD(fail_counts);
+ATF_TC_BODY(fail_counts, tc)
+{
+	struct table	*t = open_here();
+	struct tcount	 q[2] = { { "a:10.0.0.1", 60, 0, 0 },
+			    { "p:1000002:10.0.0.1", 60, 0, 0 } };
+	char		 lng[TABLE_KEY_MAX + 8];
+	int		 wait = 7, i;
+
+	ATF_CHECK_EQ(table_fail_try(t, q, 2, go_on, NULL), 0);
+	ATF_CHECK_EQ(seen[0].count, 0);		/* as it was before */
+	ATF_CHECK_EQ(seen[1].last, 0);
+	ATF_CHECK_EQ(table_fail_try(t, q, 2, go_on, NULL), 0);
+	ATF_CHECK_EQ(seen[0].count, 1);
+	ATF_CHECK(seen[1].last > 0);
+	/* held back: nothing counted */
+	ATF_CHECK_EQ(table_fail_try(t, q, 2, hold, &wait), 7);
+	ATF_CHECK_EQ(seen[1].count, 2);
+	ATF_CHECK_EQ(table_fail_try(t, q, 2, hold, &wait), 7);
+	ATF_CHECK_EQ(seen[1].count, 2);
+	/* a right password: one back from each, then the pair cleared */
+	table_fail_undo(t, q, 2);
+	(void)table_fail_try(t, q, 2, hold, &wait);
+	ATF_CHECK_EQ(seen[0].count, 1);
+	ATF_CHECK_EQ(seen[1].count, 1);
+	table_fail_clear(t, q[1].key);
+	(void)table_fail_try(t, q, 2, hold, &wait);
+	ATF_CHECK_EQ(seen[0].count, 1);
+	ATF_CHECK_EQ(seen[1].count, 0);
+	/* add gives the count after; undo stops at 0 */
+	ATF_CHECK_EQ(table_fail_add(t, "a:10.0.0.9", 60), 1);
+	ATF_CHECK_EQ(table_fail_add(t, "a:10.0.0.9", 60), 2);
+	for (i = 0; i < 3; i++)
+		table_fail_undo(t, &(struct tcount){ "a:10.0.0.9", 60, 0, 0 },
+		    1);
+	ATF_CHECK_EQ(table_fail_add(t, "a:10.0.0.9", 60), 1);
+	/* a window of 0 seconds: forgotten at once */
+	q[0].window = 0;
+	(void)table_fail_try(t, q, 1, go_on, NULL);
+	(void)table_fail_try(t, q, 1, go_on, NULL);
+	ATF_CHECK_EQ(seen[0].count, 0);
+	/* the longest key fits; a longer one is not kept, nothing breaks */
+	memset(lng, 'x', sizeof(lng) - 1);
+	lng[TABLE_KEY_MAX] = '\0';
+	ATF_CHECK_EQ(table_fail_add(t, lng, 60), 0);
+	lng[TABLE_KEY_MAX - 1] = '\0';
+	ATF_CHECK_EQ(table_fail_add(t, lng, 60), 1);
+	table_close(t);
+}
+
+/* Many keys: the entries that grew least recently are reused. */
+ATF_TC_WITHOUT_HEAD(fail_reuse);
+ATF_TC_BODY(fail_reuse, tc)
+{
+	struct table	*t = open_here();
+	char		 key[32];
+	int		 i;
+
+	ATF_CHECK_EQ(table_fail_add(t, "a:keep", 60), 1);
+	for (i = 0; i < 2000; i++) {
+		(void)snprintf(key, sizeof(key), "a:10.1.%d.%d", i / 256,
+		    i % 256);
+		ATF_CHECK_EQ(table_fail_add(t, key, 60), 1);
+		if (i % 100 == 0)	/* kept fresh: never reused */
+			(void)table_fail_add(t, "a:keep", 60);
+	}
+	ATF_CHECK_EQ(table_fail_add(t, "a:keep", 60), 22);
+	table_close(t);
+}
+
+/*
+ * table_lines: per address, perkind lines of a kind and perall in all in
+ * a window; what is held back is handed on once, when the window ends
+ */
+ATF_TC_WITHOUT_HEAD(lines_per_address);
+ATF_TC_BODY(lines_per_address, tc)
+{
+	struct table	*t = open_here();
+	struct tlines	 e[4];
+	int		 i, n = 0;
+
+	for (i = 0; i < 10; i++)
+		n += table_lines(t, "10.0.0.1", 1, 3, 5, 60);
+	ATF_CHECK_EQ(n, 3);			/* 3 of kind 1 */
+	ATF_CHECK_EQ(table_lines(t, "10.0.0.1", 2, 3, 5, 60), 1);
+	ATF_CHECK_EQ(table_lines(t, "10.0.0.1", 3, 3, 5, 60), 1);
+	ATF_CHECK_EQ(table_lines(t, "10.0.0.1", 4, 3, 5, 60), 0); /* 5 */
+	ATF_CHECK_EQ(table_lines(t, "10.0.0.2", 1, 3, 5, 60), 1);
+	ATF_CHECK_EQ(table_lines_ended(t, 60, e, 4), 0);	/* not yet */
+	/* a window of 2 s: its count handed on once, when it is over */
+	ATF_CHECK_EQ(table_lines(t, "10.0.0.3", 1, 1, 1, 2), 1);
+	ATF_CHECK_EQ(table_lines(t, "10.0.0.3", 1, 1, 1, 2), 0);
+	ATF_CHECK_EQ(table_lines(t, "10.0.0.3", 1, 1, 1, 2), 0);
+	for (i = 0; (n = table_lines_ended(t, 2, e, 4)) == 0 && i < 50; i++)
+		(void)usleep(100000);
+	/* with 10.0.0.1's, whose 60 s are over when asked about 2 s */
+	ATF_REQUIRE_EQ(n, 2);
+	i = strcmp(e[0].addr, "10.0.0.3") == 0 ? 0 : 1;
+	ATF_CHECK_STREQ(e[i].addr, "10.0.0.3");
+	ATF_CHECK_EQ(e[i].dropped, 2);
+	ATF_CHECK_STREQ(e[1 - i].addr, "10.0.0.1");
+	ATF_CHECK_EQ(e[1 - i].dropped, 8);
+	ATF_CHECK_EQ(table_lines_ended(t, 2, e, 4), 0);
+	/* and a new window begins */
+	ATF_CHECK_EQ(table_lines(t, "10.0.0.3", 1, 1, 1, 2), 1);
+	table_close(t);
+}
+
+/* More addresses than entries: the rest share TABLE_LINES_OTHER. */
+ATF_TC_WITHOUT_HEAD(lines_full);
+ATF_TC_BODY(lines_full, tc)
+{
+	struct table	*t = open_here();
+	struct tlines	 e[8];
+	char		 addr[32];
+	int		 i, n = 0, k, found = 0;
+
+	for (i = 0; i < 1000; i++) {
+		(void)snprintf(addr, sizeof(addr), "10.1.%d.%d", i / 256,
+		    i % 256);
+		n += table_lines(t, addr, 1, 3, 8, 60);
+	}
+	ATF_CHECK_EQ(n, 128 + 3);	/* one each; the rest 3 of a kind */
+	ATF_CHECK_EQ(table_lines_ended(t, 60, e, 8), 0);
+	k = table_lines_ended(t, 0, e, 8);
+	for (i = 0; i < k; i++)
+		if (strcmp(e[i].addr, TABLE_LINES_OTHER) == 0) {
+			found = 1;
+			ATF_CHECK_EQ(e[i].dropped, (uint32_t)(1000 - n));
+		}
+	ATF_CHECK_EQ(k, 1);
+	ATF_CHECK(found);
+	table_close(t);
+}
+
 /* A file with a foreign header is re-initialised, never trusted. */
 ATF_TC_WITHOUT_HEAD(bad_header_reinit);
 ATF_TC_BODY(bad_header_reinit, tc)
@@ -578,6 +735,10 @@ ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, login_find_logout);
 	ATF_TP_ADD_TC(tp, once_per_window);
+	ATF_TP_ADD_TC(tp, fail_counts);
+	ATF_TP_ADD_TC(tp, fail_reuse);
+	ATF_TP_ADD_TC(tp, lines_per_address);
+	ATF_TP_ADD_TC(tp, lines_full);
 	ATF_TP_ADD_TC(tp, capacity);
 	ATF_TP_ADD_TC(tp, inbox_roundtrip);
 	ATF_TP_ADD_TC(tp, inbox_overflow);
