@@ -20,7 +20,7 @@ DB_OBJS=	store/dbr.o store/env.o store/schema.o store/arena.o \
 		store/offline.o store/rooms.o store/bans.o store/kv.o \
 		store/pw.o store/slog.o
 STORE_OBJS=	${DB_OBJS} store/table.o
-OBJS=		pald.o child.o session.o room.o admin.o ban.o guard.o out.o \
+OBJS=		pald.o child.o session.o room.o p2p.o admin.o ban.o guard.o out.o \
 		conf.o proc.o log.o voice.o keeper.o ${PROTO_OBJS} ${STORE_OBJS}
 PALPASSWD_OBJS=	palpasswd.o log.o ${DB_OBJS}
 TESTS=		tests/t_pald tests/t_admin tests/t_room tests/t_client \
@@ -43,7 +43,7 @@ palpasswd: ${PALPASSWD_OBJS}
 	${CC} ${LDFLAGS} -o $@ ${PALPASSWD_OBJS} ${LDLIBS}
 
 ${OBJS} palpasswd.o: pald.h log.h
-pald.o child.o session.o room.o admin.o ban.o guard.o keeper.o out.o: admin.h ban.h guard.h out.h session.h sess.h room.h proto/wire.h store/db.h store/table.h pathnames.h
+pald.o child.o session.o room.o p2p.o admin.o ban.o guard.o keeper.o out.o: admin.h ban.h guard.h out.h p2p.h session.h sess.h room.h proto/wire.h store/db.h store/table.h pathnames.h
 child.o: child.h proc.h
 proc.o: proc.h
 proto/wire.o: proto/wire.h
