@@ -21,7 +21,8 @@ DB_OBJS=	store/dbr.o store/env.o store/schema.o store/arena.o \
 		store/pw.o store/slog.o
 STORE_OBJS=	${DB_OBJS} store/table.o
 OBJS=		pald.o child.o session.o room.o p2p.o admin.o ban.o guard.o out.o \
-		conf.o proc.o log.o voice.o keeper.o ${PROTO_OBJS} ${STORE_OBJS}
+		conf.o proc.o log.o voice.o relay.o keeper.o ${PROTO_OBJS} \
+		${STORE_OBJS}
 PALPASSWD_OBJS=	palpasswd.o log.o ${DB_OBJS}
 TESTS=		tests/t_pald tests/t_admin tests/t_room tests/t_client \
 		tests/t_voice tests/h_client tests/h_inetd tests/h_voice \
@@ -48,7 +49,8 @@ child.o: child.h proc.h
 proc.o: proc.h
 proto/wire.o: proto/wire.h
 proto/rtp.o: proto/rtp.h
-voice.o: voice.h proc.h proto/rtp.h proto/wire.h store/table.h
+voice.o: voice.h relay.h proc.h proto/rtp.h proto/wire.h store/table.h
+relay.o: relay.h store/table.h
 pald.o: voice.h keeper.h child.h proc.h
 keeper.o: keeper.h
 ${OBJS} palpasswd.o: store/sizes.h store/slog.h
