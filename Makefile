@@ -67,8 +67,9 @@ tests/proto/t_wire.o: proto/wire.h
 
 # h_client speaks the protocol with code of its own (libc only), so that a
 # bug in proto/ cannot hide itself by being on both sides of a test.
-tests/h_client: tests/h_client.o tests/h_util.o
-	${CC} ${LDFLAGS} -o $@ tests/h_client.o tests/h_util.o ${LDLIBS}
+tests/h_client: tests/h_client.o tests/h_media.o tests/h_util.o
+	${CC} ${LDFLAGS} -o $@ tests/h_client.o tests/h_media.o tests/h_util.o \
+	    ${LDLIBS}
 
 # h_member is a room member made in the shared table (voice tests, bench).
 tests/h_member: tests/h_member.o store/table.o store/slog.o
@@ -81,7 +82,8 @@ tests/h_inetd: tests/h_inetd.o
 tests/h_voice: tests/h_voice.o tests/h_util.o
 	${CC} ${LDFLAGS} -o $@ tests/h_voice.o tests/h_util.o ${LDLIBS}
 
-tests/h_client.o tests/h_voice.o tests/h_util.o: tests/h_util.h
+tests/h_client.o tests/h_voice.o tests/h_util.o tests/h_media.o: tests/h_util.h
+tests/h_client.o tests/h_media.o: tests/h_media.h
 
 tests/proto/t_wire: tests/proto/t_wire.o proto/wire.o
 	${CC} ${LDFLAGS} -o $@ tests/proto/t_wire.o proto/wire.o -latf-c ${LDLIBS}
