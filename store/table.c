@@ -73,6 +73,7 @@ struct thdr {
 	struct tfail	 note[NOTE_SLOTS];	/* table_once, by key */
 	int64_t		 shut_at;	/* /shutdown: when; 0 = none */
 	char		 shut_text[PALD_REASON_MAX + 1];
+	_Atomic uint32_t p2pserial;	/* the last p2p entry's serial */
 	_Atomic uint32_t confseq;	/* odd while the master writes conf */
 	uint32_t	 conflen;
 	unsigned char	 conf[TABLE_BLOB_MAX];	/* table_blob_put's bytes */
@@ -1559,7 +1560,7 @@ int
 table_p2p_put(struct table *t, const struct tp2p *e, int base)
 {
 	struct tslot	*s;
-	struct tp2p	*v, *fr = NULL;
+	struct tp2p	*v, *fr = NULL, e2;
 	uint32_t	 gen;
 	int		 i;
 
@@ -1576,10 +1577,12 @@ table_p2p_put(struct table *t, const struct tp2p *e, int base)
 		if (fr == NULL && !p2p_live(t, v))
 			fr = v;
 	}
-	if (i == TABLE_P2P)
-		v = fr;
+	if (i == TABLE_P2P && (v = fr) != NULL)
+		v->serial = atomic_fetch_add(&t->hdr->p2pserial, 1) + 1;
 	if (v != NULL) {
-		*v = *e;
+		e2 = *e;
+		e2.serial = v->serial;
+		*v = e2;
 		v->idx = (int)(v - t->p2p);
 		v->uid = atomic_load(&s->uid);
 		v->slot = t->myslot;

@@ -328,6 +328,7 @@ int		 table_veps(struct table *, struct tvep *, int);
 
 struct tp2p {
 	int		 idx;		/* the entry's index */
+	uint32_t	 serial;	/* a new number for each new entry */
 	int		 kind;		/* TP_*; 0: free */
 	int		 state;		/* TPS_* */
 	int		 asker;		/* 1: the owner asked (caller, sender) */

@@ -612,6 +612,7 @@ ATF_TC_BODY(p2p_entries, tc)
 	struct table	*t = open_here();
 	struct tp2p	 e, got, v[8];
 	struct tsess	 me, ts;
+	uint32_t	 serial;
 	int		 i, k, ctl;
 	pid_t		 pid;
 
@@ -632,11 +633,19 @@ ATF_TC_BODY(p2p_entries, tc)
 	ATF_CHECK_EQ(got.state, TPS_ASKING);
 	ATF_CHECK_EQ(got.rport, 20000 + 2 * i);
 	/* the same kind again: the same entry, its relay port kept */
+	serial = got.serial;
 	got.state = TPS_ON;
+	got.serial = 0;
 	ATF_CHECK_EQ(table_p2p_put(t, &got, 0), i);
 	ATF_REQUIRE_EQ(table_p2p_get(t, me.slot, me.gen, TP_CALL, &got), 0);
 	ATF_CHECK_EQ(got.state, TPS_ON);
 	ATF_CHECK_EQ(got.rport, 20000 + 2 * i);
+	ATF_CHECK_EQ(got.serial, serial);
+	/* dropped and made again: the same place, a new serial */
+	table_p2p_drop(t, TP_CALL);
+	ATF_CHECK_EQ(table_p2p_put(t, &e, 20000), i);
+	ATF_REQUIRE_EQ(table_p2p_get(t, me.slot, me.gen, TP_CALL, &got), 0);
+	ATF_CHECK(got.serial != serial);
 	/* another kind: another entry, without a relay port (direct) */
 	e.kind = TP_FILE;
 	ATF_REQUIRE((k = table_p2p_put(t, &e, 0)) >= 0);
