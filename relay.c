@@ -93,6 +93,7 @@ struct pipe {
 	unsigned char	*buf;
 	size_t		 off, len;
 	int		 eof;		/* the source closed */
+	const char	*over;		/* the source sent more than due */
 	int		 dead;
 	const char	*why;
 	uint64_t	 moved, limit, other;
@@ -274,12 +275,13 @@ side_open(int i)
 	}
 }
 
-/* same_entry - is e the entry side sd had (owner, kind, port)? */
+/* same_entry - is e the entry side sd had (not a new one there)? */
 static int
 same_entry(const struct side *sd, const struct tp2p *e)
 {
-	return sd->e.kind == e->kind && sd->e.slot == e->slot &&
-	    sd->e.gen == e->gen && sd->e.rport == e->rport;
+	return sd->e.serial == e->serial && sd->e.kind == e->kind &&
+	    sd->e.slot == e->slot && sd->e.gen == e->gen &&
+	    sd->e.rport == e->rport;
 }
 
 /* owner_ip - the IPv4 address of e's session; 0 if gone or not IPv4 */
@@ -515,6 +517,8 @@ pipe_new(int i, int64_t now)
 	    SOCK_NONBLOCK | SOCK_CLOEXEC)) == -1)
 		return;
 	nfds++;
+	/* the entries as they are now: this may be a new transfer's port */
+	relay_tick(now);
 	/* a file comes from its sender; a picture is for the other side */
 	if (sd->on)
 		may = sd->e.kind == TP_FILE ? sd->ip : sides[sd->peer].ip;
@@ -555,9 +559,12 @@ pipe_new(int i, int64_t now)
 
 /*
  * file_hdr - the first bytes of a file: name length (2, LE), name, size
- * (4, LE).  Sets the pipe's limit from the size; -1 cuts the transfer.
+ * (4, LE).  Sets the pipe's limit from the size.  NULL, or why the
+ * transfer is cut: the bytes due then are what came before (a bad name
+ * length) or the header (a size over file_max), so that the receiver
+ * learns from a short file that it ended.
  */
-static int
+static const char *
 file_hdr(struct pipe *pp, const unsigned char *p, size_t n)
 {
 	size_t		 need, take;
@@ -566,10 +573,12 @@ file_hdr(struct pipe *pp, const unsigned char *p, size_t n)
 	while (n > 0) {
 		need = pp->hlen < 2 ? 2 : 2 + (pp->hdr[0] | pp->hdr[1] << 8) +
 		    4;
-		if (pp->hlen >= 2 && need > FILE_HDR)
-			return -1;	/* a name over 255 bytes */
+		if (need > FILE_HDR) {
+			pp->limit = pp->moved;
+			return "a file name of over 255 bytes";
+		}
 		if (pp->hlen >= need)
-			return 0;
+			return NULL;
 		take = need - pp->hlen < n ? need - pp->hlen : n;
 		memcpy(pp->hdr + pp->hlen, p, take);
 		pp->hlen += take;
@@ -580,13 +589,14 @@ file_hdr(struct pipe *pp, const unsigned char *p, size_t n)
 			    (uint32_t)pp->hdr[need - 3] << 8 |
 			    (uint32_t)pp->hdr[need - 2] << 16 |
 			    (uint32_t)pp->hdr[need - 1] << 24;
+			pp->limit = need;
 			if (size > (uint32_t)file_max)
-				return -1;
-			pp->limit = need + size;
-			return 0;
+				return "over file_max";
+			pp->limit += size;
+			return NULL;
 		}
 	}
-	return 0;
+	return NULL;
 }
 
 /* pipe_allow - bytes the pipe may read now (buffer room, file_rate) */
@@ -636,19 +646,16 @@ pipe_read(struct pipe *pp, int64_t now)
 		pp->eof = 1;
 		return;
 	}
-	if (pp->kind == TP_FILE && file_hdr(pp, pp->buf + pp->len,
-	    (size_t)n) == -1) {
-		pp->dead = 1;
-		pp->why = "over file_max";
-		return;
+	if (pp->kind == TP_FILE && pp->over == NULL)
+		pp->over = file_hdr(pp, pp->buf + pp->len, (size_t)n);
+	if (pp->moved + (uint64_t)n > pp->limit) {
+		/* what is due goes on; the rest, and the source, are cut */
+		n = (ssize_t)(pp->limit - pp->moved);
+		if (pp->over == NULL)
+			pp->over = pp->kind == TP_FILE ?
+			    "more than the file's size" : "picture too large";
 	}
 	pp->moved += (uint64_t)n;
-	if (pp->moved > pp->limit) {
-		pp->dead = 1;
-		pp->why = pp->kind == TP_FILE ? "more than the file's size" :
-		    "picture too large";
-		return;
-	}
 	pp->len += (size_t)n;
 	pp->tokens -= n;
 	pp->last = now;
@@ -747,7 +754,7 @@ pipe_close(int k)
 		log_debug("relay: picture of uid %u: %llu bytes, %s",
 		    sd->e.uid, (unsigned long long)pp->moved,
 		    pp->why != NULL ? pp->why : "done");
-	if (pp->eof && pp->b != -1 && pp->dir == 0)
+	if ((pp->eof || pp->over != NULL) && pp->b != -1 && pp->dir == 0)
 		(void)shutdown(pp->b, SHUT_WR);
 	sock_close(&pp->a);
 	sock_close(&pp->b);
@@ -765,9 +772,10 @@ pipe_check(struct pipe *pp, int64_t now)
 {
 	if (pp->dead)
 		return;
-	if (pp->eof && pp->off == pp->len && !pp->connecting && pp->b != -1) {
+	if ((pp->eof || pp->over != NULL) && pp->off == pp->len &&
+	    !pp->connecting && pp->b != -1) {
 		pp->dead = 1;
-		pp->why = NULL;
+		pp->why = pp->over;
 	} else if (now - pp->last > PIPE_IDLE) {
 		pp->dead = 1;
 		pp->why = "idle";
@@ -802,7 +810,8 @@ pipe_poll(struct pollfd *pfd, int n, int max, int k, int64_t now)
 		if (i == 1 && pp->connecting)
 			ev = POLLOUT;
 		else if (i == src)
-			ev = !pp->eof && pipe_allow(pp, now) > 0 ? POLLIN : 0;
+			ev = !pp->eof && pp->over == NULL &&
+			    pipe_allow(pp, now) > 0 ? POLLIN : 0;
 		else
 			/* POLLIN too: a close of the destination */
 			ev = POLLIN | (pp->len > pp->off ? POLLOUT : 0);
