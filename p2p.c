@@ -323,8 +323,10 @@ yes(struct session *s, const struct kind *k, const struct wire_frame *f)
 	from = wire_get32(f->payload);
 	if (mine(s, k->kind, &e) == -1 || e.peer != from ||
 	    e.state != TPS_ASKED) {
+		/* it ended meanwhile: so the client is told again */
 		log_debug("[%s]: %s: no %s from uid %u to accept", s->addr,
 		    s->u.nick, k->name, from);
+		send_uid(s, k->ended, from);
 		return 0;
 	}
 	/* the asker's side must still be asking us */
