@@ -25,7 +25,7 @@ OBJS=		pald.o child.o session.o room.o p2p.o admin.o ban.o guard.o out.o \
 		${STORE_OBJS}
 PALPASSWD_OBJS=	palpasswd.o log.o ${DB_OBJS}
 TESTS=		tests/t_pald tests/t_admin tests/t_room tests/t_client \
-		tests/t_voice tests/h_client tests/h_inetd tests/h_voice \
+		tests/t_voice tests/t_p2p tests/h_client tests/h_inetd tests/h_voice \
 		tests/h_member tests/proto/t_wire tests/proto/t_rtp \
 		tests/store/t_kv tests/store/t_db tests/store/t_table
 
@@ -120,6 +120,10 @@ tests/t_room: tests/t_room.sh tests/common.sh
 
 tests/t_voice: tests/t_voice.sh
 	(echo '#! /usr/bin/env atf-sh'; cat tests/t_voice.sh) >$@
+	chmod +x $@
+
+tests/t_p2p: tests/t_p2p.sh tests/common.sh
+	(echo '#! /usr/bin/env atf-sh'; cat tests/t_p2p.sh) >$@
 	chmod +x $@
 
 check: all ${TESTS}
