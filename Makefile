@@ -20,12 +20,12 @@ DB_OBJS=	store/dbr.o store/env.o store/schema.o store/arena.o \
 		store/offline.o store/rooms.o store/bans.o store/invite.o \
 		store/kv.o store/pw.o store/slog.o
 STORE_OBJS=	${DB_OBJS} store/table.o
-OBJS=		pald.o child.o session.o room.o admin.o ban.o guard.o out.o \
-		conf.o proc.o lograte.o log.o voice.o keeper.o ${PROTO_OBJS} \
+OBJS=		pald.o child.o session.o room.o p2p.o admin.o ban.o guard.o out.o \
+		conf.o proc.o lograte.o log.o voice.o relay.o keeper.o ${PROTO_OBJS} \
 		${STORE_OBJS}
 PALPASSWD_OBJS=	palpasswd.o log.o ${DB_OBJS}
 TESTS=		tests/t_pald tests/t_admin tests/t_room tests/t_client \
-		tests/t_voice tests/t_pool tests/h_client tests/h_inetd \
+		tests/t_voice tests/t_pool tests/t_p2p tests/h_client tests/h_inetd \
 		tests/h_voice tests/h_memscan \
 		tests/h_member tests/proto/t_wire tests/proto/t_rtp \
 		tests/store/t_kv tests/store/t_db tests/store/t_table
@@ -45,13 +45,14 @@ palpasswd: ${PALPASSWD_OBJS}
 	${CC} ${LDFLAGS} -o $@ ${PALPASSWD_OBJS} ${LDLIBS}
 
 ${OBJS} palpasswd.o: pald.h log.h
-pald.o child.o session.o room.o admin.o ban.o guard.o keeper.o out.o: admin.h ban.h guard.h out.h session.h sess.h room.h proto/wire.h store/db.h store/table.h pathnames.h
+pald.o child.o session.o room.o p2p.o admin.o ban.o guard.o keeper.o out.o: admin.h ban.h guard.h out.h p2p.h session.h sess.h room.h proto/wire.h store/db.h store/table.h pathnames.h
 child.o: child.h proc.h
 proc.o: proc.h
 pald.o child.o voice.o lograte.o: lograte.h store/table.h
 proto/wire.o: proto/wire.h
 proto/rtp.o: proto/rtp.h
-voice.o: voice.h proc.h proto/rtp.h proto/wire.h store/table.h
+voice.o: voice.h relay.h proc.h proto/rtp.h proto/wire.h store/table.h
+relay.o: relay.h store/table.h
 pald.o: voice.h keeper.h child.h proc.h
 keeper.o: keeper.h
 ${OBJS} palpasswd.o: store/sizes.h store/slog.h
@@ -68,8 +69,9 @@ tests/proto/t_wire.o: proto/wire.h
 
 # h_client speaks the protocol with code of its own (libc only), so that a
 # bug in proto/ cannot hide itself by being on both sides of a test.
-tests/h_client: tests/h_client.o tests/h_util.o
-	${CC} ${LDFLAGS} -o $@ tests/h_client.o tests/h_util.o ${LDLIBS}
+tests/h_client: tests/h_client.o tests/h_media.o tests/h_util.o
+	${CC} ${LDFLAGS} -o $@ tests/h_client.o tests/h_media.o tests/h_util.o \
+	    ${LDLIBS}
 
 # h_member is a room member made in the shared table (voice tests, bench).
 tests/h_member: tests/h_member.o store/table.o store/slog.o
@@ -85,7 +87,8 @@ tests/h_memscan: tests/h_memscan.o
 tests/h_voice: tests/h_voice.o tests/h_util.o
 	${CC} ${LDFLAGS} -o $@ tests/h_voice.o tests/h_util.o ${LDLIBS}
 
-tests/h_client.o tests/h_voice.o tests/h_util.o: tests/h_util.h
+tests/h_client.o tests/h_voice.o tests/h_util.o tests/h_media.o: tests/h_util.h
+tests/h_client.o tests/h_media.o: tests/h_media.h
 
 tests/proto/t_wire: tests/proto/t_wire.o proto/wire.o
 	${CC} ${LDFLAGS} -o $@ tests/proto/t_wire.o proto/wire.o -latf-c ${LDLIBS}
@@ -126,6 +129,10 @@ tests/t_pool: tests/t_pool.sh tests/common.sh
 
 tests/t_voice: tests/t_voice.sh
 	(echo '#! /usr/bin/env atf-sh'; cat tests/t_voice.sh) >$@
+	chmod +x $@
+
+tests/t_p2p: tests/t_p2p.sh tests/common.sh
+	(echo '#! /usr/bin/env atf-sh'; cat tests/t_p2p.sh) >$@
 	chmod +x $@
 
 check: all ${TESTS}

@@ -63,6 +63,7 @@
 #include "pald.h"
 #include "proc.h"
 #include "proto/wire.h"
+#include "p2p.h"
 #include "room.h"
 #include "session.h"
 #include "store/db.h"
@@ -390,6 +391,7 @@ static void
 sweep_cb(void *arg, const struct tsess *ts)
 {
 	room_gone(arg, tab, ts);
+	p2p_gone(tab, ts);
 	presence_gone(arg, tab, ts);
 }
 

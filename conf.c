@@ -62,6 +62,10 @@ static const struct ckey {
 	    sizeof(((struct pald_conf *)0)->dbhome), 0, 0 },
 	{ "first_frame_timeout", C_INT, offsetof(struct pald_conf, first_frame),
 	    0, 1, 600 },
+	{ "file_max", C_INT, offsetof(struct pald_conf, file_max), 0, 1024,
+	    2147483647 },
+	{ "file_rate", C_INT, offsetof(struct pald_conf, file_rate), 0, 0,
+	    2147483647 },
 	{ "hash_cost", C_INT, offsetof(struct pald_conf, hash_cost), 0, 4,
 	    16 },
 	{ "idle_timeout", C_INT, offsetof(struct pald_conf, idle_timeout), 0,
@@ -111,6 +115,10 @@ static const struct ckey {
 	    PALD_POOL_MAX },
 	{ "nonbuddy_im_rate", C_INT, offsetof(struct pald_conf, nonbuddy_rate),
 	    0, 1, 100000 },
+	{ "p2p_port", C_INT, offsetof(struct pald_conf, p2p_port), 0, 1024,
+	    PALD_P2P_PORT_MAX },
+	{ "p2p_relay", C_BOOL, offsetof(struct pald_conf, p2p_relay), 0, 0,
+	    1 },
 	{ "packet_burst", C_INT, offsetof(struct pald_conf, pkt_burst), 0, 1,
 	    100000 },
 	{ "packet_rate", C_INT, offsetof(struct pald_conf, pkt_rate), 0, 1,
@@ -193,6 +201,10 @@ conf_defaults(struct pald_conf *c)
 	    sizeof(c->user_color));
 	(void)strlcpy(c->admin_color, PALD_DEF_ADMIN_COLOR,
 	    sizeof(c->admin_color));
+	c->p2p_relay = 1;
+	c->p2p_port = PALD_DEF_P2P_PORT;
+	c->file_max = PALD_DEF_FILE_MAX;
+	c->file_rate = PALD_DEF_FILE_RATE;
 }
 
 /*

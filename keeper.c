@@ -45,6 +45,7 @@
 #include "keeper.h"
 #include "log.h"
 #include "pald.h"
+#include "p2p.h"
 #include "room.h"
 #include "session.h"
 #include "store/db.h"
@@ -82,6 +83,7 @@ sweep_cb(void *arg, const struct tsess *ts)
 
 	keeper_beat(k);
 	room_gone(k->db, k->tab, ts);
+	p2p_gone(k->tab, ts);
 	presence_gone(k->db, k->tab, ts);
 }
 

@@ -14,6 +14,8 @@
  * when its lines do not fit in one (struct reply).
  */
 #include <sys/types.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -155,6 +157,22 @@ out_status(struct session *s, uint32_t uid, uint32_t status)
 	wire_put32(b, uid);
 	wire_put32(b + 4, status);
 	out_frame(s, PT_BUDDY_STATUS, b, sizeof(b));
+}
+
+/*
+ * out_voiceip - where our client reaches the voice child (room voice,
+ * the relay of calls and transfers): voice_address, or else the address
+ * the client reached us at
+ */
+uint32_t
+out_voiceip(struct session *s)
+{
+	struct in_addr	 ia;
+
+	if (s->conf->voice_addr[0] == '\0' ||
+	    inet_pton(AF_INET, s->conf->voice_addr, &ia) != 1)
+		return s->localip;
+	return ia.s_addr;
 }
 
 /* deliver - build a frame and append it to session ts's inbox */

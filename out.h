@@ -28,6 +28,8 @@ void	 out_raw(struct session *, const void *, size_t);
 void	 out_text(struct session *, int, const char *);
 void	 out_rc(struct session *, int, int, const char *);
 void	 out_status(struct session *, uint32_t, uint32_t);
+/* out_voiceip - the voice child's IPv4 address for our client (network order) */
+uint32_t out_voiceip(struct session *);
 /* deliver - a frame into another session's inbox; table_send's result */
 int	 deliver(struct session *, const struct tsess *, int, int,
 	    const void *, size_t);

@@ -69,6 +69,10 @@
 #define PALD_DEF_USER_COLOR	"000128000" /* names in room user lists: green */
 #define PALD_DEF_ADMIN_COLOR	"000000128" /* room admins' names: dark blue */
 #define PALD_COLOR_LEN		9	/* RRRGGGBBB, decimal */
+#define PALD_DEF_P2P_PORT	20000	/* first relay port of calls and transfers */
+#define PALD_P2P_PORT_MAX	(32767 - 2 * PALD_P2P_ENTRIES + 1) /* 5.0: ports <= 32767 */
+#define PALD_DEF_FILE_MAX	(16 * 1024 * 1024) /* bytes of one relayed file */
+#define PALD_DEF_FILE_RATE	(1024 * 1024)	/* bytes/s of one relayed transfer; 0: no cap */
 
 #define PALD_UID_SYSTEM		1000001	/* reserved for the system user */
 #define PALD_UID_NEWUSER	1000000	/* what "<New User>" looks up to: no account */
@@ -126,6 +130,10 @@ struct pald_conf {
 	int		 mic_time;	/* seconds; 0 = unlimited */
 	char		 user_color[PALD_COLOR_LEN + 1];  /* RRRGGGBBB */
 	char		 admin_color[PALD_COLOR_LEN + 1];
+	int		 p2p_relay;	/* 1: calls and transfers through the voice child */
+	int		 p2p_port;	/* its first relay port */
+	int		 file_max;	/* bytes of a relayed file */
+	int		 file_rate;	/* bytes/s of a relayed transfer; 0: no cap */
 };
 
 /* conf.c, set by pald.c: the master's pid in daemon mode, 0 under -i. */

@@ -11,8 +11,6 @@
  * its client.  Nothing here touches the store per member.
  */
 #include <sys/types.h>
-#include <netinet/in.h>
-#include <arpa/inet.h>
 
 #include <ctype.h>
 #include <stdint.h>
@@ -285,15 +283,13 @@ static void
 send_media(struct session *s, const struct troom *tr)
 {
 	unsigned char	 b[16];
-	struct in_addr	 ia;
+	uint32_t	 ip;
 
 	if (s->conf->voice_port == 0)
 		return;
-	if (s->conf->voice_addr[0] == '\0' ||
-	    inet_pton(AF_INET, s->conf->voice_addr, &ia) != 1)
-		ia.s_addr = s->localip;
+	ip = out_voiceip(s);
 	wire_put32(b, tr->id);
-	memcpy(b + 4, &ia.s_addr, 4);
+	memcpy(b + 4, &ip, 4);
 	wire_put32(b + 8, 0x0001869fu);
 	wire_put16(b + 12, 0);
 	wire_put16(b + 14, (uint16_t)s->conf->voice_port);

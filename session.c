@@ -8,9 +8,10 @@
  * NEW until the client closes it.
  *
  * The top of a session's files (HACKING, "Layers"): session_frame
- * dispatches each frame, room packets to room.c, IMs to the system user
- * to admin.c, and asks guard.c and ban.c before a login or an action;
- * none of them calls back here, and all answer through out.c.
+ * dispatches each frame, room packets to room.c, calls and transfers to
+ * p2p.c, IMs to the system user to admin.c, and asks guard.c and ban.c
+ * before a login or an action; none of them calls back here, and all
+ * answer through out.c.
  *
  * Cross-process delivery goes through the table's inboxes: a frame for
  * another user is built (deliver, out.c) and appended to that user's
@@ -39,6 +40,7 @@
 #include "guard.h"
 #include "log.h"
 #include "out.h"
+#include "p2p.h"
 #include "pald.h"
 #include "proto/wire.h"
 #include "room.h"
@@ -1493,7 +1495,7 @@ session_frame(struct session *s, const struct wire_frame *f)
 	case PT_C_INVITE_FRIEND:
 		return handle_friends(s, f);
 	default:
-		if ((r = room_frame(s, f)) != 1)
+		if ((r = p2p_frame(s, f)) != 1 || (r = room_frame(s, f)) != 1)
 			return r;
 		log_debug("[%s]: type %d (%zu bytes) ignored", s->addr,
 		    f->type, f->len);
@@ -1529,6 +1531,8 @@ session_inbox(struct session *s, int rung)
 			send_offline(s);
 		if (kind == TM_LISTER)
 			listers_change(s, s->scratch, n);
+		if (kind == TM_P2P)
+			p2p_inbox(s, s->scratch, (size_t)n);
 	}
 	return s->closing ? -1 : 0;
 }
@@ -1580,6 +1584,7 @@ session_end(struct session *s, const char *why)
 
 	if (s->state == S_ONLINE) {
 		room_logout(s);
+		p2p_logout(s);
 		table_logout(s->tab);
 		if (table_find(s->tab, s->u.uid, 0, &ts) == -1)
 			broadcast_status(s, ST_OFFLINE);

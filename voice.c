@@ -21,6 +21,9 @@
  *	which gets 10 s to start talking.  proto/rtp.c decides; this file
  *	reads and writes the table and the sockets.
  *
+ *	The calls, transfers and video calls between two users go through
+ *	relay.c, which this loop polls and ticks.
+ *
  *	No Berkeley DB handle: everything comes from the shared table.
  */
 #include <sys/types.h>
@@ -47,6 +50,7 @@
 #include "proc.h"
 #include "proto/rtp.h"
 #include "proto/wire.h"
+#include "relay.h"
 #include "store/table.h"
 #include "voice.h"
 
@@ -146,7 +150,7 @@ set_rules(const struct pald_conf *c)
 	rules.maxtalk = (int64_t)c->mic_time * 1000;
 }
 
-/* reload - SIGHUP: mic_time and log_rate are what the voice child reads */
+/* reload - SIGHUP: mic_time, log_rate, file_max and file_rate are what the voice child reads */
 static void
 reload(const char *conffile)
 {
@@ -163,8 +167,11 @@ reload(const char *conffile)
 	vconf.mic_time = nc.mic_time;
 	vconf.log_rate = nc.log_rate;
 	set_rules(&vconf);
-	log_info("voice: mic_time %d, log_rate %d", vconf.mic_time,
-	    vconf.log_rate);
+	vconf.file_max = nc.file_max;
+	vconf.file_rate = nc.file_rate;
+	relay_conf(&vconf);
+	log_info("voice: mic_time %d, log_rate %d, file_max %d, file_rate %d",
+	    vconf.mic_time, vconf.log_rate, vconf.file_max, vconf.file_rate);
 }
 
 /* plainaddr - an address as the session table has it (no v4-mapped) */
@@ -842,6 +849,7 @@ tick(int64_t now, pid_t parent)
 		if (rooms[i].used)
 			room_tick(&rooms[i], now);
 	ueps_refresh(now);
+	relay_tick(now);
 	for (i = 0; i < nconns; i++)
 		if (conns[i]->room == NULL &&
 		    now - conns[i]->opened >= VOICE_HELLO_SECS * 1000)
@@ -861,24 +869,25 @@ reap_dead(void)
 			i++;
 }
 
-/* fd_limit - as many descriptors as the connection limit needs */
+/* fd_limit - as many descriptors as the connection limits need */
 static void
 fd_limit(void)
 {
 	struct rlimit	 rl;
+	rlim_t		 want = (rlim_t)VOICE_CONNS + RELAY_FDS + 32;
 
 	maxconns = VOICE_CONNS;
 	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
 		return;
-	if (rl.rlim_cur < (rlim_t)VOICE_CONNS + 32 &&
-	    rl.rlim_max > rl.rlim_cur) {
-		rl.rlim_cur = rl.rlim_max < (rlim_t)VOICE_CONNS + 32 ?
-		    rl.rlim_max : (rlim_t)VOICE_CONNS + 32;
+	if (rl.rlim_cur < want && rl.rlim_max > rl.rlim_cur) {
+		rl.rlim_cur = rl.rlim_max < want ? rl.rlim_max : want;
 		(void)setrlimit(RLIMIT_NOFILE, &rl);
 		(void)getrlimit(RLIMIT_NOFILE, &rl);
 	}
-	if (rl.rlim_cur < (rlim_t)VOICE_CONNS + 32)
-		maxconns = rl.rlim_cur > 64 ? (int)rl.rlim_cur - 32 : 32;
+	/* the relay takes what it can get (relay.c counts its own) */
+	if (rl.rlim_cur < want)
+		maxconns = rl.rlim_cur > RELAY_FDS + 96 ?
+		    (int)(rl.rlim_cur - RELAY_FDS - 32) : 64;
 }
 
 __dead void
@@ -887,7 +896,7 @@ voice_main(int lfd, int udp, struct table *t, const struct pald_conf *c,
 {
 	struct pollfd	*pfd;
 	int64_t		 now, nexttick, paused = 0;
-	int		 i, n, k, np, lp, up;
+	int		 i, n, k, np, lp, up, nr, w;
 
 	tab = t;
 	ufd = udp;
@@ -896,8 +905,10 @@ voice_main(int lfd, int udp, struct table *t, const struct pald_conf *c,
 	set_rules(&vconf);
 	voice_signals();
 	fd_limit();
+	relay_init(tab, &vconf, lfd);
 	if ((conns = calloc((size_t)maxconns, sizeof(*conns))) == NULL ||
-	    (pfd = calloc((size_t)maxconns + 2, sizeof(*pfd))) == NULL)
+	    (pfd = calloc((size_t)maxconns + 2 + RELAY_FDS,
+	    sizeof(*pfd))) == NULL)
 		fatal("voice: calloc");
 	log_info("voice: serving, up to %d connections, mic_time %d",
 	    maxconns, vconf.mic_time);
@@ -928,8 +939,11 @@ voice_main(int lfd, int udp, struct table *t, const struct pald_conf *c,
 			pfd[np + i].revents = 0;
 		}
 		n = nconns;
+		nr = relay_poll(pfd + np + n, RELAY_FDS, now);
 		k = (int)(nexttick - now);
-		if (poll(pfd, (nfds_t)(np + n), k < 0 ? 0 : k) == -1) {
+		if ((w = relay_wait(now)) >= 0 && w < k)
+			k = w;
+		if (poll(pfd, (nfds_t)(np + n + nr), k < 0 ? 0 : k) == -1) {
 			if (errno != EINTR)
 				fatal("voice: poll");
 			continue;
@@ -945,6 +959,7 @@ voice_main(int lfd, int udp, struct table *t, const struct pald_conf *c,
 		}
 		if (up != -1 && (pfd[up].revents & POLLIN))
 			udp_input(now);
+		relay_input(pfd + np + n, nr, now);
 		if (lp != -1 && (pfd[lp].revents & POLLIN))
 			for (k = 0; k < ACCEPTS; k++)
 				if (accept_one(lfd, now) == -1) {
@@ -960,6 +975,7 @@ voice_main(int lfd, int udp, struct table *t, const struct pald_conf *c,
 	}
 	log_info("voice: stopping, %d connections, %llu stray datagrams",
 	    nconns, (unsigned long long)ustray);
+	relay_stop();
 	while (nconns > 0) {
 		conns[0]->why = "server shutdown";
 		conn_close(conns[0]);

@@ -62,6 +62,16 @@ enum wire_type {
 	PT_ROOM_HAND_UP		= 0x018e,	/* S: room(4) uid(4) */
 	PT_ROOM_HAND_DOWN	= 0x018f,	/* S: room(4) uid(4) */
 	PT_ROOM_ADMIN_INFO	= 0x0384,	/* S: records */
+	PT_FILE_REFUSED		= 0x01bb,	/* S: uid(4): refused, or ended */
+	PT_FILE_ACCEPTED	= 0x01bc,	/* S: uid(4) ip(4) port(2) */
+	PT_FILE_INVITE		= 0x01bd,	/* S: record */
+	PT_CALL_HANGUP		= 0x01c3,	/* S: uid(4); 0x01c0 is the same */
+	PT_CALL_CONNECT		= 0x01c1,	/* S: uid(4) ip(4) port(2) */
+	PT_CALL_INVITE		= 0x01c2,	/* S: record */
+	PT_VIDEO_INVITE		= 0x02bc,	/* S: record */
+	PT_VIDEO_REFUSED	= 0x02bd,	/* S: uid(4) */
+	PT_VIDEO_CONNECT	= 0x02c6,	/* S: uid(4) ip(4) port(2) */
+	PT_VIDEO_HANGUP		= 0x02d0,	/* S: uid(4) */
 
 	PT_C_IM			= -20,		/* C: to(4) text */
 	PT_C_UPDATE_PROFILE	= -65,
@@ -93,6 +103,13 @@ enum wire_type {
 	PT_C_ROOM_HAND_UP	= -398,
 	PT_C_ROOM_HAND_DOWN	= -399,
 	PT_C_SET_PRIVACY	= -410,
+	PT_C_FILE_REFUSE	= -443,		/* C: uid(4): refuse, or done */
+	PT_C_FILE_ACCEPT	= -444,		/* C: uid(4) port(2) */
+	PT_C_FILE_OFFER		= -445,		/* C: uid(4) port(2) */
+	PT_C_CALL_HANGUP	= -448,		/* C: uid(4) */
+	PT_C_CALL_ACCEPT	= -449,		/* C: uid(4) port(2) */
+	PT_C_CALL		= -450,		/* C: uid(4) port(2) */
+	PT_C_CALL_DECLINE	= -452,		/* C: uid(4) */
 	PT_C_BLOCK		= -500,
 	PT_C_BLOCK_LIST		= -510,		/* C: empty: send BLOCKED_LIST */
 	PT_C_UNBLOCK		= -520,
@@ -106,6 +123,10 @@ enum wire_type {
 	PT_C_ROOM_RD_TEXT	= -930,
 	PT_C_ROOM_RD_VIDEO	= -931,
 	PT_C_ROOM_NEW_USER_MIC	= -932,
+	PT_C_VIDEO_HANGUP	= -720,		/* C: uid(4) */
+	PT_C_VIDEO_ACCEPT	= -710,		/* C: uid(4) webport(2) */
+	PT_C_VIDEO_DECLINE	= -701,		/* C: uid(4) */
+	PT_C_VIDEO_CALL		= -700,		/* C: uid(4) webport(2) */
 	PT_C_ROOM_CLOSE		= -940,
 	PT_C_DISCONNECT		= -1100,
 	PT_C_LYMERICK		= -1130,

@@ -45,5 +45,6 @@
 #define PALD_TROOMS		1024	/* rooms with members at one time */
 #define PALD_ROOM_MEMBERS_MAX	1000	/* members of one room, whatever room_size says */
 #define PALD_JOINS_MAX		4	/* rooms one session may be in */
+#define PALD_P2P_ENTRIES	1024	/* sides of calls and transfers at once (two each) */
 
 #endif /* PALD_STORE_SIZES_H */

@@ -30,12 +30,13 @@
 #include "table.h"
 
 #define TABLE_MAGIC	0x70616c64u	/* "pald" */
-#define TABLE_LAYOUT	11	/* 6: hiwat; 7: conf; 9: blob; 10: pool; 11: lines */
+#define TABLE_LAYOUT	12	/* 9: blob; 10: pool; 11: lines; 12: p2p entries */
 #define LK_TABLE	((off_t)0)
 #define LK_LIVE		((off_t)1 << 32)
 #define LK_LINES	((off_t)2 << 32)
 #define LK_ROOMS	((off_t)3 << 32)
 #define LK_ROOM		((off_t)4 << 32)
+#define LK_P2P		((off_t)5 << 32)
 #define TEMP_IDS	1000000	/* temporary room ids cycle through these */
 #define REG_SLOTS	64
 #define SWEEP_BATCH	32
@@ -85,6 +86,7 @@ struct thdr {
 	}		 line[LINE_SLOTS + 1];	/* the last: TABLE_LINES_OTHER */
 	int64_t		 shut_at;	/* /shutdown: when; 0 = none */
 	char		 shut_text[PALD_REASON_MAX + 1];
+	_Atomic uint32_t p2pserial;	/* the last p2p entry's serial */
 	_Atomic uint32_t confseq;	/* odd while the master writes conf */
 	uint32_t	 conflen;
 	unsigned char	 conf[TABLE_BLOB_MAX];	/* table_blob_put's bytes */
@@ -151,6 +153,7 @@ struct table {
 	struct trec	*recs;
 	struct tmember	*members;
 	struct tvep	*veps;
+	struct tp2p	*p2p;
 	char		 dir[PATH_MAX];
 	int		 myslot;	/* -1 when not logged in */
 	int		 bellfd;
@@ -188,6 +191,12 @@ static size_t
 veps_size(void)
 {
 	return sizeof(struct tvep) * TABLE_VEPS;
+}
+
+static size_t
+p2p_size(void)
+{
+	return sizeof(struct tp2p) * TABLE_P2P;
 }
 
 /* lockbyte - take (F_WRLCK, F_SETLKW) or drop (F_UNLCK) one lock byte */
@@ -350,7 +359,7 @@ table_open(const char *dir, int create)
 	t->pid = getpid();
 	t->size = HDR_SIZE + slots_size() +
 	    (size_t)PALD_MAX_SESSIONS * PALD_INBOX_SIZE + recs_size() +
-	    members_size() + veps_size();
+	    members_size() + veps_size() + p2p_size();
 	if (strlcpy(t->dir, dir, sizeof(t->dir)) >= sizeof(t->dir))
 		goto fail;
 	n = snprintf(path, sizeof(path), "%s/%s", dir, TABLE_FILE);
@@ -376,6 +385,7 @@ table_open(const char *dir, int create)
 	    recs_size());
 	t->veps = (struct tvep *)((unsigned char *)t->members +
 	    members_size());
+	t->p2p = (struct tp2p *)((unsigned char *)t->veps + veps_size());
 	table_lock(t);
 	if (!header_ok(t)) {
 		if (t->hdr->magic != 0)
@@ -389,6 +399,7 @@ table_open(const char *dir, int create)
 		t->hdr->started = time(NULL);
 		for (n = 0; n < PALD_TROOMS; n++)
 			atomic_store(&t->recs[n].state, 0);
+		memset(t->p2p, 0, p2p_size());
 	}
 	table_unlock(t);
 	return t;
@@ -620,6 +631,21 @@ used(struct table *t)
 	uint32_t	 n = atomic_load(&t->hdr->hiwat);
 
 	return n > PALD_MAX_SESSIONS ? PALD_MAX_SESSIONS : (int)n;
+}
+
+int
+table_session(struct table *t, int slot, uint32_t gen, struct tsess *out)
+{
+	struct tslot	*s;
+
+	if (slot < 0 || slot >= PALD_MAX_SESSIONS)
+		return -1;
+	s = &t->slots[slot];
+	if (atomic_load(&s->state) == 0 || atomic_load(&s->gen) != gen)
+		return -1;
+	copyout(t, slot, out);
+	/* taken over meanwhile: the copy is of another session */
+	return out->gen == gen && atomic_load(&s->state) != 0 ? 0 : -1;
 }
 
 int
@@ -1749,6 +1775,109 @@ table_veps(struct table *t, struct tvep *out, int max)
 		n++;
 	}
 	table_unlock(t);
+	return n;
+}
+
+/*
+ * Person-to-person entries (table.h).  Each is written by its owner
+ * under the p2p lock; an entry whose owner's slot is free or has a newer
+ * generation is free too, so a dead session's entries need no sweep.
+ */
+#define p2p_lock(t)		lk((t), LK_P2P)
+#define p2p_unlock(t)		unlk((t), LK_P2P)
+
+/* p2p_live - entry e in use by a session that still holds its slot */
+static int
+p2p_live(struct table *t, const struct tp2p *e)
+{
+	return e->kind != 0 && e->slot >= 0 && e->slot < PALD_MAX_SESSIONS &&
+	    atomic_load(&t->slots[e->slot].state) != 0 &&
+	    atomic_load(&t->slots[e->slot].gen) == e->gen;
+}
+
+int
+table_p2p_put(struct table *t, const struct tp2p *e, int base)
+{
+	struct tslot	*s;
+	struct tp2p	*v, *fr = NULL, e2;
+	uint32_t	 gen;
+	int		 i;
+
+	if (t->myslot == -1 || e->kind == 0)
+		return -1;
+	s = &t->slots[t->myslot];
+	gen = atomic_load(&s->gen);
+	p2p_lock(t);
+	for (i = 0; i < TABLE_P2P; i++) {
+		v = &t->p2p[i];
+		if (v->kind == e->kind && v->slot == t->myslot &&
+		    v->gen == gen)
+			break;
+		if (fr == NULL && !p2p_live(t, v))
+			fr = v;
+	}
+	if (i == TABLE_P2P && (v = fr) != NULL)
+		v->serial = atomic_fetch_add(&t->hdr->p2pserial, 1) + 1;
+	if (v != NULL) {
+		e2 = *e;
+		e2.serial = v->serial;
+		*v = e2;
+		v->idx = (int)(v - t->p2p);
+		v->uid = atomic_load(&s->uid);
+		v->slot = t->myslot;
+		v->gen = gen;
+		if (base != 0)
+			v->rport = (uint16_t)(base + 2 * v->idx);
+	}
+	p2p_unlock(t);
+	return v != NULL ? (int)(v - t->p2p) : -1;
+}
+
+void
+table_p2p_drop(struct table *t, int kind)
+{
+	uint32_t	 gen;
+	int		 i;
+
+	if (t->myslot == -1)
+		return;
+	gen = atomic_load(&t->slots[t->myslot].gen);
+	p2p_lock(t);
+	for (i = 0; i < TABLE_P2P; i++)
+		if (t->p2p[i].kind == kind && t->p2p[i].slot == t->myslot &&
+		    t->p2p[i].gen == gen)
+			memset(&t->p2p[i], 0, sizeof(t->p2p[i]));
+	p2p_unlock(t);
+}
+
+int
+table_p2p_get(struct table *t, int slot, uint32_t gen, int kind,
+    struct tp2p *out)
+{
+	int	 i, r = -1;
+
+	p2p_lock(t);
+	for (i = 0; i < TABLE_P2P; i++)
+		if (t->p2p[i].kind == kind && t->p2p[i].slot == slot &&
+		    t->p2p[i].gen == gen && p2p_live(t, &t->p2p[i])) {
+			*out = t->p2p[i];
+			r = 0;
+			break;
+		}
+	p2p_unlock(t);
+	return r;
+}
+
+int
+table_p2ps(struct table *t, struct tp2p *out, int max)
+{
+	int	 i, n = 0;
+
+	p2p_lock(t);
+	for (i = 0; i < TABLE_P2P && n < max; i++)
+		if (p2p_live(t, &t->p2p[i]))
+			out[n++] = t->p2p[i];
+	p2p_unlock(t);
 	return n;
 }
 

@@ -41,6 +41,7 @@
 #define TM_KICK		2	/* a frame to write, then close the session */
 #define TM_OFFLINE	3	/* offline IMs were queued: look at the store */
 #define TM_LISTER	4	/* uid, op: added (1) or removed (0) us */
+#define TM_P2P		5	/* a call or transfer event (p2p.c) */
 
 /* A copy of a slot's public fields. */
 struct tsess {
@@ -93,6 +94,8 @@ void		 table_touch(struct table *, int64_t);
  * notself); 0 and *out filled, or -1 if uid is not online.
  */
 int		 table_find(struct table *, uint32_t, int, struct tsess *);
+/* table_session - session (slot, gen) into *out: 0, or -1 if it is gone */
+int		 table_session(struct table *, int, uint32_t, struct tsess *);
 /* table_status - the status of session (slot, gen); 0 if it is gone */
 uint32_t	 table_status(struct table *, int, uint32_t);
 /* table_list - every session, through a callback; returns the count. */
@@ -352,5 +355,56 @@ int		 table_vep(struct table *, uint32_t, const char *, uint16_t,
 		    int, int);
 /* table_veps - copy the endpoints that have not expired; the count */
 int		 table_veps(struct table *, struct tvep *, int);
+
+/*
+ * Person-to-person sessions: voice calls, file transfers, video calls.
+ * Each side of one has an entry of its own, which only its session
+ * writes (under the p2p lock, for a memcpy): what it asked the peer for,
+ * or was asked, and whether it is accepted.  The other side's child
+ * reads it to check an answer against the question; the voice child
+ * reads them all and relays the media of two entries that name each
+ * other and are both accepted.  A session has at most one entry of each
+ * kind; the entry of a session that is gone is free.  Relay ports: an
+ * entry put with a base port b has b + 2 * idx and the port after it.
+ */
+#define TP_CALL		1
+#define TP_FILE		2
+#define TP_VIDEO	3
+#define TPS_ASKING	1	/* we asked the peer; no answer yet */
+#define TPS_ASKED	2	/* the peer asked us; no answer yet */
+#define TPS_ON		3	/* accepted by both: media may flow */
+#define TABLE_P2P	PALD_P2P_ENTRIES
+
+struct tp2p {
+	int		 idx;		/* the entry's index */
+	uint32_t	 serial;	/* a new number for each new entry */
+	int		 kind;		/* TP_*; 0: free */
+	int		 state;		/* TPS_* */
+	int		 asker;		/* 1: the owner asked (caller, sender) */
+	uint32_t	 uid;		/* the owner: a session */
+	int		 slot;
+	uint32_t	 gen;
+	uint32_t	 peer;		/* the other side's session */
+	int		 pslot;
+	uint32_t	 pgen;
+	uint16_t	 rport;		/* relay port; 0: none (direct) */
+	uint16_t	 cport;		/* the owner's own port, if it gave one */
+	int64_t		 since;		/* time(3) the entry was made */
+};
+
+/*
+ * table_p2p_put - make or change our entry of kind e->kind from *e (the
+ * owner fields are ours, whatever e says); base, when not 0, gives its
+ * relay ports (else e->rport stays).  Its index, or -1 if we are not
+ * logged in or every entry is taken.
+ */
+int		 table_p2p_put(struct table *, const struct tp2p *, int);
+/* table_p2p_drop - our entry of kind is freed (if we have one) */
+void		 table_p2p_drop(struct table *, int);
+/* table_p2p_get - the entry of kind of session (slot, gen); 0 or -1 */
+int		 table_p2p_get(struct table *, int, uint32_t, int,
+		    struct tp2p *);
+/* table_p2ps - copy the entries of live sessions; the count */
+int		 table_p2ps(struct table *, struct tp2p *, int);
 
 #endif /* PALD_STORE_TABLE_H */

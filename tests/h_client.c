@@ -1,12 +1,14 @@
 /*
  * h_client.c - a scriptable Paltalk 5.0 client for the integration tests.
  *
- * usage: h_client [-s source] [-t seconds] port <script
+ * usage: h_client [-a address] [-b address | -s address] [-t seconds] port
+ *	<script
  *
- * It speaks to 127.0.0.1 only (no option names another host), from
- * 127.0.0.1 or, with -s, from another loopback address (127.0.0.2: a
- * second client address for the tests of per-address limits), with code
- * of its own and libc only, so that a bug in the server's codec cannot
+ * It speaks to 127.0.0.1 unless -a names another numeric IPv4 address
+ * (the real-client runs put pald in a network namespace of its own),
+ * from the address -b names if given (-s: the same, but loopback only, as
+ * the tests of per-address limits use: 127.0.0.2 is a second client), with
+ * code of its own and libc only, so that a bug in the server's codec cannot
  * hide by being on both sides of a test.  Frames go out as the 5.0 client
  * sends them: header (type, version 0x0047, length) and payload in two
  * write() calls.
@@ -113,6 +115,45 @@
  *				-382, -398, -399: room(4)
  *	video ROOM 0|1		-6010 (1, start publishing) or -6012 (0,
  *				stop): room(4)
+ *
+ * Calls, file transfers, video calls (proto/P2P.md); UID as above:
+ *	call UID, answer UID	-450, -449: uid(4) 082a (2090, as 5.0 sends)
+ *	decline UID, hangup UID	-452, -448: uid(4)
+ *	offer UID		-445: uid(4) 082a
+ *	acceptfile UID		-444: uid(4) port(2), the port of the open
+ *				flisten socket, else 082a
+ *	refuse UID		-443: uid(4)
+ *	vcall UID [PORT], vaccept UID [PORT]
+ *				-700, -710: uid(4) port(2), the web port:
+ *				PORT, else the vlisten port, else 2091
+ *	vdecline UID, vhangup UID
+ *				-701, -720: uid(4)
+ * Their media (h_media.c), from the -b address, else 127.0.0.1.  ADDR
+ * PORT, where optional, default to the last address a connection packet
+ * (0x01c1, 0x01bc, 0x02c6) or a video invitation (0x02bc: ip=, port=)
+ * gave:
+ *	rtpopen [PORT]		UDP sockets on PORT and PORT+1 (default: the
+ *				last 0x01c1's port), for rtprecv
+ *	rtpsend SEQS [ADDR PORT]
+ *				RTP packets (payload type 3, four GSM frames,
+ *				SSRC our uid) with these sequence numbers (a
+ *				comma list, or N for 0..N-1), 20 ms apart, from
+ *				a socket kept between rtpsends, as the 5.0
+ *				client's transmit socket
+ *	rtcpsend N [ADDR PORT]	N RTCP packets to PORT+1, from a second socket
+ *	rtpnew			new sending sockets (new source ports)
+ *	rtprecv MS [N]		what comes to the rtpopen sockets in MS ms (or
+ *				the first N): "RTP seq=..." lines, "RTPS n"
+ *	flisten [PORT]		a TCP listener on PORT (default 2090; 0: the
+ *				kernel picks): "FLISTEN addr:port"
+ *	fget PATH		one transfer to it, into PATH: "FILE ..."
+ *	fput PATH [ADDR PORT]	PATH as the 5.0 sender sends: "FSENT bytes=N"
+ *	fputlie SIZE PATH [ADDR PORT]
+ *				the same with SIZE in the header
+ *	vlisten [PORT]		the web server's listener (default 0: the
+ *				kernel picks): "VLISTEN addr:port"
+ *	vserve PATH N		N pictures served on it: "VSERVED from=A"
+ *	vget PATH [ADDR PORT]	one picture into PATH: "VIDEO bytes=N"
  *	expect TYPE [TEXT]	read until a TYPE frame whose RECV line holds
  *				TEXT (the rest of the line); fails on timeout
  *				or when the connection closes
@@ -147,6 +188,9 @@
  *	0x0138			room=<room> uid=<uid> on=<n> (on: 1 or 2 bytes)
  *	0x013b			room=<room> ip=<a.b.c.d> port=<bytes 14-15>
  *				raw=<bytes 8-13 in hex>
+ *	0x01c1 0x01bc 0x02c6	uid=<uid> ip=<a.b.c.d> port=<port>
+ *	0x01c0 0x01c3 0x01bb 0x02bd 0x02d0
+ *				uid=<uid>
  *	0x0136			room=<room> kind=<n> admin=<n> [invis=<n>, the
  *				word at offset 10, if not 0] rating=<char>
  *				name=<bytes 23.. up to \n> [text=<the rest,
@@ -194,6 +238,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "h_media.h"
 #include "h_util.h"
 
 #define HDRLEN		6
@@ -281,6 +326,21 @@
 #define C_VERSIONS	(-2102)
 #define C_VIDEO_STOP	(-6012)
 #define C_VIDEO_START	(-6010)
+#define C_FILE_REFUSE	(-443)
+#define C_FILE_ACCEPT	(-444)
+#define C_FILE_OFFER	(-445)
+#define C_CALL_HANGUP	(-448)
+#define C_CALL_ACCEPT	(-449)
+#define C_CALL		(-450)
+#define C_CALL_DECLINE	(-452)
+#define C_VCALL		(-700)
+#define C_VDECLINE	(-701)
+#define C_VACCEPT	(-710)
+#define C_VHANGUP	(-720)
+#define T_VIDEO_INVITE	0x02bc
+#define CLIENT_PORT	2090		/* where the 5.0 client takes calls */
+#define WEB_PORT	2091		/* its video web port */
+#define RTP_GAP		20		/* ms between the datagrams we send */
 
 #define VOICE_PORT	0x082a		/* 2090: the dword after a join's room */
 #define CREATE_VOICE	0x00030000	/* ROOM_CREATE flags of a voice room */
@@ -344,11 +404,17 @@ static char		 script[SCRIPTMAX];
 static char		 pbuf[MAXPAYLOAD + 1];
 static int		 port;
 static long long	 timeout_ms = 10000;
-static struct in_addr	 source;	/* -s; 0: the kernel's choice */
 static long		 lineno;
 static uint32_t		 my_uid;
 static int		 my_challenge;
 static struct sbuf	*capture;	/* selftest: frames as hex, not sent */
+static const char	*server = "127.0.0.1";	/* -a */
+static const char	*local;			/* -b */
+static char		 last_ip[16];	/* the last address we were given */
+static int		 last_port;
+static int		 rtpin[2] = { -1, -1 }, rtpout[2] = { -1, -1 };
+static int		 flisten_fd = -1, flisten_port;
+static int		 vlisten_fd = -1, vlisten_port;
 
 static void	fail(const char *, ...)
 		    __attribute__((format(printf, 1, 2), noreturn));
@@ -758,6 +824,21 @@ is_list_type(unsigned t)
 	return type_in(t, lists, sizeof(lists) / sizeof(lists[0]));
 }
 
+/* the packets that give an address: uid(4) ip(4) port(2) */
+static int
+is_conn_type(unsigned t)
+{
+	return t == 0x01c1 || t == 0x01bc || t == 0x02c6;
+}
+
+/* the packets that end a call, transfer or video: uid(4) */
+static int
+is_p2p_end(unsigned t)
+{
+	return t == 0x01c0 || t == 0x01c3 || t == 0x01bb || t == 0x02bd ||
+	    t == 0x02d0;
+}
+
 static int
 is_text_type(unsigned t)
 {
@@ -900,9 +981,39 @@ show_fixed(struct sbuf *b, const struct frame *f)
 		sb_add(b, "uid=%lu disp=%u text=", (unsigned long)get32(p),
 		    get16(p + 4));
 		sb_text(b, p + 6, f->len - 6, 0);
-	} else
+	} else if (is_conn_type(f->type) && f->len >= 10)
+		sb_add(b, "uid=%lu ip=%u.%u.%u.%u port=%u",
+		    (unsigned long)get32(p), p[4], p[5], p[6], p[7],
+		    get16(p + 8));
+	else if (is_p2p_end(f->type) && f->len >= 4)
+		sb_add(b, "uid=%lu", (unsigned long)get32(p));
+	else
 		return 0;
 	return 1;
+}
+
+/*
+ * note_addr - the address a connection packet or a video invitation
+ * gave, for the media commands
+ */
+static void
+note_addr(const struct frame *f)
+{
+	const char	*ip, *pt;
+	unsigned long	 v;
+
+	if (is_conn_type(f->type) && f->len >= 10) {
+		snprintf(last_ip, sizeof(last_ip), "%u.%u.%u.%u", f->p[4],
+		    f->p[5], f->p[6], f->p[7]);
+		last_port = (int)get16(f->p + 8);
+	} else if (f->type == T_VIDEO_INVITE &&
+	    (ip = strstr((const char *)f->p, "ip=")) != NULL &&
+	    (pt = strstr((const char *)f->p, "port=")) != NULL) {
+		v = strtoul(ip + 3, NULL, 10);
+		snprintf(last_ip, sizeof(last_ip), "%lu.%lu.%lu.%lu",
+		    v >> 24 & 255, v >> 16 & 255, v >> 8 & 255, v & 255);
+		last_port = (int)strtol(pt + 5, NULL, 10);
+	}
 }
 
 /* format - the RECV line of a frame */
@@ -959,7 +1070,7 @@ conn_close(struct conn *c)
 	c->gone = 0;
 }
 
-/* conn_open - a new connection to 127.0.0.1:port, replacing c's */
+/* conn_open - a new connection to the server's port, replacing c's */
 static void
 conn_open(struct conn *c)
 {
@@ -968,7 +1079,9 @@ conn_open(struct conn *c)
 	int			 one = 1;
 
 	conn_close(c);
-	if ((c->fd = socket(AF_INET, SOCK_STREAM, 0)) == -1)
+	if (local != NULL)
+		c->fd = hm_bind(SOCK_STREAM, local, 0);
+	else if ((c->fd = socket(AF_INET, SOCK_STREAM, 0)) == -1)
 		die("socket: %s", strerror(errno));
 	/* header and payload leave as two segments, and at once */
 	if (setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one,
@@ -980,16 +1093,13 @@ conn_open(struct conn *c)
 		die("SO_SNDTIMEO: %s", strerror(errno));
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
-	if (source.s_addr != 0) {
-		sin.sin_addr = source;
-		if (bind(c->fd, (struct sockaddr *)&sin, sizeof(sin)) == -1)
-			die("bind %s: %s", inet_ntoa(source), strerror(errno));
-	}
 	sin.sin_port = htons((uint16_t)port);
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (inet_pton(AF_INET, server, &sin.sin_addr) != 1)
+		die("bad server address '%s'", server);
 	while (connect(c->fd, (struct sockaddr *)&sin, sizeof(sin)) == -1)
 		if (errno != EINTR)
-			die("connect 127.0.0.1:%d: %s", port, strerror(errno));
+			die("connect %s:%d: %s", server, port,
+			    strerror(errno));
 }
 
 /*
@@ -1102,6 +1212,7 @@ conn_next(struct conn *c, long long deadline)
 			c->len -= HDRLEN + n;
 			memmove(c->buf, c->buf + HDRLEN + n, c->len);
 			format(&fr);
+			note_addr(&fr);
 			say("%s", fr.line);
 			return W_FRAME;
 		}
@@ -1806,6 +1917,244 @@ cmd_video(char *args, int unused)
 	conn_send_uid(&cur, on ? C_VIDEO_START : C_VIDEO_STOP, room);
 }
 
+/*
+ * p2p - call, answer, offer, acceptfile: uid(4) 082a; vcall, vaccept:
+ * uid(4) PORT; decline, hangup, refuse, vdecline, vhangup: uid(4)
+ */
+static void
+cmd_p2p(char *args, int type)
+{
+	static const char	 use[] = "call|answer|decline|hangup|offer|"
+	    "acceptfile|refuse|vcall|vaccept|vdecline|vhangup UID [PORT]";
+	unsigned char		 b[6];
+	long long		 pt;
+	char			*w;
+
+	put32(b, parse_uid(need(&args, use)));
+	if (type == C_VCALL || type == C_VACCEPT) {
+		if ((w = word(&args)) == NULL)
+			pt = vlisten_fd != -1 ? vlisten_port : WEB_PORT;
+		else if (num(w, 10, 0, 65535, &pt) == -1)
+			bad("usage: %s", use);
+		put16(b + 4, (unsigned)pt);
+	} else
+		put16(b + 4, type == C_FILE_ACCEPT && flisten_fd != -1 ?
+		    (unsigned)flisten_port : CLIENT_PORT);
+	noargs(args, use);
+	conn_send(&cur, type, b, type == C_CALL || type == C_CALL_ACCEPT ||
+	    type == C_FILE_OFFER || type == C_FILE_ACCEPT || type == C_VCALL ||
+	    type == C_VACCEPT ? 6 : 4);
+}
+
+/* media_local - the address the media commands use */
+static const char *
+media_local(void)
+{
+	return local != NULL ? local : "127.0.0.1";
+}
+
+/* dest - [ADDR PORT] of a media command, else the last address given */
+static int
+dest(char **pp, const char *use, const char **addr)
+{
+	char		*a = word(pp);
+	long long	 pt;
+
+	if (a == NULL) {
+		if (last_ip[0] == '\0')
+			bad("%s: no address yet (expect a connection packet)",
+			    use);
+		*addr = last_ip;
+		return last_port;
+	}
+	if (num(need(pp, use), 10, 1, 65535, &pt) == -1)
+		bad("usage: %s", use);
+	noargs(*pp, use);
+	*addr = a;
+	return (int)pt;
+}
+
+/* rtpopen [PORT] - receiving sockets on PORT and PORT+1 */
+static void
+cmd_rtpopen(char *args, int unused)
+{
+	char		*w = word(&args);
+	long long	 pt = last_port;
+
+	if (w != NULL && num(w, 10, 1, 65534, &pt) == -1)
+		bad("usage: rtpopen [PORT]");
+	noargs(args, "rtpopen [PORT]");
+	if (pt <= 0)
+		bad("rtpopen: no port yet");
+	if (rtpin[0] != -1)
+		(void)close(rtpin[0]);
+	if (rtpin[1] != -1)
+		(void)close(rtpin[1]);
+	rtpin[0] = hm_bind(SOCK_DGRAM, media_local(), (int)pt);
+	rtpin[1] = hm_bind(SOCK_DGRAM, media_local(), (int)pt + 1);
+	say("RTPOPEN %s:%lld", media_local(), pt);
+}
+
+/* seqlist - "N" (0..N-1) or "a,b,c": the sequence numbers; their count */
+static int
+seqlist(char *w, unsigned *seq, int cap)
+{
+	long long	 v;
+	char		*t;
+	int		 n = 0;
+
+	if (strchr(w, ',') == NULL) {
+		if (num(w, 10, 1, cap, &v) == -1)
+			return -1;
+		for (n = 0; n < v; n++)
+			seq[n] = (unsigned)n;
+		return n;
+	}
+	while ((t = strsep(&w, ",")) != NULL) {
+		if (n == cap || num(t, 10, 0, 65535, &v) == -1)
+			return -1;
+		seq[n++] = (unsigned)v;
+	}
+	return n;
+}
+
+/* rtpsend SEQS [ADDR PORT], rtcpsend N [ADDR PORT] (to PORT+1) */
+static void
+cmd_rtpsend(char *args, int rtcp)
+{
+	static const char	 use[] = "rtpsend SEQS|rtcpsend N [ADDR PORT]";
+	static unsigned		 seq[1000];
+	const char		*addr;
+	int			 n, pt;
+
+	if ((n = seqlist(need(&args, use), seq, 1000)) <= 0)
+		bad("usage: %s", use);
+	pt = dest(&args, use, &addr) + rtcp;
+	if (rtpout[rtcp] == -1)
+		rtpout[rtcp] = hm_bind(SOCK_DGRAM, media_local(), 0);
+	hm_rtp_send(rtpout[rtcp], addr, pt, seq, n, my_uid, rtcp, RTP_GAP);
+}
+
+static void
+cmd_rtpnew(char *args, int unused)
+{
+	noargs(args, "rtpnew");
+	if (rtpout[0] != -1)
+		(void)close(rtpout[0]);
+	if (rtpout[1] != -1)
+		(void)close(rtpout[1]);
+	rtpout[0] = rtpout[1] = -1;
+}
+
+/* rtprecv MS [N] */
+static void
+cmd_rtprecv(char *args, int unused)
+{
+	static const char	 use[] = "rtprecv MS [N]";
+	long long		 ms, max = 0;
+	char			*w;
+
+	if (num(need(&args, use), 10, 0, 3600000, &ms) == -1 ||
+	    ((w = word(&args)) != NULL && num(w, 10, 1, 100000, &max) == -1))
+		bad("usage: %s", use);
+	noargs(args, use);
+	if (rtpin[0] == -1)
+		bad("rtprecv: rtpopen first");
+	hm_rtp_recv(rtpin, 2, ms, (int)max);
+}
+
+/* flisten [PORT] - the receiver's TCP listener */
+static void
+cmd_flisten(char *args, int unused)
+{
+	char		*w = word(&args);
+	long long	 pt = CLIENT_PORT;
+
+	if (w != NULL && num(w, 10, 0, 65535, &pt) == -1)
+		bad("usage: flisten [PORT]");
+	noargs(args, "flisten [PORT]");
+	if (flisten_fd != -1)
+		(void)close(flisten_fd);
+	flisten_fd = hm_listen(media_local(), (int)pt, &flisten_port);
+	say("FLISTEN %s:%d", media_local(), flisten_port);
+}
+
+/* fget PATH - one transfer to the flisten socket */
+static void
+cmd_fget(char *args, int unused)
+{
+	char	*path = need(&args, "fget PATH");
+
+	noargs(args, "fget PATH");
+	if (flisten_fd == -1)
+		bad("fget: flisten first");
+	hm_file_recv(flisten_fd, path, now_ms() + timeout_ms);
+	(void)close(flisten_fd);
+	flisten_fd = -1;
+}
+
+/* fput PATH [ADDR PORT], fputlie SIZE PATH [ADDR PORT] */
+static void
+cmd_fput(char *args, int lie)
+{
+	static const char	 use[] = "fput PATH|fputlie SIZE PATH [ADDR PORT]";
+	const char		*addr, *name;
+	char			*path;
+	long long		 size = -1;
+	int			 pt;
+
+	if (lie && num(need(&args, use), 10, 0, UINT32_MAX, &size) == -1)
+		bad("usage: %s", use);
+	path = need(&args, use);
+	pt = dest(&args, use, &addr);
+	name = strrchr(path, '/') != NULL ? strrchr(path, '/') + 1 : path;
+	hm_file_send(local, addr, pt, path, name, size, now_ms() + timeout_ms);
+}
+
+/* vlisten [PORT] - the web server's listener of a video call */
+static void
+cmd_vlisten(char *args, int unused)
+{
+	char		*w = word(&args);
+	long long	 pt = 0;
+
+	if (w != NULL && num(w, 10, 0, 65535, &pt) == -1)
+		bad("usage: vlisten [PORT]");
+	noargs(args, "vlisten [PORT]");
+	if (vlisten_fd != -1)
+		(void)close(vlisten_fd);
+	vlisten_fd = hm_listen(media_local(), (int)pt, &vlisten_port);
+	say("VLISTEN %s:%d", media_local(), vlisten_port);
+}
+
+/* vserve PATH N - N pictures on the vlisten socket */
+static void
+cmd_vserve(char *args, int unused)
+{
+	static const char	 use[] = "vserve PATH N";
+	long long		 n;
+	char			*path = need(&args, use);
+
+	if (num(need(&args, use), 10, 1, 1000, &n) == -1)
+		bad("usage: %s", use);
+	noargs(args, use);
+	if (vlisten_fd == -1)
+		bad("vserve: vlisten first");
+	hm_video_serve(vlisten_fd, path, (int)n, now_ms() + timeout_ms);
+}
+
+/* vget PATH [ADDR PORT] - one picture */
+static void
+cmd_vget(char *args, int unused)
+{
+	static const char	 use[] = "vget PATH [ADDR PORT]";
+	const char		*addr;
+	char			*path = need(&args, use);
+	int			 pt = dest(&args, use, &addr);
+
+	hm_video_get(local, addr, pt, path, now_ms() + timeout_ms);
+}
+
 static void
 cmd_expect(char *args, int unused)
 {
@@ -1947,6 +2296,17 @@ static const struct vec {
 	{ "video 50001 1", "e88600470004" "0000c351" },
 	{ "video 50001 0", "e88400470004" "0000c351" },
 	{ "im bob hi", "ffec00470006" "000f4243" "6869" },
+	{ "call bob", "fe3e00470006" "000f4243" "082a" },
+	{ "answer bob", "fe3f00470006" "000f4243" "082a" },
+	{ "decline bob", "fe3c00470004" "000f4243" },
+	{ "hangup bob", "fe4000470004" "000f4243" },
+	{ "offer bob", "fe4300470006" "000f4243" "082a" },
+	{ "acceptfile bob", "fe4400470006" "000f4243" "082a" },
+	{ "refuse bob", "fe4500470004" "000f4243" },
+	{ "vcall bob 2091", "fd4400470006" "000f4243" "082b" },
+	{ "vaccept bob", "fd3a00470006" "000f4243" "082b" },
+	{ "vdecline bob", "fd4300470004" "000f4243" },
+	{ "vhangup bob", "fd3000470004" "000f4243" },
 };
 
 /* server frames (type, payload in hex) and their decoded RECV text */
@@ -1983,6 +2343,14 @@ static const struct decvec {
 	{ 0x0140, "0000c351", "hex=0000c351" },
 	{ 0x0168, "67726f75705f69643d310a7569643d32", "rec group_id=1|uid=2" },
 	{ 0xffd9, "68690a", "text=hi." },
+	{ 0x01c1, "000f4243" "7f000002" "4e20",
+	    "uid=1000003 ip=127.0.0.2 port=20000" },
+	{ 0x01bc, "000f4243" "c0a80101" "082a",
+	    "uid=1000003 ip=192.168.1.1 port=2090" },
+	{ 0x01c3, "000f4243", "uid=1000003" },
+	{ 0x02d0, "000f4243", "uid=1000003" },
+	{ 0x01c1, "000f4243", "hex=000f4243" },
+	{ 0x01c2, "7569643d310a69703d320a", "rec uid=1|ip=2|" },
 };
 
 /* st_rooms - the room encoders and the room decoders against the vectors */
@@ -2074,27 +2442,36 @@ cmd_selftest(char *args, int unused)
 }
 
 static const struct cmd cmds[] = {
+	{ "acceptfile",	cmd_p2p,	C_FILE_ACCEPT },
 	{ "add",	cmd_uidreq,	C_ADD },
 	{ "admininfo",	cmd_room,	C_ADMIN_INFO },
 	{ "allmics",	cmd_roomflag,	C_ALL_MICS },
+	{ "answer",	cmd_p2p,	C_CALL_ACCEPT },
 	{ "away",	cmd_away,	C_AWAY },
 	{ "blocklist",	cmd_empty,	C_BLOCK_LIST },
 	{ "ban",	cmd_roomuid,	C_BAN },
 	{ "bannick",	cmd_roomtext,	C_BAN_NICK },
 	{ "block",	cmd_uidreq,	C_BLOCK },
 	{ "bounce",	cmd_roomuid,	C_BOUNCE },
+	{ "call",	cmd_p2p,	C_CALL },
 	{ "close",	cmd_close,	0 },
 	{ "connect",	cmd_connect,	0 },
 	{ "create",	cmd_create,	0 },
+	{ "decline",	cmd_p2p,	C_CALL_DECLINE },
 	{ "display",	cmd_display,	C_SET_DISPLAY },
 	{ "drain",	cmd_drain,	0 },
 	{ "echo",	cmd_echo,	0 },
 	{ "eof",	cmd_eof,	0 },
 	{ "expect",	cmd_expect,	0 },
 	{ "expectnot",	cmd_expectnot,	0 },
+	{ "fget",	cmd_fget,	0 },
+	{ "flisten",	cmd_flisten,	0 },
+	{ "fput",	cmd_fput,	0 },
+	{ "fputlie",	cmd_fput,	1 },
 	{ "friends",	cmd_friends,	C_INVITE_FRIEND },
 	{ "handdown",	cmd_room,	C_HAND_DOWN },
 	{ "handup",	cmd_room,	C_HAND_UP },
+	{ "hangup",	cmd_p2p,	C_CALL_HANGUP },
 	{ "hint",	cmd_hint,	C_PASSWORD_HINT },
 	{ "hello",	cmd_hello,	0 },
 	{ "im",		cmd_im,		0 },
@@ -2106,6 +2483,7 @@ static const struct cmd cmds[] = {
 	{ "login",	cmd_login,	0 },
 	{ "lowerhands",	cmd_room,	C_LOWER_HANDS },
 	{ "newmic",	cmd_roomflag,	C_NEW_USER_MIC },
+	{ "offer",	cmd_p2p,	C_FILE_OFFER },
 	{ "online",	cmd_empty,	C_ONLINE },
 	{ "privacy",	cmd_privacy,	C_SET_PRIVACY },
 	{ "passwd",	cmd_passwd,	0 },
@@ -2115,11 +2493,17 @@ static const struct cmd cmds[] = {
 	{ "rdvideo",	cmd_roomflag,	C_REDDOT_VIDEO },
 	{ "reason",	cmd_roomuidtext, C_BOUNCE_REASON },
 	{ "reddot",	cmd_roomuid,	C_REDDOT },
+	{ "refuse",	cmd_p2p,	C_FILE_REFUSE },
 	{ "newuser",	cmd_newuser,	0 },
 	{ "register",	cmd_register,	0 },
 	{ "remove",	cmd_uidreq,	C_REMOVE },
 	{ "report",	cmd_roomuidtext, C_ROOM_REPORT },
 	{ "rooms",	cmd_rooms,	0 },
+	{ "rtcpsend",	cmd_rtpsend,	1 },
+	{ "rtpnew",	cmd_rtpnew,	0 },
+	{ "rtpopen",	cmd_rtpopen,	0 },
+	{ "rtprecv",	cmd_rtprecv,	0 },
+	{ "rtpsend",	cmd_rtpsend,	0 },
 	{ "say",	cmd_roomtext,	C_ROOM_SAY },
 	{ "search",	cmd_search,	0 },
 	{ "searchx",	cmd_search,	1 },
@@ -2132,7 +2516,14 @@ static const struct cmd cmds[] = {
 	{ "unblock",	cmd_uidreq,	C_UNBLOCK },
 	{ "unbounce",	cmd_roomuid,	C_UNBOUNCE },
 	{ "unreddot",	cmd_roomuid,	C_UNREDDOT },
+	{ "vaccept",	cmd_p2p,	C_VACCEPT },
+	{ "vcall",	cmd_p2p,	C_VCALL },
+	{ "vdecline",	cmd_p2p,	C_VDECLINE },
+	{ "vget",	cmd_vget,	0 },
+	{ "vhangup",	cmd_p2p,	C_VHANGUP },
+	{ "vlisten",	cmd_vlisten,	0 },
 	{ "video",	cmd_video,	0 },
+	{ "vserve",	cmd_vserve,	0 },
 	{ "waitfile",	cmd_waitfile,	0 },
 };
 
@@ -2158,24 +2549,31 @@ run(char *line)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: h_client [-s source] [-t seconds] port "
-	    "<script\n");
+	fprintf(stderr, "usage: h_client [-a address] [-b address | -s address] "
+	    "[-t seconds] port <script\n");
 	exit(2);
 }
 
 int
 main(int argc, char *argv[])
 {
+	struct in_addr	 in;
 	long long	 v;
 	size_t		 n;
 	int		 ch;
 
-	while ((ch = getopt(argc, argv, "s:t:")) != -1) {
+	while ((ch = getopt(argc, argv, "a:b:s:t:")) != -1) {
 		switch (ch) {
+		case 'a':
+			server = optarg;
+			break;
 		case 's':	/* loopback only: 127.0.0.0/8 */
-			if (inet_pton(AF_INET, optarg, &source) != 1 ||
-			    (ntohl(source.s_addr) >> 24) != 127)
+			if (inet_pton(AF_INET, optarg, &in) != 1 ||
+			    (ntohl(in.s_addr) >> 24) != 127)
 				usage();
+			/* FALLTHROUGH */
+		case 'b':
+			local = optarg;
 			break;
 		case 't':
 			if (num(optarg, 10, 1, 3600, &v) == -1)

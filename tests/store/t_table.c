@@ -731,6 +731,106 @@ ATF_TC_BODY(voice_endpoints, tc)
 	table_close(t);
 }
 
+/* p2p_child - a session in a process of its own with a call entry */
+static pid_t
+p2p_child(uint32_t uid, int *ctl)
+{
+	int	 p[2], q[2];
+	char	 c = 0;
+	pid_t	 pid;
+
+	ATF_REQUIRE_EQ(pipe(p), 0);
+	ATF_REQUIRE_EQ(pipe(q), 0);
+	if ((pid = fork()) == 0) {
+		struct table	*ct = table_open(".", 0);
+		struct tp2p	 e;
+
+		memset(&e, 0, sizeof(e));
+		e.kind = TP_CALL;
+		e.state = TPS_ASKED;
+		e.peer = 1000002;
+		if (ct == NULL || table_login(ct, uid, "kid", "a", 0x1e,
+		    NULL) == -1)
+			_exit(1);
+		c = (char)table_p2p_put(ct, &e, 20000);
+		(void)write(p[1], &c, 1);
+		(void)read(q[0], &c, 1);
+		_exit(0);
+	}
+	ATF_REQUIRE_EQ(read(p[0], &c, 1), 1);
+	ATF_REQUIRE(c >= 0);
+	*ctl = q[1];
+	return pid;
+}
+
+ATF_TC_WITHOUT_HEAD(p2p_entries);
+ATF_TC_BODY(p2p_entries, tc)
+{
+	struct table	*t = open_here();
+	struct tp2p	 e, got, v[8];
+	struct tsess	 me, ts;
+	uint32_t	 serial;
+	int		 i, k, ctl;
+	pid_t		 pid;
+
+	memset(&e, 0, sizeof(e));
+	e.kind = TP_CALL;
+	e.state = TPS_ASKING;
+	e.peer = 1000003;
+	ATF_CHECK_EQ(table_p2p_put(t, &e, 20000), -1);	/* not logged in */
+	ATF_REQUIRE_EQ(table_login(t, 1000002, "alice", "a", 0x1e, &me), 0);
+	ATF_REQUIRE_EQ(table_session(t, me.slot, me.gen, &ts), 0);
+	ATF_CHECK_EQ(ts.uid, 1000002);
+	ATF_CHECK_EQ(table_session(t, me.slot, me.gen + 1, &ts), -1);
+	ATF_REQUIRE((i = table_p2p_put(t, &e, 20000)) >= 0);
+	ATF_REQUIRE_EQ(table_p2p_get(t, me.slot, me.gen, TP_CALL, &got), 0);
+	ATF_CHECK_EQ(got.idx, i);
+	ATF_CHECK_EQ(got.uid, 1000002);
+	ATF_CHECK_EQ(got.peer, 1000003);
+	ATF_CHECK_EQ(got.state, TPS_ASKING);
+	ATF_CHECK_EQ(got.rport, 20000 + 2 * i);
+	/* the same kind again: the same entry, its relay port kept */
+	serial = got.serial;
+	got.state = TPS_ON;
+	got.serial = 0;
+	ATF_CHECK_EQ(table_p2p_put(t, &got, 0), i);
+	ATF_REQUIRE_EQ(table_p2p_get(t, me.slot, me.gen, TP_CALL, &got), 0);
+	ATF_CHECK_EQ(got.state, TPS_ON);
+	ATF_CHECK_EQ(got.rport, 20000 + 2 * i);
+	ATF_CHECK_EQ(got.serial, serial);
+	/* dropped and made again: the same place, a new serial */
+	table_p2p_drop(t, TP_CALL);
+	ATF_CHECK_EQ(table_p2p_put(t, &e, 20000), i);
+	ATF_REQUIRE_EQ(table_p2p_get(t, me.slot, me.gen, TP_CALL, &got), 0);
+	ATF_CHECK(got.serial != serial);
+	/* another kind: another entry, without a relay port (direct) */
+	e.kind = TP_FILE;
+	ATF_REQUIRE((k = table_p2p_put(t, &e, 0)) >= 0);
+	ATF_CHECK(k != i);
+	ATF_CHECK_EQ(table_p2ps(t, v, 8), 2);
+	ATF_REQUIRE_EQ(table_p2p_get(t, me.slot, me.gen, TP_FILE, &got), 0);
+	ATF_CHECK_EQ(got.rport, 0);
+	table_p2p_drop(t, TP_CALL);
+	ATF_CHECK_EQ(table_p2p_get(t, me.slot, me.gen, TP_CALL, &got), -1);
+	ATF_CHECK_EQ(table_p2ps(t, v, 8), 1);
+	/* another process's entry, gone with it once its slot is swept */
+	pid = p2p_child(1000003, &ctl);
+	ATF_REQUIRE_EQ(table_p2ps(t, v, 8), 2);
+	ATF_REQUIRE_EQ(table_find(t, 1000003, 0, &ts), 0);
+	ATF_CHECK_EQ(table_p2p_get(t, ts.slot, ts.gen, TP_CALL, &got), 0);
+	ATF_CHECK_EQ(got.state, TPS_ASKED);
+	ATF_REQUIRE_EQ(kill(pid, SIGKILL), 0);
+	ATF_REQUIRE_EQ(waitpid(pid, NULL, 0), pid);
+	(void)close(ctl);
+	ATF_CHECK_EQ(table_sweep(t, NULL, NULL), 1);
+	ATF_CHECK_EQ(table_p2p_get(t, ts.slot, ts.gen, TP_CALL, &got), -1);
+	ATF_CHECK_EQ(table_p2ps(t, v, 8), 1);
+	/* and our own go with our logout */
+	table_logout(t);
+	ATF_CHECK_EQ(table_p2ps(t, v, 8), 0);
+	table_close(t);
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, login_find_logout);
@@ -754,5 +854,6 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, voice_endpoints);
 	ATF_TP_ADD_TC(tp, room_put_out);
 	ATF_TP_ADD_TC(tp, room_speaker_drop);
+	ATF_TP_ADD_TC(tp, p2p_entries);
 	return atf_no_error();
 }
