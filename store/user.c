@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "dbint.h"
+#include "remote.h"
 #include "slog.h"
 
 static const struct kvfield user_fields[] = {
@@ -158,6 +159,8 @@ db_user_get(struct db *db, uint32_t uid, struct user *u)
 {
 	struct user_arg	 a = { .uid = uid, .u = u };
 
+	if (db->remote)
+		return rm_user_get(db, uid, u);
 	return txn_run(db, TXN_READ, FM_USERS, op_user_get, &a);
 }
 
@@ -185,6 +188,8 @@ db_user_by_nick(struct db *db, const char *nick, struct user *u)
 {
 	struct user_arg	 a = { .nick = nick, .u = u };
 
+	if (db->remote)
+		return rm_user_by_nick(db, nick, u);
 	return txn_run(db, TXN_READ, FM_USERS | FM_NICKS, op_user_by_nick,
 	    &a);
 }
@@ -219,6 +224,8 @@ db_user_create(struct db *db, struct user *u)
 {
 	int	 r;
 
+	if (db->remote)
+		return rm_user_create(db, u);
 	if (!user_ok(u))
 		return DBR_LIMIT;
 	u->created = time(NULL);
@@ -255,6 +262,8 @@ op_user_put(struct db *db, DB_TXN *t, void *arg)
 int
 db_user_put(struct db *db, const struct user *u)
 {
+	if (db->remote)
+		return rm_user_put(db, u);
 	if (!user_ok(u))
 		return DBR_LIMIT;
 	return txn_run(db, TXN_WRITE, FM_USERS | FM_NICKS, op_user_put,
@@ -290,6 +299,8 @@ op_user_reserve(struct db *db, DB_TXN *t, void *arg)
 int
 db_user_reserve(struct db *db, const struct user *u)
 {
+	if (db->remote)
+		return rm_user_reserve(db, u);
 	if (!user_ok(u) || u->uid == 0 || u->uid >= PALD_UID_FIRST)
 		return DBR_LIMIT;
 	return txn_run(db, TXN_WRITE, FM_USERS | FM_NICKS, op_user_reserve,
@@ -324,6 +335,8 @@ op_user_delete(struct db *db, DB_TXN *t, void *arg)
 int
 db_user_delete(struct db *db, uint32_t uid)
 {
+	if (db->remote)
+		return rm_user_delete(db, uid);
 	return txn_run(db, TXN_WRITE, FM_USERS | FM_NICKS | FM_BUDDIES |
 	    FM_BLOCKS | FM_OFFLINE, op_user_delete, &uid);
 }
@@ -380,6 +393,8 @@ db_user_search(struct db *db, const char *q, int exact, struct user *out,
 {
 	struct search_arg a = { q, exact, out, max, 0 };
 
+	if (db->remote)
+		return rm_user_search(db, q, exact, out, max);
 	if (max <= 0)
 		return 0;
 	if (txn_run(db, TXN_READ, FM_USERS | FM_NICKS, op_search, &a) !=
