@@ -60,7 +60,7 @@ store/rq.o store/remote.o store/env.o store/user.o store/buddy.o \
 store/kv.o: store/kv.h
 store/slog.o: store/slog.h
 store/table.o: store/table.h store/slog.h
-tests/store/t_db.o: store/db.h store/sizes.h store/slog.h log.h
+tests/store/t_db.o: store/db.h store/remote.h store/sizes.h store/slog.h log.h
 tests/store/t_table.o tests/h_member.o: store/table.h store/sizes.h \
     store/slog.h
 tests/proto/t_wire.o: proto/wire.h

@@ -13,9 +13,9 @@
  * A store process must survive any bytes a session's process sends it
  * (that process is driven by a client): a request whose magic, call or
  * length is wrong, or that is cut short, is refused with a log line (at
- * most one a minute) and the connection closed; every string in an
- * argument is ended inside its array before it is used, and a list is
- * cut to the call's bound.  What the call itself checks (a nickname, a
+ * most one a minute) and the connection closed; a call whose argument
+ * has a string that does not end inside its array is answered DBR_LIMIT
+ * without being run, and a list is cut to the call's bound.  What the call itself checks (a nickname, a
  * room, a limit) it checks in the store process as it would in any.
  *
  * A new db_* call is a few lines here: an RQ_ name, its row in ops[],
@@ -103,15 +103,15 @@ struct rqop {
 	size_t		 out;		/* an element of the result */
 	int		 max;		/* elements: 0, 1, or a list's bound */
 	int		 flags;		/* RQ_* */
-	void		(*fix)(void *);	/* ends the argument's strings */
+	int		(*ok)(const void *); /* its strings end in their arrays */
 };
 
-static void	 fix_str(void *);
-static void	 fix_user(void *);
-static void	 fix_room(void *);
-static void	 fix_rban(void *);
-static void	 fix_rlog(void *);
-static void	 fix_ban(void *);
+static int	 ok_str(const void *);
+static int	 ok_user(const void *);
+static int	 ok_room(const void *);
+static int	 ok_rban(const void *);
+static int	 ok_rlog(const void *);
+static int	 ok_ban(const void *);
 
 #define NUM	sizeof(struct rq_num)
 #define STR	sizeof(struct rq_str)
@@ -121,14 +121,14 @@ static void	 fix_ban(void *);
 
 static const struct rqop ops[RQ_COUNT] = {
 	[RQ_USER_GET] = { NUM, sizeof(struct user), 1, R, NULL },
-	[RQ_USER_BY_NICK] = { STR, sizeof(struct user), 1, R, fix_str },
+	[RQ_USER_BY_NICK] = { STR, sizeof(struct user), 1, R, ok_str },
 	[RQ_USER_CREATE] = { sizeof(struct user), sizeof(struct user), 1, 0,
-	    fix_user },
-	[RQ_USER_PUT] = { sizeof(struct user), 0, 0, R, fix_user },
-	[RQ_USER_RESERVE] = { sizeof(struct user), 0, 0, R, fix_user },
+	    ok_user },
+	[RQ_USER_PUT] = { sizeof(struct user), 0, 0, R, ok_user },
+	[RQ_USER_RESERVE] = { sizeof(struct user), 0, 0, R, ok_user },
 	[RQ_USER_DELETE] = { NUM, 0, 0, 0, NULL },
 	[RQ_USER_SEARCH] = { STR, sizeof(struct user), RQ_USERS_MAX, L,
-	    fix_str },
+	    ok_str },
 	[RQ_BUDDY_ADD] = { NUM, 0, 0, R, NULL },
 	[RQ_BUDDY_DEL] = { NUM, 0, 0, R, NULL },
 	[RQ_BUDDY_LIST] = { NUM, sizeof(uint32_t), RQ_U32_MAX, L, NULL },
@@ -145,80 +145,72 @@ static const struct rqop ops[RQ_COUNT] = {
 	[RQ_CATEGORY_LIST] = { NUM, sizeof(struct category),
 	    PALD_CATEGORIES_MAX, L, NULL },
 	[RQ_ROOM_GET] = { NUM, sizeof(struct room), 1, R, NULL },
-	[RQ_ROOM_BY_NAME] = { STR, sizeof(struct room), 1, R, fix_str },
-	[RQ_ROOM_PUT] = { sizeof(struct room), 0, 0, R, fix_room },
+	[RQ_ROOM_BY_NAME] = { STR, sizeof(struct room), 1, R, ok_str },
+	[RQ_ROOM_PUT] = { sizeof(struct room), 0, 0, R, ok_room },
 	[RQ_ROOM_DELETE] = { NUM, 0, 0, 0, NULL },
 	[RQ_ROOM_LIST] = { NUM, sizeof(struct room), PALD_ROOMS_MAX, L,
 	    NULL },
-	[RQ_RBAN_ADD] = { sizeof(struct rban), 0, 0, R, fix_rban },
+	[RQ_RBAN_ADD] = { sizeof(struct rban), 0, 0, R, ok_rban },
 	[RQ_RBAN_DEL] = { NUM, 0, 0, 0, NULL },
 	[RQ_RBAN_CHECK] = { NUM, sizeof(struct rban), 1, R, NULL },
 	[RQ_RBAN_LIST] = { NUM, sizeof(struct rban), RQ_BANS_MAX, L, NULL },
-	[RQ_RLOG_ADD] = { sizeof(struct rq_rlog), 0, 0, 0, fix_rlog },
+	[RQ_RLOG_ADD] = { sizeof(struct rq_rlog), 0, 0, 0, ok_rlog },
 	[RQ_RLOG_LIST] = { NUM, sizeof(struct raction), PALD_ROOMLOG_MAX, L,
 	    NULL },
-	[RQ_BAN_ADD] = { sizeof(struct ban), 0, 0, R, fix_ban },
-	[RQ_BAN_DEL] = { STR, 0, 0, 0, fix_str },
+	[RQ_BAN_ADD] = { sizeof(struct ban), 0, 0, R, ok_ban },
+	[RQ_BAN_DEL] = { STR, 0, 0, 0, ok_str },
 	[RQ_BAN_LIST] = { NUM, sizeof(struct ban), RQ_BANS_MAX, L, NULL },
-	[RQ_BAN_CHECK] = { STR, sizeof(struct ban), 1, R, fix_str },
+	[RQ_BAN_CHECK] = { STR, sizeof(struct ban), 1, R, ok_str },
 };
 
-/* The strings of an argument, ended inside their arrays. */
-#define END(a)	((a)[sizeof(a) - 1] = '\0')
+/* Whether every string of an argument ends inside its array. */
+#define ENDED(a)	(memchr((a), '\0', sizeof(a)) != NULL)
 
-static void
-fix_str(void *p)
+static int
+ok_str(const void *p)
 {
-	struct rq_str	*s = p;
+	const struct rq_str *s = p;
 
-	END(s->s);
-	END(s->s2);
+	return ENDED(s->s) && ENDED(s->s2);
 }
 
-static void
-fix_user(void *p)
+static int
+ok_user(const void *p)
 {
-	struct user	*u = p;
+	const struct user *u = p;
 
-	END(u->nick);
-	END(u->hash);
-	END(u->first);
-	END(u->last);
-	END(u->email);
+	return ENDED(u->nick) && ENDED(u->hash) && ENDED(u->first) &&
+	    ENDED(u->last) && ENDED(u->email);
 }
 
-static void
-fix_room(void *p)
+static int
+ok_room(const void *p)
 {
-	struct room	*r = p;
+	const struct room *r = p;
 
-	END(r->name);
-	END(r->topic);
-	END(r->lockword);
+	return ENDED(r->name) && ENDED(r->topic) && ENDED(r->lockword);
 }
 
-static void
-fix_rban(void *p)
+static int
+ok_rban(const void *p)
 {
-	END(((struct rban *)p)->reason);
+	return ENDED(((const struct rban *)p)->reason);
 }
 
-static void
-fix_rlog(void *p)
+static int
+ok_rlog(const void *p)
 {
-	struct rq_rlog	*l = p;
+	const struct rq_rlog *l = p;
 
-	END(l->act.what);
-	END(l->act.reason);
+	return ENDED(l->act.what) && ENDED(l->act.reason);
 }
 
-static void
-fix_ban(void *p)
+static int
+ok_ban(const void *p)
 {
-	struct ban	*b = p;
+	const struct ban *b = p;
 
-	END(b->what);
-	END(b->reason);
+	return ENDED(b->what) && ENDED(b->reason);
 }
 
 /* A store process's side. */
@@ -371,8 +363,6 @@ db_serve(struct db *db, int fd)
 	memset(&in, 0, sizeof(in));
 	if (rq_io(fd, &in, q.len, 0, &until) == -1)
 		return bad("cut short");
-	if (o->fix != NULL)
-		o->fix(&in);
 	max = o->max;
 	if ((o->flags & RQ_LIST) && q.max < max)
 		max = q.max < 0 ? 0 : q.max;
@@ -383,7 +373,10 @@ db_serve(struct db *db, int fd)
 	}
 	if (!(o->flags & RQ_LIST))
 		memset(&single, 0, sizeof(single));
-	r = run(db, q.op, &in, buf + sizeof(struct rp_hdr), max);
+	if (o->ok != NULL && !o->ok(&in))
+		r = DBR_LIMIT;	/* what a call says of a string too long */
+	else
+		r = run(db, q.op, &in, buf + sizeof(struct rp_hdr), max);
 	n = !(o->flags & RQ_LIST) ? max : r < 0 ? 0 : r > max ? max : r;
 	r = reply(fd, r, o, buf, n, &until);
 	e = errno;
