@@ -18,7 +18,8 @@ PROTO_OBJS=	proto/wire.o proto/rtp.o
 DB_OBJS=	store/dbr.o store/env.o store/schema.o store/arena.o \
 		store/txn.o store/row.o store/user.o store/buddy.o \
 		store/offline.o store/rooms.o store/bans.o store/invite.o \
-		store/kv.o store/pw.o store/slog.o
+		store/kv.o store/pw.o store/slog.o store/lock.o store/rq.o \
+		store/remote.o
 STORE_OBJS=	${DB_OBJS} store/table.o
 OBJS=		pald.o child.o session.o room.o p2p.o admin.o ban.o guard.o out.o \
 		conf.o proc.o lograte.o log.o voice.o relay.o keeper.o ${PROTO_OBJS} \
@@ -59,10 +60,12 @@ ${OBJS} palpasswd.o: store/sizes.h store/slog.h
 conf.o: store/db.h store/table.h
 ${DB_OBJS} palpasswd.o: store/db.h store/kv.h store/sizes.h store/slog.h
 ${DB_OBJS}: store/dbint.h
+store/rq.o store/remote.o store/env.o store/user.o store/buddy.o \
+    store/offline.o store/rooms.o store/bans.o: store/remote.h
 store/kv.o: store/kv.h
 store/slog.o: store/slog.h
 store/table.o: store/table.h store/slog.h
-tests/store/t_db.o: store/db.h store/sizes.h store/slog.h log.h
+tests/store/t_db.o: store/db.h store/remote.h store/sizes.h store/slog.h log.h
 tests/store/t_table.o tests/h_member.o: store/table.h store/sizes.h \
     store/slog.h
 tests/proto/t_wire.o: proto/wire.h

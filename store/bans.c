@@ -31,6 +31,7 @@
 #include <time.h>
 
 #include "dbint.h"
+#include "remote.h"
 
 /* The fields of a ban, of a room or of the server. */
 #define BAN_FIELDS(st) \
@@ -77,6 +78,8 @@ db_rban_add(struct db *db, const struct rban *b)
 {
 	char	 key[DB_KEY_MAX];
 
+	if (db->remote)
+		return rm_rban_add(db, b);
 	if ((b->kind != RBAN_BAN && b->kind != RBAN_BOUNCE) ||
 	    strlen(b->reason) > PALD_REASON_MAX)
 		return DBR_LIMIT;
@@ -89,6 +92,8 @@ db_rban_del(struct db *db, uint32_t room, int kind, uint32_t uid)
 {
 	char	 key[DB_KEY_MAX];
 
+	if (db->remote)
+		return rm_rban_del(db, room, kind, uid);
 	rban_key(room, kind, uid, key, sizeof(key));
 	return txn_del(db, F_RBANS, key);
 }
@@ -161,6 +166,8 @@ db_rban_check(struct db *db, uint32_t room, uint32_t uid, int64_t now,
 	    .out = out };
 	int		 r;
 
+	if (db->remote)
+		return rm_rban_check(db, room, uid, now, out);
 	if ((r = txn_run(db, TXN_WRITE, FM_RBANS, op_rban_check, &a)) !=
 	    DBR_OK)
 		return r;
@@ -195,6 +202,8 @@ db_rban_list(struct db *db, uint32_t room, int kind, struct rban *out,
 	struct rban_arg	 a = { .room = room, .kind = kind, .now = time(NULL) };
 	struct scan	 s = SCAN(F_RBANS, rban_take, out, max);
 
+	if (db->remote)
+		return rm_rban_list(db, room, kind, out, max);
 	s.arg = &a;
 	rban_key(room, kind, -1, s.pfx, sizeof(s.pfx));
 	return txn_list(db, &s);
@@ -240,6 +249,8 @@ db_rlog_add(struct db *db, uint32_t room, const struct raction *act)
 {
 	struct rlog_arg	 a = { room, act };
 
+	if (db->remote)
+		return rm_rlog_add(db, room, act);
 	if (strlen(act->reason) > PALD_REASON_MAX)
 		return DBR_LIMIT;
 	return txn_run(db, TXN_WRITE, FM_META | FM_RLOG, op_rlog_add, &a);
@@ -265,6 +276,8 @@ db_rlog_list(struct db *db, uint32_t room, struct raction *out, int max)
 {
 	struct scan	 s = SCAN(F_RLOG, rlog_take, out, max);
 
+	if (db->remote)
+		return rm_rlog_list(db, room, out, max);
 	s.ring = 1;
 	fixed_fmt(s.pfx, sizeof(s.pfx), "%010u:", room);
 	return txn_list(db, &s);
@@ -360,6 +373,8 @@ db_ban_add(struct db *db, const struct ban *b)
 {
 	char	 key[DB_KEY_MAX + 64];
 
+	if (db->remote)
+		return rm_ban_add(db, b);
 	if (b->kind < BAN_NICK || b->kind > BAN_CIDR ||
 	    strnlen(b->what, sizeof(b->what)) >= sizeof(b->what) ||
 	    !ban_valid(b->kind, b->what) ||
@@ -374,6 +389,8 @@ db_ban_del(struct db *db, int kind, const char *what)
 {
 	char	 key[DB_KEY_MAX + 64];
 
+	if (db->remote)
+		return rm_ban_del(db, kind, what);
 	if (kind < BAN_NICK || kind > BAN_CIDR || strlen(what) >= 64)
 		return DBR_NOTFOUND;
 	ban_key(kind, what, key, sizeof(key));
@@ -444,6 +461,8 @@ db_ban_list(struct db *db, struct ban *out, int max)
 	struct ban_sel	 a = { NULL, NULL, time(NULL) };
 	struct scan	 s = SCAN(F_BANS, ban_take, out, max);
 
+	if (db->remote)
+		return rm_ban_list(db, out, max);
 	s.arg = &a;
 	return txn_list(db, &s);
 }
@@ -456,6 +475,8 @@ db_ban_check(struct db *db, const char *nick, const char *addr, int64_t now,
 	struct scan	 s = SCAN(F_BANS, ban_take, out, 1);
 	int		 r;
 
+	if (db->remote)
+		return rm_ban_check(db, nick, addr, now, out);
 	if (nick == NULL && addr == NULL)
 		return DBR_NOTFOUND;
 	s.arg = &a;

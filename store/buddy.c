@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "dbint.h"
+#include "remote.h"
 
 enum { PAIR_BUDDY, PAIR_BLOCK };
 
@@ -164,30 +165,40 @@ pair_has(struct db *db, int kind, uint32_t owner, uint32_t other)
 int
 db_buddy_add(struct db *db, uint32_t owner, uint32_t buddy)
 {
+	if (db->remote)
+		return rm_buddy_add(db, owner, buddy);
 	return pair_change(db, PAIR_BUDDY, owner, buddy, 1);
 }
 
 int
 db_buddy_del(struct db *db, uint32_t owner, uint32_t buddy)
 {
+	if (db->remote)
+		return rm_buddy_del(db, owner, buddy);
 	return pair_change(db, PAIR_BUDDY, owner, buddy, 0);
 }
 
 int
 db_buddy_list(struct db *db, uint32_t owner, uint32_t *out, int max)
 {
+	if (db->remote)
+		return rm_buddy_list(db, owner, out, max);
 	return pair_list(db, PAIR_BUDDY, 0, owner, out, max);
 }
 
 int
 db_buddy_of(struct db *db, uint32_t buddy, uint32_t *out, int max)
 {
+	if (db->remote)
+		return rm_buddy_of(db, buddy, out, max);
 	return pair_list(db, PAIR_BUDDY, 1, buddy, out, max);
 }
 
 int
 db_buddy_has(struct db *db, uint32_t owner, uint32_t buddy)
 {
+	if (db->remote)
+		return rm_buddy_has(db, owner, buddy);
 	return pair_has(db, PAIR_BUDDY, owner, buddy);
 }
 
@@ -255,24 +266,32 @@ db_buddy_names(struct db *db, uint32_t owner, struct buddy *out, int max)
 int
 db_block_add(struct db *db, uint32_t owner, uint32_t target)
 {
+	if (db->remote)
+		return rm_block_add(db, owner, target);
 	return pair_change(db, PAIR_BLOCK, owner, target, 1);
 }
 
 int
 db_block_del(struct db *db, uint32_t owner, uint32_t target)
 {
+	if (db->remote)
+		return rm_block_del(db, owner, target);
 	return pair_change(db, PAIR_BLOCK, owner, target, 0);
 }
 
 int
 db_block_list(struct db *db, uint32_t owner, uint32_t *out, int max)
 {
+	if (db->remote)
+		return rm_block_list(db, owner, out, max);
 	return pair_list(db, PAIR_BLOCK, 0, owner, out, max);
 }
 
 int
 db_blocks(struct db *db, uint32_t owner, uint32_t target)
 {
+	if (db->remote)
+		return rm_blocks(db, owner, target);
 	return pair_has(db, PAIR_BLOCK, owner, target);
 }
 

@@ -12,8 +12,19 @@
  * environment and meta.db's schema, user.c users.db and nicks.db,
  * buddy.c buddies.db and blocks.db, offline.c offline.db, rooms.c
  * categories.db and rooms.db, bans.c roombans.db, roomlog.db and
- * bans.db, invite.c invites.db; pw.c the password hashes.  The store reports through slog.h
- * and is sized by sizes.h; it includes no header of pald's.
+ * bans.db, invite.c invites.db; pw.c the password hashes; lock.c the
+ * data home's lock file.
+ * The store reports through slog.h and is sized by sizes.h; it includes
+ * no header of pald's.
+ *
+ * Two ways to use it, behind the same calls.  Direct: the process opens
+ * the environment itself (pald's keeper and store processes, palpasswd,
+ * pald -i, the tests).  Remote (DBO_REMOTE, remote.c over rq.c): home
+ * names the UNIX socket of pald's store processes, and every db_* call
+ * is a request that one of them runs directly; the caller never touches
+ * Berkeley DB, so its death, at any moment, leaves the environment as it
+ * was.  A request that cannot be answered within the wait (db_remote_wait)
+ * gives DBR_AGAIN.
  *
  * Files and keys (uids are zero-padded to 10 digits: btree order is
  * numeric order; nicknames are lower-cased in keys):
@@ -65,8 +76,18 @@
 #define DBO_FAILCHK	0x02	/* clean up after dead processes on open */
 #define DBO_CREATE	0x04	/* create the home's files if missing */
 #define DBO_LAZY	0x08	/* open at the first operation (children) */
-#define DBO_DETECT	0x10	/* the caller runs db_deadlock (pald's master) */
+#define DBO_DETECT	0x10	/* pald's keeper runs db_deadlock */
 #define DBO_THREAD	0x20	/* free-threaded environment (db_detector) */
+#define DBO_REMOTE	0x40	/* home is the store processes' socket */
+#define DBO_HELD	0x80	/* DBO_RECOVER: the parent holds the lock */
+#define DBO_SUPERVISED	0x100	/* pald's master recovers this store */
+
+/* The data home's lock (lock.c): shared by every process that opens the
+ * environment, exclusive for recovery. */
+#define DBL_SHARED	0
+#define DBL_EXCL	1
+#define DBL_FILE	"pald.lock"
+#define DBL_WAIT	15	/* seconds to wait for the lock */
 
 #define USER_F_SUSPENDED 0x01	/* may not log in */
 #define USER_F_EXEMPT	 0x02	/* exempt from rate limits (bots) */
@@ -99,6 +120,15 @@ int	 db_deadlock(struct db *);	/* DBO_DETECT: every second or so */
 int	 db_detector(struct db *);	/* DBO_THREAD: db_deadlock in a thread */
 int	 db_checkpoint(struct db *);	/* checkpoint + remove old logs */
 int	 db_schema(struct db *, int *);	/* read the stored schema version */
+/* The lock: a descriptor, or -1 (logged, naming a process that holds it). */
+int	 db_lock(const char *, int, int);
+int	 db_relock(int, const char *, int, int);	/* 0 or -1 */
+
+/* DBO_REMOTE: seconds a request may wait for a store process (1..). */
+void	 db_remote_wait(struct db *, int);
+/* A store process: one connection's request, run directly and answered;
+ * -1 when the request was bad (logged). */
+int	 db_serve(struct db *, int);
 
 /* Users.  Create and put refuse a bad nickname or level with DBR_LIMIT. */
 int	 db_nick_valid(const char *);	/* 1: PALD_NICK_MIN..MAX, [A-Za-z][A-Za-z0-9_.-]* */

@@ -15,7 +15,7 @@
  *
  * Files:
  *	dbr.c		the files' names; dbr, the one sorting of BDB's
- *			return codes into DBR_*
+ *			return codes into DBR_*, and what to do about them
  *	env.c		the environment: start, recover, attach, idle, close,
  *			failchk, deadlock detection, checkpoints
  *	arena.c		the BDB memory of a lazy store (a pald child)
@@ -71,6 +71,10 @@ struct db {
 	DB		*f[F_COUNT];	/* NULL: not open (yet) */
 	char		*home;
 	int		 lazy;		/* DBO_LAZY: attach at the first use */
+	int		 remote;	/* DBO_REMOTE: home is the store socket */
+	int		 wait;		/* DBO_REMOTE: seconds a call may wait */
+	int		 held;		/* DBO_HELD: the parent holds the lock */
+	int		 lockfd;	/* DBL_FILE while the environment is open */
 	int		 threaded;	/* DBO_THREAD */
 	int		 dd_on;		/* db_detector's thread runs */
 	int		 dd_stop;	/* under dd_mu: it is to end */
@@ -81,6 +85,10 @@ struct db {
 
 /* dbr.c: dbr is the one place BDB's codes become DBR_*. */
 int	 dbr(int, const char *);
+/* What to do when the store needs recovery: pald's master does it for
+ * the processes it started (DBO_SUPERVISED sets dbr_supervised). */
+extern int dbr_supervised;
+const char *dbr_advice(void);
 
 /* env.c */
 int	 env_start(struct db **, const char *, int);

@@ -1,7 +1,8 @@
 /*
  * store/dbr.c - the bottom of the store's Berkeley DB files: the names of
  * its btree files, and dbr, the one place where BDB's return codes become
- * DBR_* (and where what needs an administrator is logged).
+ * DBR_* (and where what needs an administrator is logged, with the
+ * action it needs: dbr_advice).
  */
 #include <sys/types.h>
 
@@ -16,6 +17,18 @@ const char *const db_files[F_COUNT] = {
 	"offline.db", "categories.db", "rooms.db", "roombans.db",
 	"roomlog.db", "bans.db", "invites.db"
 };
+
+int	 dbr_supervised;
+
+/* dbr_advice - the action that a store needing recovery calls for */
+const char *
+dbr_advice(void)
+{
+	if (dbr_supervised)
+		return "pald's master recovers it";
+	return "pald's master recovers it if pald runs; without pald (or "
+	    "under inetd), stop every program that uses it and run pald -R";
+}
 
 /* dbr - a BDB return code as DBR_*; logs what needs an administrator */
 int
@@ -37,8 +50,8 @@ dbr(int r, const char *what)
 		slog_warnx("db: %s: %s", what, db_strerror(r));
 		return DBR_AGAIN;
 	case DB_RUNRECOVERY:
-		slog_warnx("db: %s: %s: the store needs recovery (pald -R)",
-		    what, db_strerror(r));
+		slog_warnx("db: %s: %s: the store needs recovery: %s", what,
+		    db_strerror(r), dbr_advice());
 		return DBR_FATAL;
 	default:
 		slog_warnx("db: %s: %s", what, db_strerror(r));

@@ -25,7 +25,11 @@
  * file mask says); failchk (db_failchk, DBO_FAILCHK) cleans up after
  * processes that died inside a transaction.  Liveness is kill(pid, 0),
  * so a dead process's pid reused before failchk runs keeps its locks
- * until the next check.
+ * until the next check.  Whoever opens the environment holds the data
+ * home's lock (lock.c) while it has it open: shared, or exclusive to
+ * recover; with DBO_HELD the caller's parent (pald's master) holds it
+ * for a recovering child.  A remote store (DBO_REMOTE) has no
+ * environment at all: its calls are requests (remote.c).
  */
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -46,6 +50,7 @@
 #endif
 
 #include "dbint.h"
+#include "remote.h"
 #include "slog.h"
 
 #define DB_THREADS	(PALD_MAX_SESSIONS + 256) /* processes in the env */
@@ -101,8 +106,7 @@ db_event(DB_ENV *env, u_int32_t event, void *info)
 {
 	switch (event) {
 	case DB_EVENT_PANIC:
-		slog_fatalx("db: the environment panicked: stop pald and "
-		    "recover the store (pald -R)");
+		slog_fatalx("db: the environment panicked: %s", dbr_advice());
 		/* NOTREACHED */
 	case DB_EVENT_WRITE_FAILED:
 		slog_warnx("db: a write to the store failed");
@@ -161,6 +165,9 @@ env_open(struct db *db, const char *home, int flags)
 	u_int32_t	 f;
 	int		 r;
 
+	if (db->lockfd == -1 && !db->held && (db->lockfd = db_lock(home,
+	    (flags & DBO_RECOVER) ? DBL_EXCL : DBL_SHARED, DBL_WAIT)) == -1)
+		return DBR_FATAL;
 #ifdef M_MMAP_THRESHOLD
 	/*
 	 * The deadlock detector, which runs in the process whose lock
@@ -212,6 +219,10 @@ env_open(struct db *db, const char *home, int flags)
 		    db_strerror(r));
 		return r == DB_RUNRECOVERY ? DBR_FATAL : dbr(r, "env open");
 	}
+	/* recovered: others may join now */
+	if ((flags & DBO_RECOVER) && db->lockfd != -1 &&
+	    db_relock(db->lockfd, home, DBL_SHARED, 0) == -1)
+		return DBR_FATAL;
 	return DBR_OK;
 }
 
@@ -249,6 +260,32 @@ version_ok(void)
 	return 0;
 }
 
+/* remote_start - DBO_REMOTE: a struct db for the store socket home */
+static int
+remote_start(struct db **dbp, const char *home)
+{
+	struct db	*db;
+
+	if ((db = calloc(1, sizeof(*db))) == NULL ||
+	    (db->home = strdup(home)) == NULL) {
+		slog_warn("%s", __func__);
+		free(db);
+		return DBR_FATAL;
+	}
+	db->remote = 1;
+	db->wait = RQ_WAIT;
+	db->lockfd = -1;
+	*dbp = db;
+	return DBR_OK;
+}
+
+void
+db_remote_wait(struct db *db, int secs)
+{
+	if (db != NULL && secs > 0)
+		db->wait = secs;
+}
+
 /*
  * env_start - a struct db for home: for DBO_LAZY nothing more (the
  * environment comes at the first use), else the environment and every
@@ -263,6 +300,8 @@ env_start(struct db **dbp, const char *home, int flags)
 	int		 i, r;
 
 	*dbp = NULL;
+	if (flags & DBO_REMOTE)
+		return remote_start(dbp, home);
 	if (!version_ok())
 		return DBR_FATAL;
 	if (stat(home, &st) == -1) {
@@ -280,6 +319,10 @@ env_start(struct db **dbp, const char *home, int flags)
 		return DBR_FATAL;
 	}
 	*dbp = db;
+	db->lockfd = -1;
+	db->held = (flags & DBO_HELD) != 0;
+	if (flags & DBO_SUPERVISED)
+		dbr_supervised = 1;
 	if (flags & DBO_LAZY) {
 		ar_init();
 		db->lazy = 1;
@@ -309,6 +352,9 @@ db_detach(struct db *db)
 	if (db->env != NULL && (r = db->env->close(db->env, 0)) != 0)
 		(void)dbr(r, "env close");
 	db->env = NULL;
+	if (db->lockfd != -1)
+		(void)close(db->lockfd);
+	db->lockfd = -1;
 }
 
 /*
@@ -452,6 +498,8 @@ db_deadlock(struct db *db)
 {
 	int	 aborted = 0, r;
 
+	if (db->env == NULL)
+		return DBR_FATAL;
 	if ((r = dbr(db->env->lock_detect(db->env, 0, DB_LOCK_DEFAULT,
 	    &aborted), "lock_detect")) == DBR_OK && aborted > 0)
 		slog_debug("db: %d deadlocked lock requests rejected", aborted);
@@ -461,6 +509,8 @@ db_deadlock(struct db *db)
 int
 db_failchk(struct db *db)
 {
+	if (db->env == NULL)
+		return DBR_FATAL;
 	return dbr(db->env->failchk(db->env, 0), "failchk");
 }
 
@@ -469,6 +519,8 @@ db_checkpoint(struct db *db)
 {
 	int	 r;
 
+	if (db->env == NULL)
+		return DBR_FATAL;
 	if ((r = dbr(db->env->txn_checkpoint(db->env, 0, 0, 0),
 	    "checkpoint")) != DBR_OK)
 		return r;

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "dbint.h"
+#include "remote.h"
 #include "slog.h"
 
 #define DB_IM_VAL	(PALD_IM_MAX * 3 + 128) /* an escaped offline IM */
@@ -81,6 +82,8 @@ db_offline_put(struct db *db, uint32_t to, uint32_t from, int64_t when,
 {
 	struct offline_arg o = { to, from, when, text, len };
 
+	if (db->remote)
+		return rm_offline_put(db, to, from, when, text, len);
 	if (len > PALD_IM_MAX)
 		return DBR_LIMIT;
 	return txn_run(db, TXN_WRITE, FM_META | FM_USERS | FM_OFFLINE,
@@ -118,6 +121,8 @@ db_offline_list(struct db *db, uint32_t to, struct offline *out, int max)
 {
 	struct scan	 s = SCAN(F_OFFLINE, offline_take, out, max);
 
+	if (db->remote)
+		return rm_offline_list(db, to, out, max);
 	fixed_fmt(s.pfx, sizeof(s.pfx), "%010u:", to);
 	return txn_list(db, &s);
 }
@@ -127,6 +132,8 @@ db_offline_del(struct db *db, uint32_t to, uint64_t seq)
 {
 	char	 key[DB_KEY_MAX];
 
+	if (db->remote)
+		return rm_offline_del(db, to, seq);
 	if (seq > DB_NUM_MAX)
 		return DBR_NOTFOUND;
 	fixed_fmt(key, sizeof(key), "%010u:%010llu", to,

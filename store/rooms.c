@@ -25,6 +25,7 @@
 #include <time.h>
 
 #include "dbint.h"
+#include "remote.h"
 #include "slog.h"
 
 static const struct kvfield cat_fields[] = {
@@ -94,6 +95,8 @@ db_category_list(struct db *db, struct category *out, int max)
 {
 	struct scan	 s = SCAN(F_CATS, cat_take, out, max);
 
+	if (db->remote)
+		return rm_category_list(db, out, max);
 	return txn_list(db, &s);
 }
 
@@ -209,6 +212,8 @@ db_room_get(struct db *db, uint32_t id, struct room *out)
 {
 	struct room_arg	 a = { .id = id, .out = out };
 
+	if (db->remote)
+		return rm_room_get(db, id, out);
 	if (id == 0 || id >= PALD_ROOM_TEMP_FIRST)
 		return DBR_NOTFOUND;
 	return txn_run(db, TXN_READ, FM_ROOMS, op_room_get, &a);
@@ -220,6 +225,8 @@ db_room_list(struct db *db, uint32_t category, struct room *out, int max)
 	struct room_sel	 sel = { NULL, category };
 	struct scan	 s = SCAN(F_ROOMS, room_take, out, max);
 
+	if (db->remote)
+		return rm_room_list(db, category, out, max);
 	s.arg = &sel;
 	return txn_list(db, &s);
 }
@@ -231,6 +238,8 @@ db_room_by_name(struct db *db, const char *name, struct room *out)
 	struct scan	 s = SCAN(F_ROOMS, room_take, out, 1);
 	int		 r;
 
+	if (db->remote)
+		return rm_room_by_name(db, name, out);
 	s.arg = &sel;
 	if ((r = txn_scan(db, &s)) != DBR_OK)
 		return r;
@@ -273,6 +282,8 @@ db_room_put(struct db *db, const struct room *room)
 {
 	struct room_arg	 a = { .in = room };
 
+	if (db->remote)
+		return rm_room_put(db, room);
 	if (!room_valid(room))
 		return DBR_LIMIT;
 	return txn_run(db, TXN_WRITE, FM_ROOMS, op_room_put, &a);
@@ -303,6 +314,8 @@ db_room_delete(struct db *db, uint32_t id)
 {
 	struct room_arg	 a = { .id = id };
 
+	if (db->remote)
+		return rm_room_delete(db, id);
 	return txn_run(db, TXN_WRITE, FM_ROOMS | FM_RBANS | FM_RLOG,
 	    op_room_delete, &a);
 }

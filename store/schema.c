@@ -113,7 +113,7 @@ db_open(struct db **dbp, const char *home, int flags)
 
 	*dbp = NULL;
 	r = env_start(&db, home, flags);
-	if (r == DBR_OK && !(flags & DBO_LAZY)) {
+	if (r == DBR_OK && !(flags & (DBO_LAZY | DBO_REMOTE))) {
 		m.home = home;
 		m.create = (flags & DBO_CREATE) != 0;
 		r = txn_run(db, m.create ? TXN_WRITE : TXN_READ,

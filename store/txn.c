@@ -35,6 +35,10 @@ txn_run(struct db *db, int rdonly, unsigned files,
 	DB_TXN	*t;
 	int	 i, r, e;
 
+	if (db->remote) {
+		slog_warnx("db: not a call for a remote store");
+		return DBR_FATAL;
+	}
 	if (db->env == NULL && (r = db_attach(db)) != DBR_OK)
 		return r;
 	if ((r = files_open(db, files)) != DBR_OK)

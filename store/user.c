@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "dbint.h"
+#include "remote.h"
 #include "slog.h"
 
 #define USER_VERSION	2	/* 2: paid, hintq, hinta, hint */
@@ -177,6 +178,8 @@ db_user_get(struct db *db, uint32_t uid, struct user *u)
 {
 	struct user_arg	 a = { .uid = uid, .u = u };
 
+	if (db->remote)
+		return rm_user_get(db, uid, u);
 	return txn_run(db, TXN_READ, FM_USERS, op_user_get, &a);
 }
 
@@ -204,6 +207,8 @@ db_user_by_nick(struct db *db, const char *nick, struct user *u)
 {
 	struct user_arg	 a = { .nick = nick, .u = u };
 
+	if (db->remote)
+		return rm_user_by_nick(db, nick, u);
 	return txn_run(db, TXN_READ, FM_USERS | FM_NICKS, op_user_by_nick,
 	    &a);
 }
@@ -238,6 +243,8 @@ db_user_create(struct db *db, struct user *u)
 {
 	int	 r;
 
+	if (db->remote)
+		return rm_user_create(db, u);
 	if (!user_ok(u))
 		return DBR_LIMIT;
 	u->created = time(NULL);
@@ -274,6 +281,8 @@ op_user_put(struct db *db, DB_TXN *t, void *arg)
 int
 db_user_put(struct db *db, const struct user *u)
 {
+	if (db->remote)
+		return rm_user_put(db, u);
 	if (!user_ok(u))
 		return DBR_LIMIT;
 	return txn_run(db, TXN_WRITE, FM_USERS | FM_NICKS, op_user_put,
@@ -309,6 +318,8 @@ op_user_reserve(struct db *db, DB_TXN *t, void *arg)
 int
 db_user_reserve(struct db *db, const struct user *u)
 {
+	if (db->remote)
+		return rm_user_reserve(db, u);
 	if (!user_ok(u) || u->uid == 0 || u->uid >= PALD_UID_FIRST)
 		return DBR_LIMIT;
 	return txn_run(db, TXN_WRITE, FM_USERS | FM_NICKS, op_user_reserve,
@@ -344,6 +355,8 @@ op_user_delete(struct db *db, DB_TXN *t, void *arg)
 int
 db_user_delete(struct db *db, uint32_t uid)
 {
+	if (db->remote)
+		return rm_user_delete(db, uid);
 	return txn_run(db, TXN_WRITE, FM_USERS | FM_NICKS | FM_BUDDIES |
 	    FM_BLOCKS | FM_OFFLINE | FM_INVITES, op_user_delete, &uid);
 }
@@ -484,6 +497,8 @@ db_user_search(struct db *db, const char *q, int exact, struct user *out,
 {
 	struct search_arg a = { q, exact, out, max, 0 };
 
+	if (db->remote)
+		return rm_user_search(db, q, exact, out, max);
 	if (max <= 0)
 		return 0;
 	if (txn_run(db, TXN_READ, FM_USERS | FM_NICKS, op_search, &a) !=

@@ -1,12 +1,17 @@
 /*
  * t_db.c - the Berkeley DB store (store/db.h: env.c, txn.c, row.c and
- * the record families) and password hashes (store/pw.c).  Each case builds its environment in ./db, inside the
- * fresh work directory Kyua gives it.  Records "written by an older
+ * the record families), the store served to remote callers (remote.c,
+ * rq.c: the families' cases run again as remote_*, and the requests a
+ * store process must survive), the data home's lock (lock.c) and
+ * password hashes (store/pw.c).  Each case builds its environment in
+ * ./db, inside the fresh work directory Kyua gives it.  Records "written by an older
  * pald" and transactions left open by a dead process are made with
  * Berkeley DB's own API, beside the store's.
  */
 #include <sys/types.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 
 #include <atf-c.h>
@@ -23,12 +28,69 @@
 
 #include "../../log.h"
 #include "../../store/db.h"
+#include "../../store/remote.h"
 
 #define HOME		"db"
+#define SOCK		"store.sock"
 #define RAW_FLAGS	(DB_INIT_LOCK | DB_INIT_LOG | DB_INIT_MPOOL | \
 			    DB_INIT_TXN)
 
-/* store - a store in ./db, opened with flags (DBO_CREATE at least) */
+static int	 remote;	/* the case's store is served (DBO_REMOTE) */
+static pid_t	 served;	/* by this process */
+
+/*
+ * serve - a store process for ./db on SOCK, as pald's are: it accepts
+ * and answers one request a connection until the test's process, which
+ * keeps the other end of a pipe, goes away.  Its pid in served.
+ */
+static void
+serve(void)
+{
+	struct sockaddr_un sun;
+	struct pollfd	 pfd[2];
+	struct db	*sdb;
+	int		 lfd, fd, p[2];
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	(void)strlcpy(sun.sun_path, SOCK, sizeof(sun.sun_path));
+	(void)unlink(SOCK);
+	ATF_REQUIRE((lfd = socket(AF_UNIX, SOCK_STREAM, 0)) != -1);
+	ATF_REQUIRE(bind(lfd, (struct sockaddr *)&sun, sizeof(sun)) == 0);
+	ATF_REQUIRE(listen(lfd, 64) == 0);
+	ATF_REQUIRE(pipe(p) == 0);
+	ATF_REQUIRE((served = fork()) != -1);
+	if (served == 0) {
+		(void)close(p[1]);
+		if (db_open(&sdb, HOME, 0) != DBR_OK)
+			_exit(2);
+		pfd[0].fd = lfd;
+		pfd[0].events = POLLIN;
+		pfd[1].fd = p[0];
+		pfd[1].events = POLLIN;
+		for (;;) {
+			if (poll(pfd, 2, -1) == -1 && errno != EINTR)
+				_exit(2);
+			if (pfd[1].revents != 0) {
+				db_close(sdb);
+				_exit(0);
+			}
+			if ((pfd[0].revents & POLLIN) &&
+			    (fd = accept(lfd, NULL, NULL)) != -1) {
+				(void)db_serve(sdb, fd);
+				(void)close(fd);
+			}
+		}
+	}
+	(void)close(lfd);
+	(void)close(p[0]);	/* p[1] stays open while the case runs */
+}
+
+/*
+ * store - a store in ./db, opened with flags (DBO_CREATE at least); for
+ * a remote case, then served by a store process (serve) and opened
+ * through it
+ */
 static struct db *
 store(int flags)
 {
@@ -38,17 +100,42 @@ store(int flags)
 	slog_set(log_text);
 	ATF_REQUIRE(mkdir(HOME, 0700) == 0 || errno == EEXIST);
 	ATF_REQUIRE_EQ(db_open(&db, HOME, flags), DBR_OK);
+	if (!remote)
+		return db;
+	db_close(db);
+	serve();
+	ATF_REQUIRE_EQ(db_open(&db, SOCK, DBO_REMOTE), DBR_OK);
 	return db;
 }
 
-/* reopen - close and open again without creating */
+/* reopen - close and open again without creating (a remote case: again) */
 static struct db *
 reopen(struct db *db, int flags)
 {
 	db_close(db);
-	ATF_REQUIRE_EQ(db_open(&db, HOME, flags), DBR_OK);
+	if (remote)
+		ATF_REQUIRE_EQ(db_open(&db, SOCK, DBO_REMOTE), DBR_OK);
+	else
+		ATF_REQUIRE_EQ(db_open(&db, HOME, flags), DBR_OK);
 	return db;
 }
+
+/*
+ * BOTH - a case of the record families run twice: on a store opened
+ * directly, and on one that a store process serves (remote.c, rq.c)
+ */
+#define BOTH(name)							\
+	ATF_TC_WITHOUT_HEAD(name);					\
+	ATF_TC_BODY(name, tc)						\
+	{								\
+		t_##name(tc);						\
+	}								\
+	ATF_TC_WITHOUT_HEAD(remote_##name);				\
+	ATF_TC_BODY(remote_##name, tc)					\
+	{								\
+		remote = 1;						\
+		t_##name(tc);						\
+	}
 
 /* mkuser - a user with a fake hash; its uid */
 static uint32_t
@@ -261,8 +348,8 @@ ATF_TC_BODY(db_config, tc)
 	ATF_CHECK_STREQ(buf, "set_cachesize 0 2097152 1\n");
 }
 
-ATF_TC_WITHOUT_HEAD(user_create);
-ATF_TC_BODY(user_create, tc)
+static void
+t_user_create(const atf_tc_t *tc)
 {
 	struct db	*db = store(DBO_CREATE);
 	struct user	 u;
@@ -284,9 +371,10 @@ ATF_TC_BODY(user_create, tc)
 	ATF_CHECK_EQ(mkuser(db, "later"), PALD_UID_FIRST + 5);
 	db_close(db);
 }
+BOTH(user_create)
 
-ATF_TC_WITHOUT_HEAD(user_duplicate);
-ATF_TC_BODY(user_duplicate, tc)
+static void
+t_user_duplicate(const atf_tc_t *tc)
 {
 	struct db	*db = store(DBO_CREATE);
 	const char	*dups[] = { "Alice", "alice", "ALICE", "aLiCe" };
@@ -307,9 +395,10 @@ ATF_TC_BODY(user_duplicate, tc)
 	ATF_CHECK_STREQ(u.nick, "Alice");
 	db_close(db);
 }
+BOTH(user_duplicate)
 
-ATF_TC_WITHOUT_HEAD(user_invalid);
-ATF_TC_BODY(user_invalid, tc)
+static void
+t_user_invalid(const atf_tc_t *tc)
 {
 	struct db	*db = store(DBO_CREATE);
 	const char	*bad[] = { "", "ab", "1abc", "_abc", "-abc", ".abc",
@@ -346,9 +435,10 @@ ATF_TC_BODY(user_invalid, tc)
 	ATF_CHECK_EQ(db_user_create(db, &u), DBR_OK);
 	db_close(db);
 }
+BOTH(user_invalid)
 
-ATF_TC_WITHOUT_HEAD(user_get);
-ATF_TC_BODY(user_get, tc)
+static void
+t_user_get(const atf_tc_t *tc)
 {
 	struct db	*db = store(DBO_CREATE);
 	struct user	 u, v;
@@ -396,9 +486,10 @@ ATF_TC_BODY(user_get, tc)
 	ATF_CHECK_EQ(db_user_by_nick(db, longnick, &v), DBR_NOTFOUND);
 	db_close(db);
 }
+BOTH(user_get)
 
-ATF_TC_WITHOUT_HEAD(user_put);
-ATF_TC_BODY(user_put, tc)
+static void
+t_user_put(const atf_tc_t *tc)
 {
 	struct db	*db = store(DBO_CREATE);
 	struct user	 u, v;
@@ -450,9 +541,10 @@ ATF_TC_BODY(user_put, tc)
 	ATF_CHECK_EQ(db_user_by_nick(db, "ghost", &v), DBR_NOTFOUND);
 	db_close(db);
 }
+BOTH(user_put)
 
-ATF_TC_WITHOUT_HEAD(user_delete_cascade);
-ATF_TC_BODY(user_delete_cascade, tc)
+static void
+t_user_delete_cascade(const atf_tc_t *tc)
 {
 	struct db	*db = store(DBO_CREATE);
 	struct offline	 m[4];
@@ -503,9 +595,10 @@ ATF_TC_BODY(user_delete_cascade, tc)
 	ATF_CHECK(mkuser(db, "Alice") > c);
 	db_close(db);
 }
+BOTH(user_delete_cascade)
 
-ATF_TC_WITHOUT_HEAD(search);
-ATF_TC_BODY(search, tc)
+static void
+t_search(const atf_tc_t *tc)
 {
 	struct db	*db = store(DBO_CREATE);
 	struct user	 r[8];
@@ -547,9 +640,10 @@ ATF_TC_BODY(search, tc)
 	ATF_CHECK_EQ(db_user_search(db, "alice", 1, r, 0), 0);
 	db_close(db);
 }
+BOTH(search)
 
-ATF_TC_WITHOUT_HEAD(buddies);
-ATF_TC_BODY(buddies, tc)
+static void
+t_buddies(const atf_tc_t *tc)
 {
 	struct db	*db = store(DBO_CREATE);
 	uint32_t	 a, b, c, d, l[8];
@@ -598,9 +692,10 @@ ATF_TC_BODY(buddies, tc)
 	ATF_CHECK_EQ(db_buddy_list(db, a, l, 8), 2);
 	db_close(db);
 }
+BOTH(buddies)
 
-ATF_TC_WITHOUT_HEAD(buddy_limit);
-ATF_TC_BODY(buddy_limit, tc)
+static void
+t_buddy_limit(const atf_tc_t *tc)
 {
 	struct db	*db = store(DBO_CREATE);
 	static uint32_t	 l[PALD_BUDDIES_MAX + 8];
@@ -637,9 +732,10 @@ ATF_TC_BODY(buddy_limit, tc)
 	ATF_CHECK_EQ(db_buddy_add(db, first, owner), DBR_OK);
 	db_close(db);
 }
+BOTH(buddy_limit)
 
-ATF_TC_WITHOUT_HEAD(blocks);
-ATF_TC_BODY(blocks, tc)
+static void
+t_blocks(const atf_tc_t *tc)
 {
 	struct db	*db = store(DBO_CREATE);
 	uint32_t	 a, b, c, l[8];
@@ -670,9 +766,10 @@ ATF_TC_BODY(blocks, tc)
 	ATF_CHECK_EQ(l[0], c);
 	db_close(db);
 }
+BOTH(blocks)
 
-ATF_TC_WITHOUT_HEAD(offline);
-ATF_TC_BODY(offline, tc)
+static void
+t_offline(const atf_tc_t *tc)
 {
 	struct db	*db = store(DBO_CREATE);
 	static struct offline m[PALD_OFFLINE_MAX + 2];
@@ -742,6 +839,7 @@ ATF_TC_BODY(offline, tc)
 	ATF_CHECK_EQ(db_offline_put(db, c, a, i, "q", 1), DBR_OK);
 	db_close(db);
 }
+BOTH(offline)
 
 ATF_TC_WITHOUT_HEAD(categories);
 ATF_TC_BODY(categories, tc)
@@ -1415,8 +1513,8 @@ aroom(uint32_t id, uint32_t cat, const char *name)
 	return r;
 }
 
-ATF_TC_WITHOUT_HEAD(room_records);
-ATF_TC_BODY(room_records, tc)
+static void
+t_room_records(const atf_tc_t *tc)
 {
 	struct db	*db = store(DBO_CREATE);
 	struct room	 r = aroom(50001, 30001, "The Porch"), got, list[8];
@@ -1476,6 +1574,7 @@ ATF_TC_BODY(room_records, tc)
 	}
 	db_close(db);
 }
+BOTH(room_records)
 
 ATF_TC_WITHOUT_HEAD(room_seed);
 ATF_TC_BODY(room_seed, tc)
@@ -1524,8 +1623,8 @@ ATF_TC_BODY(room_seed, tc)
 	db_close(db);
 }
 
-ATF_TC_WITHOUT_HEAD(room_bans);
-ATF_TC_BODY(room_bans, tc)
+static void
+t_room_bans(const atf_tc_t *tc)
 {
 	struct db	*db = store(DBO_CREATE);
 	struct rban	 b, got, list[4];
@@ -1582,9 +1681,10 @@ ATF_TC_BODY(room_bans, tc)
 	ATF_CHECK_EQ(db_rban_clear(db, 50001, 7), DBR_LIMIT);
 	db_close(db);
 }
+BOTH(room_bans)
 
-ATF_TC_WITHOUT_HEAD(room_log);
-ATF_TC_BODY(room_log, tc)
+static void
+t_room_log(const atf_tc_t *tc)
 {
 	struct db	*db = store(DBO_CREATE);
 	struct raction	 a, *list;
@@ -1612,9 +1712,10 @@ ATF_TC_BODY(room_log, tc)
 	free(list);
 	db_close(db);
 }
+BOTH(room_log)
 
-ATF_TC_WITHOUT_HEAD(server_bans);
-ATF_TC_BODY(server_bans, tc)
+static void
+t_server_bans(const atf_tc_t *tc)
 {
 	struct db	*db = store(DBO_CREATE);
 	struct ban	 b, got, list[8];
@@ -1660,6 +1761,217 @@ ATF_TC_BODY(server_bans, tc)
 	    DBR_NOTFOUND);
 	db_close(db);
 }
+BOTH(server_bans)
+
+/* junk - len bytes to the store socket, the sending side then shut */
+static void
+junk(const void *b, size_t len, int shut)
+{
+	struct sockaddr_un sun;
+	struct timeval	 tv = { 10, 0 };
+	char		 sink[512];
+	ssize_t		 n;
+	int		 fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	(void)strlcpy(sun.sun_path, SOCK, sizeof(sun.sun_path));
+	ATF_REQUIRE((fd = socket(AF_UNIX, SOCK_STREAM, 0)) != -1);
+	ATF_REQUIRE(connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0);
+	ATF_REQUIRE(setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv,
+	    sizeof(tv)) == 0);
+	if (len > 0)
+		ATF_REQUIRE(send(fd, b, len, MSG_NOSIGNAL) == (ssize_t)len);
+	if (shut)
+		(void)shutdown(fd, SHUT_WR);
+	/* whatever it answers, until it closes (or 10 s, then fail) */
+	while ((n = read(fd, sink, sizeof(sink))) > 0)
+		;
+	ATF_REQUIRE_MSG(n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK),
+	    "the store process kept the connection open");
+	(void)close(fd);
+}
+
+/* alive - the store process still runs and answers */
+static void
+alive(struct db *db, uint32_t uid, const char *what)
+{
+	struct user	 u;
+
+	ATF_REQUIRE_MSG(waitpid(served, NULL, WNOHANG) == 0,
+	    "the store process died of %s", what);
+	ATF_REQUIRE_EQ_MSG(db_user_get(db, uid, &u), DBR_OK, "after %s", what);
+	ATF_REQUIRE_STREQ(u.nick, "alice");
+}
+
+ATF_TC(remote_bad_requests);
+ATF_TC_HEAD(remote_bad_requests, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "a store process survives any bytes "
+	    "a caller sends: every length 0..64, random bytes, lies about "
+	    "lengths, unknown calls, strings without their end");
+	atf_tc_set_md_var(tc, "timeout", "120");
+}
+ATF_TC_BODY(remote_bad_requests, tc)
+{
+	struct db	*db;
+	struct rq_hdr	 q;
+	struct user	 u;
+	unsigned char	 b[sizeof(q) + 8192];
+	uint32_t	 alice, op;
+	size_t		 i, len;
+
+	remote = 1;
+	db = store(DBO_CREATE);
+	alice = mkuser(db, "alice");
+	srandom(42);
+	/* every length, of random bytes and of a real header's */
+	for (len = 0; len <= 64; len++) {
+		for (i = 0; i < len; i++)
+			b[i] = (unsigned char)random();
+		junk(b, len, 1);
+		q.magic = RQ_MAGIC;
+		q.op = 0;
+		q.len = 16;
+		q.max = 1;
+		memcpy(b, &q, sizeof(q));
+		junk(b, len, 1);
+	}
+	alive(db, alice, "short requests");
+	/* every call, and some that are none, with lying lengths and max */
+	for (op = 0; op < 64; op++) {
+		q.magic = RQ_MAGIC;
+		q.op = op;
+		q.max = op % 2 ? -1 : INT32_MAX;
+		for (len = 0; len < 3; len++) {
+			q.len = len == 0 ? UINT32_MAX : len == 1 ? 8 : 4096;
+			memcpy(b, &q, sizeof(q));
+			memset(b + sizeof(q), 0xff, 8192);
+			junk(b, sizeof(q) + 8192, 1);
+		}
+	}
+	alive(db, alice, "lying lengths");
+	/* random requests, half of them with the magic */
+	for (i = 0; i < 300; i++) {
+		len = (size_t)random() % sizeof(b);
+		for (op = 0; op < len; op++)
+			b[op] = (unsigned char)random();
+		if (i % 2 && len >= 4) {
+			q.magic = RQ_MAGIC;
+			memcpy(b, &q.magic, 4);
+		}
+		junk(b, len, 1);
+	}
+	alive(db, alice, "random requests");
+	/* an account whose strings do not end: refused, nothing written */
+	memset(&u, 'x', sizeof(u));
+	u.uid = alice;
+	u.admin = 0;
+	ATF_CHECK_EQ(db_user_put(db, &u), DBR_LIMIT);
+	ATF_CHECK_EQ(db_user_create(db, &u), DBR_LIMIT);
+	alive(db, alice, "strings without an end");
+	/* requests cut short and left open: dropped (one after a bound) */
+	for (len = 0; len <= 64; len++) {
+		q.magic = RQ_MAGIC;
+		q.op = 0;
+		q.len = (uint32_t)len;
+		q.max = 1;
+		memcpy(b, &q, sizeof(q));
+		junk(b, sizeof(q) + 3, 0);
+	}
+	alive(db, alice, "requests cut short");
+	db_close(db);
+}
+
+/* A store process gone: callers learn it in time; reads go on. */
+ATF_TC(remote_server_gone);
+ATF_TC_HEAD(remote_server_gone, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "a call to a store process that "
+	    "does not answer fails within the wait; with none, at once");
+	atf_tc_set_md_var(tc, "timeout", "60");
+}
+ATF_TC_BODY(remote_server_gone, tc)
+{
+	struct db	*db;
+	struct user	 u;
+	uint32_t	 l[4], alice;
+	time_t		 t0;
+	int		 st;
+
+	remote = 1;
+	db = store(DBO_CREATE);
+	alice = mkuser(db, "alice");
+	db_remote_wait(db, 2);
+	/* stopped: the request waits in the backlog, then DBR_AGAIN */
+	ATF_REQUIRE(kill(served, SIGSTOP) == 0);
+	t0 = time(NULL);
+	ATF_CHECK_EQ(db_user_get(db, alice, &u), DBR_AGAIN);
+	ATF_CHECK_EQ(db_buddy_list(db, alice, l, 4), DBR_FATAL);
+	ATF_CHECK_EQ(db_blocks(db, alice, alice), DBR_FATAL);
+	ATF_CHECK(time(NULL) - t0 <= 10);
+	/* gone, socket and all: at once */
+	ATF_REQUIRE(kill(served, SIGKILL) == 0);
+	ATF_REQUIRE_EQ(waitpid(served, &st, 0), served);
+	ATF_REQUIRE(unlink(SOCK) == 0);
+	t0 = time(NULL);
+	ATF_CHECK_EQ(db_user_get(db, alice, &u), DBR_AGAIN);
+	ATF_CHECK_EQ(db_offline_put(db, alice, alice, 1, "x", 1), DBR_AGAIN);
+	ATF_CHECK(time(NULL) - t0 <= 1);
+	/* a new one on the same socket: the same handle works again */
+	serve();
+	ATF_CHECK_EQ(db_user_get(db, alice, &u), DBR_OK);
+	db_close(db);
+}
+
+/* The lock: recovery waits for the processes that have the store open. */
+ATF_TC(lock_recovery);
+ATF_TC_HEAD(lock_recovery, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "a recovering open is refused while "
+	    "another process has the store open, and goes on once it left");
+	atf_tc_set_md_var(tc, "timeout", "90");
+}
+ATF_TC_BODY(lock_recovery, tc)
+{
+	struct db	*db = store(DBO_CREATE);
+	pid_t		 pid;
+	int		 p[2], st, fd;
+	char		 c;
+
+	db_close(db);
+	ATF_REQUIRE(pipe(p) == 0);
+	ATF_REQUIRE((pid = fork()) != -1);
+	if (pid == 0) {
+		/* another process: the store open until the pipe ends */
+		(void)close(p[1]);
+		if (db_open(&db, HOME, 0) != DBR_OK)
+			_exit(2);
+		(void)read(p[0], &c, 1);
+		db_close(db);
+		_exit(0);
+	}
+	(void)close(p[0]);
+	/* the lock is taken when the open returns: wait for a shared one */
+	for (st = 0; st < 200; st++) {
+		ATF_REQUIRE((fd = db_lock(HOME, DBL_EXCL, 0)) == -1 ||
+		    close(fd) == 0);
+		if (fd == -1)
+			break;
+		(void)poll(NULL, 0, 50);
+	}
+	ATF_REQUIRE_MSG(fd == -1, "the other process holds no lock");
+	ATF_CHECK_EQ(db_open(&db, HOME, DBO_RECOVER), DBR_FATAL);
+	/* shared openers are let in beside it */
+	ATF_REQUIRE_EQ(db_open(&db, HOME, DBO_FAILCHK), DBR_OK);
+	db_close(db);
+	/* it leaves: recovery goes on */
+	ATF_REQUIRE(close(p[1]) == 0);
+	ATF_REQUIRE_EQ(waitpid(pid, &st, 0), pid);
+	ATF_REQUIRE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	ATF_REQUIRE_EQ(db_open(&db, HOME, DBO_RECOVER), DBR_OK);
+	db_close(db);
+}
 
 ATF_TP_ADD_TCS(tp)
 {
@@ -1667,16 +1979,27 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, open_without_create);
 	ATF_TP_ADD_TC(tp, db_config);
 	ATF_TP_ADD_TC(tp, user_create);
+	ATF_TP_ADD_TC(tp, remote_user_create);
 	ATF_TP_ADD_TC(tp, user_duplicate);
+	ATF_TP_ADD_TC(tp, remote_user_duplicate);
 	ATF_TP_ADD_TC(tp, user_invalid);
+	ATF_TP_ADD_TC(tp, remote_user_invalid);
 	ATF_TP_ADD_TC(tp, user_get);
+	ATF_TP_ADD_TC(tp, remote_user_get);
 	ATF_TP_ADD_TC(tp, user_put);
+	ATF_TP_ADD_TC(tp, remote_user_put);
 	ATF_TP_ADD_TC(tp, user_delete_cascade);
+	ATF_TP_ADD_TC(tp, remote_user_delete_cascade);
 	ATF_TP_ADD_TC(tp, search);
+	ATF_TP_ADD_TC(tp, remote_search);
 	ATF_TP_ADD_TC(tp, buddies);
+	ATF_TP_ADD_TC(tp, remote_buddies);
 	ATF_TP_ADD_TC(tp, buddy_limit);
+	ATF_TP_ADD_TC(tp, remote_buddy_limit);
 	ATF_TP_ADD_TC(tp, blocks);
+	ATF_TP_ADD_TC(tp, remote_blocks);
 	ATF_TP_ADD_TC(tp, offline);
+	ATF_TP_ADD_TC(tp, remote_offline);
 	ATF_TP_ADD_TC(tp, categories);
 	ATF_TP_ADD_TC(tp, categories_shipped);
 	ATF_TP_ADD_TC(tp, passwords);
@@ -1691,9 +2014,16 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, two_child_deadlock);
 	ATF_TP_ADD_TC(tp, detector_in_deadlock);
 	ATF_TP_ADD_TC(tp, room_records);
+	ATF_TP_ADD_TC(tp, remote_room_records);
 	ATF_TP_ADD_TC(tp, room_seed);
 	ATF_TP_ADD_TC(tp, room_bans);
+	ATF_TP_ADD_TC(tp, remote_room_bans);
 	ATF_TP_ADD_TC(tp, room_log);
+	ATF_TP_ADD_TC(tp, remote_room_log);
 	ATF_TP_ADD_TC(tp, server_bans);
+	ATF_TP_ADD_TC(tp, remote_server_bans);
+	ATF_TP_ADD_TC(tp, remote_bad_requests);
+	ATF_TP_ADD_TC(tp, remote_server_gone);
+	ATF_TP_ADD_TC(tp, lock_recovery);
 	return atf_no_error();
 }
