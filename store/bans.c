@@ -112,6 +112,8 @@ db_rban_clear(struct db *db, uint32_t room, int kind)
 {
 	char	 pfx[DB_KEY_MAX];
 
+	if (db->remote)
+		return rm_rban_clear(db, room, kind);
 	if (kind != RBAN_BAN && kind != RBAN_BOUNCE)
 		return DBR_LIMIT;
 	rban_key(room, kind, -1, pfx, sizeof(pfx));

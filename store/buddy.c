@@ -231,6 +231,8 @@ db_buddy_display(struct db *db, uint32_t owner, uint32_t buddy,
 {
 	struct display_arg a = { owner, buddy, name != NULL ? name : "" };
 
+	if (db->remote)
+		return rm_buddy_display(db, owner, buddy, name);
 	if (strlen(a.name) > PALD_DISPLAY_MAX)
 		return DBR_LIMIT;
 	return txn_run(db, TXN_WRITE, FM_BUDDIES, op_buddy_display, &a);
@@ -259,6 +261,8 @@ db_buddy_names(struct db *db, uint32_t owner, struct buddy *out, int max)
 {
 	struct scan	 s = SCAN(F_BUDDIES, names_take, out, max);
 
+	if (db->remote)
+		return rm_buddy_names(db, owner, out, max);
 	pair_key(PAIR_BUDDY, 0, owner, -1, s.pfx, sizeof(s.pfx));
 	return txn_list(db, &s);
 }

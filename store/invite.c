@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "dbint.h"
+#include "remote.h"
 
 struct invite {
 	int64_t		 time;
@@ -83,6 +84,8 @@ db_invite_add(struct db *db, uint32_t from, const char *email, int origin,
 {
 	struct invite_arg a;
 
+	if (db->remote)
+		return rm_invite_add(db, from, email, origin, now);
 	memset(&a, 0, sizeof(a));
 	if (email_key(email, a.email, sizeof(a.email)) == -1 ||
 	    origin < 0 || origin > 65535)

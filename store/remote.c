@@ -48,7 +48,9 @@ enum {
 	RQ_ROOM_GET, RQ_ROOM_BY_NAME, RQ_ROOM_PUT, RQ_ROOM_DELETE,
 	RQ_ROOM_LIST, RQ_RBAN_ADD, RQ_RBAN_DEL, RQ_RBAN_CHECK, RQ_RBAN_LIST,
 	RQ_RLOG_ADD, RQ_RLOG_LIST, RQ_BAN_ADD, RQ_BAN_DEL, RQ_BAN_LIST,
-	RQ_BAN_CHECK, RQ_COUNT
+	RQ_BAN_CHECK, RQ_USER_PAID, RQ_USER_HINT, RQ_USER_ADMINS,
+	RQ_BUDDY_DISPLAY, RQ_BUDDY_NAMES, RQ_RBAN_CLEAR, RQ_INVITE_ADD,
+	RQ_COUNT
 };
 
 /* Arguments: numbers; numbers and strings; an offline IM; a log entry. */
@@ -161,6 +163,14 @@ static const struct rqop ops[RQ_COUNT] = {
 	[RQ_BAN_DEL] = { STR, 0, 0, 0, ok_str },
 	[RQ_BAN_LIST] = { NUM, sizeof(struct ban), RQ_BANS_MAX, L, NULL },
 	[RQ_BAN_CHECK] = { STR, sizeof(struct ban), 1, R, ok_str },
+	[RQ_USER_PAID] = { NUM, 0, 0, R, NULL },
+	[RQ_USER_HINT] = { STR, 0, 0, R, ok_str },
+	[RQ_USER_ADMINS] = { NUM, sizeof(uint32_t), RQ_U32_MAX, L, NULL },
+	[RQ_BUDDY_DISPLAY] = { STR, 0, 0, R, ok_str },
+	[RQ_BUDDY_NAMES] = { NUM, sizeof(struct buddy), PALD_BUDDIES_MAX, L,
+	    NULL },
+	[RQ_RBAN_CLEAR] = { NUM, 0, 0, R, NULL },
+	[RQ_INVITE_ADD] = { STR, 0, 0, 0, ok_str },
 };
 
 /* Whether every string of an argument ends inside its array. */
@@ -180,7 +190,8 @@ ok_user(const void *p)
 	const struct user *u = p;
 
 	return ENDED(u->nick) && ENDED(u->hash) && ENDED(u->first) &&
-	    ENDED(u->last) && ENDED(u->email);
+	    ENDED(u->last) && ENDED(u->email) && ENDED(u->hinta) &&
+	    ENDED(u->hint);
 }
 
 static int
@@ -298,6 +309,21 @@ run(struct db *db, uint32_t op, union rq_arg *in, void *out, int max)
 	case RQ_BAN_CHECK:
 		return db_ban_check(db, (s->set & RQS_S) ? s->s : NULL,
 		    (s->set & RQS_S2) ? s->s2 : NULL, s->n.t, out);
+	case RQ_USER_PAID:
+		return db_user_paid(db, n->a, (char)n->k);
+	case RQ_USER_HINT:
+		return db_user_hint(db, s->n.a, s->n.k, s->s, s->s2);
+	case RQ_USER_ADMINS:
+		return db_user_admins(db, out, max);
+	case RQ_BUDDY_DISPLAY:
+		return db_buddy_display(db, s->n.a, s->n.b,
+		    (s->set & RQS_S) ? s->s : NULL);
+	case RQ_BUDDY_NAMES:
+		return db_buddy_names(db, n->a, out, max);
+	case RQ_RBAN_CLEAR:
+		return db_rban_clear(db, n->a, n->k);
+	case RQ_INVITE_ADD:
+		return db_invite_add(db, s->n.a, s->s, s->n.k, s->n.t);
 	}
 	return DBR_FATAL;
 }
@@ -409,6 +435,9 @@ call(struct db *db, int op, const void *in, void *out, int max)
 	    o->flags & (RQ_LIST | RQ_PRED) ? DBR_FATAL : DBR_AGAIN);
 }
 
+static int	 strn(struct db *, int, uint32_t, uint32_t, const char *,
+		    const char *, int, int64_t, void *, int, int);
+
 /* num - a call whose arguments are numbers */
 static int
 num(struct db *db, int op, uint32_t a, uint32_t b, int k, int64_t t,
@@ -432,9 +461,19 @@ static int
 str(struct db *db, int op, const char *s, const char *s2, int k, int64_t t,
     void *out, int max, int toolong)
 {
+	return strn(db, op, 0, 0, s, s2, k, t, out, max, toolong);
+}
+
+/* strn - str, with two numbers more */
+static int
+strn(struct db *db, int op, uint32_t a, uint32_t b, const char *s,
+    const char *s2, int k, int64_t t, void *out, int max, int toolong)
+{
 	struct rq_str	 q;
 
 	memset(&q, 0, sizeof(q));
+	q.n.a = a;
+	q.n.b = b;
 	q.n.k = k;
 	q.n.t = t;
 	if (s != NULL) {
@@ -687,4 +726,52 @@ rm_ban_check(struct db *db, const char *nick, const char *addr, int64_t now,
 {
 	return str(db, RQ_BAN_CHECK, nick, addr, 0, now, out, 1,
 	    DBR_NOTFOUND);
+}
+
+int
+rm_user_paid(struct db *db, uint32_t uid, char paid)
+{
+	return num(db, RQ_USER_PAID, uid, 0, (unsigned char)paid, 0, NULL, 0);
+}
+
+int
+rm_user_hint(struct db *db, uint32_t uid, int question, const char *hash,
+    const char *hint)
+{
+	return strn(db, RQ_USER_HINT, uid, 0, hash, hint, question, 0, NULL, 0,
+	    DBR_LIMIT);
+}
+
+int
+rm_user_admins(struct db *db, uint32_t *out, int max)
+{
+	return num(db, RQ_USER_ADMINS, 0, 0, 0, 0, out, max);
+}
+
+int
+rm_buddy_display(struct db *db, uint32_t owner, uint32_t buddy,
+    const char *name)
+{
+	return strn(db, RQ_BUDDY_DISPLAY, owner, buddy, name, NULL, 0, 0, NULL,
+	    0, DBR_LIMIT);
+}
+
+int
+rm_buddy_names(struct db *db, uint32_t owner, struct buddy *out, int max)
+{
+	return num(db, RQ_BUDDY_NAMES, owner, 0, 0, 0, out, max);
+}
+
+int
+rm_rban_clear(struct db *db, uint32_t room, int kind)
+{
+	return num(db, RQ_RBAN_CLEAR, room, 0, kind, 0, NULL, 0);
+}
+
+int
+rm_invite_add(struct db *db, uint32_t from, const char *email, int origin,
+    int64_t now)
+{
+	return strn(db, RQ_INVITE_ADD, from, 0, email, NULL, origin, now, NULL,
+	    0, DBR_LIMIT);
 }

@@ -93,5 +93,12 @@ int	 rm_ban_del(struct db *, int, const char *);
 int	 rm_ban_list(struct db *, struct ban *, int);
 int	 rm_ban_check(struct db *, const char *, const char *, int64_t,
 	    struct ban *);
+int	 rm_user_paid(struct db *, uint32_t, char);
+int	 rm_user_hint(struct db *, uint32_t, int, const char *, const char *);
+int	 rm_user_admins(struct db *, uint32_t *, int);
+int	 rm_buddy_display(struct db *, uint32_t, uint32_t, const char *);
+int	 rm_buddy_names(struct db *, uint32_t, struct buddy *, int);
+int	 rm_rban_clear(struct db *, uint32_t, int);
+int	 rm_invite_add(struct db *, uint32_t, const char *, int, int64_t);
 
 #endif /* PALD_STORE_REMOTE_H */

@@ -400,6 +400,8 @@ db_user_paid(struct db *db, uint32_t uid, char paid)
 {
 	struct extra_arg a = { .uid = uid, .paid = paid };
 
+	if (db->remote)
+		return rm_user_paid(db, uid, paid);
 	if (paid == '\0' || !paid_ok(paid))
 		return DBR_LIMIT;
 	return txn_run(db, TXN_WRITE, FM_USERS, op_user_extra, &a);
@@ -412,6 +414,8 @@ db_user_hint(struct db *db, uint32_t uid, int question, const char *hash,
 	struct extra_arg a = { .uid = uid, .hint = 1, .hintq = question,
 	    .hinta = hash, .text = hint };
 
+	if (db->remote)
+		return rm_user_hint(db, uid, question, hash, hint);
 	if (question < 1 || question > 9)
 		return DBR_LIMIT;
 	return txn_run(db, TXN_WRITE, FM_USERS, op_user_extra, &a);
@@ -442,6 +446,8 @@ db_user_admins(struct db *db, uint32_t *out, int max)
 {
 	struct scan	 s = SCAN(F_USERS, admin_take, out, max);
 
+	if (db->remote)
+		return rm_user_admins(db, out, max);
 	return txn_list(db, &s);
 }
 

@@ -1038,14 +1038,14 @@ ATF_TC_BODY(schema_upgrade, tc)
 	db_close(db);
 }
 
-ATF_TC_WITHOUT_HEAD(user_extras);
-ATF_TC_BODY(user_extras, tc)
+static void
+t_user_extras(const atf_tc_t *tc)
 {
 	struct db	*db = store(DBO_CREATE);
 	struct buddy	 bn[4];
 	struct user	 u;
 	char		 email[64], hash[PALD_HASH_MAX];
-	uint32_t	 a, b, c;
+	uint32_t	 a, b, c, adm[4];
 	int		 i;
 
 	a = mkuser(db, "alice");
@@ -1110,6 +1110,13 @@ ATF_TC_BODY(user_extras, tc)
 		ATF_REQUIRE_EQ(db_invite_add(db, a, email, i, 3), DBR_OK);
 	}
 	ATF_CHECK_EQ(db_invite_add(db, a, "one@too.many", 255, 4), DBR_LIMIT);
+	/* the admins: a walk of the accounts */
+	ATF_CHECK_EQ(db_user_admins(db, adm, 4), 0);
+	ATF_REQUIRE_EQ(db_user_get(db, c, &u), DBR_OK);
+	u.admin = 2;
+	ATF_REQUIRE_EQ(db_user_put(db, &u), DBR_OK);
+	ATF_REQUIRE_EQ(db_user_admins(db, adm, 4), 1);
+	ATF_CHECK_EQ(adm[0], c);
 	/* deleting the account deletes its invitations, not others' */
 	ATF_REQUIRE_EQ(db_user_delete(db, a), DBR_OK);
 	ATF_CHECK_EQ(db_invite_add(db, a, "bob@example.com", 255, 5), DBR_OK);
@@ -1117,6 +1124,7 @@ ATF_TC_BODY(user_extras, tc)
 	    DBR_EXISTS);
 	db_close(db);
 }
+BOTH(user_extras)
 
 ATF_TC_WITHOUT_HEAD(schema_newer);
 ATF_TC_BODY(schema_newer, tc)
@@ -2006,6 +2014,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, old_version_read);
 	ATF_TP_ADD_TC(tp, schema_upgrade);
 	ATF_TP_ADD_TC(tp, user_extras);
+	ATF_TP_ADD_TC(tp, remote_user_extras);
 	ATF_TP_ADD_TC(tp, schema_newer);
 	ATF_TP_ADD_TC(tp, failchk_killed_writer);
 	ATF_TP_ADD_TC(tp, failchk_open);
