@@ -21,10 +21,12 @@ DB_OBJS=	store/dbr.o store/env.o store/schema.o store/arena.o \
 		store/pw.o store/slog.o store/lock.o store/rq.o store/remote.o
 STORE_OBJS=	${DB_OBJS} store/table.o
 OBJS=		pald.o child.o session.o room.o admin.o ban.o guard.o out.o \
-		conf.o proc.o log.o voice.o keeper.o ${PROTO_OBJS} ${STORE_OBJS}
+		conf.o proc.o log.o voice.o keeper.o storesrv.o ${PROTO_OBJS} \
+		${STORE_OBJS}
 PALPASSWD_OBJS=	palpasswd.o log.o ${DB_OBJS}
 TESTS=		tests/t_pald tests/t_admin tests/t_room tests/t_client \
-		tests/t_voice tests/h_client tests/h_inetd tests/h_voice \
+		tests/t_voice tests/t_crash tests/h_client tests/h_inetd \
+		tests/h_junk tests/h_voice \
 		tests/h_member tests/proto/t_wire tests/proto/t_rtp \
 		tests/store/t_kv tests/store/t_db tests/store/t_table
 
@@ -49,7 +51,8 @@ proc.o: proc.h
 proto/wire.o: proto/wire.h
 proto/rtp.o: proto/rtp.h
 voice.o: voice.h proc.h proto/rtp.h proto/wire.h store/table.h
-pald.o: voice.h keeper.h child.h proc.h
+pald.o: voice.h keeper.h child.h proc.h storesrv.h
+storesrv.o: storesrv.h store/db.h
 keeper.o: keeper.h
 ${OBJS} palpasswd.o: store/sizes.h store/slog.h
 conf.o: store/db.h store/table.h
@@ -77,6 +80,9 @@ tests/h_member: tests/h_member.o store/table.o store/slog.o
 
 tests/h_inetd: tests/h_inetd.o
 	${CC} ${LDFLAGS} -o $@ tests/h_inetd.o
+
+tests/h_junk: tests/h_junk.o
+	${CC} ${LDFLAGS} -o $@ tests/h_junk.o
 
 tests/h_voice: tests/h_voice.o tests/h_util.o
 	${CC} ${LDFLAGS} -o $@ tests/h_voice.o tests/h_util.o ${LDLIBS}
@@ -114,6 +120,10 @@ tests/t_client: tests/t_client.sh
 
 tests/t_room: tests/t_room.sh tests/common.sh
 	(echo '#! /usr/bin/env atf-sh'; cat tests/t_room.sh) >$@
+	chmod +x $@
+
+tests/t_crash: tests/t_crash.sh tests/common.sh
+	(echo '#! /usr/bin/env atf-sh'; cat tests/t_crash.sh) >$@
 	chmod +x $@
 
 tests/t_voice: tests/t_voice.sh

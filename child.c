@@ -7,14 +7,20 @@
  * DESCRIPTION
  *	A session's process is a child the master forked for an accepted
  *	connection (child_main), or, under -i, a process inetd started
- *	with the connection on descriptor 0 (child_inetd).  Either opens
- *	its own Berkeley DB handles (never one inherited from the master),
+ *	with the connection on descriptor 0 (child_inetd).  A child of the
+ *	master never opens Berkeley DB: its store is remote (DBO_REMOTE),
+ *	every call a request to the master's store processes, so that its
+ *	death, at any moment, leaves nothing behind in the store; an inetd
+ *	instance, which has no master, opens the store itself.  Either
  *	makes a session (session.c) and runs serve: one poll loop on the
- *	client's socket and the session's doorbell, which reads frames and
- *	hands each to session_frame, writes out what the session queued,
- *	and runs its timers.  A child follows the configuration the master
- *	publishes in the table after a reload (conf_follow); a quiet one
- *	gives back its memory and lets go of the store.
+ *	client's socket, the session's doorbell and, in a child, the
+ *	master's lifeline, which reads frames and hands each to
+ *	session_frame, writes out what the session queued, and runs its
+ *	timers.  A child follows the configuration the master publishes in
+ *	the table after a reload (conf_follow); a quiet one gives back its
+ *	memory.  The end of file on the lifeline means that the master
+ *	died: the child tells its user that the server is restarting and
+ *	ends (master_gone).
  *
  *	SIGTERM and SIGINT end the session with a last word to the client;
  *	SIGHUP is the master's and changes nothing here.  The handler only
@@ -28,9 +34,11 @@
 #include <sys/socket.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -56,6 +64,7 @@ static volatile sig_atomic_t got_term;
 static struct pald_conf	*conf;		/* the master's, followed */
 static uint32_t		 confseen;	/* table_conf_get's mark */
 static struct table	*tab;
+static struct db	*store;		/* a child's remote store */
 
 /* on_signal - TERM and INT end the session; HUP is caught, and ignored */
 static void
@@ -175,8 +184,25 @@ conf_follow(void)
 	struct pald_conf nc;
 
 	if (pald_master != 0 && tab != NULL &&
-	    table_conf_get(tab, &confseen, &nc) == 1)
+	    table_conf_get(tab, &confseen, &nc) == 1) {
 		*conf = nc;
+		db_remote_wait(store, conf->store_wait);
+	}
+}
+
+/*
+ * master_gone - the end of file on the master's lifeline: the master
+ * died.  The user is told that the server is restarting (a supervisor
+ * starts a new master within seconds, which recovers the store once
+ * every process of this one has left it), and the session ends.
+ */
+static void
+master_gone(struct session *s, int fd)
+{
+	session_shutdown(s, "The server is restarting. Please log in again "
+	    "in a minute.");
+	flush_final(s, fd);
+	session_end(s, "the master is gone");
 }
 
 /*
@@ -208,18 +234,19 @@ stack_trim(void)
 }
 
 /*
- * serve - one client to the end: the poll loop of a child or of an
- * inetd instance.  Returns when the session is over.  The input buffer
- * is a mapping of its own, given back with the rest when the session
- * goes idle with nothing half-read in it.
+ * serve - one client to the end: the poll loop of a child (life: the
+ * master's lifeline) or of an inetd instance (life -1).  Returns when
+ * the session is over.  The input buffer is a mapping of its own, given
+ * back with the rest when the session goes idle with nothing half-read
+ * in it.
  */
 static void
-serve(struct session *s, int fd)
+serve(struct session *s, int fd, int life)
 {
-	struct pollfd	 pfd[2];
+	struct pollfd	 pfd[3];
 	unsigned char	*in;
 	size_t		 inlen = 0, outlen;
-	int		 n, bell, ready, secs, quiet = 0;
+	int		 n, bell, ready, secs, quiet = 0, lp = -1;
 
 	if ((in = mmap(NULL, INBUF, PROT_READ | PROT_WRITE,
 	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)) == MAP_FAILED ||
@@ -253,6 +280,12 @@ serve(struct session *s, int fd)
 			pfd[1].revents = 0;
 			n = 2;
 		}
+		if (life != -1) {
+			lp = n;
+			pfd[n].fd = life;
+			pfd[n].events = POLLIN;
+			pfd[n++].revents = 0;
+		}
 		/*
 		 * A second at a time while busy (IDLE_SECS of them make it
 		 * idle); once idle, until session_tick's next deadline, at
@@ -273,6 +306,10 @@ serve(struct session *s, int fd)
 			break;
 		}
 		conf_follow();	/* before what woke us is looked at */
+		if (lp != -1 && pfd[lp].revents != 0) {
+			master_gone(s, fd);
+			break;
+		}
 		/* IDLE_SECS quiet polls: give back the memory (and store) */
 		if (ready != 0)
 			quiet = 0;
@@ -285,7 +322,7 @@ serve(struct session *s, int fd)
 		if ((pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) &&
 		    read_frames(s, fd, in, &inlen) == -1)
 			break;
-		if (n == 2 &&
+		if (bell != -1 &&
 		    session_inbox(s, pfd[1].revents & POLLIN) == -1) {
 			flush_final(s, fd);
 			session_end(s, "ended by the server");
@@ -313,36 +350,39 @@ sweep_cb(void *arg, const struct tsess *ts)
 }
 
 /*
- * child_main - the forked child: its own DB handles, then serve.  The
+ * child_main - the forked child: its remote store, then serve.  The
  * master has closed what the child must not keep (pald.c,
  * close_inherited); c is the master's configuration, which the child
- * follows from now on (conf_follow).
+ * follows from now on (conf_follow); life is the master's lifeline.
  */
 __dead void
 child_main(int fd, const struct sockaddr *peer, const struct sockaddr *local,
-    struct table *t, struct pald_conf *c)
+    struct table *t, struct pald_conf *c, int life)
 {
 	struct session	*s;
-	struct db	*db;
+	char		 path[PATH_MAX];
+	int		 n;
 
 	tab = t;
 	conf = c;
 	signals_child();
 	log_procname("pald-child");
 	setproctitle("client");
-	/* The master's handles stay untouched: each process opens its own. */
-	/* Opened at the first use, let go when idle (see serve). */
-	if (db_open(&db, conf->dbhome, DBO_LAZY) != DBR_OK) {
+	n = snprintf(path, sizeof(path), "%s/%s", conf->rundir,
+	    PALD_STORE_SOCK);
+	if (n < 0 || (size_t)n >= sizeof(path) ||
+	    db_open(&store, path, DBO_REMOTE) != DBR_OK) {
 		log_warnx("cannot open the store, closing connection");
 		_exit(1);
 	}
-	if ((s = session_new(db, tab, conf, peer, local)) == NULL) {
+	db_remote_wait(store, conf->store_wait);
+	if ((s = session_new(store, tab, conf, peer, local)) == NULL) {
 		log_warn("session");
 		_exit(1);
 	}
-	serve(s, fd);
+	serve(s, fd, life);
 	session_free(s);
-	db_close(db);
+	db_close(store);
 	table_close(tab);
 	(void)close(fd);
 	_exit(0);
@@ -375,7 +415,7 @@ child_inetd(struct pald_conf *c)
 	    peer.ss_family ? (struct sockaddr *)&peer : NULL,
 	    local.ss_family ? (struct sockaddr *)&local : NULL)) == NULL)
 		fatal("session");
-	serve(s, 0);
+	serve(s, 0, -1);
 	session_free(s);
 	db_close(db);
 	table_close(tab);

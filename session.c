@@ -677,13 +677,18 @@ handle_im(struct session *s, const struct wire_frame *f)
 		out_rc(s, PT_C_IM, 0x63, why);
 		return guard_strike(s);
 	}
-	if (db_user_get(s->db, to, &u) != DBR_OK) {
-		out_rc(s, PT_C_IM, 0x63, "No such user.");
+	if ((r = db_user_get(s->db, to, &u)) != DBR_OK) {
+		out_rc(s, PT_C_IM, 0x63, r == DBR_NOTFOUND ? "No such user." :
+		    TXT_AGAIN);
 		return 0;
 	}
 	explicit_bzero(&u, sizeof(u));
-	if (db_blocks(s->db, to, s->u.uid) != 0)
+	if ((r = db_blocks(s->db, to, s->u.uid)) == 1)
 		return 0;	/* silently: a block is not announced */
+	if (r != 0) {
+		out_rc(s, PT_C_IM, 0x63, TXT_AGAIN);	/* the store is away */
+		return 0;
+	}
 	table_count(s->tab, TC_IM);
 	wire_put32(s->scratch, s->u.uid);
 	memcpy(s->scratch + 4, f->payload + 4, n);
@@ -696,7 +701,7 @@ handle_im(struct session *s, const struct wire_frame *f)
 		out_rc(s, PT_C_IM, 0x63,
 		    "That user's offline message box is full.");
 	else if (r != DBR_OK)
-		out_rc(s, PT_C_IM, 0x63, "Message not delivered, try again.");
+		out_rc(s, PT_C_IM, 0x63, TXT_AGAIN);
 	else if (table_find(s->tab, to, 0, &ts) == 0)
 		/* the user came on meanwhile: make it look at the store */
 		(void)table_send(s->tab, ts.slot, ts.gen, TM_OFFLINE, NULL, 0);
