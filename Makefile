@@ -19,15 +19,15 @@ DB_OBJS=	store/dbr.o store/env.o store/schema.o store/arena.o \
 		store/txn.o store/row.o store/user.o store/buddy.o \
 		store/offline.o store/rooms.o store/bans.o store/invite.o \
 		store/kv.o store/pw.o store/slog.o store/lock.o store/rq.o \
-		store/remote.o
+		store/serve.o store/remote.o
 STORE_OBJS=	${DB_OBJS} store/table.o
 OBJS=		pald.o child.o session.o room.o p2p.o admin.o ban.o guard.o out.o \
-		conf.o proc.o lograte.o log.o voice.o relay.o keeper.o ${PROTO_OBJS} \
-		${STORE_OBJS}
+		conf.o proc.o lograte.o log.o voice.o relay.o keeper.o storesrv.o \
+		${PROTO_OBJS} ${STORE_OBJS}
 PALPASSWD_OBJS=	palpasswd.o log.o ${DB_OBJS}
 TESTS=		tests/t_pald tests/t_admin tests/t_room tests/t_client \
-		tests/t_voice tests/t_pool tests/t_p2p tests/h_client tests/h_inetd \
-		tests/h_voice tests/h_memscan \
+		tests/t_voice tests/t_pool tests/t_p2p tests/t_crash tests/h_client \
+		tests/h_inetd tests/h_voice tests/h_memscan tests/h_junk \
 		tests/h_member tests/proto/t_wire tests/proto/t_rtp \
 		tests/store/t_kv tests/store/t_db tests/store/t_table
 
@@ -54,7 +54,8 @@ proto/wire.o: proto/wire.h
 proto/rtp.o: proto/rtp.h
 voice.o: voice.h relay.h proc.h proto/rtp.h proto/wire.h store/table.h
 relay.o: relay.h store/table.h
-pald.o: voice.h keeper.h child.h proc.h
+pald.o: voice.h keeper.h child.h proc.h storesrv.h
+storesrv.o: storesrv.h store/db.h
 keeper.o: keeper.h
 ${OBJS} palpasswd.o: store/sizes.h store/slog.h
 conf.o: store/db.h store/table.h
@@ -86,6 +87,9 @@ tests/h_inetd: tests/h_inetd.o
 
 tests/h_memscan: tests/h_memscan.o
 	${CC} ${LDFLAGS} -o $@ tests/h_memscan.o
+
+tests/h_junk: tests/h_junk.o
+	${CC} ${LDFLAGS} -o $@ tests/h_junk.o
 
 tests/h_voice: tests/h_voice.o tests/h_util.o
 	${CC} ${LDFLAGS} -o $@ tests/h_voice.o tests/h_util.o ${LDLIBS}
@@ -128,6 +132,10 @@ tests/t_room: tests/t_room.sh tests/common.sh
 
 tests/t_pool: tests/t_pool.sh tests/common.sh
 	(echo '#! /usr/bin/env atf-sh'; cat tests/t_pool.sh) >$@
+	chmod +x $@
+
+tests/t_crash: tests/t_crash.sh tests/common.sh
+	(echo '#! /usr/bin/env atf-sh'; cat tests/t_crash.sh) >$@
 	chmod +x $@
 
 tests/t_voice: tests/t_voice.sh

@@ -7,9 +7,12 @@
  * DESCRIPTION
  *	A session's process is a child the master forked into its pool
  *	(child_pool), or, under -i, a process inetd started with the
- *	connection on descriptor 0 (child_inetd).  Either opens its own
- *	Berkeley DB handles (never one inherited from the master; in one
- *	place, child_store_open), makes a session (session.c) and runs
+ *	connection on descriptor 0 (child_inetd).  A pooled child never
+ *	opens Berkeley DB: its store is remote (DBO_REMOTE, in one place,
+ *	child_store_open), every call a request to the master's store
+ *	processes, so that its death at any moment costs nobody else
+ *	anything; an inetd instance, which has no master, opens the store
+ *	itself.  Either makes a session (session.c) and runs
  *	serve: one poll loop on the client's socket and the session's
  *	doorbell, which reads frames and hands each to session_frame,
  *	writes out what the session queued, and runs its timers.  A child
@@ -46,12 +49,14 @@
 #include <sys/uio.h>
 
 #include <errno.h>
+#include <limits.h>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -82,6 +87,7 @@ static uint32_t		 confseen;	/* table_conf_get's mark */
 static struct table	*tab;
 static int		 ctlfd = -1;	/* pooled: the socketpair's end */
 static int		 statfd = -1;	/* pooled: the status pipe */
+static struct db	*store;		/* a pooled child's, remote */
 static int		 myslot;	/* pooled: our slot in the master's table */
 static pid_t		 mypid;
 static int		 served;	/* pooled: sessions served so far */
@@ -207,8 +213,10 @@ conf_follow(void)
 	struct pald_conf nc;
 
 	if (pald_master != 0 && tab != NULL &&
-	    table_conf_get(tab, &confseen, &nc) == 1)
+	    table_conf_get(tab, &confseen, &nc) == 1) {
 		*conf = nc;
+		db_remote_wait(store, conf->store_wait);
+	}
 }
 
 /*
@@ -396,21 +404,28 @@ sweep_cb(void *arg, const struct tsess *ts)
 }
 
 /*
- * child_store_open - the child's store: its own handle, opened once for
- * the child's life (lazily: the environment at the first use).  The
- * master's handles stay untouched: each process opens its own.
+ * child_store_open - the child's store, opened once for the child's
+ * life: remote (DBO_REMOTE), every db_* call a request to the master's
+ * store processes on the store socket in rundir.  A child of the master
+ * never opens Berkeley DB, so that its death, at any moment, leaves
+ * nothing in the environment (pald.c, storesrv.c).
  */
 static struct db *
 child_store_open(void)
 {
-	struct db	*db;
+	char		 path[PATH_MAX];
+	int		 n;
 
-	if (db_open(&db, conf->dbhome, DBO_LAZY) != DBR_OK) {
+	n = snprintf(path, sizeof(path), "%s/%s", conf->rundir,
+	    PALD_STORE_SOCK);
+	if (n < 0 || (size_t)n >= sizeof(path) ||
+	    db_open(&store, path, DBO_REMOTE) != DBR_OK) {
 		log_warnx("cannot open the store");
 		report(CS_GOING);
 		_exit(1);
 	}
-	return db;
+	db_remote_wait(store, conf->store_wait);
+	return store;
 }
 
 /* child_store_close - the child leaves the store (it is exiting) */

@@ -139,6 +139,10 @@ static const struct ckey {
 	    PALD_ROOM_MEMBERS_MAX },
 	{ "rundir", C_STR, offsetof(struct pald_conf, rundir),
 	    sizeof(((struct pald_conf *)0)->rundir), 0, 0 },
+	{ "store_processes", C_INT, offsetof(struct pald_conf, store_procs),
+	    0, 1, PALD_STORE_PROCS_MAX },
+	{ "store_wait", C_INT, offsetof(struct pald_conf, store_wait), 0, 1,
+	    600 },
 	{ "syslog_facility", C_FACILITY, offsetof(struct pald_conf, facility),
 	    0, 0, 0 },
 	{ "system_nick", C_NICK, offsetof(struct pald_conf, system_nick),
@@ -176,6 +180,8 @@ conf_defaults(struct pald_conf *c)
 	c->registration = 1;
 	c->reg_interval = PALD_DEF_REG_INTERVAL;
 	c->checkpoint = PALD_DEF_CHECKPOINT;
+	c->store_procs = PALD_DEF_STORE_PROCS;
+	c->store_wait = PALD_DEF_STORE_WAIT;
 	c->pkt_rate = PALD_DEF_PKT_RATE;
 	c->pkt_burst = PALD_DEF_PKT_BURST;
 	c->msg_rate = PALD_DEF_MSG_RATE;

@@ -12,22 +12,30 @@
  *	down.  Whatever the master did with the store is done here: the
  *	deadlock detector once a second (in a thread of its own, so that
  *	a deadlock the keeper is in is broken too), a checkpoint every
- *	checkpoint seconds, failchk when the master says a child ended
- *	abnormally, the sweep of dead table slots (their buddies and rooms
- *	are told) every SWEEP_SECS and after each abnormal end, and the
- *	system user when the configuration the master publishes in the
- *	table changes.
+ *	checkpoint seconds, failchk when the master says that a store
+ *	process ended abnormally, the sweep of dead table slots (their
+ *	buddies and rooms are told) every SWEEP_SECS and after each
+ *	abnormal end of any child, and the system user when the
+ *	configuration the master publishes in the table changes.  The
+ *	sessions' own calls are the store processes' (storesrv.c); the
+ *	keeper, like them, opens the store directly.
  *
  *	The master talks to the keeper through a pipe, one byte a command
  *	(KC_* in keeper.h), and never waits for it; the keeper writes a
  *	byte on a second pipe each time round its loop, at least once a
- *	second.  A keeper that stays silent KEEPER_STUCK seconds is taken
- *	for wedged in the environment, and so is one that exits with
- *	KEEPER_RECOVER (failchk asked for recovery); the master then
- *	recovers the store in place (pald.c, recover_in_place).
+ *	second, and KH_FAILCHK when a failchk is done.  A keeper that stays
+ *	silent KEEPER_STUCK seconds, or whose failchk does not end within
+ *	KEEPER_FAILCHK seconds, is taken for wedged in the environment, and
+ *	so is one that exits with KEEPER_RECOVER (failchk asked for
+ *	recovery); the master then recovers the store in place (pald.c,
+ *	recover_in_place).  failchk wedges when the dead process was
+ *	waiting for a lock: glibc's pthread_cond_destroy then waits for
+ *	that waiter for ever (libdb 5.3.28, glibc 2.36).
  *
  *	Signals: SIGTERM, SIGINT and SIGHUP are ignored (pald.c sets that
  *	before keeper_main); only the master's pipe and SIGKILL stop it.
+ *	The end of file on that pipe, the master's death, makes it close
+ *	the store as at a shutdown, checkpoint first.
  * DIAGNOSTICS
  *	"failchk failed: the store needs recovery", then exit status
  *	KEEPER_RECOVER.
@@ -60,6 +68,7 @@ struct keeper {
 	uint32_t		 confseen;	/* table_conf_get's mark */
 	int			 cmd, hb;
 	int			 shutting;	/* KC_SHUT seen */
+	int			 asked;		/* KC_FAILCHK read, not done */
 	time_t			 nextcp, nextsweep;
 };
 
@@ -87,13 +96,24 @@ sweep_cb(void *arg, const struct tsess *ts)
 	presence_gone(k->db, k->tab, ts);
 }
 
-/* keeper_failchk - clean up after dead processes, then sweep their slots */
+/*
+ * keeper_failchk - clean up after dead processes, say so to the master
+ * (a KH_FAILCHK for each KC_FAILCHK it answers: the master bounds the
+ * time failchk may take), then sweep their slots
+ */
 static void
 keeper_failchk(struct keeper *k)
 {
+	char	 done[64];
+
 	if (db_failchk(k->db) != DBR_OK) {
 		log_warnx("failchk failed: the store needs recovery");
 		_exit(KEEPER_RECOVER);	/* hands off the store */
+	}
+	memset(done, KH_FAILCHK, sizeof(done));
+	while (k->asked > 0) {
+		(void)write(k->hb, done, k->asked > 64 ? 64 : (size_t)k->asked);
+		k->asked -= k->asked > 64 ? 64 : k->asked;
 	}
 	(void)table_sweep(k->tab, sweep_cb, k);
 	k->nextsweep = time(NULL) + SWEEP_SECS;
@@ -111,22 +131,29 @@ keeper_close(struct keeper *k)
 }
 
 /*
- * keeper_read - the master's commands; end of file means the master is
- * gone, and the keeper goes without touching the store (the next start
- * recovers it).  Returns 1 when a failchk was asked for.
+ * keeper_read - the master's commands: KC_FAILCHK (2 returned) or
+ * KC_SWEEP (1) asked for; the end of file means that the master is
+ * gone, and the keeper checkpoints and closes the store as at a
+ * shutdown (the store processes close theirs too), so that the next
+ * start finds it clean.
  */
 static int
 keeper_read(struct keeper *k)
 {
 	char	 b[64];
 	ssize_t	 n, i;
-	int	 fc = 0;
+	int	 what = 0;
 
 	while ((n = read(k->cmd, b, sizeof(b))) > 0)
 		for (i = 0; i < n; i++)
 			switch (b[i]) {
 			case KC_FAILCHK:
-				fc = 1;
+				what = 2;
+				k->asked++;
+				break;
+			case KC_SWEEP:
+				if (what == 0)
+					what = 1;
 				break;
 			case KC_SHUT:
 				k->shutting = 1;
@@ -135,9 +162,11 @@ keeper_read(struct keeper *k)
 				keeper_close(k);
 				/* NOTREACHED */
 			}
-	if (n == 0)
-		_exit(0);
-	return fc && !k->shutting;
+	if (n == 0) {
+		log_warnx("the master is gone: closing the store");
+		keeper_close(k);
+	}
+	return k->shutting ? 0 : what;
 }
 
 /* keeper_conf - a new configuration in the table: the system user */
@@ -183,13 +212,15 @@ keeper_main(int cmd, int hb, struct table *tab, struct pald_conf *conf)
 	k.cmd = cmd;
 	k.hb = hb;
 	(void)table_conf_get(tab, &k.confseen, conf);
-	if (db_open(&k.db, conf->dbhome, DBO_DETECT | DBO_THREAD) != DBR_OK ||
+	if (db_open(&k.db, conf->dbhome, DBO_DETECT | DBO_THREAD |
+	    DBO_SUPERVISED) != DBR_OK ||
 	    db_detector(k.db) != DBR_OK) {
 		log_warnx("%s: cannot open the store", conf->dbhome);
 		_exit(KEEPER_RECOVER);
 	}
 	k.nextcp = time(NULL) + conf->checkpoint;
 	/* a keeper before us may have died in the store, or left slots */
+	k.asked = 1;
 	keeper_failchk(&k);
 	for (;;) {
 		keeper_beat(&k);
@@ -197,8 +228,15 @@ keeper_main(int cmd, int hb, struct table *tab, struct pald_conf *conf)
 		pfd.events = POLLIN;
 		if (poll(&pfd, 1, 1000) == -1 && errno != EINTR)
 			fatal("poll");
-		if (keeper_read(&k))
+		switch (keeper_read(&k)) {
+		case 2:
 			keeper_failchk(&k);
+			break;
+		case 1:
+			(void)table_sweep(k.tab, sweep_cb, &k);
+			k.nextsweep = time(NULL) + SWEEP_SECS;
+			break;
+		}
 		keeper_conf(&k);
 		keeper_timers(&k, time(NULL));
 	}

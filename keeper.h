@@ -11,11 +11,17 @@
 struct table;
 
 /* What the master writes on the keeper's command pipe, a byte each. */
-#define KC_FAILCHK	'f'	/* a child ended abnormally: failchk, sweep */
+#define KC_FAILCHK	'f'	/* a store user ended abnormally: failchk, sweep */
+#define KC_SWEEP	'w'	/* a session ended abnormally: sweep */
 #define KC_SHUT		's'	/* shutting down: the detector only */
 #define KC_CLOSE	'c'	/* checkpoint, close the store, exit 0 */
 
+/* What the keeper writes on its heartbeat pipe: any byte, and this one
+ * once a failchk is done. */
+#define KH_FAILCHK	'F'
+
 #define KEEPER_RECOVER	3	/* exit status: the store needs recovery */
+#define KEEPER_FAILCHK	3	/* seconds a failchk may take, then wedged */
 #define KEEPER_STUCK	15	/* seconds of silence that mean wedged */
 #define KEEPER_RESTART	5	/* seconds between restarts by the master */
 #define KEEPER_WAIT	15	/* seconds to close the store at shutdown */

@@ -5,17 +5,30 @@
  *	pald - fork-per-connection chat server
  * DESCRIPTION
  *	The master binds the listening socket, drops privileges, maps the
- *	shared table and recovers the Berkeley DB environment (in a child of
- *	its own) before any other child exists, then forks the store keeper
- *	(keeper.c) and the voice child, accepts connections and forks one
- *	child per client.  It reaps children, tells the keeper about each
- *	abnormal end (failchk and the sweep of dead slots are the keeper's),
- *	and throttles when forks fail or descriptors run out.  The master
- *	itself never calls Berkeley DB while another process uses the
- *	environment: when the keeper wedges, it stops every child and
- *	recovers the store in place (recover_in_place).  What a child
- *	forked for a client does, and what pald -i does with the one
- *	connection on descriptor 0, is child.c's.
+ *	shared table, takes the data home's lock exclusive (it waits a
+ *	bounded time for the processes of an instance before it to leave
+ *	the store, and refuses to go on while any has it open) and recovers
+ *	the Berkeley DB environment (in a child of its own) before any other
+ *	child exists; then it keeps the lock shared, binds the store socket
+ *	and forks the store keeper (keeper.c), the store processes
+ *	(storesrv.c) and the voice child, and keeps a pool of session
+ *	children to which it hands the connections it accepts.  A session
+ *	child never touches Berkeley DB: its store calls are requests to
+ *	the store processes, so its death, at any moment, costs nobody else
+ *	anything.  The master reaps children, tells the keeper about each
+ *	abnormal end (failchk after a store process, the sweep of dead slots
+ *	after any), restarts the keeper, the store processes and the voice
+ *	child, and throttles when forks fail or descriptors run out.  The
+ *	master itself never calls Berkeley DB while another process uses
+ *	the environment: when the keeper wedges or says that the store needs
+ *	recovery, it stops the keeper and the store processes, the only
+ *	processes with the store open, recovers it in place and starts them
+ *	again (recover_in_place), while the sessions' requests wait.  The
+ *	keeper and the store processes hold the read end of a pipe whose
+ *	write end only the master has (the lifeline), the session children
+ *	their socketpair: the end of file tells them that the master is
+ *	gone.  What a child does with a connection, and what pald -i does
+ *	with the one connection on descriptor 0, is child.c's.
  *
  *	Signals only set flags (and, in the master, write a byte to a
  *	self-pipe); the poll loops act on them.
@@ -27,8 +40,12 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <netinet/in.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #include <err.h>
 #include <errno.h>
@@ -58,6 +75,7 @@
 #include "proto/wire.h"
 #include "store/db.h"
 #include "store/table.h"
+#include "storesrv.h"
 #include "voice.h"
 
 #define TERM_WAIT	5	/* seconds children get to finish */
@@ -70,6 +88,10 @@
 #define HASH_BYTES	((PID_HASH + ADDR_HASH) * sizeof(int))
 #define REFUSE_LOG	60	/* seconds between log lines of one refusal */
 #define REFUSE_KEYS	64	/* refusals remembered for that */
+#define STORE_RESTART	1	/* seconds between restarts of a store process */
+#define STORE_STOP	5	/* seconds store processes get at shutdown */
+#define GONE_SESSION	1	/* child_gone: a session ended abnormally */
+#define GONE_STORE	2	/* a store process did */
 
 /*
  * The session processes, in a table of fixed slots (a status record
@@ -134,14 +156,22 @@ static int		 keeperhb = -1;	/* its heartbeat */
 static time_t		 keeperseen;	/* last heartbeat (or spawn) */
 static time_t		 keepernext;	/* no restart before (throttle) */
 static int		 keeperbad;	/* it asked for recovery */
-static int		 store_bad;	/* a child died in shutdown_all */
+static time_t		 failchk_at;	/* the oldest failchk not done asked */
+static int		 failchks;	/* failchks asked for, not done */
+static int		 store_bad;	/* a store user died in shutdown_all */
 static int		 shutting;	/* in shutdown_all */
 static int		 killing;	/* shutdown_all's SIGKILLs are out */
 static int		 nkilled;	/* children they ended */
+static pid_t		 sprocs[PALD_STORE_PROCS_MAX]; /* store processes */
+static time_t		 sprocnext[PALD_STORE_PROCS_MAX]; /* throttle */
+static int		 storefd = -1;	/* the store socket, kept for life */
+static int		 lockfd = -1;	/* the data home's lock, held shared */
+static int		 life[2] = { -1, -1 }; /* EOF at the master's death */
 
 static __dead void	 usage(void);
 static int		 bound_port(int);
 static void		 recover_store(void);
+static const char	*store_path(void);
 
 static __dead void
 usage(void)
@@ -195,15 +225,29 @@ keeper_pipes_close(void)
 	keepercmd = keeperhb = -1;
 }
 
-/* close_master - a new child closes the master's listener and pipes */
+/*
+ * close_master - a new child closes the master's listener, pipes and
+ * lock (fcntl locks are a process's own: it could not keep it), and the
+ * store socket and the lifeline unless it is a store process (store:
+ * the socket and the lifeline's read end stay) or the keeper (life: the
+ * lifeline's read end stays)
+ */
 static void
-close_master(void)
+close_master(int store, int life_kept)
 {
 	(void)close(listenfd);
 	(void)close(selfpipe[0]);
 	(void)close(selfpipe[1]);
 	selfpipe[0] = selfpipe[1] = -1;
 	keeper_pipes_close();
+	if (lockfd != -1)
+		(void)close(lockfd);
+	if (life[1] != -1)
+		(void)close(life[1]);
+	if (!store && !life_kept && life[0] != -1)
+		(void)close(life[0]);
+	if (!store && storefd != -1)
+		(void)close(storefd);
 	/* our ends of the pool's socketpairs: a child's end-of-file is ours */
 	closefrom(KID_FD_BASE);
 	if (statfd[0] != -1)
@@ -212,15 +256,16 @@ close_master(void)
 }
 
 /*
- * close_inherited - a session child or the keeper: close_master, the
+ * close_inherited - a session child, the keeper or a store process
+ * (close_master's store and life_kept): close_master, the
  * voice ports, and the master's tables of children and addresses (each
  * page of them the master writes after the fork would become the
  * child's own)
  */
 static void
-close_inherited(void)
+close_inherited(int store, int life_kept)
 {
-	close_master();
+	close_master(store, life_kept);
 	if (voicefd != -1)
 		(void)close(voicefd);
 	if (voiceufd != -1)
@@ -234,6 +279,21 @@ close_inherited(void)
 	kids = NULL;
 	kidfree = NULL;
 	addrs = NULL;
+}
+
+/*
+ * orphan_signal - sig at the master's death (Linux), and at once if it
+ * died already; the other systems see the lifeline's end of file, or
+ * the parent change (the voice child, every 250 ms)
+ */
+static void
+orphan_signal(int sig)
+{
+#ifdef PR_SET_PDEATHSIG
+	(void)prctl(PR_SET_PDEATHSIG, sig);
+#endif
+	if (getppid() != pald_master)
+		(void)kill(getpid(), sig);
 }
 
 /*
@@ -253,7 +313,8 @@ voice_spawn(void)
 		return;
 	case 0:
 		table_forked(tab);
-		close_master();
+		close_master(0, 0);
+		orphan_signal(SIGTERM);
 		log_procname("pald-voice");
 		setproctitle("voice");
 		voice_main(voicefd, voiceufd, tab, &conf, conffile,
@@ -264,7 +325,10 @@ voice_spawn(void)
 	log_debug("voice child %ld", (long)pid);
 }
 
-/* keeper_signals - the keeper hears only its pipe and SIGKILL */
+/*
+ * keeper_signals - the keeper and the store processes hear only the
+ * master's pipes and SIGKILL
+ */
 static void
 keeper_signals(void)
 {
@@ -316,10 +380,10 @@ keeper_spawn(void)
 		(void)close(cp[1]);
 		(void)close(hp[0]);
 		table_forked(tab);
-		close_inherited();
+		close_inherited(0, 0);
 		keeper_signals();
-		log_procname("pald-store");
-		setproctitle("store");
+		log_procname("pald-keeper");
+		setproctitle("keeper");
 		keeper_main(cp[0], hp[1], tab, &conf);
 		/* NOTREACHED */
 	}
@@ -328,7 +392,8 @@ keeper_spawn(void)
 	keeperpid = pid;
 	keepercmd = cp[1];
 	keeperhb = hp[0];
-	keeperseen = time(NULL);
+	keeperseen = failchk_at = time(NULL);	/* its first failchk */
+	failchks = 1;
 	if (started++)
 		log_info("store keeper restarted, pid %ld", (long)pid);
 	else
@@ -344,6 +409,63 @@ keeper_tell(char c)
 {
 	if (keepercmd != -1)
 		(void)write(keepercmd, &c, 1);
+}
+
+/*
+ * store_spawn - fork store process i (storesrv.c) on the store socket;
+ * it stops at the end of file on the lifeline, the master's close at
+ * shutdown or its death.  Restarted at most once per STORE_RESTART.
+ */
+static void
+store_spawn(int i)
+{
+	pid_t	 pid;
+
+	sprocnext[i] = time(NULL) + STORE_RESTART;
+	switch (pid = fork()) {
+	case -1:
+		log_warn("store process: fork");
+		return;
+	case 0:
+		close_inherited(1, 1);
+		keeper_signals();
+		log_procname("pald-store");
+		setproctitle("store");
+		storesrv_main(storefd, life[0], conf.dbhome);
+		/* NOTREACHED */
+	}
+	sprocs[i] = pid;
+	log_debug("store process %ld", (long)pid);
+}
+
+/* stores_watch - start the store processes that are missing */
+static void
+stores_watch(time_t now)
+{
+	int	 i;
+
+	for (i = 0; i < conf.store_procs; i++)
+		if (sprocs[i] == -1 && now >= sprocnext[i] && !keeperbad)
+			store_spawn(i);
+}
+
+/* stores_kill - SIGKILL every store process and reap it */
+static void
+stores_kill(void)
+{
+	int	 i, st;
+
+	for (i = 0; i < conf.store_procs; i++)
+		if (sprocs[i] != -1)
+			(void)kill(sprocs[i], SIGKILL);
+	for (i = 0; i < conf.store_procs; i++) {
+		if (sprocs[i] == -1)
+			continue;
+		while (waitpid(sprocs[i], &st, 0) == -1 && errno == EINTR)
+			;
+		sprocs[i] = -1;
+		sprocnext[i] = 0;
+	}
 }
 
 /* pid_slot - the slot of a session process, or -1 */
@@ -554,7 +676,7 @@ kid_spawn(int conn)
 		if (conn != -1)
 			(void)close(conn);
 		fd = statfd[1];
-		close_inherited();
+		close_inherited(0, 0);
 		child_pool(sp[1], fd, i, tab, &conf);
 		/* NOTREACHED */
 	}
@@ -846,7 +968,37 @@ keeper_ended(pid_t pid, int st)
 }
 
 /*
- * child_gone - one dead child's status: off the list, and 1 if its end
+ * store_ended - a store process's status: one that ended abnormally
+ * may have died inside Berkeley DB (GONE_STORE: failchk), one that could
+ * not open the store asks for recovery; either is restarted
+ */
+static int
+store_ended(int i, int st)
+{
+	pid_t	 pid = sprocs[i];
+
+	sprocs[i] = -1;
+	if (WIFSIGNALED(st)) {
+		if (!killing)
+			log_warnx("store process %ld killed by signal %d",
+			    (long)pid, WTERMSIG(st));
+		return GONE_STORE;
+	}
+	if (WIFEXITED(st) && WEXITSTATUS(st) == STORE_RECOVER) {
+		keeperbad = 1;
+		return GONE_STORE;
+	}
+	if (WIFEXITED(st) && WEXITSTATUS(st) != 0) {
+		log_warnx("store process %ld exited with status %d",
+		    (long)pid, WEXITSTATUS(st));
+		return GONE_STORE;
+	}
+	return 0;
+}
+
+/*
+ * child_gone - one dead child's status: off the list, and what its end
+ * asks for: GONE_SESSION (a sweep) or GONE_STORE (failchk too) when it
  * was abnormal.  The SIGKILLs of shutdown_all are counted, not logged.
  */
 static int
@@ -858,6 +1010,9 @@ child_gone(pid_t pid, int st)
 		keeper_ended(pid, st);
 		return 0;
 	}
+	for (i = 0; i < conf.store_procs; i++)
+		if (pid == sprocs[i])
+			return store_ended(i, st);
 	if (pid == voicepid) {
 		/* no BDB handle, no slot: nothing to clean up */
 		if (WIFSIGNALED(st) && !killing)
@@ -873,52 +1028,58 @@ child_gone(pid_t pid, int st)
 		kid_free(i);
 	if (WIFSIGNALED(st) && killing && WTERMSIG(st) == SIGKILL) {
 		nkilled++;
-		return 1;
+		return GONE_SESSION;
 	}
 	if (WIFSIGNALED(st)) {
 		log_warnx("child %ld killed by signal %d", (long)pid,
 		    WTERMSIG(st));
-		return 1;
+		return GONE_SESSION;
 	}
 	if (WIFEXITED(st) && WEXITSTATUS(st) != 0) {
 		log_warnx("child %ld exited with status %d", (long)pid,
 		    WEXITSTATUS(st));
-		return 1;
+		return GONE_SESSION;
 	}
 	return 0;
 }
 
 /*
- * reap - collect dead children; after abnormal ends the keeper runs
- * failchk and sweeps.  The master never does either itself: failchk
- * hangs when the dead child was waiting for a lock (aborting its
- * transaction destroys the condition variable it waited on, and glibc's
- * pthread_cond_destroy waits for that waiter: seen, libdb 5.3.28, glibc
- * 2.36), and any call hangs on a mutex a dead child held; a keeper that
- * hangs is the master's to recover.  A child that exits normally has
- * given back its own slot, and a sweep looks at every slot in use (an
- * fcntl each: 10,000 held sessions made it 60 ms for each connection
- * that ended), so normal exits are left to the keeper's periodic sweep.
- * While shutting down, an abnormal end leaves the store to the next
- * start's recovery, and the sweep tells no buddies: every session is
- * ending.
+ * reap - collect dead children.  After a session's abnormal end the
+ * keeper sweeps its slot (the session had nothing in the store); after
+ * a store process's, it runs failchk first.  The master never does
+ * either itself: failchk hangs when the dead process was waiting for a
+ * lock (aborting its transaction destroys the condition variable it
+ * waited on, and glibc's pthread_cond_destroy waits for that waiter:
+ * seen, libdb 5.3.28, glibc 2.36), and any call hangs on a mutex a dead
+ * process held; a keeper that hangs is the master's to recover.  A
+ * child that exits normally has given back its own slot, and a sweep
+ * looks at every slot in use (an fcntl each: 10,000 held sessions made
+ * it 60 ms for each connection that ended), so normal exits are left to
+ * the keeper's periodic sweep.  While shutting down, a store process's
+ * abnormal end leaves the store to the next start's recovery, and the
+ * sweep tells no buddies: every session is ending.
  */
 static void
 reap(void)
 {
-	int	 st, abnormal = 0;
+	int	 st, gone = 0;
 	pid_t	 pid;
 
 	got_chld = 0;
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
-		abnormal |= child_gone(pid, st);
-	if (!abnormal)
+		gone |= child_gone(pid, st);
+	if (gone == 0)
 		return;
 	if (shutting) {
-		store_bad = 1;
+		if (gone & GONE_STORE)
+			store_bad = 1;
 		(void)table_sweep(tab, NULL, NULL);
-	} else
+	} else if (gone & GONE_STORE) {
 		keeper_tell(KC_FAILCHK);
+		if (failchks++ == 0)
+			failchk_at = time(NULL);
+	} else
+		keeper_tell(KC_SWEEP);
 }
 
 /*
@@ -945,9 +1106,11 @@ reload(void)
 	    (voicefd != -1 && nc.voice_port != conf.voice_port) ||
 	    strcmp(nc.dbhome, conf.dbhome) != 0 ||
 	    strcmp(nc.rundir, conf.rundir) != 0 ||
-	    strcmp(nc.user, conf.user) != 0)
-		log_warnx("reload: address, port, directories and user change "
-		    "only with a restart");
+	    strcmp(nc.user, conf.user) != 0 ||
+	    nc.store_procs != conf.store_procs)
+		log_warnx("reload: address, port, directories, user and "
+		    "store processes change only with a restart");
+	nc.store_procs = conf.store_procs;
 	(void)strlcpy(nc.listen, conf.listen, sizeof(nc.listen));
 	nc.port = conf.port;
 	if (voicefd != -1)
@@ -965,9 +1128,10 @@ reload(void)
 
 /*
  * stop_children - TERM the sessions (and the voice child when voice),
- * give them TERM_WAIT seconds, then KILL the rest and reap them all; 1
- * if any ended abnormally.  The keeper is left as it is: sessions
- * leaving at once may deadlock, and it still breaks that.
+ * give them TERM_WAIT seconds, then KILL the rest and reap them all (a
+ * session has nothing in the store to leave behind); GONE_STORE if a
+ * store process ended abnormally meanwhile.  The store processes and
+ * the keeper are left as they are: the sessions' last calls need them.
  */
 static int
 stop_children(int voice)
@@ -997,7 +1161,40 @@ stop_children(int voice)
 	    (pid = waitpid(-1, &st, 0)) > 0)
 		bad |= child_gone(pid, st);
 	got_chld = 0;
-	return bad;
+	return bad & GONE_STORE;
+}
+
+/*
+ * stores_stop - the end of the lifeline: the store processes finish the
+ * call in hand, close their stores and exit, given STORE_STOP seconds;
+ * then the rest are killed.  GONE_STORE if any ended abnormally.
+ */
+static int
+stores_stop(void)
+{
+	time_t	 until = time(NULL) + STORE_STOP;
+	pid_t	 pid;
+	int	 i, st, left, gone = 0;
+
+	if (life[1] != -1)
+		(void)close(life[1]);
+	life[1] = -1;
+	for (;;) {
+		for (i = left = 0; i < conf.store_procs; i++)
+			left += sprocs[i] != -1;
+		if (left == 0 || time(NULL) >= until)
+			break;
+		(void)poll(NULL, 0, 20);
+		while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
+			gone |= child_gone(pid, st);
+	}
+	if (left > 0) {
+		log_warnx("%d store processes did not stop in %d s", left,
+		    STORE_STOP);
+		stores_kill();
+		gone |= GONE_STORE;
+	}
+	return gone & GONE_STORE;
 }
 
 /* keeper_kill - SIGKILL the keeper and reap it */
@@ -1015,9 +1212,9 @@ keeper_kill(void)
 }
 
 /*
- * keeper_stop - the end of shutdown_all.  After an abnormal end the
- * keeper is killed without a word: whatever the dead child held could
- * hang the checkpoint or the close.  Else it checkpoints and closes the
+ * keeper_stop - the end of shutdown_all.  After a store process's
+ * abnormal end the keeper is killed without a word: whatever the dead
+ * process held could hang the checkpoint or the close.  Else it checkpoints and closes the
  * store, given KEEPER_WAIT seconds.  0 when the store was closed.
  */
 static int
@@ -1044,14 +1241,15 @@ keeper_stop(void)
 }
 
 /*
- * shutdown_all - stop accepting, TERM the children, wait, then KILL;
- * then the keeper.  A child that died here may have died inside Berkeley
- * DB, holding a mutex or a page latch or waiting for a lock; the
- * checkpoint, the closing of the environment and failchk itself could
- * then wait for it forever.  So after any abnormal end the store is
- * left as it is: every commit is in the log already
+ * shutdown_all - stop accepting, TERM the sessions, wait, then KILL;
+ * then the store processes, then the keeper.  A store process that died
+ * here may have died inside Berkeley DB, holding a mutex or a page latch
+ * or waiting for a lock; the checkpoint, the closing of the environment
+ * and failchk itself could then wait for it forever.  So after such an
+ * end the store is left as it is: every commit is in the log already
  * (DB_TXN_WRITE_NOSYNC writes it at commit), and the next start
- * recovers the store before any child exists.
+ * recovers the store before any child exists.  Sessions killed here
+ * had nothing in the store.
  */
 static void
 shutdown_all(void)
@@ -1064,16 +1262,19 @@ shutdown_all(void)
 	keeper_tell(KC_SHUT);
 	if (stop_children(1))
 		store_bad = 1;
-	if (store_bad)
-		(void)table_sweep(tab, NULL, NULL);
+	if (nkilled > 0)
+		log_warnx("%d sessions did not end in %d s and were killed",
+		    nkilled, TERM_WAIT);
+	if (stores_stop())
+		store_bad = 1;
+	(void)table_sweep(tab, NULL, NULL);
 	closed = keeper_stop();
 	table_close(tab);
-	if (store_bad && nkilled > 0)
-		log_warnx("%d children killed: the store is left open and "
-		    "will be recovered at the next start", nkilled);
-	else if (store_bad)
-		log_warnx("a child died: the store is left open and will be "
-		    "recovered at the next start");
+	if (store_path() != NULL)
+		(void)unlink(store_path());
+	if (store_bad)
+		log_warnx("a store process died: the store is left open and "
+		    "will be recovered at the next start");
 	else if (closed == -1)
 		log_warnx("the store keeper did not close the store: it will "
 		    "be recovered at the next start");
@@ -1081,51 +1282,79 @@ shutdown_all(void)
 
 /*
  * recover_in_place - the keeper is wedged in the store, or said that the
- * store needs recovery.  Every pald process that uses the environment
- * is stopped: the keeper killed, the sessions TERMed, then KILLed (they
- * may be stuck on the same mutex); the store is recovered as at start
- * and a new keeper forked.  Every client is disconnected; the voice
- * child, which has no BDB handle, stays.  Nothing else may have the
- * environment open then (pald -i, palpasswd, the db5.3 tools):
- * recovery is for one process alone.
+ * store needs recovery.  The processes that have the environment open,
+ * the keeper and the store processes, are killed (they may be stuck on
+ * the same mutex); the store is recovered as at start and they are
+ * forked again.  The sessions are not touched: none has the store open,
+ * and their calls wait in the store socket's backlog meanwhile (a pause,
+ * then DBR_AGAIN after store_wait seconds); a call that a killed store
+ * process had in hand is sent again if it may run twice, else it fails
+ * ("try again").  Nothing else may have the environment open then
+ * (pald -i, palpasswd, the db5.3 tools): recovery is for one process
+ * alone, and the lock says so; while one of those has it, the recovery
+ * is tried again every KEEPER_RESTART seconds.
  */
 static void
 recover_in_place(const char *why)
 {
-	log_warnx("%s: recovering the store in place, disconnecting %d "
-	    "clients", why, nbusy);
+	struct timespec	 t0, t1;
+
+	log_warnx("%s: recovering the store in place; %d sessions wait",
+	    why, nbusy);
+	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
 	keeper_kill();
-	(void)stop_children(0);
-	killing = nkilled = keeperbad = 0;
-	(void)table_sweep(tab, NULL, NULL);
+	stores_kill();
+	failchks = 0;
+	keepernext = time(NULL) + KEEPER_RESTART;
+	if (db_relock(lockfd, conf.dbhome, DBL_EXCL, 1) == -1) {
+		keeperbad = 1;	/* again later; the log names who has it */
+		return;
+	}
+	keeperbad = 0;
 	recover_store();
-	log_info("%s: store recovered in place", conf.dbhome);
+	if (db_relock(lockfd, conf.dbhome, DBL_SHARED, 0) == -1)
+		fatalx("%s: lock", conf.dbhome);
 	keeper_spawn();
+	stores_watch(time(NULL));
+	(void)clock_gettime(CLOCK_MONOTONIC, &t1);
+	log_info("%s: store recovered in place in %lld ms", conf.dbhome,
+	    (long long)(t1.tv_sec - t0.tv_sec) * 1000 +
+	    (t1.tv_nsec - t0.tv_nsec) / 1000000);
 }
 
 /*
  * keeper_watch - once a second: the keeper's heartbeats; recovery in
- * place when it has been silent KEEPER_STUCK seconds, or asked for it
- * (once per KEEPER_RESTART seconds at most); a restart when it is gone.
+ * place when it has been silent KEEPER_STUCK seconds, or its failchk
+ * took KEEPER_FAILCHK, or it asked for it (once per KEEPER_RESTART
+ * seconds at most); a restart when it is gone; the store processes.
  */
 static void
 keeper_watch(time_t now)
 {
 	char	 b[64];
+	ssize_t	 n;
 
-	if (keeperhb != -1 && read(keeperhb, b, sizeof(b)) > 0) {
+	while (keeperhb != -1 && (n = read(keeperhb, b, sizeof(b))) > 0) {
 		keeperseen = now;
-		while (read(keeperhb, b, sizeof(b)) > 0)
-			;
+		while (n-- > 0)
+			if (b[n] == KH_FAILCHK && failchks > 0 &&
+			    --failchks > 0)
+				failchk_at = now;  /* the next one's turn */
 	}
 	if (keeperbad && now >= keepernext)
 		recover_in_place("the store keeper asked for recovery");
-	else if (keeperpid != -1 && now - keeperseen >= KEEPER_STUCK) {
+	else if (keeperpid != -1 && failchks > 0 &&
+	    now - failchk_at >= KEEPER_FAILCHK) {
+		(void)snprintf(b, sizeof(b), "store keeper %ld: failchk not "
+		    "done in %d s", (long)keeperpid, KEEPER_FAILCHK);
+		recover_in_place(b);
+	} else if (keeperpid != -1 && now - keeperseen >= KEEPER_STUCK) {
 		(void)snprintf(b, sizeof(b), "store keeper %ld silent for "
 		    "%d s", (long)keeperpid, KEEPER_STUCK);
 		recover_in_place(b);
 	} else if (keeperpid == -1 && !keeperbad && now >= keepernext)
 		keeper_spawn();
+	stores_watch(now);
 }
 
 /*
@@ -1309,17 +1538,18 @@ drop_privileges(const struct passwd *pw)
 }
 
 /*
- * open_store - the master's (or -R's) recovering open, seeded; detect:
- * the keeper will run the deadlock detector (db_deadlock), so a lock
- * conflict need not
+ * open_store - the master's (or -R's) recovering open, seeded; flags:
+ * DBO_DETECT when the keeper will run the deadlock detector
+ * (db_deadlock), so a lock conflict need not; DBO_HELD when the master
+ * holds the lock
  */
 static struct db *
-open_store(int detect)
+open_store(int flags)
 {
 	struct db	*db;
 
-	if (db_open(&db, conf.dbhome, DBO_RECOVER | DBO_CREATE |
-	    (detect ? DBO_DETECT : 0)) != DBR_OK)
+	if (db_open(&db, conf.dbhome, DBO_RECOVER | DBO_CREATE | flags) !=
+	    DBR_OK)
 		fatalx("%s: cannot open the store", conf.dbhome);
 	if (db_category_seed(db, conf.categories) != DBR_OK)
 		log_warnx("%s: categories not seeded", conf.categories);
@@ -1336,7 +1566,7 @@ open_store(int detect)
  * pages the child's first mallocs copy one by one.  The master keeps no
  * handle: the keeper (keeper.c) is the one that looks after the store.
  * At start, and in recover_in_place once every user of the environment
- * is dead.
+ * is dead; the master holds the lock exclusive meanwhile.
  */
 static void
 recover_store(void)
@@ -1348,7 +1578,7 @@ recover_store(void)
 	case -1:
 		fatal("fork");
 	case 0:
-		db_close(open_store(1));
+		db_close(open_store(DBO_DETECT | DBO_HELD));
 		_exit(0);
 	}
 	while (waitpid(pid, &st, 0) == -1)
@@ -1356,6 +1586,72 @@ recover_store(void)
 			fatal("waitpid");
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
 		fatalx("%s: recovery failed", conf.dbhome);
+}
+
+/* store_path - the store socket's path, or NULL if it does not fit */
+static const char *
+store_path(void)
+{
+	static char	 path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	int		 n;
+
+	n = snprintf(path, sizeof(path), "%s/%s", conf.rundir,
+	    PALD_STORE_SOCK);
+	return n < 0 || (size_t)n >= sizeof(path) ? NULL : path;
+}
+
+/*
+ * store_listen - the store socket, mode 0600, owned by the user pald
+ * runs as; the master keeps it for its life, so that the sessions'
+ * calls wait in its backlog while no store process accepts
+ */
+static int
+store_listen(void)
+{
+	struct sockaddr_un sun;
+	mode_t		 old;
+	int		 fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	(void)strlcpy(sun.sun_path, store_path(), sizeof(sun.sun_path));
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		fatal("store socket");
+	if (unlink(sun.sun_path) == -1 && errno != ENOENT)
+		fatal("%s", sun.sun_path);
+	old = umask(0177);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1)
+		fatal("%s", sun.sun_path);
+	(void)umask(old);
+	if (listen(fd, SOMAXCONN) == -1 || proc_nonblock(fd) == -1)
+		fatal("%s", sun.sun_path);
+	return fd;
+}
+
+/*
+ * store_start - at start, before any other child: the data home's lock
+ * exclusive (a bounded wait for the processes of an instance before us
+ * to leave the store, else a refusal naming one of them), the recovery,
+ * then the lock kept shared for the master's life, so that no other
+ * instance, pald -R or palpasswd ... recovers the store under this
+ * one's processes; the store socket and the lifeline
+ */
+static void
+store_start(void)
+{
+	int	 i;
+
+	if ((lockfd = db_lock(conf.dbhome, DBL_EXCL, DBL_WAIT)) == -1)
+		fatalx("%s: the store is in use: not recovering it",
+		    conf.dbhome);
+	recover_store();
+	if (db_relock(lockfd, conf.dbhome, DBL_SHARED, 0) == -1)
+		fatalx("%s: lock", conf.dbhome);
+	storefd = store_listen();
+	if (pipe2(life, O_CLOEXEC) == -1)
+		fatal("pipe");
+	for (i = 0; i < PALD_STORE_PROCS_MAX; i++)
+		sprocs[i] = -1;
 }
 
 /*
@@ -1661,6 +1957,8 @@ main(int argc, char *argv[])
 		child_inetd(&conf);
 	check_dir(conf.rundir, 0755, pw);
 	check_dir(conf.dbhome, 0700, pw);
+	if (store_path() == NULL)
+		errx(1, "%s: path too long for the store socket", conf.rundir);
 	if (recover) {
 		drop_privileges(pw);
 		db_close(open_store(0));
@@ -1697,7 +1995,7 @@ main(int argc, char *argv[])
 	lograte_init(tab, &conf.log_rate);	/* the children's too */
 	(void)table_sweep(tab, NULL, NULL);	/* last run's slots */
 	table_conf_put(tab, &conf);
-	recover_store();
+	store_start();
 	if (pipe2(selfpipe, O_NONBLOCK | O_CLOEXEC) == -1)
 		fatal("pipe");
 	signals_init();
@@ -1707,6 +2005,7 @@ main(int argc, char *argv[])
 	    conf.dbhome);
 
 	keeper_spawn();		/* the store's keeper from now on */
+	stores_watch(time(NULL));	/* and its store processes */
 	master_loop();
 	shutdown_all();
 	if (pfh != NULL)

@@ -49,6 +49,10 @@
 #define PALD_DEF_HASH_COST	8	/* bcrypt log2 rounds */
 #define PALD_DEF_REG_INTERVAL	60	/* seconds between registrations per address */
 #define PALD_DEF_CHECKPOINT	300	/* seconds between BDB checkpoints */
+#define PALD_DEF_STORE_PROCS	2	/* store processes (pald: store) */
+#define PALD_STORE_PROCS_MAX	32
+#define PALD_DEF_STORE_WAIT	10	/* seconds a session waits for the store */
+#define PALD_STORE_SOCK		"store"	/* the store processes' socket, in rundir */
 #define PALD_DEF_PKT_RATE	40	/* packets per second per session, sustained */
 #define PALD_DEF_PKT_BURST	200	/* and the burst on top */
 #define PALD_DEF_MSG_RATE	60	/* IMs and room lines per minute per session */
@@ -106,6 +110,8 @@ struct pald_conf {
 	int		 registration;	/* 1: clients may create accounts */
 	int		 reg_interval;
 	int		 checkpoint;
+	int		 store_procs;	/* store processes */
+	int		 store_wait;	/* seconds a store call may wait */
 	int		 pkt_rate;
 	int		 pkt_burst;
 	int		 msg_rate;	/* per minute */

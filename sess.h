@@ -29,6 +29,7 @@
 #define TXT_UNKNOWN	"Unknown user"
 #define TXT_KICKED	"You've logged in from another client, if it wasn't " \
 			"you, please change your password."
+#define TXT_AGAIN	"Message not delivered, try again."
 
 /* A token bucket (guard.c): tokens, and when it was last filled up. */
 struct bucket {

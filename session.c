@@ -726,13 +726,18 @@ handle_im(struct session *s, const struct wire_frame *f)
 		out_rc(s, PT_C_IM, 0x63, why);
 		return guard_strike(s);
 	}
-	if (db_user_get(s->db, to, &u) != DBR_OK) {
-		out_rc(s, PT_C_IM, 0x63, "No such user.");
+	if ((r = db_user_get(s->db, to, &u)) != DBR_OK) {
+		out_rc(s, PT_C_IM, 0x63, r == DBR_NOTFOUND ? "No such user." :
+		    TXT_AGAIN);
 		return 0;
 	}
 	/* a block first, and silently: it is not announced */
-	why = db_blocks(s->db, to, s->u.uid) != 0 ? "" :
-	    guard_contact(s, &u, CONTACT_TEXT);
+	if ((r = db_blocks(s->db, to, s->u.uid)) < 0) {
+		explicit_bzero(&u, sizeof(u));
+		out_rc(s, PT_C_IM, 0x63, TXT_AGAIN);	/* the store is away */
+		return 0;
+	}
+	why = r != 0 ? "" : guard_contact(s, &u, CONTACT_TEXT);
 	explicit_bzero(&u, sizeof(u));
 	if (why != NULL) {
 		if (why[0] != '\0')
@@ -751,7 +756,7 @@ handle_im(struct session *s, const struct wire_frame *f)
 		out_rc(s, PT_C_IM, 0x63,
 		    "That user's offline message box is full.");
 	else if (r != DBR_OK)
-		out_rc(s, PT_C_IM, 0x63, "Message not delivered, try again.");
+		out_rc(s, PT_C_IM, 0x63, TXT_AGAIN);
 	else if (table_find(s->tab, to, 0, &ts) == 0)
 		/* the user came on meanwhile: make it look at the store */
 		(void)table_send(s->tab, ts.slot, ts.gen, TM_OFFLINE, NULL, 0);

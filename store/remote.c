@@ -1,26 +1,19 @@
 /*
  * store/remote.c - the store's calls as requests (see remote.h and
- * db.h, DBO_REMOTE).
+ * db.h, DBO_REMOTE): the caller's side.
  *
- * Owns the table of the calls a session makes (RQ_*): for each, the
- * size of its argument, the size and the number of the elements of its
- * result, and whether it may run twice; the caller's side of each call
- * (rm_*, which every db_* of the record families hands its arguments to
- * when its store is remote); and db_serve, a store process's side of one
- * connection: the request read and checked, the call run directly, the
- * result written back.
+ * Owns the table of the calls a session makes (rq_ops, by RQ_* of
+ * remote.h): for each, the size of its argument, the size and the
+ * number of the elements of its result, whether it may run twice, and
+ * the check that its strings end inside their arrays; and the caller's
+ * side of each call (rm_*, which every db_* of the record families hands
+ * its arguments to when its store is remote).  The store process's side
+ * is serve.c's.  What a call itself checks (a nickname, a room, a
+ * limit) it checks in the store process as it would in any.
  *
- * A store process must survive any bytes a session's process sends it
- * (that process is driven by a client): a request whose magic, call or
- * length is wrong, or that is cut short, is refused with a log line (at
- * most one a minute) and the connection closed; a call whose argument
- * has a string that does not end inside its array is answered DBR_LIMIT
- * without being run, and a list is cut to the call's bound.  What the call itself checks (a nickname, a
- * room, a limit) it checks in the store process as it would in any.
- *
- * A new db_* call is a few lines here: an RQ_ name, its row in ops[],
- * its case in run, and its rm_* function (and the two lines in its
- * db_* that hand it over).
+ * A new db_* call is a few lines: an RQ_ name in remote.h, its row in
+ * rq_ops and its rm_* function here, its case in serve.c's run (and the
+ * two lines in its db_* that hand it over).
  */
 #include <sys/types.h>
 
@@ -33,80 +26,6 @@
 #include "dbint.h"
 #include "remote.h"
 #include "slog.h"
-
-#define RQ_STR_MAX	128	/* a string argument, with its NUL */
-#define RQ_U32_MAX	65536	/* uids in one list */
-#define RQ_BANS_MAX	1024	/* bans or room bans in one list */
-#define RQ_USERS_MAX	256	/* accounts found by one search */
-
-enum {
-	RQ_USER_GET, RQ_USER_BY_NICK, RQ_USER_CREATE, RQ_USER_PUT,
-	RQ_USER_RESERVE, RQ_USER_DELETE, RQ_USER_SEARCH,
-	RQ_BUDDY_ADD, RQ_BUDDY_DEL, RQ_BUDDY_LIST, RQ_BUDDY_OF, RQ_BUDDY_HAS,
-	RQ_BLOCK_ADD, RQ_BLOCK_DEL, RQ_BLOCK_LIST, RQ_BLOCKS,
-	RQ_OFFLINE_PUT, RQ_OFFLINE_LIST, RQ_OFFLINE_DEL, RQ_CATEGORY_LIST,
-	RQ_ROOM_GET, RQ_ROOM_BY_NAME, RQ_ROOM_PUT, RQ_ROOM_DELETE,
-	RQ_ROOM_LIST, RQ_RBAN_ADD, RQ_RBAN_DEL, RQ_RBAN_CHECK, RQ_RBAN_LIST,
-	RQ_RLOG_ADD, RQ_RLOG_LIST, RQ_BAN_ADD, RQ_BAN_DEL, RQ_BAN_LIST,
-	RQ_BAN_CHECK, RQ_USER_PAID, RQ_USER_HINT, RQ_USER_ADMINS,
-	RQ_BUDDY_DISPLAY, RQ_BUDDY_NAMES, RQ_RBAN_CLEAR, RQ_INVITE_ADD,
-	RQ_COUNT
-};
-
-/* Arguments: numbers; numbers and strings; an offline IM; a log entry. */
-struct rq_num {
-	uint32_t	 a, b;
-	int32_t		 k;
-	int64_t		 t;
-};
-
-#define RQS_S	0x01	/* s is given (else NULL) */
-#define RQS_S2	0x02	/* s2 is given */
-struct rq_str {
-	struct rq_num	 n;
-	int32_t		 set;		/* RQS_* */
-	char		 s[RQ_STR_MAX];
-	char		 s2[RQ_STR_MAX];
-};
-
-struct rq_offline {
-	uint32_t	 to, from;
-	int64_t		 time;
-	uint32_t	 len;
-	char		 text[PALD_IM_MAX];
-};
-
-struct rq_rlog {
-	uint32_t	 room;
-	struct raction	 act;
-};
-
-/* Every argument, and every single result: aligned for any of them. */
-union rq_arg {
-	struct rq_num	 num;
-	struct rq_str	 str;
-	struct rq_offline off;
-	struct rq_rlog	 rlog;
-	struct user	 user;
-	struct room	 room;
-	struct rban	 rban;
-	struct ban	 ban;
-};
-_Static_assert(sizeof(union rq_arg) <= RQ_ARG_MAX, "arguments fit");
-_Static_assert((size_t)PALD_ROOMS_MAX * sizeof(struct room) <= RQ_REPLY_MAX,
-    "a room list fits");
-
-#define RQ_RETRY	0x01	/* may run twice: sent again if need be */
-#define RQ_LIST		0x02	/* returns a count of elements, or < 0 */
-#define RQ_PRED		0x04	/* returns 1, 0, or < 0 */
-
-struct rqop {
-	size_t		 in;		/* the argument: exactly this size */
-	size_t		 out;		/* an element of the result */
-	int		 max;		/* elements: 0, 1, or a list's bound */
-	int		 flags;		/* RQ_* */
-	int		(*ok)(const void *); /* its strings end in their arrays */
-};
 
 static int	 ok_str(const void *);
 static int	 ok_user(const void *);
@@ -121,7 +40,7 @@ static int	 ok_ban(const void *);
 #define L	(RQ_LIST | RQ_RETRY)
 #define P	(RQ_PRED | RQ_RETRY)
 
-static const struct rqop ops[RQ_COUNT] = {
+const struct rqop rq_ops[RQ_COUNT] = {
 	[RQ_USER_GET] = { NUM, sizeof(struct user), 1, R, NULL },
 	[RQ_USER_BY_NICK] = { STR, sizeof(struct user), 1, R, ok_str },
 	[RQ_USER_CREATE] = { sizeof(struct user), sizeof(struct user), 1, 0,
@@ -224,205 +143,13 @@ ok_ban(const void *p)
 	return ENDED(b->what) && ENDED(b->reason);
 }
 
-/* A store process's side. */
-
-/* run - a checked request's call, run directly; out takes its result */
-static int
-run(struct db *db, uint32_t op, union rq_arg *in, void *out, int max)
-{
-	struct rq_num	*n = &in->num;
-	struct rq_str	*s = &in->str;
-
-	switch (op) {
-	case RQ_USER_GET:
-		return db_user_get(db, n->a, out);
-	case RQ_USER_BY_NICK:
-		return db_user_by_nick(db, s->s, out);
-	case RQ_USER_CREATE:
-		memcpy(out, &in->user, sizeof(in->user));
-		return db_user_create(db, out);
-	case RQ_USER_PUT:
-		return db_user_put(db, &in->user);
-	case RQ_USER_RESERVE:
-		return db_user_reserve(db, &in->user);
-	case RQ_USER_DELETE:
-		return db_user_delete(db, n->a);
-	case RQ_USER_SEARCH:
-		return db_user_search(db, s->s, s->n.k, out, max);
-	case RQ_BUDDY_ADD:
-		return db_buddy_add(db, n->a, n->b);
-	case RQ_BUDDY_DEL:
-		return db_buddy_del(db, n->a, n->b);
-	case RQ_BUDDY_LIST:
-		return db_buddy_list(db, n->a, out, max);
-	case RQ_BUDDY_OF:
-		return db_buddy_of(db, n->a, out, max);
-	case RQ_BUDDY_HAS:
-		return db_buddy_has(db, n->a, n->b);
-	case RQ_BLOCK_ADD:
-		return db_block_add(db, n->a, n->b);
-	case RQ_BLOCK_DEL:
-		return db_block_del(db, n->a, n->b);
-	case RQ_BLOCK_LIST:
-		return db_block_list(db, n->a, out, max);
-	case RQ_BLOCKS:
-		return db_blocks(db, n->a, n->b);
-	case RQ_OFFLINE_PUT:
-		if (in->off.len > sizeof(in->off.text))
-			return DBR_LIMIT;
-		return db_offline_put(db, in->off.to, in->off.from,
-		    in->off.time, in->off.text, in->off.len);
-	case RQ_OFFLINE_LIST:
-		return db_offline_list(db, n->a, out, max);
-	case RQ_OFFLINE_DEL:
-		return db_offline_del(db, n->a, (uint64_t)n->t);
-	case RQ_CATEGORY_LIST:
-		return db_category_list(db, out, max);
-	case RQ_ROOM_GET:
-		return db_room_get(db, n->a, out);
-	case RQ_ROOM_BY_NAME:
-		return db_room_by_name(db, s->s, out);
-	case RQ_ROOM_PUT:
-		return db_room_put(db, &in->room);
-	case RQ_ROOM_DELETE:
-		return db_room_delete(db, n->a);
-	case RQ_ROOM_LIST:
-		return db_room_list(db, n->a, out, max);
-	case RQ_RBAN_ADD:
-		return db_rban_add(db, &in->rban);
-	case RQ_RBAN_DEL:
-		return db_rban_del(db, n->a, n->k, n->b);
-	case RQ_RBAN_CHECK:
-		return db_rban_check(db, n->a, n->b, n->t, out);
-	case RQ_RBAN_LIST:
-		return db_rban_list(db, n->a, n->k, out, max);
-	case RQ_RLOG_ADD:
-		return db_rlog_add(db, in->rlog.room, &in->rlog.act);
-	case RQ_RLOG_LIST:
-		return db_rlog_list(db, n->a, out, max);
-	case RQ_BAN_ADD:
-		return db_ban_add(db, &in->ban);
-	case RQ_BAN_DEL:
-		return db_ban_del(db, s->n.k, s->s);
-	case RQ_BAN_LIST:
-		return db_ban_list(db, out, max);
-	case RQ_BAN_CHECK:
-		return db_ban_check(db, (s->set & RQS_S) ? s->s : NULL,
-		    (s->set & RQS_S2) ? s->s2 : NULL, s->n.t, out);
-	case RQ_USER_PAID:
-		return db_user_paid(db, n->a, (char)n->k);
-	case RQ_USER_HINT:
-		return db_user_hint(db, s->n.a, s->n.k, s->s, s->s2);
-	case RQ_USER_ADMINS:
-		return db_user_admins(db, out, max);
-	case RQ_BUDDY_DISPLAY:
-		return db_buddy_display(db, s->n.a, s->n.b,
-		    (s->set & RQS_S) ? s->s : NULL);
-	case RQ_BUDDY_NAMES:
-		return db_buddy_names(db, n->a, out, max);
-	case RQ_RBAN_CLEAR:
-		return db_rban_clear(db, n->a, n->k);
-	case RQ_INVITE_ADD:
-		return db_invite_add(db, s->n.a, s->s, s->n.k, s->n.t);
-	}
-	return DBR_FATAL;
-}
-
-/* bad - a request refused: one log line a minute at most */
-static int
-bad(const char *why)
-{
-	static time_t	 last;
-	static unsigned	 more;
-	time_t		 now = time(NULL);
-
-	if (last != 0 && now - last < 60) {
-		more++;
-		return -1;
-	}
-	slog_warnx("db: store: bad request (%s), closing the connection; "
-	    "%u more since the last such line", why, more);
-	last = now;
-	more = 0;
-	return -1;
-}
-
-/* reply - the result of a call: its header and n elements of out */
-static int
-reply(int fd, int r, const struct rqop *o, unsigned char *buf, int n,
-    const struct timespec *until)
-{
-	struct rp_hdr	 p;
-
-	p.magic = RP_MAGIC;
-	p.r = r;
-	p.n = (uint32_t)n;
-	p.size = (uint32_t)o->out;
-	memcpy(buf, &p, sizeof(p));
-	return rq_io(fd, buf, sizeof(p) + (size_t)n * o->out, 1, until);
-}
-
-int
-db_serve(struct db *db, int fd)
-{
-	union rq_arg	 in;
-	struct {
-		struct rp_hdr	 p;
-		union rq_arg	 one;
-	}		 single;
-	unsigned char	*buf = (unsigned char *)&single;
-	struct rq_hdr	 q;
-	struct timespec	 until;
-	const struct rqop *o;
-	int		 max, r, n, e;
-
-	rq_deadline(&until, RQ_IO_WAIT * 1000);
-	if (rq_io(fd, &q, sizeof(q), 0, &until) == -1)
-		return 0;	/* gone before a word: nothing to do */
-	if (q.magic != RQ_MAGIC)
-		return bad("not a request");
-	if (q.op >= RQ_COUNT)
-		return bad("unknown call");
-	o = &ops[q.op];
-	if (q.len != o->in)
-		return bad("wrong length");
-	memset(&in, 0, sizeof(in));
-	if (rq_io(fd, &in, q.len, 0, &until) == -1)
-		return bad("cut short");
-	max = o->max;
-	if ((o->flags & RQ_LIST) && q.max < max)
-		max = q.max < 0 ? 0 : q.max;
-	if ((o->flags & RQ_LIST) && max > 0 && (buf = calloc(1,
-	    sizeof(struct rp_hdr) + (size_t)max * o->out)) == NULL) {
-		slog_warn("db: store: request %u", q.op);
-		return -1;
-	}
-	if (!(o->flags & RQ_LIST))
-		memset(&single, 0, sizeof(single));
-	if (o->ok != NULL && !o->ok(&in))
-		r = DBR_LIMIT;	/* what a call says of a string too long */
-	else
-		r = run(db, q.op, &in, buf + sizeof(struct rp_hdr), max);
-	n = !(o->flags & RQ_LIST) ? max : r < 0 ? 0 : r > max ? max : r;
-	r = reply(fd, r, o, buf, n, &until);
-	e = errno;
-	if (buf != (unsigned char *)&single) {
-		explicit_bzero(buf, sizeof(struct rp_hdr) +
-		    (size_t)max * o->out);
-		free(buf);
-	}
-	explicit_bzero(&in, sizeof(in));
-	explicit_bzero(&single, sizeof(single));
-	return r == -1 && e != EPIPE ? bad("answer not taken") : 0;
-}
-
 /* A caller's side. */
 
 /* call - op with the argument in; up to max elements of its result */
 static int
 call(struct db *db, int op, const void *in, void *out, int max)
 {
-	const struct rqop *o = &ops[op];
+	const struct rqop *o = &rq_ops[op];
 
 	if (!(o->flags & RQ_LIST))
 		max = o->max;

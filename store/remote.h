@@ -41,6 +41,83 @@ struct rp_hdr {
 	uint32_t	 size;		/* bytes of each */
 };
 
+/* The calls, their arguments and their table (remote.c). */
+#define RQ_STR_MAX	128	/* a string argument, with its NUL */
+#define RQ_U32_MAX	65536	/* uids in one list */
+#define RQ_BANS_MAX	1024	/* bans or room bans in one list */
+#define RQ_USERS_MAX	256	/* accounts found by one search */
+
+enum {
+	RQ_USER_GET, RQ_USER_BY_NICK, RQ_USER_CREATE, RQ_USER_PUT,
+	RQ_USER_RESERVE, RQ_USER_DELETE, RQ_USER_SEARCH,
+	RQ_BUDDY_ADD, RQ_BUDDY_DEL, RQ_BUDDY_LIST, RQ_BUDDY_OF, RQ_BUDDY_HAS,
+	RQ_BLOCK_ADD, RQ_BLOCK_DEL, RQ_BLOCK_LIST, RQ_BLOCKS,
+	RQ_OFFLINE_PUT, RQ_OFFLINE_LIST, RQ_OFFLINE_DEL, RQ_CATEGORY_LIST,
+	RQ_ROOM_GET, RQ_ROOM_BY_NAME, RQ_ROOM_PUT, RQ_ROOM_DELETE,
+	RQ_ROOM_LIST, RQ_RBAN_ADD, RQ_RBAN_DEL, RQ_RBAN_CHECK, RQ_RBAN_LIST,
+	RQ_RLOG_ADD, RQ_RLOG_LIST, RQ_BAN_ADD, RQ_BAN_DEL, RQ_BAN_LIST,
+	RQ_BAN_CHECK, RQ_USER_PAID, RQ_USER_HINT, RQ_USER_ADMINS,
+	RQ_BUDDY_DISPLAY, RQ_BUDDY_NAMES, RQ_RBAN_CLEAR, RQ_INVITE_ADD,
+	RQ_COUNT
+};
+
+/* Arguments: numbers; numbers and strings; an offline IM; a log entry. */
+struct rq_num {
+	uint32_t	 a, b;
+	int32_t		 k;
+	int64_t		 t;
+};
+
+#define RQS_S	0x01	/* s is given (else NULL) */
+#define RQS_S2	0x02	/* s2 is given */
+struct rq_str {
+	struct rq_num	 n;
+	int32_t		 set;		/* RQS_* */
+	char		 s[RQ_STR_MAX];
+	char		 s2[RQ_STR_MAX];
+};
+
+struct rq_offline {
+	uint32_t	 to, from;
+	int64_t		 time;
+	uint32_t	 len;
+	char		 text[PALD_IM_MAX];
+};
+
+struct rq_rlog {
+	uint32_t	 room;
+	struct raction	 act;
+};
+
+/* Every argument, and every single result: aligned for any of them. */
+union rq_arg {
+	struct rq_num	 num;
+	struct rq_str	 str;
+	struct rq_offline off;
+	struct rq_rlog	 rlog;
+	struct user	 user;
+	struct room	 room;
+	struct rban	 rban;
+	struct ban	 ban;
+};
+_Static_assert(sizeof(union rq_arg) <= RQ_ARG_MAX, "arguments fit");
+_Static_assert((size_t)PALD_ROOMS_MAX * sizeof(struct room) <= RQ_REPLY_MAX,
+    "a room list fits");
+
+#define RQ_RETRY	0x01	/* may run twice: sent again if need be */
+#define RQ_LIST		0x02	/* returns a count of elements, or < 0 */
+#define RQ_PRED		0x04	/* returns 1, 0, or < 0 */
+
+struct rqop {
+	size_t		 in;		/* the argument: exactly this size */
+	size_t		 out;		/* an element of the result */
+	int		 max;		/* elements: 0, 1, or a list's bound */
+	int		 flags;		/* RQ_* */
+	int		(*ok)(const void *); /* its strings end in their arrays */
+};
+
+extern const struct rqop rq_ops[RQ_COUNT];
+
 /* rq.c */
 void	 rq_deadline(struct timespec *, int);
 int	 rq_io(int, void *, size_t, int, const struct timespec *);
@@ -53,6 +130,8 @@ int	 rq_io(int, void *, size_t, int, const struct timespec *);
  */
 int	 rq_call(struct db *, uint32_t, const void *, size_t, void *, size_t,
 	    int, int, int);
+
+/* serve.c: db_serve (db.h), a store process's side. */
 
 /* remote.c: each db_* call of the record families, as a request. */
 int	 rm_user_get(struct db *, uint32_t, struct user *);

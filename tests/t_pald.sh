@@ -976,7 +976,7 @@ sigterm_cleanup() { pald_stop; }
 atf_test_case sigterm_stuck_child cleanup
 sigterm_stuck_child_head()
 {
-	atf_set "descr" "SIGTERM with a child stuck in a lock wait: the master kills it, leaves the store to recovery and exits; nothing stored is lost"
+	atf_set "descr" "SIGTERM with a store process stuck in a lock wait: the master kills it, leaves the store to recovery and exits; nothing stored is lost"
 }
 sigterm_stuck_child_body()
 {
@@ -989,8 +989,9 @@ sigterm_stuck_child_body()
 	atf_check -o not-match:"0x0064" cat alice.out
 	# an administrator's load holds a write lock on offline.db
 	hold_offline
-	# bob's login reads his offline IMs: his child waits for the lock,
-	# inside Berkeley DB, and so cannot act on SIGTERM
+	# bob's login reads his offline IMs: the store process that runs
+	# the read waits for the lock, inside Berkeley DB, and so cannot
+	# stop when told
 	printf 'login bob bob-pw\neof\n' | client >bob.out &
 	bpid=$!
 	locked "WAIT *offline.db"
@@ -1003,8 +1004,10 @@ sigterm_stuck_child_body()
 		sleep 0.05
 	done
 	wait_for pald.log "stopped"
-	# it killed the stuck child and left the store to the next start
-	atf_check -s exit:0 grep -q "1 children killed.* will be recovered at the next start" pald.log
+	# it killed the stuck store process and left the store to the next
+	# start
+	atf_check -s exit:0 grep -q "store processes did not stop" pald.log
+	atf_check -s exit:0 grep -q "will be recovered at the next start" pald.log
 	# killed before its input ends: at end of file it would commit
 	kill -9 "$lpid" "$bpid" 2>/dev/null
 	exec 3>&-
@@ -1029,7 +1032,7 @@ sigterm_stuck_child_cleanup()
 atf_test_case kill_lock_waiter cleanup
 kill_lock_waiter_head()
 {
-	atf_set "descr" "SIGKILL of a child waiting for a BDB lock: the master stays up (the keeper's failchk may wedge: then the store is recovered in place) and nothing stored is lost"
+	atf_set "descr" "SIGKILL of the store processes, one waiting for a BDB lock: the master stays up (the keeper's failchk may wedge: then the store is recovered in place), the session waiting for it stays connected and nothing stored is lost"
 }
 kill_lock_waiter_body()
 {
@@ -1041,24 +1044,23 @@ kill_lock_waiter_body()
 	    client >alice.out
 	atf_check -o not-match:"0x0064" cat alice.out
 	hold_offline
-	printf 'login bob bob-pw\neof\n' | client >bob.out &
+	# bob's login reads his offline IMs: a store process waits for the
+	# lock; his session waits for it, and is still there afterwards
+	printf 'login bob bob-pw\necho IN\nwaitfile done\nsearch alice\nexpect 0x0045\necho STILL\nquit\n' |
+	    "$H" -t 60 "$PORT" >bob.out &
 	bpid=$!
 	locked "WAIT *offline.db"
-	# bob's child is the master's only child that is not the keeper,
-	# voice or idle in the pool
-	pid=""
-	for p in $(pgrep -P "$master"); do
-		tr '\0' ' ' </proc/"$p"/cmdline |
-		    grep -q -e store -e voice -e idle ||
-		    pid="$p"
+	stores=$(pgrep -P "$master" -f "pald: store") ||
+	    atf_fail "no store processes"
+	# shellcheck disable=SC2086
+	kill -9 $stores
+	for p in $stores; do
+		wait_for pald.log "store process $p killed by signal 9"
 	done
-	[ -n "$pid" ] || atf_fail "no child waiting for the lock"
-	kill -9 "$pid"
-	wait_for pald.log "child $pid killed by signal 9"
 	# the lock holder goes too (recovery wants the store to itself)
 	kill -9 "$lpid" 2>/dev/null
 	exec 3>&-
-	wait "$lpid" "$bpid"
+	wait "$lpid"
 	# within 40 s the master answers again
 	until=$(($(date +%s) + 40))
 	until printf 'login alice alice-pw\nquit\n' | "$H" -t 5 "$PORT" \
@@ -1073,10 +1075,17 @@ kill_lock_waiter_body()
 	if grep -q "recovering the store in place" pald.log; then
 		wait_for pald.log "store recovered in place"
 	fi
-	printf 'login bob bob-pw\nexpect 0x0014 kept across the recovery\nquit\n' |
-	    client >bob2.out
-	atf_check -o match:"from=1000002 text=.*kept across the recovery" \
-	    cat bob2.out
+	# bob's session went on, and had its offline IM once the store was
+	# back (or, if the wait for it ran out, has it at the next login)
+	touch done
+	wait "$bpid" || atf_fail "bob's session: $(cat bob.out)"
+	atf_check -o match:STILL cat bob.out
+	if ! grep -q "kept across the recovery" bob.out; then
+		printf 'login bob bob-pw\nexpect 0x0014 kept across the recovery\nquit\n' |
+		    client >bob2.out
+		atf_check -o match:"from=1000002 text=.*kept across the recovery" \
+		    cat bob2.out
+	fi
 }
 kill_lock_waiter_cleanup()
 {
@@ -1103,8 +1112,8 @@ keeper_restart_body()
 	    client >alice.out &
 	apid=$!
 	wait_for bob.out ALICEON
-	keeper=$(pgrep -P "$master" -f "pald: store") ||
-	    atf_fail "no child titled pald: store"
+	keeper=$(pgrep -P "$master" -f "pald: keeper") ||
+	    atf_fail "no child titled pald: keeper"
 	kill -9 "$keeper"
 	wait_for pald.log "store keeper $keeper killed by signal 9"
 	i=0
