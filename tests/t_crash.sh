@@ -84,11 +84,33 @@ session_kill_body()
 		    "$H" -t 60 "$PORT" >"w$w.out" 2>&1 &
 		wpid=$!
 		wait_count "w$w.out" "RECV 0x0043" $((5 + w * 7))
-		pid=$(child_of "wr$w 127.0.0.1") || atf_fail "no child for wr$w"
+		i=0
+		until pid=$(child_of "wr$w 127.0.0.1"); do
+			i=$((i + 1))
+			[ $i -gt 100 ] &&
+			    atf_fail "no child for wr$w: $(tail -3 "w$w.out")"
+			sleep 0.05
+		done
 		kill -9 "$pid"
 		wait_for pald.log "child $pid killed by signal 9"
 		wait "$wpid"
 	done
+	# one more, killed inside a write: its IM waits for a lock that an
+	# administrator's load holds (a session that had the store open
+	# itself would die inside Berkeley DB, and the store would need
+	# recovery); the load then ends, and the write goes through
+	hold_offline
+	printf 'login wr1 wr1-pw\necho IN\nim %s held\nexpect 0x0064\n' "$tuid" |
+	    "$H" -t 60 "$PORT" >held.out 2>&1 &
+	hpid=$!
+	wait_for held.out IN
+	locked "WAIT *offline.db"
+	pid=$(child_of "wr1 127.0.0.1") || atf_fail "no child for wr1"
+	kill -9 "$pid"
+	wait_for pald.log "child $pid killed by signal 9"
+	wait "$hpid"
+	exec 3>&-
+	wait "$lpid"
 	touch done
 	wait "$o1" || atf_fail "obs1: $(cat obs1.out)"
 	wait "$o2" || atf_fail "obs2: $(cat obs2.out)"
@@ -184,6 +206,9 @@ master_kill_body()
 		sleep 0.05
 	done
 	mv pald.log pald1.log
+	# the keeper and the store processes closed the store
+	atf_check -s exit:0 grep -q "the master is gone: closing the store" \
+	    pald1.log
 	pald_start
 	atf_check -s exit:1 grep -q -i "panic\|needs recovery\|is in use" pald.log
 	printf 'login bob bob-pw\nexpect 0x0014 before the crash\nquit\n' |
