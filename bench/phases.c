@@ -402,7 +402,7 @@ waitpid(pid_t pid, int *st, int options)
 
 /*
  * title - the process's title (setproctitle's, without "pald: "), blanks
- * as '_': "client", "store", "voice", "nick address", or the command
+ * as '_': "client", "keeper", "store", "voice", "nick address", or the command
  * line of a child that set none (pald's recovery child)
  */
 static void
@@ -445,7 +445,8 @@ _exit(int status)
 		 * a session child's title is "client" or "nick address";
 		 * the recovery child (the command line) never polls
 		 */
-		kind = strcmp(t, "store") == 0 || strcmp(t, "voice") == 0 ||
+		kind = strcmp(t, "store") == 0 || strcmp(t, "keeper") == 0 ||
+		    strcmp(t, "voice") == 0 ||
 		    acc[P_POLL].calls == 0 ? "other" :
 		    ncrypt > 0 ? "login" : nfiles > 0 ? "getuin" : "other";
 		n = snprintf(b, sizeof(b), "C pid=%ld kind=%s files=%d "

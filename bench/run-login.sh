@@ -86,7 +86,7 @@ pss() {
 busy() {
 	for p in $(pgrep -P "$1"); do
 		tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null |
-		    grep -qv '^pald: \(idle\|store\|voice\)' && echo "$p"
+		    grep -qv '^pald: \(idle\|store\|keeper\|voice\)' && echo "$p"
 	done
 }
 
