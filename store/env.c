@@ -407,6 +407,13 @@ files_open(struct db *db, unsigned mask)
 void
 db_idle(struct db *db)
 {
+	if (db != NULL && db->remote) {
+		/* nothing attached: only the heap that the session grew */
+#ifdef __GLIBC__
+		(void)malloc_trim(0);
+#endif
+		return;
+	}
 	if (db == NULL || !db->lazy || db->env == NULL)
 		return;
 	db_detach(db);
