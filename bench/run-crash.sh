@@ -58,7 +58,11 @@ PROBE0=$((W + 1 + K))
 PAL0=$((PROBE0 + 8))
 
 cat >"$tmp/pald.conf" <<EOF
-# run-crash.sh: no rate limit in the way of the writers
+# run-crash.sh: no rate limit in the way of the writers, and every
+# connection comes from 127.0.0.1
+max_per_address 256
+max_prelogin 256
+max_prelogin_per_address 256
 packet_rate 100000
 packet_burst 100000
 message_rate 100000
@@ -177,7 +181,7 @@ one_drill() {
 		wpids="$wpids $!"
 	done
 	for w in $(seq 0 $((W - 1))); do
-		until_line "$tmp/w$w.out" READY 300 ||
+		until_line "$tmp/w$w.out" LOGIN-OK 300 ||
 		    die "writer $w did not log in (KEEP=1: $tmp)"
 	done
 	# K session children killed while they write
