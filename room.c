@@ -1505,6 +1505,7 @@ handle_reason(struct session *s, const struct wire_frame *f)
  * handle_unban - UNBOUNCE / UNBAN room(4) uid(4); uid 0xffffffff is the
  * console's "Clear All Bounces" / "Clear All Bans": every one of the
  * room's, one action in the log.  The console is sent its lists again.
+ * Any other length is malformed (one log line, nothing written).
  */
 static int
 handle_unban(struct session *s, const struct wire_frame *f)
@@ -1514,6 +1515,9 @@ handle_unban(struct session *s, const struct wire_frame *f)
 	uint32_t	 uid;
 	int		 ban, r;
 
+	/* exactly the console's 8 bytes: more would be an action logged */
+	if (f->len != 8)
+		return guard_malformed(s, f, "not room(4) uid(4)");
 	if (admin_room(s, f, 8, &tr, &me) == -1)
 		return 0;
 	uid = wire_get32(f->payload + 4);

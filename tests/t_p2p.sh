@@ -346,20 +346,6 @@ IN
 }
 privacy_cleanup() { p2p_stop; }
 
-# junk TYPE... - send lines for each type with payloads of 0 to 64
-# random bytes
-junk()
-{
-	for t in "$@"; do
-		n=0
-		while [ $n -le 64 ]; do
-			printf 'send %s %s\n' "$t" "$(head -c $n /dev/urandom |
-			    od -An -tx1 | tr -d ' \n')"
-			n=$((n + 1))
-		done
-	done
-}
-
 atf_test_case malformed cleanup
 malformed_head()
 {
