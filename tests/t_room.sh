@@ -86,6 +86,7 @@ expect 0x0137 nickname=bob
 expect 0x0137 nickname=carol
 expect 0x015e from=$c
 expect 0x0140 uid=$c
+echo SAW
 quit
 IN
 	bg alice
@@ -107,10 +108,14 @@ expect 0x0154 eof=Y
 say 50001 hello room
 expectnot 0x015e 300
 leave 50001
-drain 200
+waitfile saw
 quit
 IN
-	client <carol.in >carol.out 2>&1 || atf_fail "carol: $(cat carol.out)"
+	bg carol
+	# carol's leave, not her logout, tells alice (-320's handler)
+	wait_for alice.out "^SAW"
+	touch saw
+	bgwait carol
 	bgwait alice
 	bgwait bob
 	atf_check -o match:"hello room" grep "^RECV 0x015e.*from=$c" \
