@@ -116,13 +116,24 @@ pack2(unsigned char *b, uint32_t room, uint32_t uid)
 	wire_put32(b + 4, uid);
 }
 
-/* user_rec - a member's record of USERLIST / USER_JOINED */
+/*
+ * user_rec - a member's record of USERLIST / USER_JOINED.  first and
+ * last come from u (NULL: none) when its names are shown, as a search
+ * shows them (privacy 'A'): 5.0's "View UID" box reads them from here
+ * (CLIENT.md 5.2), and shows them empty without.
+ */
 static void
 user_rec(struct session *s, struct rec *r, uint32_t room,
-    const struct tmember *m, int away, int last)
+    const struct tmember *m, const struct user *u, int away, int last)
 {
 	rec_addu(r, "group_id", room);
 	rec_addu(r, "uid", m->uid);
+	if (u != NULL && u->privacy == 'A') {
+		if (u->first[0] != '\0')
+			rec_add(r, "first", u->first);
+		if (u->last[0] != '\0')
+			rec_add(r, "last", u->last);
+	}
 	rec_add(r, "nickname", m->nick);
 	rec_addi(r, "admin", is_admin(m) ? 1 : 0);
 	rec_add(r, "color", is_admin(m) ? s->conf->admin_color :
@@ -150,8 +161,9 @@ static void
 send_userlist(struct session *s, const struct troom *tr)
 {
 	struct tmember	*m;
+	struct user	 u;
 	struct rec	 r;
-	int		 i, n, shown, last = -1;
+	int		 i, n, shown, got, last = -1;
 	size_t		 mark;
 
 	if ((m = reallocarray(NULL, PALD_ROOM_MEMBERS_MAX, sizeof(*m))) ==
@@ -168,7 +180,10 @@ send_userlist(struct session *s, const struct troom *tr)
 		if ((m[i].flags & TMF_INVIS) && m[i].uid != s->u.uid)
 			continue;
 		mark = r.len;
-		user_rec(s, &r, tr->id, &m[i], away_of(s, &m[i]), i == last);
+		got = db_user_get(s->db, m[i].uid, &u) == DBR_OK;
+		user_rec(s, &r, tr->id, &m[i], got ? &u : NULL,
+		    away_of(s, &m[i]), i == last);
+		explicit_bzero(&u, sizeof(u));
 		if (r.len > LIST_FRAME && shown > 0) {
 			/* this record goes into the next frame */
 			out_frame(s, PT_ROOM_USERLIST, s->scratch, mark);
@@ -424,7 +439,7 @@ join(struct session *s, int type, struct troom *tr, int invisible,
 	if (!(mflags & TMF_INVIS) && room_member(s->tab, now.idx, now.rgen,
 	    s->u.uid, &me) == 0) {
 		rec_init(&r, rb, sizeof(rb));
-		user_rec(s, &r, now.id, &me, s->status == ST_AWAY, 1);
+		user_rec(s, &r, now.id, &me, &s->u, s->status == ST_AWAY, 1);
 		if (rec_len(&r) > 0)
 			(void)to_room(s, &now, s->me.slot, PT_ROOM_USER_JOINED,
 			    rb, r.len);
@@ -1490,6 +1505,7 @@ handle_reason(struct session *s, const struct wire_frame *f)
  * handle_unban - UNBOUNCE / UNBAN room(4) uid(4); uid 0xffffffff is the
  * console's "Clear All Bounces" / "Clear All Bans": every one of the
  * room's, one action in the log.  The console is sent its lists again.
+ * Any other length is malformed (one log line, nothing written).
  */
 static int
 handle_unban(struct session *s, const struct wire_frame *f)
@@ -1499,6 +1515,9 @@ handle_unban(struct session *s, const struct wire_frame *f)
 	uint32_t	 uid;
 	int		 ban, r;
 
+	/* exactly the console's 8 bytes: more would be an action logged */
+	if (f->len != 8)
+		return guard_malformed(s, f, "not room(4) uid(4)");
 	if (admin_room(s, f, 8, &tr, &me) == -1)
 		return 0;
 	uid = wire_get32(f->payload + 4);

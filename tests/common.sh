@@ -128,3 +128,32 @@ locked()
 		sleep 0.05
 	done
 }
+
+# junk [-h HEX] [-f SED] [-s LEN] TYPE... - h_client send lines for
+# each type with payloads of every length from 0 to 64: HEX (none if not
+# given) then random bytes, cut to the length; SED, a sed expression,
+# rewrites each payload's hex (to keep it malformed); -s skips LEN
+junk()
+{
+	jh= jf= js=-1
+	while :; do
+		case $1 in
+		-h) jh=$2; shift 2 ;;
+		-f) jf=$2; shift 2 ;;
+		-s) js=$2; shift 2 ;;
+		*) break ;;
+		esac
+	done
+	for t in "$@"; do
+		n=0
+		while [ $n -le 64 ]; do
+			x=
+			[ $n -gt 0 ] && x=$(printf %s%s "$jh" \
+			    "$(head -c $n /dev/urandom | od -An -tx1 |
+			    tr -d ' \n')" | cut -c1-$((2 * n)))
+			[ -n "$jf" ] && x=$(printf %s "$x" | sed "$jf")
+			[ $n -eq "$js" ] || printf 'send %s %s\n' "$t" "$x"
+			n=$((n + 1))
+		done
+	done
+}

@@ -202,6 +202,23 @@ voice_usage_body()
 	    "$HV" -p 1 -r 1 -u 2 -n 100000 -i 10000
 }
 
+atf_test_case packets_sent
+packets_sent_head()
+{
+	atf_set "descr" "tools/packets: every client packet type the server dispatches is sent by some test; it names a type none sends"
+}
+packets_sent_body()
+{
+	top="$(atf_get_srcdir)/.."
+	atf_check -s exit:0 -o empty "$top/tools/packets" -q
+	atf_check -s exit:0 -o match:"PT_C_ROOM_UNBOUNCE .*t_room:console" \
+	    "$top/tools/packets"
+	# with t_room alone, the types only other programs send are named
+	atf_check -s exit:1 -o match:"-68 PT_C_UNKNOWN_USER +UNTESTED" \
+	    -o not-match:"PT_C_ROOM_UNBAN +UNTESTED" \
+	    "$top/tools/packets" -q tests/t_room.sh
+}
+
 atf_init_test_cases()
 {
 	atf_add_test_case selftest
@@ -211,4 +228,5 @@ atf_init_test_cases()
 	atf_add_test_case voice_echo
 	atf_add_test_case voice_junk
 	atf_add_test_case voice_usage
+	atf_add_test_case packets_sent
 }

@@ -346,20 +346,6 @@ IN
 }
 privacy_cleanup() { p2p_stop; }
 
-# junk TYPE... - send lines for each type with payloads of 0 to 64
-# random bytes
-junk()
-{
-	for t in "$@"; do
-		n=0
-		while [ $n -le 64 ]; do
-			printf 'send %s %s\n' "$t" "$(head -c $n /dev/urandom |
-			    od -An -tx1 | tr -d ' \n')"
-			n=$((n + 1))
-		done
-	done
-}
-
 atf_test_case malformed cleanup
 malformed_head()
 {
@@ -654,6 +640,7 @@ waitfile go
 vget of-alice.jpg
 vserve bob.jpg 1
 vhangup alice
+waitfile saw
 quit
 IN
 	party bob $B
@@ -671,12 +658,16 @@ waitfile go
 vserve alice.jpg 1
 vget of-bob.jpg
 expect 0x02d0 uid=1000003
+echo SAW
 quit
 IN
 	party alice $A
 	wait_for bob.out "^ACCEPTED"
 	relays 2 video on
 	touch go
+	# bob's hang-up, not his logout, tells alice (-720's handler)
+	wait_for alice.out "^SAW"
+	touch saw
 	done_ok alice
 	done_ok bob
 	pa=$(sed -n 's/^RECV 0x02bc .*port=\([0-9]*\)|.*/\1/p' bob.out | tail -1)

@@ -1222,6 +1222,79 @@ palpasswd_tool_body()
 	atf_check -s exit:1 -e match:"no such user" "$PALPASSWD" -h "$PWD/db" -d alice
 }
 
+atf_test_case half_junk cleanup
+half_junk_head()
+{
+	atf_set "descr" "issue 15's handlers (-600 -610 -410 -510 -167 -71 -200 -310 -305 -911 -921) with payloads of every length from 0 to 64 of random bytes: one log line, no crash, no store write, the session goes on"
+	atf_set "timeout" 120
+}
+half_junk_body()
+{
+	adduser alice alice-pw >/dev/null
+	b=$(adduser bob bob-pw)
+	e=$(adduser eve eve-pw)
+	f=$(adduser frank frank-pw)
+	# the default log_rate: the lines about one address stay few
+	conf "packet_rate 100000" "packet_burst 100000" "log_rate 8"
+	pald_start
+	# alice skips the rate limits: the junk must reach the handlers
+	echo alice-pw | PALD_HASH_COST=4 "$PALPASSWD" -h "$PWD/db" -e alice
+	printf 'login bob bob-pw\necho IN\nexpect 0x0014 text=still here\nquit\n' >bob.in
+	"$H" -t 60 "$PORT" <bob.in >bob.out 2>&1 &
+	bpid=$!
+	wait_for bob.out "^IN"
+	# alice owns a room with a bounce and a ban: -911 and -921 reach
+	# the console's code
+	{
+		echo "login alice alice-pw"
+		echo "create 30006 G Den"
+		echo "expect 0x0136 admin=1"
+		echo "echo CREATED"
+		wait_for alice.out "^CREATED"
+		r=$(sed -n 's/^RECV 0x0136 .*room=\([0-9]*\).*/\1/p' alice.out)
+		echo "bounce $r $e"
+		echo "expect 0x0384"
+		echo "ban $r $f"
+		echo "expect 0x0384 ban=$f,frank"
+		{
+			junk -600 -610 -510 -167 -200 -310 -305 -911 -921
+			# the room's id, then anything but a uid's 4 bytes
+			junk -h "$(printf %08x "$r")" -s 8 -911 -921
+			# no question 1..9; not A, T or P
+			junk -f 's/^00/80/' -71
+			junk -f 's/^\(41\|54\|50\)$/78/' -410
+		} >junk.in
+		echo "echo READY"
+		echo "waitfile go"
+		cat junk.in
+		echo "im $b still here"
+		echo "drain 300"
+		echo "echo SENT"
+		echo "waitfile dumped"
+		echo "quit"
+	} | "$H" -t 60 "$PORT" >alice.out 2>&1 &
+	apid=$!
+	wait_for alice.out "^READY"
+	for d in db/*.db; do db5.3_dump -p -h db "${d#db/}"; done >before.dump
+	n0=$(wc -l <pald.log)
+	touch go
+	wait $bpid || atf_fail "bob: $(tail -3 bob.out)"
+	wait_for alice.out "^SENT"
+	for d in db/*.db; do db5.3_dump -p -h db "${d#db/}"; done >after.dump
+	n1=$(wc -l <pald.log)
+	touch dumped
+	wait $apid || atf_fail "alice: $(tail -3 alice.out)"
+	# nothing written, a few lines, everyone still there
+	atf_check -s exit:0 cmp before.dump after.dump
+	[ -s before.dump ] || atf_fail "no dump"
+	[ $((n1 - n0)) -le 8 ] || atf_fail "$((n1 - n0)) log lines"
+	atf_check -o match:"alice: type -[0-9]* of [0-9]* bytes ignored" \
+	    cat pald.log
+	kill -0 "$(cat pald.pid)" || atf_fail "the master is gone"
+	atf_check -s exit:1 grep -q "killed by signal" pald.log
+}
+half_junk_cleanup() { pald_stop; }
+
 atf_init_test_cases()
 {
 	atf_add_test_case login_ok
@@ -1261,4 +1334,5 @@ atf_init_test_cases()
 	atf_add_test_case tree_seeds
 	atf_add_test_case config_check
 	atf_add_test_case palpasswd_tool
+	atf_add_test_case half_junk
 }

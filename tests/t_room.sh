@@ -86,6 +86,7 @@ expect 0x0137 nickname=bob
 expect 0x0137 nickname=carol
 expect 0x015e from=$c
 expect 0x0140 uid=$c
+echo SAW
 quit
 IN
 	bg alice
@@ -107,10 +108,14 @@ expect 0x0154 eof=Y
 say 50001 hello room
 expectnot 0x015e 300
 leave 50001
-drain 200
+waitfile saw
 quit
 IN
-	client <carol.in >carol.out 2>&1 || atf_fail "carol: $(cat carol.out)"
+	bg carol
+	# carol's leave, not her logout, tells alice (-320's handler)
+	wait_for alice.out "^SAW"
+	touch saw
+	bgwait carol
 	bgwait alice
 	bgwait bob
 	atf_check -o match:"hello room" grep "^RECV 0x015e.*from=$c" \
@@ -558,6 +563,52 @@ whisper_body()
 }
 whisper_cleanup() { pald_stop; }
 
+atf_test_case member_names cleanup
+member_names_head()
+{
+	atf_set "descr" "a member's first and last name in USERLIST and USER_JOINED, where 5.0's View UID reads them, unless privacy hides them"
+}
+member_names_body()
+{
+	a=$(adduser alice alice-pw)
+	b=$(adduser bob bob-pw)
+	c=$(adduser carol carol-pw)
+	d=$(adduser dave dave-pw)
+	pald_start
+	printf 'login bob bob-pw\nprofile first=Bob,last=Builder\nexpect 0x0064 code=0\nquit\n' |
+	    atf_check -s exit:0 -o ignore "$H" -t 10 "$PORT"
+	printf 'login carol carol-pw\nprofile first=Carol,last=Secret\nexpect 0x0064 code=0\nprivacy T\ndrain 100\nquit\n' |
+	    atf_check -s exit:0 -o ignore "$H" -t 10 "$PORT"
+	printf 'login dave dave-pw\nprofile first=Dave\nexpect 0x0064 code=0\nquit\n' |
+	    atf_check -s exit:0 -o ignore "$H" -t 10 "$PORT"
+	printf 'login bob bob-pw\njoin 50001\nexpect 0x0154 eof=Y\necho IN\nwaitfile done\nquit\n' >bob.in
+	printf 'login carol carol-pw\njoin 50001\nexpect 0x0154 eof=Y\necho IN\nwaitfile done\nquit\n' >carol.in
+	bg bob
+	wait_for bob.out "^IN"
+	bg carol
+	wait_for carol.out "^IN"
+	printf 'login alice alice-pw\njoin 50001\nexpect 0x0154 eof=Y\necho IN\nexpect 0x0137 uid=%s\nquit\n' \
+	    "$d" >alice.in
+	bg alice
+	wait_for alice.out "^IN"
+	printf 'login dave dave-pw\njoin 50001\nexpect 0x0154 eof=Y\nquit\n' |
+	    atf_check -s exit:0 -o ignore "$H" -t 10 "$PORT"
+	bgwait alice
+	touch done
+	bgwait bob
+	bgwait carol
+	# the list alice got: bob's names, none of carol's (privacy T)
+	atf_check -o match:"uid=$b first=Bob last=Builder nickname=bob " \
+	    -o match:"uid=$c nickname=carol " grep "^RECV 0x0154" alice.out
+	atf_check -s exit:1 grep -q "Carol\|Secret" alice.out
+	# dave joining: his first name, no last
+	atf_check -o match:"uid=$d first=Dave nickname=dave " \
+	    grep "^RECV 0x0137" alice.out
+	# a member with no names set: none
+	atf_check -o match:"uid=$a nickname=alice " grep "^RECV 0x0154" alice.out
+}
+member_names_cleanup() { pald_stop; }
+
 atf_test_case member_killed cleanup
 member_killed_head()
 {
@@ -776,6 +827,7 @@ atf_init_test_cases()
 	atf_add_test_case close_room
 	atf_add_test_case reddot_text
 	atf_add_test_case whisper
+	atf_add_test_case member_names
 	atf_add_test_case member_killed
 	atf_add_test_case room_commands
 	atf_add_test_case mic_hands_video

@@ -60,9 +60,10 @@ rc_user() {
 	echo "$p" | "$top/palpasswd" -h "$srv/db" -p -c "$@" "$n" >/dev/null
 }
 
-# rc_pald - pald on 127.0.0.1:5001 with the tree's data files
+# rc_pald - pald on 127.0.0.1:5001 with the tree's data files; every
+# client comes from 127.0.0.1 and the drivers read pald.log: no log_rate
 rc_pald() {
-	printf 'categories %s/data/categories.txt\nrooms %s/data/rooms.txt\nvoice_port 0\n' \
+	printf 'categories %s/data/categories.txt\nrooms %s/data/rooms.txt\nvoice_port 0\nlog_rate 0\n' \
 	    "$top" "$top" >"$srv/pald.conf"
 	"$top/pald" -d -f "$srv/pald.conf" -l 127.0.0.1 -p 5001 \
 	    -h "$srv/db" -r "$srv/run" -P "$srv/pald.pid" >"$OUT/pald.log" 2>&1 &
