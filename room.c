@@ -1528,10 +1528,10 @@ handle_unban(struct session *s, const struct wire_frame *f)
 			log_action(s, &tr, ban ? "clearbans" : "clearbounces",
 			    0, NULL);
 	} else if ((r = db_rban_del(s->db, tr.id, ban ? RBAN_BAN :
-	    RBAN_BOUNCE, uid)) == DBR_OK || r == DBR_NOTFOUND) {
-		r = DBR_OK;
+	    RBAN_BOUNCE, uid)) == DBR_OK)
 		log_action(s, &tr, ban ? "unban" : "unbounce", uid, NULL);
-	}
+	else if (r == DBR_NOTFOUND)
+		r = DBR_OK;	/* not on the list: nothing done, nothing logged */
 	if (r != DBR_OK)
 		sys_line(s, tr.id, "That could not be stored; try again.");
 	send_admin_info(s, &tr);

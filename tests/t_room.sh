@@ -296,6 +296,8 @@ unbounce 50001 $c
 expect 0x0384 bounce=$b,bob |
 unban 50001 $d
 expect 0x0384 ban=$e,erin
+unbounce 50001 $d
+expect 0x0384 bounce=$b,bob |
 bounce 50001 $c
 expect 0x0384 bounce=$b,bob $c,carol
 echo CLEAR
@@ -318,6 +320,8 @@ IN
 	atf_check -o match:"room 50001: clearbans by boss" cat pald.log
 	atf_check -o match:"room 50001: newusermic by boss" cat pald.log
 	atf_check -o match:"room 50001: reddotvideo by boss" cat pald.log
+	# dave was never bounced: his unbounce did nothing and logged nothing
+	atf_check -s exit:1 grep -q "unbounce by boss uid .* on uid $d\$" pald.log
 	# everyone is let in again; a new member gets no mic
 	for u in bob carol dave erin; do
 		printf 'login %s %s-pw\njoin 50001\nexpect 0x0154 nickname=%s admin=0 color=000128000 mic=0\nquit\n' \
