@@ -1,6 +1,7 @@
 #!/bin/sh
 # rc-server.sh - the server for ../shared/realclient/run-client.sh: a
-# fresh store in /tmp/rc-rdb with alice/alice-pw and bob/bob-pw, who
+# fresh store in $RC_TMP/rc-rdb (RC_TMP: /tmp; for parallel runs give
+# each its own, "RC_TMP=/tmp/x sh .../rc-server.sh" as the command) with alice/alice-pw and bob/bob-pw, who
 # list each other as pals (so the client shows the bot come and go),
 # the seeded categories and rooms, the default voice port (12718), then pald in
 # the foreground on 127.0.0.1:5001 until run-client.sh ends it.
@@ -12,8 +13,8 @@
 #	(voice: CATEGORY_ROW=1 ROOM_ROW=2 ROOM_ID=50002 VOICE=1)
 set -e
 top=$(cd "$(dirname "$0")/.." && pwd)
-D=/tmp/rc-rdb
-R=/tmp/rc-rrun
+D=${RC_TMP:-/tmp}/rc-rdb
+R=${RC_TMP:-/tmp}/rc-rrun
 rm -rf "$D" "$R"
 mkdir -p "$D"
 cd "$top"
