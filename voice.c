@@ -783,8 +783,12 @@ accept_one(int lfd, int64_t now)
 	fd = accept4(lfd, (struct sockaddr *)&ss, &len,
 	    SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (fd == -1) {
-		if (errno == EMFILE || errno == ENFILE)
+		/* the listener stays readable: once a window, not per poll */
+		if ((errno == EMFILE || errno == ENFILE) &&
+		    now - fulllog >= LOG_WINDOW) {
 			log_warn("voice: accept");
+			fulllog = now;
+		}
 		return -1;
 	}
 	if (getnameinfo((struct sockaddr *)&ss, len, host, sizeof(host),
