@@ -30,16 +30,20 @@ die() { echo "$prog: $*" >&2; exit 1; }
 [ -x "$H" ] || die "$H: not built (cd $top && make check, or make tests/h_client)"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/pald-flood.XXXXXX") || exit 1
+# stop - TERM the pid in our pidfile, that one only; bounded wait
+stop() {
+	[ -s "$tmp/pald.pid" ] || return 0
+	pid=$(cat "$tmp/pald.pid")
+	kill -TERM "$pid" 2>/dev/null
+	i=0
+	while kill -0 "$pid" 2>/dev/null && [ $i -lt 300 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	rm -f "$tmp/pald.pid"
+}
 cleanup() {
-	if [ -s "$tmp/pald.pid" ]; then
-		pid=$(cat "$tmp/pald.pid")
-		kill -TERM "$pid" 2>/dev/null
-		i=0
-		while kill -0 "$pid" 2>/dev/null && [ $i -lt 300 ]; do
-			sleep 0.1
-			i=$((i + 1))
-		done
-	fi
+	stop
 	if [ "${KEEP:-0}" = 1 ]; then echo "kept $tmp"; else rm -rf "$tmp"; fi
 }
 trap cleanup EXIT
@@ -144,13 +148,7 @@ while [ "$r" -le "$REPS" ]; do
 	echo "run $r: $n rounds, $addr lines about the address," \
 	    "$all lines in all, $held held back (load $load)"
 	echo "$addr $all $held $n" >>"$tmp/results"
-	cleanup_pid=$(cat "$tmp/pald.pid")
-	kill -TERM "$cleanup_pid" 2>/dev/null
-	i=0
-	while kill -0 "$cleanup_pid" 2>/dev/null && [ $i -lt 300 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
+	stop
 	r=$((r + 1))
 done
 med() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
