@@ -28,7 +28,8 @@ TESTS=		tests/t_pald tests/t_admin tests/t_room tests/t_client \
 		tests/t_voice tests/t_pool tests/t_p2p tests/h_client tests/h_inetd \
 		tests/h_voice tests/h_memscan \
 		tests/h_member tests/proto/t_wire tests/proto/t_rtp \
-		tests/store/t_kv tests/store/t_db tests/store/t_table
+		tests/store/t_kv tests/store/t_db tests/store/t_table \
+		tests/store/t_inbox
 
 # libFuzzer targets (make fuzz; FUZZ_SECONDS each, tools/fuzz-run): every
 # decoder and handler that reads a client's, a file's or a sibling's
@@ -123,6 +124,13 @@ tests/store/t_kv: tests/store/t_kv.o store/kv.o
 tests/store/t_db: tests/store/t_db.o ${DB_OBJS} log.o
 	${CC} ${LDFLAGS} -o $@ tests/store/t_db.o ${DB_OBJS} log.o -latf-c \
 	    ${LDLIBS}
+
+# t_inbox includes store/table.c, for the inbox's layout
+tests/store/t_inbox: tests/store/t_inbox.o store/slog.o
+	${CC} ${LDFLAGS} -o $@ tests/store/t_inbox.o store/slog.o -latf-c \
+	    ${LDLIBS}
+tests/store/t_inbox.o: store/table.c store/table.h store/sizes.h \
+    store/slog.h
 
 tests/store/t_table: tests/store/t_table.o store/table.o store/slog.o
 	${CC} ${LDFLAGS} -o $@ tests/store/t_table.o store/table.o \
