@@ -29,7 +29,29 @@ TESTS=		tests/t_pald tests/t_admin tests/t_room tests/t_client \
 		tests/t_voice tests/t_pool tests/t_p2p tests/t_crash tests/h_client \
 		tests/h_inetd tests/h_voice tests/h_memscan tests/h_junk \
 		tests/h_member tests/proto/t_wire tests/proto/t_rtp \
-		tests/store/t_kv tests/store/t_db tests/store/t_table
+		tests/store/t_kv tests/store/t_db tests/store/t_table \
+		tests/store/t_inbox
+
+# libFuzzer targets (make fuzz; FUZZ_SECONDS each, tools/fuzz-run): every
+# decoder and handler that reads a client's, a file's or a sibling's
+# bytes, built with clang, ASan and UBSan; seed corpora in tests/fuzz/.
+FUZZ_CC?=	clang
+FUZZ_SECONDS?=	30
+FUZZ_CFLAGS=	-std=c11 -g -O1 -fno-omit-frame-pointer \
+		-fsanitize=address,undefined -fno-sanitize-recover=all \
+		${CPPFLAGS}
+FUZZ_SRCS=	child.c keeper.c voice.c relay.c session.c admin.c room.c \
+		p2p.c guard.c ban.c out.c conf.c proc.c lograte.c log.c \
+		proto/wire.c proto/rtp.c store/dbr.c store/env.c \
+		store/schema.c store/arena.c store/txn.c store/row.c \
+		store/user.c store/buddy.c store/offline.c store/rooms.c \
+		store/bans.c store/invite.c store/kv.c store/pw.c \
+		store/slog.c store/table.c
+FUZZ_LIB=	tests/fuzzobj/libpald.a
+FUZZERS=	tests/fuzz_wire tests/fuzz_rtp tests/fuzz_kv tests/fuzz_conf \
+		tests/fuzz_cmd tests/fuzz_store tests/fuzz_seed \
+		tests/fuzz_table tests/fuzz_voice tests/fuzz_relay \
+		tests/fuzz_session
 
 .SUFFIXES: .c .o
 .c.o:
@@ -110,6 +132,13 @@ tests/store/t_db: tests/store/t_db.o ${DB_OBJS} log.o
 	${CC} ${LDFLAGS} -o $@ tests/store/t_db.o ${DB_OBJS} log.o -latf-c \
 	    ${LDLIBS}
 
+# t_inbox includes store/table.c, for the inbox's layout
+tests/store/t_inbox: tests/store/t_inbox.o store/slog.o
+	${CC} ${LDFLAGS} -o $@ tests/store/t_inbox.o store/slog.o -latf-c \
+	    ${LDLIBS}
+tests/store/t_inbox.o: store/table.c store/table.h store/sizes.h \
+    store/slog.h
+
 tests/store/t_table: tests/store/t_table.o store/table.o store/slog.o
 	${CC} ${LDFLAGS} -o $@ tests/store/t_table.o store/table.o \
 	    store/slog.o -latf-c ${LDLIBS}
@@ -152,6 +181,53 @@ check: all ${TESTS}
 	sed -n 's|^\([0-9]*\)/[0-9]* passed (\([0-9]*\) failed)$$|\1 passed, \2 failed|p' kyua.out; \
 	exit $$st
 
+# The server's files once, instrumented for the fuzzers, in an archive:
+# each target takes what it needs.
+${FUZZ_LIB}: ${FUZZ_SRCS} pald.h log.h sess.h store/table.h store/db.h \
+    store/dbint.h store/kv.h proto/wire.h proto/rtp.h
+	rm -rf tests/fuzzobj
+	mkdir -p tests/fuzzobj
+	for f in ${FUZZ_SRCS}; do \
+	    o=tests/fuzzobj/`echo $$f | tr / _ | sed 's/c$$/o/'`; \
+	    ${FUZZ_CC} ${FUZZ_CFLAGS} -fsanitize=fuzzer-no-link -c $$f \
+	    -o $$o || exit 1; done
+	ar rc $@ tests/fuzzobj/*.o
+
+FUZZ_LINK=	${FUZZ_CC} ${FUZZ_CFLAGS} -fsanitize=fuzzer -o $@
+${FUZZERS}: ${FUZZ_LIB}
+tests/fuzz_store tests/fuzz_seed tests/fuzz_session tests/fuzz_voice: \
+    tests/fuzz_util.c tests/fuzz_util.h
+
+tests/fuzz_wire: tests/fuzz_wire.c
+	${FUZZ_LINK} tests/fuzz_wire.c ${FUZZ_LIB} ${LDLIBS}
+tests/fuzz_rtp: tests/fuzz_rtp.c
+	${FUZZ_LINK} tests/fuzz_rtp.c ${FUZZ_LIB} ${LDLIBS}
+tests/fuzz_kv: tests/fuzz_kv.c
+	${FUZZ_LINK} tests/fuzz_kv.c ${FUZZ_LIB} ${LDLIBS}
+tests/fuzz_conf: tests/fuzz_conf.c
+	${FUZZ_LINK} tests/fuzz_conf.c ${FUZZ_LIB} ${LDLIBS}
+tests/fuzz_cmd: tests/fuzz_cmd.c
+	${FUZZ_LINK} tests/fuzz_cmd.c ${FUZZ_LIB} ${LDLIBS}
+tests/fuzz_store: tests/fuzz_store.c
+	${FUZZ_LINK} tests/fuzz_store.c tests/fuzz_util.c ${FUZZ_LIB} ${LDLIBS}
+tests/fuzz_seed: tests/fuzz_seed.c
+	${FUZZ_LINK} tests/fuzz_seed.c tests/fuzz_util.c ${FUZZ_LIB} ${LDLIBS}
+tests/fuzz_table: tests/fuzz_table.c store/table.c
+	${FUZZ_LINK} tests/fuzz_table.c ${FUZZ_LIB} ${LDLIBS}
+tests/fuzz_voice: tests/fuzz_voice.c
+	${FUZZ_LINK} tests/fuzz_voice.c tests/fuzz_util.c ${FUZZ_LIB} ${LDLIBS}
+tests/fuzz_relay: tests/fuzz_relay.c relay.c
+	${FUZZ_LINK} tests/fuzz_relay.c ${FUZZ_LIB} ${LDLIBS}
+tests/fuzz_session: tests/fuzz_session.c
+	${FUZZ_LINK} tests/fuzz_session.c tests/fuzz_util.c ${FUZZ_LIB} \
+	    ${LDLIBS}
+
+fuzz-build: ${FUZZERS}
+
+# Each target for FUZZ_SECONDS on a copy of its seeds (tests/fuzz/NAME).
+fuzz: fuzz-build
+	./tools/fuzz-run ${FUZZ_SECONDS} ${FUZZERS}
+
 # Missing packages are installed when root (tools/deps says what it does).
 deps:
 	./tools/deps
@@ -176,7 +252,8 @@ layers: ${OBJS} palpasswd.o
 
 clean:
 	rm -f pald palpasswd ${OBJS} palpasswd.o ${TESTS} tests/*.o \
-	    tests/*/*.o kyua.out
+	    tests/*/*.o kyua.out ${FUZZERS}
+	rm -rf tests/fuzzobj
 
 install: all
 	install -d ${DESTDIR}${SBINDIR} ${DESTDIR}${MANDIR}/man8 \
@@ -187,4 +264,4 @@ install: all
 	install -m 0444 data/categories.txt ${DESTDIR}${SHAREDIR}
 	install -m 0444 data/rooms.txt ${DESTDIR}${SHAREDIR}
 
-.PHONY: all check deps run lint layers clean install
+.PHONY: all check deps run lint layers clean install fuzz fuzz-build

@@ -216,6 +216,47 @@ lookup(const char *name)
 }
 
 /*
+ * admin_parse - a command line as the client sent it (PHTML) into line
+ * (ADMIN_LINE_MAX bytes) and its words: argv[0] the command's name,
+ * argv[1..*argc - 1] its words, argv[*argc] NULL; *which the command's
+ * index in the table, or -1.  AP_OK; AP_LONG, AP_NOTCMD or AP_UNKNOWN
+ * (argv[0] is then the name given, when there is one); AP_USAGE (the
+ * words do not fit the command).  Pure: admin_im decides what to say.
+ */
+int
+admin_parse(const unsigned char *p, size_t len, char *line, char **argv,
+    int *argc, int *which)
+{
+	const struct acmd *c;
+	char		*cmd;
+	int		 n;
+
+	*argc = 0;
+	*which = -1;
+	argv[0] = NULL;
+	if (plain(p, len, line, ADMIN_LINE_MAX) == -1)
+		return AP_LONG;
+	for (cmd = line; *cmd == ' '; cmd++)
+		;
+	if (*cmd != '/')
+		return AP_NOTCMD;
+	argv[0] = ++cmd;
+	*argc = 1;
+	cmd += strcspn(cmd, " ");
+	if (*cmd != '\0')
+		*cmd++ = '\0';
+	if ((c = lookup(argv[0])) == NULL)
+		return AP_UNKNOWN;
+	*which = (int)(c - acmds);
+	n = split(cmd, c, argv + 1);
+	if (n < c->min || n > c->max || n == -1)
+		return AP_USAGE;
+	*argc = n + 1;
+	argv[n + 1] = NULL;
+	return AP_OK;
+}
+
+/*
  * admin_im - an IM to the system user: run the command it holds.  The
  * caller's account is read afresh, so that a changed level or a
  * suspension applies at once.
@@ -224,22 +265,17 @@ int
 admin_im(struct session *s, const unsigned char *p, size_t len)
 {
 	char		 line[ADMIN_LINE_MAX], name[4 * 16 + 1];
-	char		*argv[ADMIN_ARGS_MAX + 1], *cmd;
+	char		*argv[ADMIN_ARGS_MAX + 2];
 	const struct acmd *c;
 	struct user	 me;
-	int		 argc, r = 0;
+	int		 argc, which, res, r = 0;
 
-	if (plain(p, len, line, sizeof(line)) == -1) {
-		admin_reply(s, "That line is too long.");
+	res = admin_parse(p, len, line, argv, &argc, &which);
+	if (res == AP_LONG || res == AP_NOTCMD) {
+		admin_reply(s, res == AP_LONG ? "That line is too long." :
+		    "I only understand commands; try /help.");
 		goto out;
 	}
-	for (cmd = line; *cmd == ' '; cmd++)
-		;
-	if (*cmd != '/') {
-		admin_reply(s, "I only understand commands; try /help.");
-		goto out;
-	}
-	cmd++;
 	if (db_user_get(s->db, s->u.uid, &me) != DBR_OK) {
 		admin_reply(s, "Try again later.");
 		goto out;
@@ -247,18 +283,15 @@ admin_im(struct session *s, const unsigned char *p, size_t len)
 	s->u = me;
 	explicit_bzero(&me, sizeof(me));
 	log_exempt(s->u.admin > 0);	/* the level may have changed */
-	argv[0] = cmd;
-	cmd += strcspn(cmd, " ");
-	if (*cmd != '\0')
-		*cmd++ = '\0';
 	(void)strvisx(name, argv[0], strnlen(argv[0], 16),
 	    VIS_SAFE | VIS_OCTAL);
-	if ((c = lookup(argv[0])) == NULL) {
+	if (res == AP_UNKNOWN) {
 		log_notice("[%s]: %s: unknown command /%s", s->addr,
 		    s->u.nick, name);
 		admin_reply(s, "Unknown command /%s; try /help.", name);
 		goto out;
 	}
+	c = &acmds[which];
 	if (s->u.admin < c->level) {
 		log_notice("[%s]: %s (level %d) denied /%s", s->addr,
 		    s->u.nick, s->u.admin, c->name);
@@ -268,13 +301,11 @@ admin_im(struct session *s, const unsigned char *p, size_t len)
 	}
 	log_notice("[%s]: %s (uid %u, level %d) ran /%s", s->addr,
 	    s->u.nick, s->u.uid, s->u.admin, c->name);
-	argc = split(cmd, c, argv + 1);
-	if (argc < c->min || argc > c->max || argc == -1) {
+	if (res == AP_USAGE) {
 		admin_reply(s, "Usage: %s", c->usage);
 		goto out;
 	}
-	argv[argc + 1] = NULL;
-	r = c->fn(s, argc + 1, argv);
+	r = c->fn(s, argc, argv);
 out:
 	explicit_bzero(line, sizeof(line));
 	return r;

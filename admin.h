@@ -24,6 +24,18 @@ struct table;
 
 int	 admin_sysuser(struct db *, const struct pald_conf *);
 int	 admin_im(struct session *, const unsigned char *, size_t);
+
+/*
+ * admin_parse - a command line into its words (admin.c): line has
+ * ADMIN_LINE_MAX bytes, argv ADMIN_ARGS_MAX + 2 entries; AP_*
+ */
+#define AP_OK		0
+#define AP_LONG		1	/* longer than ADMIN_LINE_MAX */
+#define AP_NOTCMD	2	/* no '/' first */
+#define AP_UNKNOWN	3	/* no such command */
+#define AP_USAGE	4	/* too few or too many words */
+int	 admin_parse(const unsigned char *, size_t, char *, char **, int *,
+	    int *);
 int	 admin_master_tick(struct table *, time_t);
 
 #endif /* PALD_ADMIN_H */

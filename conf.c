@@ -331,23 +331,20 @@ conf_set(struct pald_conf *c, const char *key, const char *val)
 }
 
 /*
- * conf_load - read path into *c.  On error, errbuf says "path:line: why"
- * and *c is unchanged.
+ * conf_read - the lines of fp (named name in errors) into *c.  On error,
+ * errbuf says "name:line: why" and *c is unchanged.  What conf_load
+ * does once it has the file open; pure otherwise, so that it can be
+ * fuzzed on a buffer (fmemopen).
  */
 int
-conf_load(struct pald_conf *c, const char *path, char *errbuf, size_t errlen)
+conf_read(struct pald_conf *c, FILE *fp, const char *name, char *errbuf,
+    size_t errlen)
 {
 	struct pald_conf nc = *c;
-	FILE		*fp;
 	char		 line[512], *p, *key = NULL, *val, *end;
 	const char	*why;
 	int		 lineno = 0;
 
-	if ((fp = fopen(path, "r")) == NULL) {
-		(void)snprintf(errbuf, errlen, "%s: %s", path,
-		    strerror(errno));
-		return -1;
-	}
 	while (fgets(line, sizeof(line), fp) != NULL) {
 		lineno++;
 		key = NULL;
@@ -380,21 +377,38 @@ conf_load(struct pald_conf *c, const char *path, char *errbuf, size_t errlen)
 			goto bad;
 	}
 	if (ferror(fp)) {
-		(void)snprintf(errbuf, errlen, "%s: read error", path);
-		(void)fclose(fp);
+		(void)snprintf(errbuf, errlen, "%s: read error", name);
 		return -1;
 	}
-	(void)fclose(fp);
 	*c = nc;
 	return 0;
 bad:
 	if (key != NULL)
-		(void)snprintf(errbuf, errlen, "%s:%d: %s: %s", path, lineno,
+		(void)snprintf(errbuf, errlen, "%s:%d: %s: %s", name, lineno,
 		    key, why);
 	else
-		(void)snprintf(errbuf, errlen, "%s:%d: %s", path, lineno, why);
-	(void)fclose(fp);
+		(void)snprintf(errbuf, errlen, "%s:%d: %s", name, lineno, why);
 	return -1;
+}
+
+/*
+ * conf_load - read path into *c.  On error, errbuf says "path:line: why"
+ * and *c is unchanged.
+ */
+int
+conf_load(struct pald_conf *c, const char *path, char *errbuf, size_t errlen)
+{
+	FILE	*fp;
+	int	 r;
+
+	if ((fp = fopen(path, "r")) == NULL) {
+		(void)snprintf(errbuf, errlen, "%s: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	r = conf_read(c, fp, path, errbuf, errlen);
+	(void)fclose(fp);
+	return r;
 }
 
 _Static_assert(sizeof(struct pald_conf) <= TABLE_BLOB_MAX,

@@ -14,6 +14,7 @@
 #include <sys/types.h>
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "store/sizes.h"
 
@@ -150,6 +151,7 @@ struct table;
 void	conf_defaults(struct pald_conf *);
 void	conf_seeds(struct pald_conf *, const char *);	/* argv[0] */
 int	conf_load(struct pald_conf *, const char *, char *, size_t);
+int	conf_read(struct pald_conf *, FILE *, const char *, char *, size_t);
 void	table_conf_put(struct table *, const struct pald_conf *);
 int	table_conf_get(struct table *, uint32_t *, struct pald_conf *);
 

@@ -747,8 +747,9 @@ pipe_close(int k)
 
 	/* a file is worth a line; a picture (several a second) is not */
 	if (pp->kind == TP_FILE)
-		log_info("relay: file of uid %u to uid %u: %llu bytes, %s",
-		    sd->e.uid, sd->e.peer, (unsigned long long)pp->moved,
+		log_info("[%s]: relay: file of uid %u to uid %u: %llu bytes, "
+		    "%s", ipstr(sd->ip), sd->e.uid, sd->e.peer,
+		    (unsigned long long)pp->moved,
 		    pp->why != NULL ? pp->why : "done");
 	else
 		log_debug("relay: picture of uid %u: %llu bytes, %s",

@@ -660,28 +660,40 @@ ueps_refresh(int64_t now)
 	nueps = nn;
 }
 
+/*
+ * voice_check - may uid, connected from peer, have the voice of room
+ * (the handshake's two numbers)?  NULL and *tr the room, or why not.
+ * Reads only the table: what a voice connection's first bytes can reach.
+ */
+const char *
+voice_check(struct table *t, uint32_t room, uint32_t uid, const char *peer,
+    struct troom *tr)
+{
+	struct tmember	 m;
+	struct tsess	 ts;
+
+	if (room_find(t, room, tr) == -1)
+		return "room not active";
+	if (room_member(t, tr->idx, tr->rgen, uid, &m) == -1 ||
+	    table_find(t, uid, 0, &ts) == -1 ||
+	    strcmp(plainaddr(ts.addr), peer) != 0)
+		return "not a member of the room from this address";
+	return NULL;
+}
+
 /* hello - the handshake: a logged-in member of that active room? */
 static void
 hello(struct vconn *c)
 {
 	struct troom	 tr;
-	struct tmember	 m;
-	struct tsess	 ts;
 	struct vroom	*vr;
 	struct vconn	*o;
+	const char	*why;
 	uint32_t	 room = c->rd.room, uid = c->rd.uid;
 
-	if (room_find(tab, room, &tr) == -1) {
-		log_warnx("[%s]: voice uid %u: room %u not active, closing",
-		    c->peer, uid, room);
-		c->dead = 1;
-		return;
-	}
-	if (room_member(tab, tr.idx, tr.rgen, uid, &m) == -1 ||
-	    table_find(tab, uid, 0, &ts) == -1 ||
-	    strcmp(plainaddr(ts.addr), c->peer) != 0) {
-		log_warnx("[%s]: voice uid %u: not a member of room %u from "
-		    "this address, closing", c->peer, uid, room);
+	if ((why = voice_check(tab, room, uid, c->peer, &tr)) != NULL) {
+		log_warnx("[%s]: voice uid %u room %u: %s, closing", c->peer,
+		    uid, room, why);
 		c->dead = 1;
 		return;
 	}
@@ -771,8 +783,12 @@ accept_one(int lfd, int64_t now)
 	fd = accept4(lfd, (struct sockaddr *)&ss, &len,
 	    SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (fd == -1) {
-		if (errno == EMFILE || errno == ENFILE)
+		/* the listener stays readable: once a window, not per poll */
+		if ((errno == EMFILE || errno == ENFILE) &&
+		    now - fulllog >= LOG_WINDOW) {
 			log_warn("voice: accept");
+			fulllog = now;
+		}
 		return -1;
 	}
 	if (getnameinfo((struct sockaddr *)&ss, len, host, sizeof(host),

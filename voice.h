@@ -33,4 +33,12 @@ struct table;
 __dead void	 voice_main(int, int, struct table *,
 		    const struct pald_conf *, const char *, pid_t);
 
+/*
+ * voice_check - may uid, connected from the address peer, have the voice
+ * of room?  NULL (and the room), or why not.  The handshake's check.
+ */
+struct troom;
+const char	*voice_check(struct table *, uint32_t, uint32_t, const char *,
+		    struct troom *);
+
 #endif /* PALD_VOICE_H */

@@ -865,8 +865,13 @@ table_recv(struct table *t, int *kind, void *buf, size_t cap)
 			return 0;
 		pos = tail % sz;
 		memcpy(&m, ring_ + pos, sizeof(m));
-		if (m.len > sz - pos - sizeof(m))
-			slog_fatalx("%s: inbox corrupt", __func__);
+		/* more than a ring's worth, or past its end: lost as if full */
+		if (head - tail > sz || pos % 8 != 0 ||
+		    m.len > sz - pos - sizeof(m)) {
+			slog_warnx("%s: inbox %d corrupt", __func__,
+			    t->myslot);
+			return -1;
+		}
 		tail += (uint32_t)sizeof(m) + ((m.len + 7) & ~7u);
 		if (m.kind != 0 && m.len <= cap)
 			memcpy(buf, ring_ + pos + sizeof(m), m.len);

@@ -5,14 +5,7 @@
  * byte, and fed to the voice reader as a client would send it; every
  * item the reader reports must fit its contract, and every unit goes
  * through rtp_check and, when good, rtp_rewrite (the rewritten bytes
- * must carry the uid).  Not built by make(1).  Build and run from the
- * top of the tree:
- *
- *	clang -g -O1 -fsanitize=fuzzer,address,undefined \
- *	    -fno-sanitize-recover=all -o /tmp/fuzz_rtp \
- *	    tests/fuzz_rtp.c proto/rtp.c
- *	mkdir -p /tmp/fuzz_rtp_corpus && /tmp/fuzz_rtp -max_total_time=60 \
- *	    -max_len=4096 /tmp/fuzz_rtp_corpus
+ * must carry the uid).  Built and run by make fuzz.
  */
 #include <sys/types.h>
 

@@ -6,13 +6,7 @@
  * read past the end, checks what each returns against its contract, and
  * checks that printable input within the exact lengths (23 bytes for
  * variant 1, 30 for 2, 17 for 3) survives lym_encode + lym_decode.
- * Not built by make(1).  Build and run from the top of the tree:
- *
- *	clang -g -O1 -fsanitize=fuzzer,address,undefined \
- *	    -fno-sanitize-recover=all -o /tmp/fuzz_wire \
- *	    tests/fuzz_wire.c proto/wire.c
- *	mkdir -p /tmp/fuzz_corpus && /tmp/fuzz_wire -max_total_time=60 \
- *	    -max_len=512 /tmp/fuzz_corpus
+ * Built and run by make fuzz.
  */
 #include <sys/types.h>
 

@@ -817,6 +817,38 @@ IN
 }
 rtp_command_cleanup() { pald_stop; }
 
+atf_test_case flood_log cleanup
+flood_log_head()
+{
+	atf_set "descr" "one client's flood of bad requests (joins of a missing room, unknown frames, calls of the wrong length) gives at most log_rate lines about its address, 3 of one kind"
+}
+flood_log_body()
+{
+	adduser alice alice-pw >/dev/null
+	conf "log_rate 8" "join_rate 1000" "packet_rate 1000" \
+	    "packet_burst 1000"
+	pald_start
+	{
+		echo "login alice alice-pw"
+		i=0
+		while [ $i -lt 60 ]; do
+			echo "join 99999"
+			echo "send 0x7123 00"
+			echo "send -450 00"
+			i=$((i + 1))
+		done
+		# every request before it has been answered or ignored
+		echo "im 1000001 /help"
+		echo "expect 0x0014 from=1000001"
+		echo "quit"
+	} | client >alice.out
+	n=$(grep -c "join 99999 refused" pald.log)
+	[ "$n" -ge 1 ] && [ "$n" -le 3 ] || atf_fail "$n lines of refused joins"
+	n=$(grep -c "^pald.*\[127\.0\.0\.1\]" pald.log)
+	[ "$n" -le 8 ] || atf_fail "$n lines about 127.0.0.1: $(cat pald.log)"
+}
+flood_log_cleanup() { pald_stop; }
+
 atf_init_test_cases()
 {
 	atf_add_test_case list_counts
@@ -837,4 +869,5 @@ atf_init_test_cases()
 	atf_add_test_case mic_hands_video
 	atf_add_test_case admin_code
 	atf_add_test_case rtp_command
+	atf_add_test_case flood_log
 }

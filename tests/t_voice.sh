@@ -154,10 +154,10 @@ not_member_body()
 	member 3 1000002
 	atf_check -o match:"^EOF" -o match:"^UNITS 0" \
 	    "$V" -p "$VPORT" -r "$ROOM" -u 1000009 -l -s 5
-	wait_for pald.log "voice uid 1000009: not a member of room $ROOM"
+	wait_for pald.log "voice uid 1000009 room $ROOM: not a member of the room"
 	atf_check -o match:"^EOF" \
 	    "$V" -p "$VPORT" -r 50077 -u 1000002 -l -s 5
-	wait_for pald.log "voice uid 1000002: room 50077 not active"
+	wait_for pald.log "voice uid 1000002 room 50077: room not active"
 	# a non-member cannot speak either
 	listen 1000002 2
 	talk 1000009 3
