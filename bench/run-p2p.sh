@@ -41,33 +41,34 @@ vpid=$(pgrep -P "$(cat "$dir/pald.pid")" -f 'pald: voice' | head -1)
 rss() { sed -n 's/^VmRSS:[[:space:]]*//p' "/proc/$vpid/status"; }
 echo "# $(uname -sr), $(nproc) cores; load before: $(uptime | sed 's/.*load/load/')"
 
+# sides SIDE WHAT - one h_client per call, in the background, for side
+# SIDE (a the caller, b the callee): the other's uid, our login, WHAT
+# (printf lines, %s the other), READY and the wait for the end
+sides() {
+	i=0
+	while [ $i -lt "$calls" ]; do
+		if [ "$1" = a ]; then me=pb$((2 * i)) other=pb$((2 * i + 1))
+		else me=pb$((2 * i + 1)) other=pb$((2 * i)); fi
+		printf "uid %s\nlogin %s benchpw1\n$2\necho READY\nwaitfile %s/done\nquit\n" \
+		    "$other" "$me" "$other" "$dir" | hc 600 >"$dir/$1$i.out" 2>&1 &
+		pids="$pids $!"
+		i=$((i + 1))
+	done
+}
+# until_n COUNT RE TEXT - until the sides have COUNT lines RE, else TEXT
+until_n() {
+	j=0
+	until [ "$(cat "$dir"/[ab]*.out | grep -c "$2")" -ge "$1" ]; do
+		j=$((j + 1)); [ $j -gt 1200 ] && { echo "$3" >&2; exit 1; }
+		sleep 0.1
+	done
+}
+
 # the calls: B answers A's call; both print the 0x01c1 they get
-i=0
-while [ $i -lt "$calls" ]; do
-	a=pb$((2 * i)) b=pb$((2 * i + 1))
-	printf 'uid %s\nlogin %s benchpw1\nexpect 0x01c2\nanswer %s\nexpect 0x01c1\necho READY\nwaitfile %s/done\nquit\n' \
-	    "$a" "$b" "$a" "$dir" | hc 600 >"$dir/b$i.out" 2>&1 &
-	pids="$pids $!"
-	i=$((i + 1))
-done
-j=0
-until [ "$(cat "$dir"/b*.out | grep -c '^LOGIN-OK')" -ge "$calls" ]; do
-	j=$((j + 1)); [ $j -gt 1200 ] && { echo "logins timed out" >&2; exit 1; }
-	sleep 0.1
-done
-i=0
-while [ $i -lt "$calls" ]; do
-	a=pb$((2 * i)) b=pb$((2 * i + 1))
-	printf 'uid %s\nlogin %s benchpw1\ncall %s\nexpect 0x01c1\necho READY\nwaitfile %s/done\nquit\n' \
-	    "$b" "$a" "$b" "$dir" | hc 600 >"$dir/a$i.out" 2>&1 &
-	pids="$pids $!"
-	i=$((i + 1))
-done
-j=0
-until [ "$(cat "$dir"/[ab]*.out | grep -c '^READY')" -ge $((2 * calls)) ]; do
-	j=$((j + 1)); [ $j -gt 1200 ] && { echo "calls not set up" >&2; exit 1; }
-	sleep 0.1
-done
+sides b 'expect 0x01c2\nanswer %s\nexpect 0x01c1'
+until_n "$calls" '^LOGIN-OK' "logins timed out"
+sides a 'call %s\nexpect 0x01c1'
+until_n $((2 * calls)) '^READY' "calls not set up"
 port() { sed -n 's/^RECV 0x01c1 .* port=\([0-9]*\).*/\1/p' "$1"; }
 i=0
 while [ $i -lt "$calls" ]; do
@@ -84,6 +85,15 @@ wait $pids 2>/dev/null || :
 pids=
 grep 'relay: call.*: off' "$dir/pald.log" | grep -v ' 0 dropped' | head -3 || :
 
+# wait_re RE FILE TEXT - until FILE has a line RE (30 s), else TEXT
+wait_re() {
+	j=0
+	until grep -q "$1" "$2"; do
+		j=$((j + 1)); [ $j -gt 300 ] && { echo "$3" >&2; exit 1; }
+		sleep 0.1
+	done
+}
+
 # the files, one at a time: A offers, B accepts with port 2090
 a=pb$((2 * calls)) b=pb$((2 * calls + 1))
 k=0
@@ -93,11 +103,7 @@ while [ $k -lt "$runs" ]; do
 	printf 'uid %s\nlogin %s benchpw1\nexpect 0x01bd\nacceptfile %s\nwaitfile %s/fdone\nquit\n' \
 	    "$a" "$b" "$a" "$dir" | hc 120 >"$dir/fb.out" 2>&1 &
 	fb=$!
-	j=0
-	until grep -q '^LOGIN-OK' "$dir/fb.out"; do
-		j=$((j + 1)); [ $j -gt 300 ] && { echo "no login" >&2; exit 1; }
-		sleep 0.1
-	done
+	wait_re '^LOGIN-OK' "$dir/fb.out" "no login"
 	printf 'uid %s\nlogin %s benchpw1\noffer %s\nexpect 0x01bc\nwaitfile %s/fdone\nquit\n' \
 	    "$b" "$a" "$b" "$dir" | hc 120 >"$dir/fa.out" 2>&1 &
 	fa=$!
@@ -105,11 +111,7 @@ while [ $k -lt "$runs" ]; do
 	before=$(rss)
 	"$top/bench/p2pbench" -f "$dir/fport" -s "$mib" -T 100 >"$dir/file.out" &
 	pb=$!
-	j=0
-	until grep -q '^RECV 0x01bc' "$dir/fa.out"; do
-		j=$((j + 1)); [ $j -gt 300 ] && { echo "no 0x01bc" >&2; exit 1; }
-		sleep 0.1
-	done
+	wait_re '^RECV 0x01bc' "$dir/fa.out" "no 0x01bc"
 	sed -n 's/^RECV 0x01bc .* port=\([0-9]*\).*/\1/p' "$dir/fa.out" >"$dir/fport.tmp"
 	mv "$dir/fport.tmp" "$dir/fport"
 	peak=0
