@@ -224,7 +224,9 @@ pick_file() {
 # 6. a file from the client to the bot
 head -c 204800 /dev/urandom >"$pfx/drive_c/f200k.bin"
 head -c 204800 /dev/urandom >"$OUT/b200k.bin"
-bot "expect 0x01bd" "flisten" "acceptfile alice" "fget $OUT/from-client.bin" "echo GOT"
+# (after the file the bot sends -443, as the 5.0 receiver does: the end)
+bot "expect 0x01bd" "flisten" "acceptfile alice" "fget $OUT/from-client.bin" \
+    "refuse alice" "echo GOT"
 pick_file 'C:\f200k.bin'
 if wait_line '^GOT' 60; then
 	sleep 2; shot file-out-complete
