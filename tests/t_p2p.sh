@@ -266,6 +266,73 @@ IN
 }
 refused_cleanup() { p2p_stop; }
 
+atf_test_case refused_kinds cleanup
+refused_kinds_head()
+{
+	atf_set "descr" "a file or video call to someone off line, unknown, oneself or the system user gets the refusal of its kind (0x01bb, 0x02bd) at once, and no text"
+	atf_set "timeout" 60
+}
+refused_kinds_body()
+{
+	p2p_start
+	{
+		echo "login alice alice-pw"
+		for u in 1000005 1000099 1000002 1000001; do
+			echo "offer $u"
+			echo "expect 0x01bb uid=$u"
+			echo "vcall $u 2091"
+			echo "expect 0x02bd uid=$u"
+		done
+		echo "echo REFUSED"
+		echo "quit"
+	} >alice.in
+	"$H" -b $A -t 20 "$PORT" <alice.in >alice.out 2>&1 ||
+	    atf_fail "alice: $(cat alice.out)"
+	atf_check -o inline:"4\n" grep -c "^RECV 0x01bb" alice.out
+	atf_check -o inline:"4\n" grep -c "^RECV 0x02bd" alice.out
+	atf_check -s exit:1 grep -q "^RECV 0x0064" alice.out
+}
+refused_kinds_cleanup() { p2p_stop; }
+
+atf_test_case unasked cleanup
+unasked_head()
+{
+	atf_set "descr" "answers, declines and hang-ups of every kind that name someone who asked nothing reach nobody; the session goes on and its next call rings"
+	atf_set "timeout" 60
+}
+unasked_body()
+{
+	p2p_start
+	printf 'login bob bob-pw\necho IN\nexpect 0x01c2 uid=1000002\necho RUNG\nquit\n' >bob.in
+	party bob $B
+	wait_for bob.out "^IN"
+	cat >alice.in <<'IN'
+uid bob
+login alice alice-pw
+answer bob
+decline bob
+hangup bob
+acceptfile bob
+refuse bob
+vaccept bob 2091
+vdecline bob
+vhangup bob
+drain 500
+call bob
+echo CALLED
+waitfile rung
+quit
+IN
+	party alice $A
+	wait_for bob.out "^RUNG"
+	done_ok bob
+	touch rung
+	done_ok alice
+	atf_check -s exit:1 grep -E "^RECV 0x0(1c[013]|1b[bc]|2(c6|bd|d0))" bob.out
+	atf_check -o inline:"1\n" grep -c "^RECV 0x01c2" bob.out
+}
+unasked_cleanup() { p2p_stop; }
+
 atf_test_case blocked cleanup
 blocked_head()
 {
@@ -746,6 +813,8 @@ atf_init_test_cases()
 	atf_add_test_case call_relay
 	atf_add_test_case call_direct
 	atf_add_test_case refused
+	atf_add_test_case refused_kinds
+	atf_add_test_case unasked
 	atf_add_test_case blocked
 	atf_add_test_case privacy
 	atf_add_test_case malformed
