@@ -28,9 +28,18 @@
  * Nothing is written to disk: a pipe holds one buffer of PIPE_BUFSZ
  * bytes, and the sender is not read while it is full.
  *
+ * Where epoll(7) exists (Linux), the calls' UDP sockets sit in one epoll
+ * descriptor, and only that descriptor is in the voice child's poll set:
+ * a poll over every call's two sockets cost the voice child more than
+ * all its relaying (bench/README: 100 calls are 400 sockets, polled
+ * 2,500 times a second).  Elsewhere they are polled one by one.
+ *
  * No Berkeley DB: everything comes from the shared table.
  */
 #include <sys/types.h>
+#ifdef __linux__
+#include <sys/epoll.h>
+#endif
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
@@ -107,6 +116,9 @@ struct pipe {
 #define R_UDP		1
 #define R_LISTEN	2
 #define R_PIPE		3
+#define R_EPOLL		4
+
+#define EP_EVENTS	64		/* ready sockets taken at a time */
 
 struct ref {
 	int		 what;
@@ -121,6 +133,7 @@ static struct pipe	*pipes[RELAY_PIPES];
 static struct ref	 refs[RELAY_FDS];
 static struct sockaddr_in bindaddr;	/* the voice port's address */
 static int		 nfds;		/* descriptors held */
+static int		 ep = -1;	/* epoll: the calls' UDP sockets */
 static int		 file_max, file_rate;
 static uint64_t		 total_dgrams, total_stray, total_bytes;
 
@@ -161,6 +174,29 @@ relay_init(struct table *t, const struct pald_conf *c, int lfd)
 		sides[i].ufd[0] = sides[i].ufd[1] = sides[i].lfd = -1;
 		sides[i].peer = -1;
 	}
+#ifdef __linux__
+	if ((ep = epoll_create1(EPOLL_CLOEXEC)) == -1)
+		log_warn("relay: epoll_create1 (the calls' sockets are polled "
+		    "one by one)");
+#endif
+}
+
+/* ep_add - side i's UDP socket k into the epoll set; -1 if it failed */
+static int
+ep_add(int i, int k)
+{
+#ifdef __linux__
+	struct epoll_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	ev.data.u32 = (uint32_t)(i << 1 | k);
+	if (epoll_ctl(ep, EPOLL_CTL_ADD, sides[i].ufd[k], &ev) == -1) {
+		log_warn("relay: epoll_ctl");
+		return -1;
+	}
+#endif
+	return 0;
 }
 
 void
@@ -257,11 +293,13 @@ side_open(int i)
 	if (sd->e.kind == TP_CALL && sd->ufd[0] == -1) {
 		for (k = 0; k < 2; k++)
 			if ((sd->ufd[k] = sock(SOCK_DGRAM,
-			    sd->e.rport + k)) == -1)
+			    sd->e.rport + k)) == -1 ||
+			    (ep != -1 && ep_add(i, k) == -1))
 				break;
 		if (k < 2) {
 			log_warn("relay: UDP port %d", sd->e.rport + k);
 			sock_close(&sd->ufd[0]);
+			sock_close(&sd->ufd[1]);
 			sd->failed = 1;
 		} else
 			side_log(sd, "ready");
@@ -834,9 +872,15 @@ relay_poll(struct pollfd *pfd, int max, int64_t now)
 
 	if (max > RELAY_FDS)
 		max = RELAY_FDS;
+	if (ep != -1 && n < max) {
+		pfd[n].fd = ep;
+		pfd[n].events = POLLIN;
+		pfd[n].revents = 0;
+		ref(n++, R_EPOLL, 0, 0);
+	}
 	for (i = 0; i < TABLE_P2P && n < max; i++) {
 		sd = &sides[i];
-		for (k = 0; k < 2 && n < max; k++)
+		for (k = 0; k < 2 && n < max && ep == -1; k++)
 			if (sd->ufd[k] != -1) {
 				pfd[n].fd = sd->ufd[k];
 				pfd[n].events = POLLIN;
@@ -856,6 +900,29 @@ relay_poll(struct pollfd *pfd, int max, int64_t now)
 	return n;
 }
 
+/* ep_input - the calls' sockets that epoll says are ready */
+static void
+ep_input(int64_t now)
+{
+#ifdef __linux__
+	struct epoll_event evs[EP_EVENTS];
+	int		 i, k, n, r, round = 0;
+
+	do {	/* a few rounds at most: the rest waits for the next poll */
+		if ((n = epoll_wait(ep, evs, EP_EVENTS, 0)) == -1)
+			return;
+		for (r = 0; r < n; r++) {
+			i = (int)(evs[r].data.u32 >> 1);
+			k = (int)(evs[r].data.u32 & 1);
+			if (i < TABLE_P2P && sides[i].ufd[k] != -1)
+				udp_in(i, k, now);
+		}
+	} while (n == EP_EVENTS && ++round < 4);
+#else
+	(void)now;
+#endif
+}
+
 void
 relay_input(const struct pollfd *pfd, int n, int64_t now)
 {
@@ -865,6 +932,9 @@ relay_input(const struct pollfd *pfd, int n, int64_t now)
 		if (pfd[i].revents == 0)
 			continue;
 		switch (refs[i].what) {
+		case R_EPOLL:
+			ep_input(now);
+			break;
 		case R_UDP:
 			if (sides[refs[i].i].ufd[refs[i].k] == pfd[i].fd)
 				udp_in(refs[i].i, refs[i].k, now);

@@ -28,7 +28,7 @@ hc() { "$top/tests/h_client" -s 127.0.0.2 -t "$1" "$(cat "$dir/pald.port")"; }
 "$top/bench/mkusers.sh" -h "$dir/db" -n $((2 * calls + 2)) -P pb >/dev/null
 printf 'categories %s/data/categories.txt\nvoice_port 0\np2p_port 21000\nfile_rate 0\nfile_max 2147483647\nmax_per_address 1000\nmax_prelogin_per_address 1000\n' \
     "$top" >"$dir/pald.conf"
-"$top/pald" -d -f "$dir/pald.conf" -l 127.0.0.1 -p 0 -h "$dir/db" \
+"${PALD:-$top/pald}" -d -f "$dir/pald.conf" -l 127.0.0.1 -p 0 -h "$dir/db" \
     -r "$dir/run" -P "$dir/pald.pid" -W "$dir/pald.port" \
     -w "$dir/voice.port" 2>"$dir/pald.log" &
 i=0
