@@ -21,9 +21,11 @@ DB_OBJS=	store/dbr.o store/env.o store/schema.o store/arena.o \
 		store/kv.o store/pw.o store/slog.o store/lock.o store/rq.o \
 		store/serve.o store/remote.o
 STORE_OBJS=	${DB_OBJS} store/table.o
-OBJS=		pald.o child.o session.o room.o p2p.o admin.o ban.o guard.o out.o \
+# everything but the master's main(): also what the fuzz targets link
+LIB_OBJS=	child.o session.o room.o p2p.o admin.o ban.o guard.o out.o \
 		conf.o proc.o lograte.o log.o voice.o relay.o keeper.o storesrv.o \
 		${PROTO_OBJS} ${STORE_OBJS}
+OBJS=		pald.o ${LIB_OBJS}
 PALPASSWD_OBJS=	palpasswd.o log.o ${DB_OBJS}
 TESTS=		tests/t_pald tests/t_admin tests/t_room tests/t_client \
 		tests/t_voice tests/t_pool tests/t_p2p tests/t_crash tests/h_client \
@@ -40,13 +42,7 @@ FUZZ_SECONDS?=	30
 FUZZ_CFLAGS=	-std=c11 -g -O1 -fno-omit-frame-pointer \
 		-fsanitize=address,undefined -fno-sanitize-recover=all \
 		${CPPFLAGS}
-FUZZ_SRCS=	child.c keeper.c voice.c relay.c session.c admin.c room.c \
-		p2p.c guard.c ban.c out.c conf.c proc.c lograte.c log.c \
-		proto/wire.c proto/rtp.c store/dbr.c store/env.c \
-		store/schema.c store/arena.c store/txn.c store/row.c \
-		store/user.c store/buddy.c store/offline.c store/rooms.c \
-		store/bans.c store/invite.c store/kv.c store/pw.c \
-		store/slog.c store/table.c
+FUZZ_SRCS=	${LIB_OBJS:.o=.c}
 FUZZ_LIB=	tests/fuzzobj/libpald.a
 FUZZERS=	tests/fuzz_wire tests/fuzz_rtp tests/fuzz_kv tests/fuzz_conf \
 		tests/fuzz_cmd tests/fuzz_store tests/fuzz_seed \
@@ -184,7 +180,7 @@ check: all ${TESTS}
 # The server's files once, instrumented for the fuzzers, in an archive:
 # each target takes what it needs.
 ${FUZZ_LIB}: ${FUZZ_SRCS} pald.h log.h sess.h store/table.h store/db.h \
-    store/dbint.h store/kv.h proto/wire.h proto/rtp.h
+    store/dbint.h store/kv.h store/remote.h proto/wire.h proto/rtp.h
 	rm -rf tests/fuzzobj
 	mkdir -p tests/fuzzobj
 	for f in ${FUZZ_SRCS}; do \
