@@ -19,6 +19,7 @@
 #	PALD_HASH_COST=4	bcrypt cost of the benchmark accounts
 #	BENCH_CACHE=/var/tmp/pald-bench	where the accounts are made once
 #	KEEP=1			keep the temporary directory (logs)
+#	CONF_EXTRA=		more pald.conf lines, e.g. "store_processes 3"
 #
 # Every run starts a fresh pald (-d -p 0 -W portfile -P pidfile) on a
 # private copy of the account store and a private run directory under a
@@ -71,6 +72,7 @@ max_sessions $MAX_SESSIONS
 max_prelogin $MAX_SESSIONS
 max_prelogin_per_address $MAX_SESSIONS
 categories $top/data/categories.txt
+${CONF_EXTRA:-}
 EOF
 
 # pss - "processes KiB": Pss summed over the master and its children

@@ -5,7 +5,14 @@
  *	[header, HDR_SIZE][slot records][inbox rings, PALD_INBOX_SIZE each]
  * fcntl byte locks (offsets past the end of the file are fine for fcntl):
  *	LK_TABLE		claim, release and sweep of slots
+ *	LK_LINES, LK_ROOMS, LK_ROOM + r, LK_P2P	(see their users)
+ * and in ${rundir}/live, a file of no data:
  *	LK_LIVE + i		held by slot i's owner for its life
+ * The liveness bytes have a file of their own: the kernel keeps one
+ * list of fcntl locks per file and walks it on every lock and unlock,
+ * and with every held session's byte in the table's list, each table
+ * or room lock cost a walk of thousands (posix_lock_inode was 12 % of
+ * the session processes' CPU at 2,000 held, the largest kernel item).
  * The file is volatile: nothing in it outlives a restart of the service.
  */
 #include <sys/types.h>
@@ -145,6 +152,7 @@ struct tmsg {
 
 struct table {
 	int		 fd;
+	int		 livefd;	/* ${rundir}/live: LK_LIVE's file */
 	unsigned char	*base;
 	size_t		 size;
 	struct thdr	*hdr;
@@ -291,7 +299,7 @@ alive(struct table *t, int i)
 	fl.l_whence = SEEK_SET;
 	fl.l_start = LK_LIVE + i;
 	fl.l_len = 1;
-	if (fcntl(t->fd, F_GETLK, &fl) == -1)
+	if (fcntl(t->livefd, F_GETLK, &fl) == -1)
 		slog_fatal("%s: F_GETLK", __func__);
 	return fl.l_type != F_UNLCK;
 }
@@ -355,7 +363,7 @@ table_open(const char *dir, int create)
 	if ((t = calloc(1, sizeof(*t))) == NULL)
 		return NULL;
 	t->myslot = -1;
-	t->bellfd = t->sendfd = -1;
+	t->bellfd = t->sendfd = t->livefd = -1;
 	t->pid = getpid();
 	t->size = HDR_SIZE + slots_size() +
 	    (size_t)PALD_MAX_SESSIONS * PALD_INBOX_SIZE + recs_size() +
@@ -367,6 +375,11 @@ table_open(const char *dir, int create)
 		goto fail;
 	if ((t->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1)
 		goto fail;
+	n = snprintf(path, sizeof(path), "%s/%s", dir, TABLE_LIVE);
+	if (n < 0 || (size_t)n >= sizeof(path) || (t->livefd = open(path,
+	    O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1)
+		goto failfd;
+	n = snprintf(path, sizeof(path), "%s/%s", dir, TABLE_FILE);
 	if (fstat(t->fd, &st) == -1)
 		goto failfd;
 	if ((size_t)st.st_size != t->size &&
@@ -406,6 +419,8 @@ table_open(const char *dir, int create)
 failmap:
 	(void)munmap(t->base, t->size);
 failfd:
+	if (t->livefd != -1)
+		(void)close(t->livefd);
 	(void)close(t->fd);
 fail:
 	free(t);
@@ -427,6 +442,7 @@ table_close(struct table *t)
 	if (t->sendfd != -1)
 		(void)close(t->sendfd);
 	(void)munmap(t->base, t->size);
+	(void)close(t->livefd);
 	(void)close(t->fd);
 	free(t);
 }
@@ -466,11 +482,11 @@ table_login(struct table *t, uint32_t uid, const char *nick,
 		s = &t->slots[i];
 		if (atomic_load(&s->state) != 0)
 			continue;
-		if (lockbyte(t->fd, LK_LIVE + i, F_WRLCK, 0) == -1)
+		if (lockbyte(t->livefd, LK_LIVE + i, F_WRLCK, 0) == -1)
 			continue;
 		if (t->keptbell == 0 && (t->bellfd = bell_open(t, i)) == -1) {
 			slog_warn("%s: doorbell %u", __func__, i);
-			(void)lockbyte(t->fd, LK_LIVE + i, F_UNLCK, 0);
+			(void)lockbyte(t->livefd, LK_LIVE + i, F_UNLCK, 0);
 			break;
 		}
 		gen = atomic_fetch_add(&t->hdr->gen, 1) + 1;
@@ -533,7 +549,7 @@ table_logout(struct table *t)
 		return;
 	table_lock(t);
 	slot_clear(t, i);
-	(void)lockbyte(t->fd, LK_LIVE + i, F_UNLCK, 0);
+	(void)lockbyte(t->livefd, LK_LIVE + i, F_UNLCK, 0);
 	table_unlock(t);
 	if (t->keptbell == 0) {
 		if (t->bellfd != -1)

@@ -35,6 +35,7 @@
 #include "slog.h"
 
 #define TABLE_FILE	"table"
+#define TABLE_LIVE	"live"	/* the sessions' liveness locks */
 
 /* Message kinds in an inbox. */
 #define TM_FRAME	1	/* a complete wire frame: write it out */
