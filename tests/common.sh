@@ -34,7 +34,8 @@ wait_for()
 	i=0
 	while ! grep -q -- "$2" "$1" 2>/dev/null; do
 		i=$((i + 1))
-		[ $i -gt 200 ] && atf_fail "no '$2' in $1: $(cat "$1" 2>&1)"
+		[ $i -gt $((${3:-10} * 20)) ] &&
+		    atf_fail "no '$2' in $1: $(cat "$1" 2>&1)"
 		sleep 0.05
 	done
 }

@@ -20,7 +20,16 @@ E=127.0.0.5
 # this run's own (suites elsewhere may hold others)
 p2p_start()
 {
-	BASE=$((10000 + $$ % 1000 * 20))
+	# a base whose first 64 ports no socket on this host uses (other
+	# suites and benchmarks may run beside this one)
+	n=0
+	while :; do
+		BASE=$((10000 + ($$ + n * 337) % 1000 * 20))
+		ss -Hantu '( sport >= :'$BASE' and sport < :'$((BASE + 64))' )' \
+		    2>/dev/null | grep -q . || break
+		n=$((n + 1))
+		[ $n -lt 20 ] || break
+	done
 	conf "p2p_port $BASE" "$@"
 	adduser alice alice-pw >/dev/null
 	adduser bob bob-pw >/dev/null
