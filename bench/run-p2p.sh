@@ -10,7 +10,8 @@
 # transfers of MIB MiB, each set up by a fresh pair (-445, -444 with
 # port 2090, 0x01bc), timed by p2pbench, with the voice child's RSS
 # before, at its highest during, and after.  Loopback only; every wait is
-# bounded.
+# bounded.  P2P_DUMP=file: the relayed units' send times and latencies
+# (p2pbench -o); PALD=binary: another pald (A/B runs).
 #
 #	bench/run-p2p.sh [CALLS [RUNS [UNITS [MIB]]]]	(100 3 200 200)
 #
@@ -49,7 +50,7 @@ sides() {
 	while [ $i -lt "$calls" ]; do
 		if [ "$1" = a ]; then me=pb$((2 * i)) other=pb$((2 * i + 1))
 		else me=pb$((2 * i + 1)) other=pb$((2 * i)); fi
-		printf "uid %s\nlogin %s benchpw1\n$2\necho READY\nwaitfile %s/done\nquit\n" \
+		printf "uid %s\nlogin %s benchpw1\n$2\necho READY\nholdfile %s/done\nquit\n" \
 		    "$other" "$me" "$other" "$dir" | hc 600 >"$dir/$1$i.out" 2>&1 &
 		pids="$pids $!"
 		i=$((i + 1))
@@ -75,8 +76,9 @@ while [ $i -lt "$calls" ]; do
 	echo "$(port "$dir/a$i.out") $(port "$dir/b$i.out")"
 	i=$((i + 1))
 done >"$dir/pairs"
-echo "# voice child RSS with $calls calls set up: $(rss)"
-"$top/bench/p2pbench" -c "$dir/pairs" -n "$units" -k "$runs" -T 300
+echo "# voice child RSS with $calls calls set up: $(rss); pid $vpid"
+"$top/bench/p2pbench" -c "$dir/pairs" -n "$units" -k "$runs" -T 300 \
+    ${P2P_DUMP:+-o "$P2P_DUMP"}
 "$top/bench/p2pbench" -c "$dir/pairs" -d -n "$units" -k "$runs" -T 300
 echo "# voice child RSS after the calls' audio: $(rss)"
 echo "# load: $(uptime | sed 's/.*load/load/')"
