@@ -32,7 +32,8 @@
  * descriptor, and only that descriptor is in the voice child's poll set:
  * a poll over every call's two sockets cost the voice child more than
  * all its relaying (bench/README: 100 calls are 400 sockets, polled
- * 2,500 times a second).  Elsewhere they are polled one by one.
+ * 2,500 times a second).  Elsewhere they are polled one by one.  On
+ * Linux, recvmmsg also takes what a socket holds in one call.
  *
  * No Berkeley DB: everything comes from the shared table.
  */
@@ -508,7 +509,6 @@ udp_in(int i, int k, int64_t now)
 		if ((n = recvmmsg(sides[i].ufd[k], mm, MMSG, MSG_DONTWAIT,
 		    NULL)) <= 0)
 			return;
-		/* the socket may be closed meanwhile: not by dgram_in */
 		for (j = 0; j < n; j++)
 			dgram_in(i, k, p[j], (ssize_t)mm[j].msg_len, &from[j],
 			    now);
