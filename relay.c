@@ -32,7 +32,8 @@
  * descriptor, and only that descriptor is in the voice child's poll set:
  * a poll over every call's two sockets cost the voice child more than
  * all its relaying (bench/README: 100 calls are 400 sockets, polled
- * 2,500 times a second).  Elsewhere they are polled one by one.
+ * 2,500 times a second).  Elsewhere they are polled one by one.  On
+ * Linux, recvmmsg also takes what a socket holds in one call.
  *
  * No Berkeley DB: everything comes from the shared table.
  */
@@ -41,6 +42,7 @@
 #include <sys/epoll.h>
 #endif
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
@@ -133,6 +135,8 @@ static struct pipe	*pipes[RELAY_PIPES];
 static struct ref	 refs[RELAY_FDS];
 static struct sockaddr_in bindaddr;	/* the voice port's address */
 static int		 nfds;		/* descriptors held */
+static int		 hiside;	/* no side at or above has a socket */
+static int		 nlisten;	/* sides with a TCP listener */
 static int		 ep = -1;	/* epoll: the calls' UDP sockets */
 static int		 file_max, file_rate;
 static uint64_t		 total_dgrams, total_stray, total_bytes;
@@ -269,6 +273,8 @@ side_close(int i)
 	}
 	sock_close(&sd->ufd[0]);
 	sock_close(&sd->ufd[1]);
+	if (sd->lfd != -1)
+		nlisten--;
 	sock_close(&sd->lfd);
 	for (k = 0; k < RELAY_PIPES; k++)
 		if (pipes[k] != NULL && pipes[k]->side == i &&
@@ -308,8 +314,10 @@ side_open(int i)
 		if ((sd->lfd = sock(SOCK_STREAM, sd->e.rport)) == -1) {
 			log_warn("relay: TCP port %d", sd->e.rport);
 			sd->failed = 1;
-		} else
+		} else {
+			nlisten++;
 			side_log(sd, "ready");
+		}
 	}
 }
 
@@ -391,6 +399,12 @@ relay_tick(int64_t now)
 			side_log(sd, "on");
 		}
 	}
+	/* relay_poll looks no further (sockets change only in the tick) */
+	for (hiside = TABLE_P2P; hiside > 0; hiside--) {
+		sd = &sides[hiside - 1];
+		if (sd->ufd[0] != -1 || sd->ufd[1] != -1 || sd->lfd != -1)
+			break;
+	}
 }
 
 /* rate_ok - the side's datagram cap on port k: a token bucket */
@@ -429,12 +443,85 @@ stray(struct side *sd, uint32_t ip, int port, int64_t now, const char *what)
 	    sd->e.rport, sd->e.uid, kindname(sd->e.kind), ipstr(ip), port);
 }
 
+/* dgram_in - datagram p of n bytes from on side i's port k: passed on */
+static void
+dgram_in(int i, int k, const unsigned char *p, ssize_t n,
+    const struct sockaddr_in *from, int64_t now)
+{
+	struct side		*sd = &sides[i], *o;
+	struct sockaddr_in	 to;
+
+	if (!sd->on || from->sin_family != AF_INET ||
+	    from->sin_addr.s_addr != sd->ip ||
+	    (sd->latch[k] != 0 && from->sin_port != sd->latch[k])) {
+		stray(sd, from->sin_addr.s_addr, ntohs(from->sin_port), now,
+		    "datagram");
+		return;
+	}
+	if (!dgram_ok(p, n, k) || !rate_ok(sd, k, now)) {
+		sd->stray++;
+		return;
+	}
+	sd->latch[k] = from->sin_port;
+	sd->in++;
+	o = &sides[sd->peer];
+	if (o->ufd[k] == -1)
+		return;
+	memset(&to, 0, sizeof(to));
+	to.sin_family = AF_INET;
+	to.sin_addr.s_addr = o->ip;
+	to.sin_port = htons((uint16_t)(o->e.rport + k));
+	if (sendto(o->ufd[k], p, (size_t)n, 0, (struct sockaddr *)&to,
+	    sizeof(to)) == n) {
+		o->out++;
+		total_dgrams++;
+	}
+}
+
+#ifdef __linux__
+#define MMSG		8		/* datagrams taken by one recvmmsg */
+
+/*
+ * udp_in - what came on side i's port k: to the other side, or dropped.
+ * recvmmsg takes what is queued in one call, and a short count says the
+ * queue is empty, so the usual one datagram costs no recvfrom that
+ * fails with EAGAIN.
+ */
+static void
+udp_in(int i, int k, int64_t now)
+{
+	static unsigned char	 p[MMSG][DGRAM_MAX + 1];
+	static struct sockaddr_in from[MMSG];
+	struct mmsghdr		 mm[MMSG];
+	struct iovec		 iov[MMSG];
+	int			 d, j, n;
+
+	for (d = 0; d < DGRAMS; d += n) {
+		memset(mm, 0, sizeof(mm));
+		for (j = 0; j < MMSG; j++) {
+			iov[j].iov_base = p[j];
+			iov[j].iov_len = sizeof(p[j]);
+			mm[j].msg_hdr.msg_iov = &iov[j];
+			mm[j].msg_hdr.msg_iovlen = 1;
+			mm[j].msg_hdr.msg_name = &from[j];
+			mm[j].msg_hdr.msg_namelen = sizeof(from[j]);
+		}
+		if ((n = recvmmsg(sides[i].ufd[k], mm, MMSG, MSG_DONTWAIT,
+		    NULL)) <= 0)
+			return;
+		for (j = 0; j < n; j++)
+			dgram_in(i, k, p[j], (ssize_t)mm[j].msg_len, &from[j],
+			    now);
+		if (n < MMSG)
+			return;
+	}
+}
+#else
 /* udp_in - what came on side i's port k: to the other side, or dropped */
 static void
 udp_in(int i, int k, int64_t now)
 {
-	struct side		*sd = &sides[i], *o;
-	struct sockaddr_in	 from, to;
+	struct sockaddr_in	 from;
 	unsigned char		 p[DGRAM_MAX + 1];
 	socklen_t		 sl;
 	ssize_t			 n;
@@ -442,37 +529,14 @@ udp_in(int i, int k, int64_t now)
 
 	for (d = 0; d < DGRAMS; d++) {
 		sl = sizeof(from);
-		n = recvfrom(sd->ufd[k], p, sizeof(p), 0,
+		n = recvfrom(sides[i].ufd[k], p, sizeof(p), 0,
 		    (struct sockaddr *)&from, &sl);
 		if (n == -1)
 			return;
-		if (!sd->on || from.sin_family != AF_INET ||
-		    from.sin_addr.s_addr != sd->ip ||
-		    (sd->latch[k] != 0 && from.sin_port != sd->latch[k])) {
-			stray(sd, from.sin_addr.s_addr, ntohs(from.sin_port),
-			    now, "datagram");
-			continue;
-		}
-		if (!dgram_ok(p, n, k) || !rate_ok(sd, k, now)) {
-			sd->stray++;
-			continue;
-		}
-		sd->latch[k] = from.sin_port;
-		sd->in++;
-		o = &sides[sd->peer];
-		if (o->ufd[k] == -1)
-			continue;
-		memset(&to, 0, sizeof(to));
-		to.sin_family = AF_INET;
-		to.sin_addr.s_addr = o->ip;
-		to.sin_port = htons((uint16_t)(o->e.rport + k));
-		if (sendto(o->ufd[k], p, (size_t)n, 0, (struct sockaddr *)&to,
-		    sizeof(to)) == n) {
-			o->out++;
-			total_dgrams++;
-		}
+		dgram_in(i, k, p, n, &from, now);
 	}
 }
+#endif
 
 /* pipe_target - where a pipe of side sd goes: 0, or -1 if nowhere */
 static int
@@ -878,7 +942,11 @@ relay_poll(struct pollfd *pfd, int max, int64_t now)
 		pfd[n].revents = 0;
 		ref(n++, R_EPOLL, 0, 0);
 	}
-	for (i = 0; i < TABLE_P2P && n < max; i++) {
+	/*
+	 * Every poll round comes here: with epoll and no listener there is
+	 * nothing to walk (the walk was most of the voice child's user CPU).
+	 */
+	for (i = 0; i < hiside && n < max && (ep == -1 || nlisten > 0); i++) {
 		sd = &sides[i];
 		for (k = 0; k < 2 && n < max && ep == -1; k++)
 			if (sd->ufd[k] != -1) {

@@ -5,7 +5,7 @@
  * 127.0.0.2, pald listens on 127.0.0.1.
  *
  * usage: p2pbench -c pairs [-d] [-n units] [-k runs] [-i interval_ms]
- *	      [-T secs]
+ *	      [-o dump] [-T secs]
  *	  p2pbench -f portfile [-s megabytes] [-l listen_port] [-T secs]
  *
  * -c: the calls were set up by run-p2p.sh (tests/h_client on both sides,
@@ -24,6 +24,8 @@
  * one loopback hop, the baseline.  Per run and then the medians of the
  * runs:
  *	run=K calls=C units=N delivered=D lost=X dup=Y p50_us= p99_us= max_us=
+ * -o dump: also one line per unit delivered, "run send_ns latency_ns"
+ * (CLOCK_MONOTONIC), to see when the slow ones were sent.
  *
  * -f: one file transfer through the relay.  Listens on 127.0.0.2:
  * listen_port (default 2090, the receiver's port of the -444 the script
@@ -35,6 +37,9 @@
  * Bounded: -T seconds in all (default 120).  libc only.
  */
 #include <sys/types.h>
+#ifdef __linux__
+#include <sys/epoll.h>
+#endif
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
@@ -67,8 +72,10 @@ struct side {
 static struct side	*sd;
 static int		 nsides, nunits = 200, runs = 3, interval = 80, direct;
 static int64_t		 deadline;
-static int64_t		*lat;
+static int64_t		*lat, *sentat;	/* latency, send time (-o) */
 static int		 nlat, lost, dups;
+static FILE		*dump;		/* -o: one line per unit */
+static int		 ep = -1;	/* epoll of the receiving sockets */
 
 static int64_t
 now_ns(void)
@@ -161,22 +168,61 @@ drain(int i, uint32_t run, int64_t t)
 			continue;
 		}
 		sd[i].got[seq / 32] |= 1u << seq % 32;
-		lat[nlat++] = t - ((int64_t)get32(p + 28) << 32 |
-		    get32(p + 32));
+		sentat[nlat] = (int64_t)get32(p + 28) << 32 | get32(p + 32);
+		lat[nlat] = t - sentat[nlat];
+		nlat++;
 	}
 }
 
-/* wait_in - poll every receiving socket for up to ms; drain them */
+/*
+ * wait_in - wait for up to ns for the receiving sockets; drain the ready
+ * ones.  With epoll (Linux) only the ready ones are looked at.  The wait
+ * is to the nanosecond: in ms, the 0.4 ms between two sends of 100 calls
+ * was 0, and p2pbench spun, polling 200 sockets, on a core the relay
+ * needs (bench/README).
+ */
 static void
-wait_in(struct pollfd *pf, int ms, uint32_t run)
+wait_in(struct pollfd *pf, int64_t ns, uint32_t run)
 {
-	int	 i;
+	struct timespec	 ts = { ns / 1000000000, ns % 1000000000 };
+	int		 i;
+#ifdef __linux__
+	struct epoll_event evs[64];
+	int		 n;
 
-	if (poll(pf, nsides, ms) <= 0)
+	if (ep != -1) {
+		if ((n = epoll_pwait2(ep, evs, 64, &ts, NULL)) <= 0)
+			return;
+		for (i = 0; i < n; i++)
+			drain((int)evs[i].data.u32, run, now_ns());
+		return;
+	}
+#endif
+	if (ppoll(pf, nsides, &ts, NULL) <= 0)
 		return;
 	for (i = 0; i < nsides; i++)
 		if (pf[i].revents & POLLIN)
 			drain(i, run, now_ns());
+}
+
+/* ep_init - the receiving sockets in one epoll set (Linux; else poll) */
+static void
+ep_init(void)
+{
+#ifdef __linux__
+	struct epoll_event ev;
+	int	 i;
+
+	if ((ep = epoll_create1(0)) == -1)
+		err(1, "epoll_create1");
+	for (i = 0; i < nsides; i++) {
+		memset(&ev, 0, sizeof(ev));
+		ev.events = EPOLLIN;
+		ev.data.u32 = (uint32_t)i;
+		if (epoll_ctl(ep, EPOLL_CTL_ADD, sd[i].rfd, &ev) == -1)
+			err(1, "epoll_ctl");
+	}
+#endif
 }
 
 static int
@@ -204,30 +250,35 @@ one_run(struct pollfd *pf, uint32_t run, int64_t *r)
 	do {
 		for (i = 0; i < nsides; i++)
 			send_unit(i, run, 0xffffffffu);
-		wait_in(pf, 100, run);
+		wait_in(pf, 100000000, run);
 		for (warm = i = 0; i < nsides; i++)
 			warm += sd[i].warm;
 	} while (warm < nsides && now_ns() < end && now_ns() < deadline);
 	if (warm < nsides)
 		errx(1, "run %u: %d of %d sides heard nothing", run,
 		    nsides - warm, nsides);
-	wait_in(pf, 200, run);
+	wait_in(pf, 200000000, run);
 	step = (int64_t)interval * 1000000 / nsides;
 	next = now_ns();
 	for (u = 0; u < (uint32_t)nunits; u++)
 		for (k = 0; k < nsides; k++) {
 			while ((t = now_ns()) < next)
-				wait_in(pf, (int)((next - t) / 1000000), run);
+				wait_in(pf, next - t, run);
 			send_unit(k, run, u);
 			next += step;
-			for (i = 0; i < nsides; i++)
+			if (ep != -1)
+				wait_in(pf, 0, run);
+			for (i = 0; i < nsides && ep == -1; i++)
 				if (pf[i].revents & POLLIN)
 					drain(i, run, now_ns());
 		}
 	end = now_ns() + 1000000000LL;
 	while (nlat < nsides * nunits && now_ns() < end)
-		wait_in(pf, 50, run);
+		wait_in(pf, 50000000, run);
 	lost = nsides * nunits - nlat;
+	for (i = 0; dump != NULL && i < nlat; i++)
+		fprintf(dump, "%u %lld %lld\n", run, (long long)sentat[i],
+		    (long long)lat[i]);
 	qsort(lat, nlat, sizeof(*lat), cmp64);
 	r[0] = nlat ? lat[nlat / 2] / 1000 : -1;
 	r[1] = nlat ? lat[(int64_t)nlat * 99 / 100] / 1000 : -1;
@@ -268,7 +319,8 @@ calls(const char *path)
 	fclose(f);
 	if (nsides == 0)
 		errx(1, "%s: no pairs", path);
-	if ((lat = calloc((size_t)nsides * nunits, sizeof(*lat))) == NULL)
+	if ((lat = calloc((size_t)nsides * nunits, sizeof(*lat))) == NULL ||
+	    (sentat = calloc((size_t)nsides * nunits, sizeof(*sentat))) == NULL)
 		err(1, "calloc");
 	for (i = 0; i < nsides; i++) {
 		sd[i].rfd = sock(SOCK_DGRAM, "127.0.0.2", sd[i].port);
@@ -276,6 +328,7 @@ calls(const char *path)
 		pf[i].fd = sd[i].rfd;
 		pf[i].events = POLLIN;
 	}
+	ep_init();
 	for (k = 0; k < runs && now_ns() < deadline; k++)
 		one_run(pf, k + 1, res[k]);
 	printf("%smedian of %d runs: calls=%d units=%d", direct ? "direct " : "", k,
@@ -403,7 +456,7 @@ main(int argc, char *argv[])
 	long long	 mib = 200;
 	int		 ch, lport = 2090, secs = 120;
 
-	while ((ch = getopt(argc, argv, "c:df:i:k:l:n:s:T:")) != -1)
+	while ((ch = getopt(argc, argv, "c:df:i:k:l:n:o:s:T:")) != -1)
 		switch (ch) {
 		case 'c':
 			pairs = optarg;
@@ -426,6 +479,10 @@ main(int argc, char *argv[])
 		case 'n':
 			nunits = num(optarg, 1, MAXN);
 			break;
+		case 'o':
+			if ((dump = fopen(optarg, "w")) == NULL)
+				err(1, "%s", optarg);
+			break;
 		case 's':
 			mib = num(optarg, 1, 2000);
 			break;
@@ -442,10 +499,12 @@ main(int argc, char *argv[])
 		calls(pairs);
 	else
 		file(portfile, mib, lport);
+	if (dump != NULL && fclose(dump) == EOF)
+		err(1, "-o");
 	return 0;
 usage:
 	fprintf(stderr, "usage: p2pbench -c pairs [-d] [-n units] [-k runs] "
-	    "[-i interval_ms] [-T secs]\n"
+	    "[-i interval_ms] [-o dump] [-T secs]\n"
 	    "       p2pbench -f portfile [-s megabytes] [-l listen_port] "
 	    "[-T secs]\n");
 	return 2;

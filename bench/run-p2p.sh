@@ -10,7 +10,9 @@
 # transfers of MIB MiB, each set up by a fresh pair (-445, -444 with
 # port 2090, 0x01bc), timed by p2pbench, with the voice child's RSS
 # before, at its highest during, and after.  Loopback only; every wait is
-# bounded.
+# bounded.  P2P_DUMP=file: the relayed units' send times and latencies
+# (p2pbench -o); PALD=binary: another pald (A/B runs); P2PBENCH=binary:
+# another p2pbench.
 #
 #	bench/run-p2p.sh [CALLS [RUNS [UNITS [MIB]]]]	(100 3 200 200)
 #
@@ -23,6 +25,7 @@ mib=${4:-200}
 dir=$(mktemp -d /tmp/pald-p2pbench.XXXXXX)
 pids=
 trap 'kill $pids "$(cat "$dir/pald.pid" 2>/dev/null)" 2>/dev/null || :; rm -rf "$dir"' EXIT INT TERM
+pbench=${P2PBENCH:-$top/bench/p2pbench}
 hc() { "$top/tests/h_client" -s 127.0.0.2 -t "$1" "$(cat "$dir/pald.port")"; }
 
 "$top/bench/mkusers.sh" -h "$dir/db" -n $((2 * calls + 2)) -P pb >/dev/null
@@ -49,7 +52,7 @@ sides() {
 	while [ $i -lt "$calls" ]; do
 		if [ "$1" = a ]; then me=pb$((2 * i)) other=pb$((2 * i + 1))
 		else me=pb$((2 * i + 1)) other=pb$((2 * i)); fi
-		printf "uid %s\nlogin %s benchpw1\n$2\necho READY\nwaitfile %s/done\nquit\n" \
+		printf "uid %s\nlogin %s benchpw1\n$2\necho READY\nholdfile %s/done\nquit\n" \
 		    "$other" "$me" "$other" "$dir" | hc 600 >"$dir/$1$i.out" 2>&1 &
 		pids="$pids $!"
 		i=$((i + 1))
@@ -75,9 +78,16 @@ while [ $i -lt "$calls" ]; do
 	echo "$(port "$dir/a$i.out") $(port "$dir/b$i.out")"
 	i=$((i + 1))
 done >"$dir/pairs"
-echo "# voice child RSS with $calls calls set up: $(rss)"
-"$top/bench/p2pbench" -c "$dir/pairs" -n "$units" -k "$runs" -T 300
-"$top/bench/p2pbench" -c "$dir/pairs" -d -n "$units" -k "$runs" -T 300
+echo "# voice child RSS with $calls calls set up: $(rss); pid $vpid"
+cpu() { cut -d' ' -f1 "/proc/$vpid/schedstat"; }	# ns on a CPU
+c0=$(cpu)
+"$pbench" -c "$dir/pairs" -n "$units" -k "$runs" -T 300 \
+    ${P2P_DUMP:+-o "$P2P_DUMP"}
+c1=$(cpu)
+echo "# voice child CPU during the relayed runs: $(((c1 - c0) / 1000000)) ms;" \
+    "$(((c1 - c0) / (2 * calls * units * runs))) ns per unit relayed" \
+    "(warm-up units included in the ms, not in the count)"
+"$pbench" -c "$dir/pairs" -d -n "$units" -k "$runs" -T 300
 echo "# voice child RSS after the calls' audio: $(rss)"
 echo "# load: $(uptime | sed 's/.*load/load/')"
 touch "$dir/done"
@@ -109,7 +119,7 @@ while [ $k -lt "$runs" ]; do
 	fa=$!
 	pids="$fa $fb"
 	before=$(rss)
-	"$top/bench/p2pbench" -f "$dir/fport" -s "$mib" -T 100 >"$dir/file.out" &
+	"$pbench" -f "$dir/fport" -s "$mib" -T 100 >"$dir/file.out" &
 	pb=$!
 	wait_re '^RECV 0x01bc' "$dir/fa.out" "no 0x01bc"
 	sed -n 's/^RECV 0x01bc .* port=\([0-9]*\).*/\1/p' "$dir/fa.out" >"$dir/fport.tmp"

@@ -165,6 +165,8 @@
  *	waitfile PATH		until PATH exists (polled every 20 ms), reading
  *				the current connection meanwhile; fails on
  *				timeout
+ *	holdfile PATH		the same, polled every second: for benches
+ *				with hundreds of clients waiting at once
  *	selftest		(hidden) checks the encoder against PROTOCOL.md
  *				4.4, the room commands' frames and the room
  *				decoders against vectors; prints "selftest
@@ -2219,9 +2221,9 @@ cmd_echo(char *args, int unused)
 
 /* waitfile - until PATH exists, reading the current connection meanwhile */
 static void
-cmd_waitfile(char *args, int unused)
+cmd_waitfile(char *args, int ms)
 {
-	struct timespec	 ts = { 0, POLL_MS * 1000000L };
+	struct timespec	 ts = { ms / 1000, (ms % 1000) * 1000000L };
 	struct stat	 st;
 	char		*path = rest(args);
 	long long	 deadline = now_ms() + timeout_ms, step;
@@ -2233,7 +2235,7 @@ cmd_waitfile(char *args, int unused)
 			die("%s: %s", path, strerror(errno));
 		if ((step = now_ms()) >= deadline)
 			fail("waitfile %s: timeout", path);
-		step += POLL_MS;
+		step += ms;
 		if (cur.fd != -1 || cur.len >= HDRLEN) {
 			while (conn_next(&cur, step) == W_FRAME)
 				;
@@ -2473,6 +2475,7 @@ static const struct cmd cmds[] = {
 	{ "handup",	cmd_room,	C_HAND_UP },
 	{ "hangup",	cmd_p2p,	C_CALL_HANGUP },
 	{ "hint",	cmd_hint,	C_PASSWORD_HINT },
+	{ "holdfile",	cmd_waitfile,	1000 },
 	{ "hello",	cmd_hello,	0 },
 	{ "im",		cmd_im,		0 },
 	{ "invite",	cmd_roomuid,	C_ROOM_INVITE },
@@ -2524,7 +2527,7 @@ static const struct cmd cmds[] = {
 	{ "vlisten",	cmd_vlisten,	0 },
 	{ "video",	cmd_video,	0 },
 	{ "vserve",	cmd_vserve,	0 },
-	{ "waitfile",	cmd_waitfile,	0 },
+	{ "waitfile",	cmd_waitfile,	POLL_MS },
 };
 
 /* run - one script line */
