@@ -23,7 +23,8 @@ DB_OBJS=	store/dbr.o store/env.o store/schema.o store/arena.o \
 STORE_OBJS=	${DB_OBJS} store/table.o
 # everything but the master's main(): also what the fuzz targets link
 LIB_OBJS=	child.o session.o room.o p2p.o admin.o ban.o guard.o out.o \
-		conf.o proc.o lograte.o log.o voice.o relay.o keeper.o storesrv.o \
+		conf.o proc.o lograte.o log.o voice.o relay.o vidsrv.o \
+		keeper.o storesrv.o \
 		${PROTO_OBJS} ${STORE_OBJS}
 OBJS=		pald.o ${LIB_OBJS}
 PALPASSWD_OBJS=	palpasswd.o log.o ${DB_OBJS}
@@ -70,8 +71,9 @@ proc.o: proc.h
 pald.o child.o voice.o lograte.o: lograte.h store/table.h
 proto/wire.o: proto/wire.h
 proto/rtp.o: proto/rtp.h
-voice.o: voice.h relay.h proc.h proto/rtp.h proto/wire.h store/table.h
+voice.o: voice.h relay.h vidsrv.h proc.h proto/rtp.h proto/wire.h store/table.h
 relay.o: relay.h store/table.h
+vidsrv.o: vidsrv.h proto/wire.h store/table.h
 pald.o: voice.h keeper.h child.h proc.h storesrv.h
 storesrv.o: storesrv.h store/db.h
 keeper.o: keeper.h
