@@ -29,7 +29,8 @@ LIB_OBJS=	child.o session.o room.o p2p.o admin.o ban.o guard.o out.o \
 OBJS=		pald.o ${LIB_OBJS}
 PALPASSWD_OBJS=	palpasswd.o log.o ${DB_OBJS}
 TESTS=		tests/t_pald tests/t_admin tests/t_room tests/t_client \
-		tests/t_voice tests/t_pool tests/t_p2p tests/t_crash tests/h_client \
+		tests/t_voice tests/t_pool tests/t_p2p tests/t_video tests/t_crash \
+		tests/h_client \
 		tests/h_inetd tests/h_voice tests/h_memscan tests/h_junk \
 		tests/h_member tests/proto/t_wire tests/proto/t_rtp \
 		tests/store/t_kv tests/store/t_db tests/store/t_table \
@@ -171,6 +172,10 @@ tests/t_voice: tests/t_voice.sh
 
 tests/t_p2p: tests/t_p2p.sh tests/common.sh
 	(echo '#! /usr/bin/env atf-sh'; cat tests/t_p2p.sh) >$@
+	chmod +x $@
+
+tests/t_video: tests/t_video.sh tests/common.sh
+	(echo '#! /usr/bin/env atf-sh'; cat tests/t_video.sh) >$@
 	chmod +x $@
 
 check: all ${TESTS}

@@ -1857,7 +1857,8 @@ video_start(struct session *s, const struct troom *tr,
 	struct tp2p	 e;
 	uint32_t	 ip;
 
-	if (s->conf->voice_port == 0 || s->conf->video_port == 0)
+	if (s->conf->voice_port == 0 || s->conf->video_port == 0 ||
+	    s->conf->video_max == 0)
 		return video_refuse(s, tr, TXT_VIDEOOFF, 1);
 	if (tr->video && (me->flags & TMF_REDDOT) && !is_admin(me))
 		return video_refuse(s, tr, TXT_NOVIDEO, 1);

@@ -54,6 +54,7 @@
 #define VS_KEY		10		/* the key an init is given */
 #define VS_ACCEPTS	16		/* per poll round */
 #define VS_SINK		512
+#define MISS_READS	100		/* table reads a second for misses */
 
 #define M_INIT		0x00000384u	/* publisher: init, uid(4) */
 #define M_FRAME		0x000003e8u	/* publisher: uid tok jpeglen jpeg */
@@ -117,38 +118,21 @@ static struct tp2p	 ebuf[TABLE_P2P];
 static int		 frame_max, rate;
 static uint64_t		 total_in, total_out, total_bad;
 static int64_t		 fulllog = -60000;	/* VS_PUBS reached: logged */
+static int64_t		 misswin;	/* refresh: the second's start */
+static int		 misses;	/* and its reads for misses */
 
 void
 vidsrv_init(struct table *t, const struct pald_conf *c, int vfd)
 {
-	struct sockaddr_storage ss;
-	struct sockaddr_in sin;
-	socklen_t	 sl = sizeof(ss);
-	int		 i, one = 1;
+	int	 i;
 
 	tab = t;
 	vidsrv_conf(c);
 	for (i = 0; i < VS_CONNS; i++)
 		conns[i].fd = -1;
-	if (c->video_port == 0)
-		return;
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons((uint16_t)c->video_port);
-	if (getsockname(vfd, (struct sockaddr *)&ss, &sl) == 0 &&
-	    ss.ss_family == AF_INET)
-		sin.sin_addr = ((struct sockaddr_in *)&ss)->sin_addr;
-	if ((lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    0)) == -1 || setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one,
-	    sizeof(one)) == -1 || bind(lfd, (struct sockaddr *)&sin,
-	    sizeof(sin)) == -1 || listen(lfd, 32) == -1) {
-		log_warn("video: TCP port %d (no room video)", c->video_port);
-		if (lfd != -1)
-			(void)close(lfd);
-		lfd = -1;
-		return;
-	}
-	log_info("video: serving room video on port %d", c->video_port);
+	if ((lfd = vfd) != -1)
+		log_info("video: serving room video on port %d",
+		    c->video_port);
 }
 
 void
@@ -311,15 +295,27 @@ conn_end(struct conn *c, const char *why)
 	c->fd = -1;
 }
 
-void
-vidsrv_tick(int64_t now)
+/*
+ * refresh - the publishers and viewers read again from the table: each
+ * tick, and on a request that finds none (miss), so that a camera just
+ * turned on, or a viewer just let in, is not refused until the next
+ * tick; misses read it MISS_READS times a second at most
+ */
+static void
+refresh(int64_t now, int miss)
 {
 	const struct tp2p *e;
 	uint32_t	 ip;
 	int		 i, n;
 
-	if (lfd == -1)
-		return;
+	if (miss) {
+		if (now - misswin >= 1000) {
+			misswin = now;
+			misses = 0;
+		}
+		if (++misses > MISS_READS)
+			return;
+	}
 	n = table_p2ps(tab, ebuf, TABLE_P2P);
 	for (i = 0; i < VS_PUBS; i++)
 		pubs[i].seen = 0;
@@ -343,6 +339,16 @@ vidsrv_tick(int64_t now)
 	for (i = 0; i < VS_PUBS; i++)
 		if (pubs[i].uid != 0 && !pubs[i].seen)
 			pub_free(i);
+}
+
+void
+vidsrv_tick(int64_t now)
+{
+	int	 i;
+
+	if (lfd == -1)
+		return;
+	refresh(now, 0);
 	for (i = 0; i < VS_CONNS; i++)
 		if (conns[i].fd != -1 && (now - conns[i].last > VS_IDLE ||
 		    now - conns[i].opened > VS_LIFE))
@@ -354,9 +360,11 @@ vidsrv_tick(int64_t now)
 static void
 accept_new(int64_t now)
 {
-	struct sockaddr_in sin;
+	struct sockaddr_storage ss;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
 	socklen_t	 sl;
 	struct conn	*c;
+	uint32_t	 ip;
 	int		 i, k, fd, same;
 
 	for (k = 0; k < VS_ACCEPTS; k++) {
@@ -365,22 +373,25 @@ accept_new(int64_t now)
 		if (i == VS_CONNS)
 			return;
 		c = &conns[i];
-		sl = sizeof(sin);
-		if ((fd = accept4(lfd, (struct sockaddr *)&sin, &sl,
+		sl = sizeof(ss);
+		if ((fd = accept4(lfd, (struct sockaddr *)&ss, &sl,
 		    SOCK_NONBLOCK | SOCK_CLOEXEC)) == -1)
 			return;
-		if (sin.sin_family != AF_INET) {
+		if (ss.ss_family == AF_INET)
+			ip = ((struct sockaddr_in *)&ss)->sin_addr.s_addr;
+		else if (ss.ss_family == AF_INET6 &&
+		    IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr))
+			memcpy(&ip, s6->sin6_addr.s6_addr + 12, 4);
+		else {	/* the 5.0 client has IPv4 only */
 			(void)close(fd);
 			continue;
 		}
 		for (i = same = 0; i < VS_CONNS; i++)
-			if (conns[i].fd != -1 &&
-			    conns[i].ip == sin.sin_addr.s_addr)
+			if (conns[i].fd != -1 && conns[i].ip == ip)
 				same++;
 		c->fd = fd;
-		c->ip = sin.sin_addr.s_addr;
-		if (inet_ntop(AF_INET, &sin.sin_addr, c->peer,
-		    sizeof(c->peer)) == NULL)
+		c->ip = ip;
+		if (inet_ntop(AF_INET, &ip, c->peer, sizeof(c->peer)) == NULL)
 			(void)strlcpy(c->peer, "?", sizeof(c->peer));
 		c->opened = c->last = now;
 		if (same >= VS_PERADDR)
@@ -439,6 +450,10 @@ pub_head(struct conn *c, int64_t now)
 
 	c->uid = wire_get32(c->hdr + 4);
 	if ((p = pub_find(c->uid)) == -1 || pubs[p].ip != c->ip) {
+		refresh(now, 1);
+		p = pub_find(c->uid);
+	}
+	if (p == -1 || pubs[p].ip != c->ip) {
 		(void)snprintf(why, sizeof(why), "%s from uid %u, whose "
 		    "camera is not on from this address",
 		    c->hlen == 8 ? "init" : "picture", c->uid);
@@ -487,6 +502,9 @@ pub_body(struct conn *c)
 		conn_end(c, "a picture that is not a JPEG");
 		return;
 	}
+	if (pubs[p].frames == 0)
+		log_info("video: camera of uid %u: first picture, %zu bytes",
+		    c->uid, c->len);
 	free(pubs[p].pic);
 	pubs[p].pic = c->buf;
 	pubs[p].piclen = c->len;
@@ -504,7 +522,7 @@ static void send_out(struct conn *);
  * of a camera it may view, else closed
  */
 static void
-get_line(struct conn *c, size_t n)
+get_line(struct conn *c, size_t n, int64_t now)
 {
 	char		 why[128];
 	uint32_t	 a, b;
@@ -517,6 +535,11 @@ get_line(struct conn *c, size_t n)
 	}
 	if ((p = view_ok(b, a, c->ip)) == -1 &&
 	    (p = view_ok(a, b, c->ip)) == -1) {
+		refresh(now, 1);
+		if ((p = view_ok(b, a, c->ip)) == -1)
+			p = view_ok(a, b, c->ip);
+	}
+	if (p == -1) {
 		(void)snprintf(why, sizeof(why), "request for the camera of "
 		    "%u or %u by one not let view it", a, b);
 		conn_end(c, why);
@@ -552,7 +575,7 @@ head_in(struct conn *c, int64_t now)
 		}
 		if (want == VS_LINE &&
 		    (nl = memchr(c->hdr, '\n', c->hlen)) != NULL) {
-			get_line(c, (size_t)(nl - c->hdr));
+			get_line(c, (size_t)(nl - c->hdr), now);
 			return;
 		}
 		if (want != VS_LINE && (size_t)want <= c->hlen) {

@@ -16,9 +16,8 @@ struct table;
 #define VS_FDS		(VS_CONNS + 1)	/* and the listener */
 
 /*
- * vidsrv_init - the table, the configuration and the voice port's
- * listening socket, whose address the video port is bound to (nothing
- * when video_port is 0 or the bind fails: logged)
+ * vidsrv_init - the table, the configuration and the video port's
+ * listening socket (bound by the master; -1: no room video)
  */
 void	 vidsrv_init(struct table *, const struct pald_conf *, int);
 /* vidsrv_conf - a reloaded configuration: video_frame_max, video_rate */

@@ -916,8 +916,8 @@ fd_limit(void)
 }
 
 __dead void
-voice_main(int lfd, int udp, struct table *t, const struct pald_conf *c,
-    const char *conffile, pid_t parent)
+voice_main(int lfd, int udp, int vfd, struct table *t,
+    const struct pald_conf *c, const char *conffile, pid_t parent)
 {
 	struct pollfd	*pfd;
 	int64_t		 now, nexttick, paused = 0;
@@ -931,7 +931,7 @@ voice_main(int lfd, int udp, struct table *t, const struct pald_conf *c,
 	voice_signals();
 	fd_limit();
 	relay_init(tab, &vconf, lfd);
-	vidsrv_init(tab, &vconf, lfd);
+	vidsrv_init(tab, &vconf, vfd);
 	if ((conns = calloc((size_t)maxconns, sizeof(*conns))) == NULL ||
 	    (pfd = calloc((size_t)maxconns + 2 + RELAY_FDS + VS_FDS,
 	    sizeof(*pfd))) == NULL)

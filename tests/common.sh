@@ -21,6 +21,7 @@ conf()
 		echo "hash_cost 4"
 		# no fixed port: suites may run side by side
 		echo "voice_port 0"
+		echo "video_port 0"
 		# every test client comes from 127.0.0.1, and tests wait for
 		# lines about it: no log_rate unless a test sets one
 		echo "log_rate 0"
