@@ -49,7 +49,7 @@ FUZZ_LIB=	tests/fuzzobj/libpald.a
 FUZZERS=	tests/fuzz_wire tests/fuzz_rtp tests/fuzz_kv tests/fuzz_conf \
 		tests/fuzz_cmd tests/fuzz_store tests/fuzz_seed \
 		tests/fuzz_table tests/fuzz_voice tests/fuzz_relay \
-		tests/fuzz_session
+		tests/fuzz_vidsrv tests/fuzz_session
 
 .SUFFIXES: .c .o
 .c.o:
@@ -221,6 +221,8 @@ tests/fuzz_voice: tests/fuzz_voice.c
 	${FUZZ_LINK} tests/fuzz_voice.c tests/fuzz_util.c ${FUZZ_LIB} ${LDLIBS}
 tests/fuzz_relay: tests/fuzz_relay.c relay.c
 	${FUZZ_LINK} tests/fuzz_relay.c ${FUZZ_LIB} ${LDLIBS}
+tests/fuzz_vidsrv: tests/fuzz_vidsrv.c vidsrv.c
+	${FUZZ_LINK} tests/fuzz_vidsrv.c ${FUZZ_LIB} ${LDLIBS}
 tests/fuzz_session: tests/fuzz_session.c
 	${FUZZ_LINK} tests/fuzz_session.c tests/fuzz_util.c ${FUZZ_LIB} \
 	    ${LDLIBS}
