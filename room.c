@@ -276,10 +276,11 @@ cam_off(struct session *s, const struct troom *tr, uint32_t uid)
 
 /*
  * video_cut - member m of tr stops publishing: the flag off, the icon
- * off, and 0x17de (stop) to its client, which stops sending
+ * off, and, when tell, 0x17de (stop) to its client, which stops sending
  */
 static void
-video_cut(struct session *s, const struct troom *tr, const struct tmember *m)
+video_cut(struct session *s, const struct troom *tr, const struct tmember *m,
+    int tell)
 {
 	struct tsess	 ts;
 
@@ -288,7 +289,8 @@ video_cut(struct session *s, const struct troom *tr, const struct tmember *m)
 	cam_off(s, tr, m->uid);
 	ts.slot = m->slot;
 	ts.gen = m->gen;
-	(void)deliver(s, &ts, TM_FRAME, PT_VIDEO_UNPUBLISH, NULL, 0);
+	if (tell)
+		(void)deliver(s, &ts, TM_FRAME, PT_VIDEO_UNPUBLISH, NULL, 0);
 	log_info("[%s]: %s: video of %u in room %u cut", s->addr, s->u.nick,
 	    m->uid, tr->id);
 }
@@ -302,7 +304,7 @@ cut_reddotted(struct session *s, const struct troom *tr,
 	if ((uid == ALL_UIDS || m->uid == uid) &&
 	    (m->flags & (TMF_VIDEO | TMF_REDDOT)) ==
 	    (TMF_VIDEO | TMF_REDDOT) && !is_admin(m))
-		video_cut(s, tr, m);
+		video_cut(s, tr, m, 1);
 }
 
 /*
@@ -1866,7 +1868,8 @@ video_start(struct session *s, const struct troom *tr,
 		return video_refuse(s, tr, TXT_CAMSFULL, 1);
 	if (table_p2p_get(s->tab, s->me.slot, s->me.gen, TP_RPUB, &e) == 0 &&
 	    e.room != tr->id && myroom(s, e.room, &other, &om) == 0)
-		video_cut(s, &other, &om);	/* one camera at a time */
+		/* one camera at a time; its client moves it, no 0x17de */
+		video_cut(s, &other, &om, 0);
 	memset(&e, 0, sizeof(e));
 	e.kind = TP_RPUB;
 	e.state = TPS_ON;
@@ -1874,12 +1877,13 @@ video_start(struct session *s, const struct troom *tr,
 	e.since = time(NULL);
 	if (table_p2p_put(s->tab, &e, 0) == -1)
 		return video_refuse(s, tr, TXT_NOSPACE, 1);
-	if (room_mflags(s->tab, tr->idx, tr->rgen, s->u.uid, TMF_VIDEO, 0) <=
-	    0) {
-		table_p2p_drop(s->tab, TP_RPUB);
-		return 0;
-	}
 	if (!(me->flags & TMF_VIDEO)) {
+		/* 0: we left meanwhile (a repeated start changes nothing) */
+		if (room_mflags(s->tab, tr->idx, tr->rgen, s->u.uid, TMF_VIDEO,
+		    0) <= 0) {
+			table_p2p_drop(s->tab, TP_RPUB);
+			return 0;
+		}
 		log_info("[%s]: %s publishes video in room %u", s->addr,
 		    s->u.nick, tr->id);
 		(void)to_room(s, tr, -1, PT_ROOM_VIDEO, b, cam_frame(b, tr->id,

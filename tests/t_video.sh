@@ -122,6 +122,8 @@ join 50001
 expect 0x0154
 video 50001 1
 expect 0x17d4 room=50001 ip=$R port=$VP
+video 50001 1
+expect 0x17d4 room=50001 ip=$R port=$VP
 vinit alice
 vpub alice pic.jpg 2
 echo PUBLISHED
@@ -452,6 +454,58 @@ IN
 }
 killed_cleanup() { vstop; }
 
+atf_test_case two_rooms cleanup
+two_rooms_head()
+{
+	atf_set "descr" "one camera per session: a start in a second room puts the icon out in the first, and the server serves it to the second room's viewers only"
+	atf_set "timeout" 60
+}
+two_rooms_body()
+{
+	vstart
+	cat >bob.in <<IN
+login bob bob-pw
+uid alice
+join 50001
+expect 0x0154
+echo IN
+expect 0x0138 room=50001 uid=$a on=1
+expect 0x0138 room=50001 uid=$a on=0
+view alice 50001
+expect 0x015e text=That camera is not on
+quit
+IN
+	cat >carol.in <<IN
+login carol carol-pw
+uid alice
+join 50002
+expect 0x0154
+echo IN
+expect 0x0138 room=50002 uid=$a on=1
+waitfile pic
+view alice 50002
+expect 0x17e8 room=50002
+vview alice carol c.jpg
+quit
+IN
+	user bob $B
+	user carol $C
+	wait_for bob.out "^IN"
+	wait_for carol.out "^IN"
+	printf 'login alice alice-pw\njoin 50001\nexpect 0x0154\njoin 50002\nexpect 0x0154\nvideo 50001 1\nexpect 0x17d4 room=50001\nvideo 50002 1\nexpect 0x17d4 room=50002\nvpub alice pic.jpg 1\necho ON\nwaitfile done\nquit\n' >alice.in
+	user alice $A
+	wait_for alice.out "^ON"
+	wait_for pald.log "video: camera of uid $a: first picture"
+	touch pic
+	ended bob
+	ended carol
+	touch done
+	ended alice
+	atf_check -o match:"^VIDEO bytes=3002" cat carol.out
+	atf_check -s exit:1 grep -q "^RECV 0x17de" alice.out
+}
+two_rooms_cleanup() { vstop; }
+
 atf_init_test_cases()
 {
 	atf_add_test_case publish_view
@@ -460,4 +514,5 @@ atf_init_test_cases()
 	atf_add_test_case malformed
 	atf_add_test_case flood
 	atf_add_test_case killed
+	atf_add_test_case two_rooms
 }
