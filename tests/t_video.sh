@@ -38,30 +38,6 @@ vstart()
 	    pald.log | tail -1)
 }
 
-# vstop - the clients still running, then pald
-vstop()
-{
-	for f in *.pid; do
-		[ "$f" = pald.pid ] && continue
-		[ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null
-	done
-	pald_stop
-}
-
-# user NAME ADDR - h_client from ADDR with NAME.in, in the background
-user()
-{
-	"$H" -b "$2" -t 20 "$PORT" <"$1.in" >"$1.out" 2>&1 &
-	echo $! >"$1.pid"
-}
-
-# ended NAME - wait for user NAME, which must have run its script through
-ended()
-{
-	wait "$(cat "$1.pid")" || atf_fail "$1 failed: $(cat "$1.out")"
-	rm -f "$1.pid"
-}
-
 # one ADDR - a script on stdin from ADDR, in the foreground; must pass
 one()
 {
@@ -112,8 +88,8 @@ expect 0x0138 uid=$a on=0
 expect 0x0140 uid=$a
 quit
 IN
-	user bob $B
-	user carol $C
+	party bob $B
+	party carol $C
 	wait_for bob.out "^IN"
 	wait_for carol.out "^IN"
 	cat >alice.in <<IN
@@ -138,7 +114,7 @@ echo ON2
 waitfile bye
 quit
 IN
-	user alice $A
+	party alice $A
 	wait_for alice.out "^PUBLISHED"
 	wait_for pald.log "video: camera of uid $a: first picture, 3002 bytes"
 	# a late joiner sees the camera after the member list
@@ -155,9 +131,9 @@ IN
 	touch again
 	wait_for alice.out "^ON2"
 	touch bye
-	ended alice
-	ended bob
-	ended carol
+	done_ok alice
+	done_ok bob
+	done_ok carol
 	atf_check -o match:"^VKEY 10" -o match:"^VPUB sent=2" cat alice.out
 	atf_check -o match:"^VIDEO bytes=3002" cat bob.out
 	cmp -s pic.jpg of-alice.jpg || atf_fail "the picture changed on its way"
@@ -166,7 +142,7 @@ IN
 	atf_check -o match:"alice publishes video in room 50001" \
 	    -o match:"alice stops video in room 50001" cat pald.log
 }
-publish_view_cleanup() { vstop; }
+publish_view_cleanup() { parties_stop; }
 
 atf_test_case refused cleanup
 refused_head()
@@ -193,7 +169,7 @@ quit
 IN
 	printf '\377\330' >small.jpg
 	head -c 1500 /dev/urandom >>small.jpg
-	user alice $A
+	party alice $A
 	wait_for alice.out "^PUBLISHED"
 	wait_for pald.log "video: camera of uid $a: first picture, 1502 bytes"
 	cat >bob.in <<IN
@@ -216,7 +192,7 @@ echo UNVIEWED
 waitfile unviewed
 quit
 IN
-	user bob $B
+	party bob $B
 	wait_for bob.out "^UNVIEWED"
 	# no more pictures for bob once the video server reads the table
 	i=0
@@ -227,7 +203,7 @@ IN
 		sleep 0.05
 	done
 	touch unviewed
-	ended bob
+	done_ok bob
 	atf_check -o match:"^VIDEO-FAIL" -o match:"^VIDEO bytes=1502" cat bob.out
 	cmp -s small.jpg seen.jpg || atf_fail "a dropped picture was served"
 	# eve is in no room: her request is ignored, her pull refused
@@ -246,11 +222,10 @@ IN
 	wait_for pald.log "picture of 3002 bytes from uid $a, over video_frame_max 2048"
 	atf_check -o inline:"1\n" grep -c "over video_frame_max" pald.log
 	touch done
-	ended alice
-	kill -0 "$(cat pald.pid)" || atf_fail "the master is gone"
-	atf_check -s exit:1 grep -q "killed by signal" pald.log
+	done_ok alice
+	intact
 }
-refused_cleanup() { vstop; }
+refused_cleanup() { parties_stop; }
 
 atf_test_case moderation cleanup
 moderation_head()
@@ -275,7 +250,7 @@ echo FULL
 expect 0x0138 uid=$b on=0
 quit
 IN
-	user carol $C
+	party carol $C
 	wait_for carol.out "^IN"
 	cat >boss.in <<IN
 login boss boss-pw
@@ -311,9 +286,9 @@ echo ON
 expect 0x17de
 quit
 IN
-	user bob $B
+	party bob $B
 	wait_for bob.out "^IN"
-	user boss $R
+	party boss $R
 	wait_for boss.out "^DOTTED"
 	touch dotted
 	wait_for bob.out "^REFUSED"
@@ -324,12 +299,12 @@ IN
 	touch bobon
 	wait_for carol.out "^FULL"
 	touch full
-	ended boss
-	ended bob
-	ended carol
+	done_ok boss
+	done_ok bob
+	done_ok carol
 	atf_check -o match:"video of $b in room 50002 cut" cat pald.log
 }
-moderation_cleanup() { vstop; }
+moderation_cleanup() { parties_stop; }
 
 atf_test_case malformed cleanup
 malformed_head()
@@ -340,8 +315,6 @@ malformed_head()
 malformed_body()
 {
 	vstart "packet_rate 100000" "packet_burst 100000"
-	# alice skips the rate limits: the junk must reach the handlers
-	echo alice-pw | PALD_HASH_COST=4 "$PALPASSWD" -h "$PWD/db" -e alice
 	cat >bob.in <<'IN'
 login bob bob-pw
 join 50001
@@ -350,12 +323,13 @@ echo IN
 expect 0x0014 text=still here
 quit
 IN
-	user bob $B
-	wait_for bob.out "^IN"
+	exempt alice alice-pw	# the junk must reach the handlers
 	vpid=$(pgrep -P "$(cat pald.pid)" -f "^pald: voice")
+	party bob $B
+	wait_for bob.out "^IN"
 	{
-		echo "uid bob"
 		echo "login alice alice-pw"
+		echo "uid bob"
 		echo "join 50001"
 		echo "expect 0x0154"
 		junk -6010 -6012 -6020 -6030 -6150
@@ -366,17 +340,12 @@ IN
 		echo "drain 500"
 		echo "quit"
 	} >alice.in
-	"$H" -b $A -t 60 "$PORT" <alice.in >alice.out 2>&1 ||
-	    atf_fail "alice: $(tail alice.out)"
-	ended bob
+	junked alice $A -6010
+	done_ok bob
 	atf_check -s exit:1 grep -q "^RECV 0x17d4\|^RECV 0x17e8" alice.out
-	atf_check -o match:"alice: type -6010 of 0 bytes ignored" cat pald.log
-	atf_check -o inline:"1\n" grep -c "bytes ignored" pald.log
-	kill -0 "$(cat pald.pid)" || atf_fail "the master is gone"
-	kill -0 "$vpid" || atf_fail "the voice child is gone"
-	atf_check -s exit:1 grep -q "killed by signal" pald.log
+	intact "$vpid"
 }
-malformed_cleanup() { vstop; }
+malformed_cleanup() { parties_stop; }
 
 atf_test_case flood cleanup
 flood_head()
@@ -397,30 +366,23 @@ echo ON
 waitfile over
 quit
 IN
-	user alice $A
+	party alice $A
 	wait_for alice.out "^ON"
 	{
 		echo "login bob bob-pw"
 		echo "uid alice"
 		echo "join 50001"
 		echo "expect 0x0154"
-		i=0
-		while [ $i -lt 100 ]; do
-			echo "view alice 50001"
-			i=$((i + 1))
-		done
+		repeat 100 "view alice 50001"
 		echo "eof"
 	} >bob.in
-	"$H" -b $B -t 20 "$PORT" <bob.in >bob.out 2>&1 ||
-	    atf_fail "bob: $(tail bob.out)"
+	flooder bob $B
 	touch over
-	ended alice
-	atf_check -o match:"You kept sending too fast" grep "^RECV 0x044c" bob.out
-	n=$(grep -c "^RECV 0x17e8" bob.out)
-	[ "$n" -ge 1 ] && [ "$n" -le 21 ] || atf_fail "bob was let view $n times"
+	done_ok alice
+	count_in bob.out "^RECV 0x17e8" 1 21	# message_burst and a refill
 	atf_check -o match:"bob is over message_rate" cat pald.log
 }
-flood_cleanup() { vstop; }
+flood_cleanup() { parties_stop; }
 
 atf_test_case killed cleanup
 killed_head()
@@ -441,18 +403,18 @@ expect 0x0138 uid=$a on=0
 expect 0x0140 uid=$a
 quit
 IN
-	user bob $B
+	party bob $B
 	wait_for bob.out "^IN"
 	printf 'login alice alice-pw\njoin 50001\nexpect 0x0154\nvideo 50001 1\nexpect 0x17d4\nvpub alice pic.jpg 1\necho ON\nwaitfile never\n' >alice.in
-	user alice $A
+	party alice $A
 	wait_for alice.out "^ON"
 	wait_for pald.log "video: camera of uid $a: first picture"
 	kill -9 "$(child_of alice)"
-	ended bob
+	done_ok bob
 	wait_for pald.log "video: camera of uid $a off"
 	atf_check -o match:"swept dead session of alice" cat pald.log
 }
-killed_cleanup() { vstop; }
+killed_cleanup() { parties_stop; }
 
 atf_test_case two_rooms cleanup
 two_rooms_head()
@@ -488,23 +450,23 @@ expect 0x17e8 room=50002
 vview alice carol c.jpg
 quit
 IN
-	user bob $B
-	user carol $C
+	party bob $B
+	party carol $C
 	wait_for bob.out "^IN"
 	wait_for carol.out "^IN"
 	printf 'login alice alice-pw\njoin 50001\nexpect 0x0154\njoin 50002\nexpect 0x0154\nvideo 50001 1\nexpect 0x17d4 room=50001\nvideo 50002 1\nexpect 0x17d4 room=50002\nvpub alice pic.jpg 1\necho ON\nwaitfile done\nquit\n' >alice.in
-	user alice $A
+	party alice $A
 	wait_for alice.out "^ON"
 	wait_for pald.log "video: camera of uid $a: first picture"
 	touch pic
-	ended bob
-	ended carol
+	done_ok bob
+	done_ok carol
 	touch done
-	ended alice
+	done_ok alice
 	atf_check -o match:"^VIDEO bytes=3002" cat carol.out
 	atf_check -s exit:1 grep -q "^RECV 0x17de" alice.out
 }
-two_rooms_cleanup() { vstop; }
+two_rooms_cleanup() { parties_stop; }
 
 atf_init_test_cases()
 {
