@@ -33,6 +33,10 @@
 #define BOUNCE_SECS	(24 * 3600)
 #define LIST_FRAME	60000		/* bytes of records per list frame */
 #define OWNER_LOG	5		/* actions shown to an owner at join */
+/* 0x17e8's flags: with bit 0 a 5.0 viewer of paid1 Y pulls pictures on
+ * and on; without, it waits (a free one takes one picture a view either
+ * way; tools/rc-roomvid.sh) */
+#define VIEW_FLAGS	1
 
 #define TXT_NOROOM	"That room does not exist any more."
 #define TXT_CLOSED	"This room has been closed by its administrator."
@@ -1969,9 +1973,11 @@ handle_view(struct session *s, const struct wire_frame *f)
 	e.since = time(NULL);
 	if (table_p2p_put(s->tab, &e, 0) == -1)
 		return video_refuse(s, &tr, TXT_VIEWS, 0);
+	log_info("[%s]: %s views the camera of %u in room %u", s->addr,
+	    s->u.nick, uid, tr.id);
 	ip = out_voiceip(s);
 	pack2(b, uid, tr.id);
-	wire_put32(b + 8, 0);
+	wire_put32(b + 8, VIEW_FLAGS);
 	memcpy(b + 12, &ip, 4);
 	wire_put16(b + 16, (uint16_t)s->conf->video_port);
 	out_frame(s, PT_VIDEO_VIEW, b, sizeof(b));

@@ -58,6 +58,7 @@
 
 #define M_INIT		0x00000384u	/* publisher: init, uid(4) */
 #define M_FRAME		0x000003e8u	/* publisher: uid tok jpeglen jpeg */
+#define M_VIEW		0x0000038eu	/* viewer: init, the camera's uid(4) */
 
 #define S_HEAD		0		/* reading the first bytes */
 #define S_BODY		1		/* a publisher's picture */
@@ -416,6 +417,8 @@ need(const struct conn *c)
 	magic = wire_get32(c->hdr);
 	if (magic == M_INIT)
 		return 8;
+	if (magic == M_VIEW)
+		return 12;
 	if (magic != M_FRAME)
 		return -1;
 	if (c->hlen < 10)
@@ -437,6 +440,33 @@ rate_ok(struct pub *p, int64_t now)
 		return 0;
 	p->tokens -= 1000;
 	return 1;
+}
+
+/*
+ * view_init - a viewer's init (Palvideo HandleViewGet): 00 00 03 8e,
+ * the camera's uid, the viewer's; the key, as to a publisher, when that
+ * viewer may view that camera from this address
+ */
+static void
+view_init(struct conn *c, int64_t now)
+{
+	unsigned char	 key[2];
+	char		 why[128];
+	uint32_t	 uid = wire_get32(c->hdr + 4);
+	uint32_t	 viewer = wire_get32(c->hdr + 8);
+
+	if (view_ok(viewer, uid, c->ip) == -1) {
+		refresh(now, 1);
+		if (view_ok(viewer, uid, c->ip) == -1) {
+			(void)snprintf(why, sizeof(why), "view init for the "
+			    "camera of %u by %u, not let view it", uid, viewer);
+			conn_end(c, why);
+			return;
+		}
+	}
+	wire_put16(key, VS_KEY);
+	(void)write(c->fd, key, sizeof(key));
+	conn_end(c, NULL);
 }
 
 /* pub_head - a publisher's head came: the key of an init, or a picture */
@@ -579,7 +609,10 @@ head_in(struct conn *c, int64_t now)
 			return;
 		}
 		if (want != VS_LINE && (size_t)want <= c->hlen) {
-			pub_head(c, now);
+			if (wire_get32(c->hdr) == M_VIEW)
+				view_init(c, now);
+			else
+				pub_head(c, now);
 			return;
 		}
 		if (c->hlen >= VS_LINE) {

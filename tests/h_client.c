@@ -159,6 +159,7 @@
  *	vget PATH [ADDR PORT]	one picture into PATH: "VIDEO bytes=N"
  * Room video (P2P.md 5); ADDR PORT default to the last 0x17d4 or 0x17e8:
  *	vinit UID [ADDR PORT]	a publisher's init as UID: "VKEY n"
+ *	vvinit A B [ADDR PORT]	a viewer B's init for camera A: "VKEY n"
  *	vpub UID PATH N [ADDR PORT]
  *				N pictures (the bytes of PATH) as UID, one
  *				connection each: "VPUB sent=K" (K written
@@ -2202,16 +2203,20 @@ cmd_vget(char *args, int unused)
 	hm_video_get(local, addr, pt, path, NULL, now_ms() + timeout_ms);
 }
 
-/* vinit UID [ADDR PORT] - a room video publisher's init */
+/* vinit UID, vvinit A B [ADDR PORT] - a room camera's or viewer's init */
 static void
-cmd_vinit(char *args, int unused)
+cmd_vinit(char *args, int viewer)
 {
-	static const char	 use[] = "vinit UID [ADDR PORT]";
-	const char		*addr;
-	uint32_t		 uid = parse_uid(need(&args, use));
-	int			 pt = dest(&args, use, &addr);
+	const char	*use = viewer ? "vvinit A B [ADDR PORT]" :
+			    "vinit UID [ADDR PORT]";
+	const char	*addr;
+	uint32_t	 a = parse_uid(need(&args, use)), b = 0;
+	int		 pt;
 
-	hm_room_init(local, addr, pt, uid, now_ms() + timeout_ms);
+	if (viewer)
+		b = parse_uid(need(&args, use));
+	pt = dest(&args, use, &addr);
+	hm_room_init(local, addr, pt, a, b, now_ms() + timeout_ms);
 }
 
 /* vpub UID PATH N [ADDR PORT] - N pictures of a room camera */
@@ -2624,6 +2629,7 @@ static const struct cmd cmds[] = {
 	{ "vpub",	cmd_vpub,	0 },
 	{ "vserve",	cmd_vserve,	0 },
 	{ "vview",	cmd_vview,	0 },
+	{ "vvinit",	cmd_vinit,	1 },
 	{ "waitfile",	cmd_waitfile,	0 },
 };
 

@@ -497,19 +497,20 @@ hm_video_get(const char *local, const char *addr, int port, const char *path,
 }
 
 void
-hm_room_init(const char *local, const char *addr, int port, uint32_t uid,
-    long long deadline)
+hm_room_init(const char *local, const char *addr, int port, uint32_t a,
+    uint32_t b, long long deadline)
 {
-	unsigned char	 b[8], key[2];
+	unsigned char	 m[12], key[2];
 	int		 fd;
 
 	if ((fd = connect_to(local, addr, port, 3, deadline)) == -1) {
 		say("VKEY-FAIL no connection");
 		return;
 	}
-	put32(b, 900);
-	put32(b + 4, uid);
-	if (write_all(fd, b, sizeof(b), "VKEY-FAIL") == 0) {
+	put32(m, b != 0 ? 910 : 900);
+	put32(m + 4, a);
+	put32(m + 8, b);
+	if (write_all(fd, m, b != 0 ? 12 : 8, "VKEY-FAIL") == 0) {
 		if (read_full(fd, key, sizeof(key), deadline) == -1)
 			say("VKEY-FAIL no key");
 		else

@@ -63,7 +63,8 @@ expect 0x0138 uid=$a on=1
 roomtick
 waitfile published
 view alice 50001
-expect 0x17e8 uid=$a room=50001 flags=0 ip=$R port=$VP
+expect 0x17e8 uid=$a room=50001 flags=1 ip=$R port=$VP
+vvinit alice bob
 vview alice bob of-alice.jpg
 echo VIEWED
 expect 0x0138 uid=$a on=0
@@ -135,7 +136,7 @@ IN
 	done_ok bob
 	done_ok carol
 	atf_check -o match:"^VKEY 10" -o match:"^VPUB sent=2" cat alice.out
-	atf_check -o match:"^VIDEO bytes=3002" cat bob.out
+	atf_check -o match:"^VIDEO bytes=3002" -o match:"^VKEY 10" cat bob.out
 	cmp -s pic.jpg of-alice.jpg || atf_fail "the picture changed on its way"
 	# off: no picture
 	atf_check -o match:"^VIDEO-FAIL" cat bob.out
@@ -207,9 +208,10 @@ IN
 	atf_check -o match:"^VIDEO-FAIL" -o match:"^VIDEO bytes=1502" cat bob.out
 	cmp -s small.jpg seen.jpg || atf_fail "a dropped picture was served"
 	# eve is in no room: her request is ignored, her pull refused
-	printf 'login eve eve-pw\nuid alice\nview alice 50001\nexpectnot 0x17e8 300\nvview alice eve y.jpg %s %s\nvpub alice other.jpg 1 %s %s\nfput pic.jpg %s %s\nquit\n' \
-	    $R $VP $R $VP $R $VP | one $E >eve.out 2>&1
-	atf_check -o match:"^VIDEO-FAIL" cat eve.out
+	printf 'login eve eve-pw\nuid alice\nview alice 50001\nexpectnot 0x17e8 300\nvvinit alice eve %s %s\nvview alice eve y.jpg %s %s\nvpub alice other.jpg 1 %s %s\nfput pic.jpg %s %s\nquit\n' \
+	    $R $VP $R $VP $R $VP $R $VP | one $E >eve.out 2>&1
+	atf_check -o match:"^VIDEO-FAIL" -o match:"^VKEY-FAIL" cat eve.out
+	atf_check -o match:"\[$E\]: video: view init for the camera of $a by $e, not let view it; closed" cat pald.log
 	atf_check -o match:"eve: type -6020 of 8 bytes ignored: not in that room" cat pald.log
 	atf_check -o match:"\[$B\]: video: request for the camera of $a or $b by one not let view it; closed" cat pald.log
 	atf_check -o match:"\[$E\]: video: request for the camera of $a or $e by one not let view it; closed" cat pald.log
