@@ -23,12 +23,14 @@ DB_OBJS=	store/dbr.o store/env.o store/schema.o store/arena.o \
 STORE_OBJS=	${DB_OBJS} store/table.o
 # everything but the master's main(): also what the fuzz targets link
 LIB_OBJS=	child.o session.o room.o p2p.o admin.o ban.o guard.o out.o \
-		conf.o proc.o lograte.o log.o voice.o relay.o keeper.o storesrv.o \
+		conf.o proc.o lograte.o log.o voice.o relay.o vidsrv.o \
+		keeper.o storesrv.o \
 		${PROTO_OBJS} ${STORE_OBJS}
 OBJS=		pald.o ${LIB_OBJS}
 PALPASSWD_OBJS=	palpasswd.o log.o ${DB_OBJS}
 TESTS=		tests/t_pald tests/t_admin tests/t_room tests/t_client \
-		tests/t_voice tests/t_pool tests/t_p2p tests/t_crash tests/h_client \
+		tests/t_voice tests/t_pool tests/t_p2p tests/t_video tests/t_crash \
+		tests/h_client \
 		tests/h_inetd tests/h_voice tests/h_memscan tests/h_junk \
 		tests/h_member tests/proto/t_wire tests/proto/t_rtp \
 		tests/store/t_kv tests/store/t_db tests/store/t_table \
@@ -47,7 +49,7 @@ FUZZ_LIB=	tests/fuzzobj/libpald.a
 FUZZERS=	tests/fuzz_wire tests/fuzz_rtp tests/fuzz_kv tests/fuzz_conf \
 		tests/fuzz_cmd tests/fuzz_store tests/fuzz_seed \
 		tests/fuzz_table tests/fuzz_voice tests/fuzz_relay \
-		tests/fuzz_session
+		tests/fuzz_vidsrv tests/fuzz_session
 
 .SUFFIXES: .c .o
 .c.o:
@@ -70,8 +72,9 @@ proc.o: proc.h
 pald.o child.o voice.o lograte.o: lograte.h store/table.h
 proto/wire.o: proto/wire.h
 proto/rtp.o: proto/rtp.h
-voice.o: voice.h relay.h proc.h proto/rtp.h proto/wire.h store/table.h
+voice.o: voice.h relay.h vidsrv.h proc.h proto/rtp.h proto/wire.h store/table.h
 relay.o: relay.h store/table.h
+vidsrv.o: vidsrv.h proto/wire.h store/table.h
 pald.o: voice.h keeper.h child.h proc.h storesrv.h
 storesrv.o: storesrv.h store/db.h
 keeper.o: keeper.h
@@ -171,6 +174,10 @@ tests/t_p2p: tests/t_p2p.sh tests/common.sh
 	(echo '#! /usr/bin/env atf-sh'; cat tests/t_p2p.sh) >$@
 	chmod +x $@
 
+tests/t_video: tests/t_video.sh tests/common.sh
+	(echo '#! /usr/bin/env atf-sh'; cat tests/t_video.sh) >$@
+	chmod +x $@
+
 check: all ${TESTS}
 	kyua test >kyua.out 2>&1; st=$$?; cat kyua.out; \
 	[ $$st -eq 0 ] || kyua report --verbose --results-filter broken,failed; \
@@ -214,6 +221,8 @@ tests/fuzz_voice: tests/fuzz_voice.c
 	${FUZZ_LINK} tests/fuzz_voice.c tests/fuzz_util.c ${FUZZ_LIB} ${LDLIBS}
 tests/fuzz_relay: tests/fuzz_relay.c relay.c
 	${FUZZ_LINK} tests/fuzz_relay.c ${FUZZ_LIB} ${LDLIBS}
+tests/fuzz_vidsrv: tests/fuzz_vidsrv.c vidsrv.c
+	${FUZZ_LINK} tests/fuzz_vidsrv.c ${FUZZ_LIB} ${LDLIBS}
 tests/fuzz_session: tests/fuzz_session.c
 	${FUZZ_LINK} tests/fuzz_session.c tests/fuzz_util.c ${FUZZ_LIB} \
 	    ${LDLIBS}

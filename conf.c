@@ -153,6 +153,14 @@ static const struct ckey {
 	    sizeof(((struct pald_conf *)0)->user), 0, 0 },
 	{ "user_color", C_COLOR, offsetof(struct pald_conf, user_color),
 	    sizeof(((struct pald_conf *)0)->user_color), 0, 0 },
+	{ "video_frame_max", C_INT, offsetof(struct pald_conf, video_frame), 0,
+	    1024, PALD_VIDEO_FRAME_MAX },
+	{ "video_max", C_INT, offsetof(struct pald_conf, video_max), 0, 0,
+	    PALD_ROOM_MEMBERS_MAX },
+	{ "video_port", C_INT, offsetof(struct pald_conf, video_port), 0, 0,
+	    65535 },
+	{ "video_rate", C_INT, offsetof(struct pald_conf, video_rate), 0, 1,
+	    100 },
 	{ "voice_address", C_STR, offsetof(struct pald_conf, voice_addr),
 	    sizeof(((struct pald_conf *)0)->voice_addr), 0, 0 },
 	{ "voice_port", C_INT, offsetof(struct pald_conf, voice_port), 0, 0,
@@ -211,6 +219,10 @@ conf_defaults(struct pald_conf *c)
 	c->p2p_port = PALD_DEF_P2P_PORT;
 	c->file_max = PALD_DEF_FILE_MAX;
 	c->file_rate = PALD_DEF_FILE_RATE;
+	c->video_port = PALD_DEF_VIDEO_PORT;
+	c->video_max = PALD_DEF_VIDEO_MAX;
+	c->video_frame = PALD_DEF_VIDEO_FRAME;
+	c->video_rate = PALD_DEF_VIDEO_RATE;
 }
 
 /*

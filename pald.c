@@ -148,6 +148,7 @@ static struct table	*tab;
 static int		 listenfd = -1;
 static int		 voicefd = -1;	/* the voice port, kept for restarts */
 static int		 voiceufd = -1;	/* and its UDP twin, for RTP tools */
+static int		 videofd = -1;	/* the room video port */
 static pid_t		 voicepid = -1;
 static time_t		 voicenext;	/* no restart before (throttle) */
 static pid_t		 keeperpid = -1;
@@ -170,6 +171,7 @@ static int		 life[2] = { -1, -1 }; /* EOF at the master's death */
 
 static __dead void	 usage(void);
 static int		 bound_port(int);
+static void		 video_bind(void);
 static void		 recover_store(void);
 static const char	*store_path(void);
 
@@ -270,6 +272,8 @@ close_inherited(int store, int life_kept)
 		(void)close(voicefd);
 	if (voiceufd != -1)
 		(void)close(voiceufd);
+	if (videofd != -1)
+		(void)close(videofd);
 	free(kids);
 	free(addrs);
 	if (pidhash != NULL)
@@ -316,7 +320,7 @@ voice_spawn(void)
 		orphan_signal(SIGTERM);
 		log_procname("pald-voice");
 		setproctitle("voice");
-		voice_main(voicefd, voiceufd, tab, &conf, conffile,
+		voice_main(voicefd, voiceufd, videofd, tab, &conf, conffile,
 		    getppid());
 		/* NOTREACHED */
 	}
@@ -1106,6 +1110,7 @@ reload(void)
 	}
 	if (nc.port != conf.port || strcmp(nc.listen, conf.listen) != 0 ||
 	    (voicefd != -1 && nc.voice_port != conf.voice_port) ||
+	    (videofd != -1 && nc.video_port != conf.video_port) ||
 	    strcmp(nc.dbhome, conf.dbhome) != 0 ||
 	    strcmp(nc.rundir, conf.rundir) != 0 ||
 	    strcmp(nc.user, conf.user) != 0 ||
@@ -1117,6 +1122,7 @@ reload(void)
 	nc.port = conf.port;
 	if (voicefd != -1)
 		nc.voice_port = conf.voice_port;	/* the bound one */
+	nc.video_port = conf.video_port;
 	(void)strlcpy(nc.dbhome, conf.dbhome, sizeof(nc.dbhome));
 	(void)strlcpy(nc.rundir, conf.rundir, sizeof(nc.rundir));
 	(void)strlcpy(nc.user, conf.user, sizeof(nc.user));
@@ -1754,6 +1760,7 @@ voice_only(const struct passwd *pw, int inetd, int debug, const char *pidfile,
 		if ((voiceufd = bind_listener(bound_port(fd), SOCK_DGRAM,
 		    1)) == -1)
 			warn("voice port %d: no RTP over UDP", bound_port(fd));
+		video_bind();
 		if (portfile != NULL)
 			write_port(portfile, fd);
 		if ((voice_pfh = detach(pidfile, debug)) != NULL)
@@ -1766,7 +1773,7 @@ voice_only(const struct passwd *pw, int inetd, int debug, const char *pidfile,
 	setproctitle("voice");
 	log_info("voice relay on %s port %d, table %s",
 	    conf.listen[0] ? conf.listen : "*", bound_port(fd), conf.rundir);
-	voice_main(fd, voiceufd, tab, &conf, conffile, 0);
+	voice_main(fd, voiceufd, videofd, tab, &conf, conffile, 0);
 }
 
 /*
@@ -1801,6 +1808,19 @@ bound_port(int fd)
 	return ntohs(ss.ss_family == AF_INET ?
 	    ((struct sockaddr_in *)&ss)->sin_port :
 	    ((struct sockaddr_in6 *)&ss)->sin6_port);
+}
+
+/*
+ * video_bind - the room video port, for the voice child; without it
+ * (video_max 0, or the bind failed) video_port 0 tells the sessions
+ */
+static void
+video_bind(void)
+{
+	if (conf.video_max > 0 &&
+	    (videofd = bind_listener(conf.video_port, SOCK_STREAM, 1)) == -1)
+		warn("video port %d: no room video", conf.video_port);
+	conf.video_port = videofd != -1 ? bound_port(videofd) : 0;
 }
 
 /* optcopy - optarg into an option's field, or the error why (too long) */
@@ -1973,9 +1993,10 @@ main(int argc, char *argv[])
 		write_port(portfile, listenfd);
 	/* Without the voice port chat goes on, and says so. */
 	if ((voicefd = bind_listener(conf.voice_port, SOCK_STREAM, 1)) ==
-	    -1)
+	    -1) {
 		warn("voice port %d: no room voice", conf.voice_port);
-	else {
+		conf.video_port = 0;
+	} else {
 		conf.voice_port = bound_port(voicefd);
 		if ((voiceufd = bind_listener(conf.voice_port, SOCK_DGRAM,
 		    1)) == -1)
@@ -1983,6 +2004,7 @@ main(int argc, char *argv[])
 			    conf.voice_port);
 		if (vportfile != NULL)
 			write_port(vportfile, voicefd);
+		video_bind();
 	}
 	pfh = detach(pidfile, debug);
 	pald_master = getpid();

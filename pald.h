@@ -78,6 +78,11 @@
 #define PALD_P2P_PORT_MAX	(32767 - 2 * PALD_P2P_ENTRIES + 1) /* 5.0: ports <= 32767 */
 #define PALD_DEF_FILE_MAX	(16 * 1024 * 1024) /* bytes of one relayed file */
 #define PALD_DEF_FILE_RATE	(1024 * 1024)	/* bytes/s of one relayed transfer; 0: no cap */
+#define PALD_DEF_VIDEO_PORT	12719	/* room video server, TCP; 0: none */
+#define PALD_DEF_VIDEO_MAX	4	/* cameras published in one room at once */
+#define PALD_DEF_VIDEO_FRAME	(64 * 1024) /* bytes of one room video picture */
+#define PALD_VIDEO_FRAME_MAX	256000	/* 5.0's viewer buffer */
+#define PALD_DEF_VIDEO_RATE	10	/* pictures a second of one publisher (5.0: 6) */
 
 #define PALD_UID_SYSTEM		1000001	/* reserved for the system user */
 #define PALD_UID_NEWUSER	1000000	/* what "<New User>" looks up to: no account */
@@ -141,6 +146,10 @@ struct pald_conf {
 	int		 p2p_port;	/* its first relay port */
 	int		 file_max;	/* bytes of a relayed file */
 	int		 file_rate;	/* bytes/s of a relayed transfer; 0: no cap */
+	int		 video_port;	/* the room video server; 0: none */
+	int		 video_max;	/* cameras published per room */
+	int		 video_frame;	/* bytes of a picture */
+	int		 video_rate;	/* pictures a second per publisher */
 };
 
 /* conf.c, set by pald.c: the master's pid in daemon mode, 0 under -i. */

@@ -33,6 +33,10 @@
 #define BOUNCE_SECS	(24 * 3600)
 #define LIST_FRAME	60000		/* bytes of records per list frame */
 #define OWNER_LOG	5		/* actions shown to an owner at join */
+/* 0x17e8's flags: with bit 0 a 5.0 viewer of paid1 Y pulls pictures on
+ * and on; without, it waits (a free one takes one picture a view either
+ * way; tools/rc-roomvid.sh) */
+#define VIEW_FLAGS	1
 
 #define TXT_NOROOM	"That room does not exist any more."
 #define TXT_CLOSED	"This room has been closed by its administrator."
@@ -45,6 +49,12 @@
 #define TXT_NOTADMIN	"Only the room's administrators may do that."
 #define TXT_REDDOT	"You may not type in this room while red-dotted."
 #define TXT_NOINVIS	"Only administrators may join a room invisibly."
+#define TXT_NOVIDEO	"You may not send video in this room while red-dotted."
+#define TXT_CAMSFULL	"This room has as many cameras on as it may have. " \
+			"Please try again later."
+#define TXT_NOCAM	"That camera is not on in this room."
+#define TXT_VIDEOOFF	"This server has no room video."
+#define TXT_VIEWS	"You are watching as many cameras as you may."
 
 /* A room admin: owner, holder of the admin code, or a server admin. */
 static int
@@ -195,6 +205,140 @@ send_userlist(struct session *s, const struct troom *tr)
 	if (rec_len(&r) > 0)
 		out_frame(s, PT_ROOM_USERLIST, s->scratch, r.len);
 	free(m);
+}
+
+/*
+ * Room video (proto/P2P.md section 5).  A member who publishes has
+ * TMF_VIDEO in the room (the camera icon, and "pub" in the user list)
+ * and a TP_RPUB entry in the table naming the room; a member let view a
+ * camera has a TP_RVIEW entry naming the room and the publisher.  The
+ * voice child's video server (vidsrv.c) takes pictures and requests on
+ * those alone, and checks both memberships itself, so an entry that
+ * outlives its member (bounced, the room closed) lets nothing through.
+ */
+
+/* cam_frame - ROOM_VIDEO: room(4) uid(4) on(2), the camera icon */
+static size_t
+cam_frame(unsigned char *b, uint32_t room, uint32_t uid, int on)
+{
+	pack2(b, room, uid);
+	wire_put16(b + 8, (uint16_t)on);
+	return 10;
+}
+
+/*
+ * each_member - fn on each member of tr, with arg; the count of members,
+ * or -1 (the room is gone, or no memory for the copy)
+ */
+static int
+each_member(struct session *s, const struct troom *tr,
+    void (*fn)(struct session *, const struct troom *,
+    const struct tmember *, void *), void *arg)
+{
+	struct tmember	*m;
+	int		 i, n;
+
+	if ((m = reallocarray(NULL, PALD_ROOM_MEMBERS_MAX, sizeof(*m))) ==
+	    NULL) {
+		log_warn("%s", __func__);
+		return -1;
+	}
+	n = room_members(s->tab, tr->idx, tr->rgen, m, PALD_ROOM_MEMBERS_MAX);
+	for (i = 0; i < n; i++)
+		fn(s, tr, &m[i], arg);
+	free(m);
+	return n;
+}
+
+static void
+camera_of(struct session *s, const struct troom *tr, const struct tmember *m,
+    void *arg)
+{
+	unsigned char	 b[10];
+
+	(void)arg;
+	if (m->flags & TMF_VIDEO)
+		out_frame(s, PT_ROOM_VIDEO, b, cam_frame(b, tr->id, m->uid, 1));
+}
+
+/* send_cameras - the icons of the cameras on in tr, after its list */
+static void
+send_cameras(struct session *s, const struct troom *tr)
+{
+	(void)each_member(s, tr, camera_of, NULL);
+}
+
+/* cam_off - the icon of uid in tr goes off for those in the room */
+static void
+cam_off(struct session *s, const struct troom *tr, uint32_t uid)
+{
+	unsigned char	 b[10];
+
+	(void)to_room(s, tr, -1, PT_ROOM_VIDEO, b, cam_frame(b, tr->id, uid,
+	    0));
+}
+
+/*
+ * video_cut - member m of tr stops publishing: the flag off, the icon
+ * off, and, when tell, 0x17de (stop) to its client, which stops sending
+ */
+static void
+video_cut(struct session *s, const struct troom *tr, const struct tmember *m,
+    int tell)
+{
+	struct tsess	 ts;
+
+	if (room_mflags(s->tab, tr->idx, tr->rgen, m->uid, 0, TMF_VIDEO) <= 0)
+		return;
+	cam_off(s, tr, m->uid);
+	ts.slot = m->slot;
+	ts.gen = m->gen;
+	if (tell)
+		(void)deliver(s, &ts, TM_FRAME, PT_VIDEO_UNPUBLISH, NULL, 0);
+	log_info("[%s]: %s: video of %u in room %u cut", s->addr, s->u.nick,
+	    m->uid, tr->id);
+}
+
+static void
+cut_reddotted(struct session *s, const struct troom *tr,
+    const struct tmember *m, void *arg)
+{
+	uint32_t	 uid = *(uint32_t *)arg;
+
+	if ((uid == ALL_UIDS || m->uid == uid) &&
+	    (m->flags & (TMF_VIDEO | TMF_REDDOT)) ==
+	    (TMF_VIDEO | TMF_REDDOT) && !is_admin(m))
+		video_cut(s, tr, m, 1);
+}
+
+/*
+ * video_reddot - red-dotted members may not send video in tr (its
+ * option): each of uid (ALL_UIDS: everybody) who does is cut
+ */
+static void
+video_reddot(struct session *s, const struct troom *tr, uint32_t uid)
+{
+	if (tr->video)
+		(void)each_member(s, tr, cut_reddotted, &uid);
+}
+
+static void
+count_camera(struct session *s, const struct troom *tr,
+    const struct tmember *m, void *arg)
+{
+	(void)s;
+	(void)tr;
+	if (m->flags & TMF_VIDEO)
+		(*(int *)arg)++;
+}
+
+/* cameras - how many members of tr publish; -1 if it is gone */
+static int
+cameras(struct session *s, const struct troom *tr)
+{
+	int	 c = 0;
+
+	return each_member(s, tr, count_camera, &c) < 0 ? -1 : c;
 }
 
 /* log_action - the room's admin log (read by its owner), and syslog */
@@ -392,6 +536,7 @@ join(struct session *s, int type, struct troom *tr, int invisible,
 		/* already in: the client re-opens its window */
 		send_joined(s, &now, is_admin(&me), me.flags & TMF_INVIS);
 		send_userlist(s, &now);
+		send_cameras(s, &now);
 		return 0;
 	}
 	if ((tr->flags & ROOM_F_CLOSED) && !admin)
@@ -436,6 +581,7 @@ join(struct session *s, int type, struct troom *tr, int invisible,
 	sys_line(s, now.id, text);
 	send_topic(s, &now);
 	send_userlist(s, &now);
+	send_cameras(s, &now);
 	if (!(mflags & TMF_INVIS) && room_member(s->tab, now.idx, now.rgen,
 	    s->u.uid, &me) == 0) {
 		rec_init(&r, rb, sizeof(rb));
@@ -822,19 +968,27 @@ handle_create(struct session *s, const struct wire_frame *f)
 	return join(s, f->type, &tr, 0, tr.lockword, 1);
 }
 
-/* leave - take us out of tr and tell the others */
+/* leave - take us out of tr and tell the others (our camera off first) */
 static void
 leave(struct session *s, const struct troom *tr)
 {
 	struct troom	 was;
-	int		 empty;
+	struct tmember	 me;
+	int		 empty, cam;
 
+	cam = room_member(s->tab, tr->idx, tr->rgen, s->u.uid, &me) == 0 &&
+	    (me.flags & TMF_VIDEO);
+	table_p2p_drop_in(s->tab, TP_RPUB, tr->id, 0);
+	table_p2p_drop_in(s->tab, TP_RVIEW, tr->id, 0);
 	if (room_leave(s->tab, tr->idx, tr->rgen, &was, &empty) != TR_OK)
 		return;
-	if (empty)
+	if (empty) {
 		forget(s->db, &was);
-	else
-		leave_notify(s, &was, s->u.uid);
+		return;
+	}
+	if (cam)
+		cam_off(s, &was, s->u.uid);
+	leave_notify(s, &was, s->u.uid);
 }
 
 /* handle_leave - ROOM_LEAVE room(4) */
@@ -868,14 +1022,18 @@ room_logout(struct session *s)
 void
 room_gone(struct db *db, struct table *tab, const struct tsess *dead)
 {
-	unsigned char	 b[WIRE_HDRLEN + 8], p[8];
+	unsigned char	 b[WIRE_HDRLEN + 10], p[10];
 	struct troom	 was;
-	int		 k, empty;
+	struct tmember	 m;
+	int		 k, empty, cam;
 	size_t		 n;
 
 	for (k = 0; k < PALD_JOINS_MAX; k++) {
 		if (dead->rooms[k] == 0)
 			continue;
+		cam = room_member(tab, dead->rooms[k] - 1, dead->rgens[k],
+		    dead->uid, &m) == 0 && m.slot == dead->slot &&
+		    m.gen == dead->gen && (m.flags & TMF_VIDEO);
 		if (room_drop(tab, dead->rooms[k] - 1, dead->slot, dead->gen,
 		    &was, &empty) != TR_OK || was.rgen != dead->rgens[k])
 			continue;
@@ -883,9 +1041,13 @@ room_gone(struct db *db, struct table *tab, const struct tsess *dead)
 			forget(db, &was);
 			continue;
 		}
+		if (cam && (n = wire_encode(b, sizeof(b), PT_ROOM_VIDEO, p,
+		    cam_frame(p, was.id, dead->uid, 0))) > 0)
+			(void)room_send(tab, was.idx, was.rgen, -1, TM_FRAME, b,
+			    n);
 		pack2(p, was.id, dead->uid);
 		if ((n = wire_encode(b, sizeof(b), PT_ROOM_USER_LEFT, p,
-		    sizeof(p))) > 0)
+		    8)) > 0)
 			(void)room_send(tab, was.idx, was.rgen, -1, TM_FRAME, b,
 			    n);
 	}
@@ -1373,10 +1535,15 @@ remove_member(struct session *s, const struct troom *tr,
 	ts.slot = v->slot;
 	ts.gen = v->gen;
 	(void)deliver(s, &ts, TM_FRAME, PT_ROOM_CLOSED, b, 8 + n);
-	if (empty)
+	if (v->flags & TMF_VIDEO)
+		(void)deliver(s, &ts, TM_FRAME, PT_VIDEO_UNPUBLISH, NULL, 0);
+	if (empty) {
 		forget(s->db, &was);
-	else
-		leave_notify(s, &was, v->uid);
+		return;
+	}
+	if (v->flags & TMF_VIDEO)
+		cam_off(s, &was, v->uid);
+	leave_notify(s, &was, v->uid);
 }
 
 /* target - the member uid of tr, not an admin; -1 with a line if not */
@@ -1580,8 +1747,10 @@ handle_reddot(struct session *s, const struct wire_frame *f)
 	if (room_mflags(s->tab, tr.idx, tr.rgen, uid, on ? TMF_REDDOT : 0,
 	    on ? 0 : TMF_REDDOT) <= 0)
 		return 0;
-	if (on)		/* the voice child sees it and drops the mic */
+	if (on) {	/* the voice child sees it and drops the mic */
 		(void)room_drop_speaker(s->tab, tr.idx, tr.rgen, uid);
+		video_reddot(s, &tr, uid);
+	}
 	log_action(s, &tr, on ? "reddot" : "unreddot", uid, NULL);
 	pack2(b, tr.id, uid);
 	(void)to_room(s, &tr, -1, on ? PT_ROOM_REDDOT_ON : PT_ROOM_REDDOT_OFF,
@@ -1624,6 +1793,8 @@ handle_switch(struct session *s, const struct wire_frame *f)
 		return 0;
 	save(s, &tr);
 	log_action(s, &tr, what, 0, on ? "on" : "off");
+	if (f->type == PT_C_ROOM_RD_VIDEO && on)
+		video_reddot(s, &tr, ALL_UIDS);
 	if (f->type == PT_C_ROOM_ALLMICS) {
 		wire_put32(b, tr.id);
 		wire_put16(b + 4, (uint16_t)on);
@@ -1666,25 +1837,150 @@ handle_hand(struct session *s, const struct wire_frame *f)
 	return 0;
 }
 
-/* handle_video - start / stop publishing: the camera icon */
+/* video_refuse - a refused room video request: a line in the room */
+static int
+video_refuse(struct session *s, const struct troom *tr, const char *text,
+    int stop)
+{
+	sys_line(s, tr->id, text);
+	if (stop)	/* the client may have started: it stops */
+		out_frame(s, PT_VIDEO_UNPUBLISH, NULL, 0);
+	return 0;
+}
+
+/*
+ * video_start - publish in tr: refused while red-dotted if the room
+ * says so, over video_max, or with no video server; a camera on in
+ * another room goes off.  0x17d4 gives the client the video server.
+ */
+static int
+video_start(struct session *s, const struct troom *tr,
+    const struct tmember *me)
+{
+	unsigned char	 b[10];
+	struct troom	 other;
+	struct tmember	 om;
+	struct tp2p	 e;
+	uint32_t	 ip;
+
+	if (s->conf->voice_port == 0 || s->conf->video_port == 0 ||
+	    s->conf->video_max == 0)
+		return video_refuse(s, tr, TXT_VIDEOOFF, 1);
+	if (tr->video && (me->flags & TMF_REDDOT) && !is_admin(me))
+		return video_refuse(s, tr, TXT_NOVIDEO, 1);
+	if (!(me->flags & TMF_VIDEO) && cameras(s, tr) >= s->conf->video_max)
+		return video_refuse(s, tr, TXT_CAMSFULL, 1);
+	if (table_p2p_get(s->tab, s->me.slot, s->me.gen, TP_RPUB, &e) == 0 &&
+	    e.room != tr->id && myroom(s, e.room, &other, &om) == 0)
+		/* one camera at a time; its client moves it, no 0x17de */
+		video_cut(s, &other, &om, 0);
+	memset(&e, 0, sizeof(e));
+	e.kind = TP_RPUB;
+	e.state = TPS_ON;
+	e.room = tr->id;
+	e.since = time(NULL);
+	if (table_p2p_put(s->tab, &e, 0) == -1)
+		return video_refuse(s, tr, TXT_NOSPACE, 1);
+	if (!(me->flags & TMF_VIDEO)) {
+		/* 0: we left meanwhile (a repeated start changes nothing) */
+		if (room_mflags(s->tab, tr->idx, tr->rgen, s->u.uid, TMF_VIDEO,
+		    0) <= 0) {
+			table_p2p_drop(s->tab, TP_RPUB);
+			return 0;
+		}
+		log_info("[%s]: %s publishes video in room %u", s->addr,
+		    s->u.nick, tr->id);
+		(void)to_room(s, tr, -1, PT_ROOM_VIDEO, b, cam_frame(b, tr->id,
+		    s->u.uid, 1));
+	}
+	ip = out_voiceip(s);
+	wire_put32(b, tr->id);
+	memcpy(b + 4, &ip, 4);
+	wire_put16(b + 8, (uint16_t)s->conf->video_port);
+	out_frame(s, PT_VIDEO_PUBLISH, b, 10);
+	return 0;
+}
+
+/* handle_video - -6010 / -6012 room(4): start / stop publishing */
 static int
 handle_video(struct session *s, const struct wire_frame *f)
 {
 	struct troom	 tr;
 	struct tmember	 me;
-	unsigned char	 b[10];
-	int		 on = f->type == PT_C_VIDEO_START;
+	const char	*why;
 
-	if (f->len < 4 || myroom(s, wire_get32(f->payload), &tr, &me) == -1)
+	if (f->len != 4)
+		return guard_malformed(s, f, "not room(4)");
+	if (myroom(s, wire_get32(f->payload), &tr, &me) == -1)
+		return guard_malformed(s, f, "not in that room");
+	if ((why = guard_line(s)) != NULL) {
+		sys_line(s, tr.id, why);
+		return guard_strike(s);
+	}
+	if (f->type == PT_C_VIDEO_START)
+		return video_start(s, &tr, &me);
+	table_p2p_drop_in(s->tab, TP_RPUB, tr.id, 0);
+	if (room_mflags(s->tab, tr.idx, tr.rgen, s->u.uid, 0, TMF_VIDEO) > 0 &&
+	    (me.flags & TMF_VIDEO)) {
+		log_info("[%s]: %s stops video in room %u", s->addr, s->u.nick,
+		    tr.id);
+		cam_off(s, &tr, s->u.uid);
+	}
+	return 0;
+}
+
+/*
+ * handle_view - -6020 / -6030 uid(4) room(4): start / stop viewing the
+ * camera of uid in room.  A start is let through while uid publishes
+ * there (a TP_RVIEW entry for the video server, 0x17e8 to the client);
+ * else a line in the room says the camera is not on.
+ */
+static int
+handle_view(struct session *s, const struct wire_frame *f)
+{
+	unsigned char	 b[18];
+	struct troom	 tr;
+	struct tmember	 me, pm;
+	struct tp2p	 e, pe;
+	const char	*why;
+	uint32_t	 uid, ip;
+
+	if (f->len != 8)
+		return guard_malformed(s, f, "not uid(4) room(4)");
+	uid = wire_get32(f->payload);
+	if (myroom(s, wire_get32(f->payload + 4), &tr, &me) == -1)
+		return guard_malformed(s, f, "not in that room");
+	if (f->type == PT_C_VIDEO_UNVIEW) {
+		table_p2p_drop_in(s->tab, TP_RVIEW, tr.id, uid);
 		return 0;
-	if (on && tr.video && (me.flags & TMF_REDDOT) && !is_admin(&me))
-		return 0;
-	if (room_mflags(s->tab, tr.idx, tr.rgen, s->u.uid,
-	    on ? TMF_VIDEO : 0, on ? 0 : TMF_VIDEO) <= 0)
-		return 0;
-	pack2(b, tr.id, s->u.uid);
-	wire_put16(b + 8, (uint16_t)on);
-	(void)to_room(s, &tr, -1, PT_ROOM_VIDEO, b, sizeof(b));
+	}
+	if ((why = guard_line(s)) != NULL) {
+		sys_line(s, tr.id, why);
+		return guard_strike(s);
+	}
+	if (room_member(s->tab, tr.idx, tr.rgen, uid, &pm) == -1 ||
+	    !(pm.flags & TMF_VIDEO) ||
+	    table_p2p_get(s->tab, pm.slot, pm.gen, TP_RPUB, &pe) == -1 ||
+	    pe.room != tr.id)
+		return video_refuse(s, &tr, TXT_NOCAM, 0);
+	memset(&e, 0, sizeof(e));
+	e.kind = TP_RVIEW;
+	e.state = TPS_ON;
+	e.peer = uid;
+	e.pslot = pm.slot;
+	e.pgen = pm.gen;
+	e.room = tr.id;
+	e.since = time(NULL);
+	if (table_p2p_put(s->tab, &e, 0) == -1)
+		return video_refuse(s, &tr, TXT_VIEWS, 0);
+	log_info("[%s]: %s views the camera of %u in room %u", s->addr,
+	    s->u.nick, uid, tr.id);
+	ip = out_voiceip(s);
+	pack2(b, uid, tr.id);
+	wire_put32(b + 8, VIEW_FLAGS);
+	memcpy(b + 12, &ip, 4);
+	wire_put16(b + 16, (uint16_t)s->conf->video_port);
+	out_frame(s, PT_VIDEO_VIEW, b, sizeof(b));
 	return 0;
 }
 
@@ -1768,6 +2064,11 @@ room_frame(struct session *s, const struct wire_frame *f)
 	case PT_C_VIDEO_START:
 	case PT_C_VIDEO_STOP:
 		return handle_video(s, f);
+	case PT_C_VIDEO_VIEW:
+	case PT_C_VIDEO_UNVIEW:
+		return handle_view(s, f);
+	case PT_C_ROOM_TICK:
+		return 0;	/* the room window's timer: nothing to do */
 	default:
 		return 1;
 	}

@@ -22,7 +22,8 @@
  *	reads and writes the table and the sockets.
  *
  *	The calls, transfers and video calls between two users go through
- *	relay.c, which this loop polls and ticks.
+ *	relay.c, and room video through vidsrv.c, which this loop polls
+ *	and ticks.
  *
  *	No Berkeley DB handle: everything comes from the shared table.
  */
@@ -52,6 +53,7 @@
 #include "proto/wire.h"
 #include "relay.h"
 #include "store/table.h"
+#include "vidsrv.h"
 #include "voice.h"
 
 #define UNIT_WIRE	(4 + 148)		/* what 5.0 sends */
@@ -150,7 +152,8 @@ set_rules(const struct pald_conf *c)
 	rules.maxtalk = (int64_t)c->mic_time * 1000;
 }
 
-/* reload - SIGHUP: mic_time, log_rate, file_max and file_rate are what the voice child reads */
+/* reload - SIGHUP: mic_time, log_rate, file_max, file_rate and the video_*
+ * limits are what the voice child reads (video_port: at a restart) */
 static void
 reload(const char *conffile)
 {
@@ -170,8 +173,13 @@ reload(const char *conffile)
 	vconf.file_max = nc.file_max;
 	vconf.file_rate = nc.file_rate;
 	relay_conf(&vconf);
-	log_info("voice: mic_time %d, log_rate %d, file_max %d, file_rate %d",
-	    vconf.mic_time, vconf.log_rate, vconf.file_max, vconf.file_rate);
+	vconf.video_frame = nc.video_frame;
+	vconf.video_rate = nc.video_rate;
+	vidsrv_conf(&vconf);
+	log_info("voice: mic_time %d, log_rate %d, file_max %d, file_rate %d, "
+	    "video_frame_max %d, video_rate %d", vconf.mic_time,
+	    vconf.log_rate, vconf.file_max, vconf.file_rate,
+	    vconf.video_frame, vconf.video_rate);
 }
 
 /* plainaddr - an address as the session table has it (no v4-mapped) */
@@ -866,6 +874,7 @@ tick(int64_t now, pid_t parent)
 			room_tick(&rooms[i], now);
 	ueps_refresh(now);
 	relay_tick(now);
+	vidsrv_tick(now);
 	for (i = 0; i < nconns; i++)
 		if (conns[i]->room == NULL &&
 		    now - conns[i]->opened >= VOICE_HELLO_SECS * 1000)
@@ -890,7 +899,7 @@ static void
 fd_limit(void)
 {
 	struct rlimit	 rl;
-	rlim_t		 want = (rlim_t)VOICE_CONNS + RELAY_FDS + 32;
+	rlim_t		 want = (rlim_t)VOICE_CONNS + RELAY_FDS + VS_FDS + 32;
 
 	maxconns = VOICE_CONNS;
 	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
@@ -902,17 +911,17 @@ fd_limit(void)
 	}
 	/* the relay takes what it can get (relay.c counts its own) */
 	if (rl.rlim_cur < want)
-		maxconns = rl.rlim_cur > RELAY_FDS + 96 ?
-		    (int)(rl.rlim_cur - RELAY_FDS - 32) : 64;
+		maxconns = rl.rlim_cur > RELAY_FDS + VS_FDS + 96 ?
+		    (int)(rl.rlim_cur - RELAY_FDS - VS_FDS - 32) : 64;
 }
 
 __dead void
-voice_main(int lfd, int udp, struct table *t, const struct pald_conf *c,
-    const char *conffile, pid_t parent)
+voice_main(int lfd, int udp, int vfd, struct table *t,
+    const struct pald_conf *c, const char *conffile, pid_t parent)
 {
 	struct pollfd	*pfd;
 	int64_t		 now, nexttick, paused = 0;
-	int		 i, n, k, np, lp, up, nr, w;
+	int		 i, n, k, np, lp, up, nr, nv, w;
 
 	tab = t;
 	ufd = udp;
@@ -922,8 +931,9 @@ voice_main(int lfd, int udp, struct table *t, const struct pald_conf *c,
 	voice_signals();
 	fd_limit();
 	relay_init(tab, &vconf, lfd);
+	vidsrv_init(tab, &vconf, vfd);
 	if ((conns = calloc((size_t)maxconns, sizeof(*conns))) == NULL ||
-	    (pfd = calloc((size_t)maxconns + 2 + RELAY_FDS,
+	    (pfd = calloc((size_t)maxconns + 2 + RELAY_FDS + VS_FDS,
 	    sizeof(*pfd))) == NULL)
 		fatal("voice: calloc");
 	log_info("voice: serving, up to %d connections, mic_time %d",
@@ -956,10 +966,12 @@ voice_main(int lfd, int udp, struct table *t, const struct pald_conf *c,
 		}
 		n = nconns;
 		nr = relay_poll(pfd + np + n, RELAY_FDS, now);
+		nv = vidsrv_poll(pfd + np + n + nr, VS_FDS, now);
 		k = (int)(nexttick - now);
 		if ((w = relay_wait(now)) >= 0 && w < k)
 			k = w;
-		if (poll(pfd, (nfds_t)(np + n + nr), k < 0 ? 0 : k) == -1) {
+		if (poll(pfd, (nfds_t)(np + n + nr + nv), k < 0 ? 0 : k) ==
+		    -1) {
 			if (errno != EINTR)
 				fatal("voice: poll");
 			continue;
@@ -976,6 +988,7 @@ voice_main(int lfd, int udp, struct table *t, const struct pald_conf *c,
 		if (up != -1 && (pfd[up].revents & POLLIN))
 			udp_input(now);
 		relay_input(pfd + np + n, nr, now);
+		vidsrv_input(pfd + np + n + nr, nv, now);
 		if (lp != -1 && (pfd[lp].revents & POLLIN))
 			for (k = 0; k < ACCEPTS; k++)
 				if (accept_one(lfd, now) == -1) {
@@ -992,6 +1005,7 @@ voice_main(int lfd, int udp, struct table *t, const struct pald_conf *c,
 	log_info("voice: stopping, %d connections, %llu stray datagrams",
 	    nconns, (unsigned long long)ustray);
 	relay_stop();
+	vidsrv_stop();
 	while (nconns > 0) {
 		conns[0]->why = "server shutdown";
 		conn_close(conns[0]);

@@ -25,12 +25,12 @@ struct table;
 
 /*
  * voice_main - serve the voice port on the listening socket fd (and, if
- * not -1, plain RTP for registered endpoints on the UDP socket) until
- * SIGTERM.  The table is mapped; conffile (or NULL) is re-read on SIGHUP
+ * not -1, plain RTP for registered endpoints on the UDP socket, and room
+ * video on the video port's listening socket) until SIGTERM.  The table is mapped; conffile (or NULL) is re-read on SIGHUP
  * for mic_time; parent, when not 0, is the master: the child ends when
  * it is gone, so that a new master can bind the port again.
  */
-__dead void	 voice_main(int, int, struct table *,
+__dead void	 voice_main(int, int, int, struct table *,
 		    const struct pald_conf *, const char *, pid_t);
 
 /*

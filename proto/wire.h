@@ -72,6 +72,9 @@ enum wire_type {
 	PT_VIDEO_REFUSED	= 0x02bd,	/* S: uid(4) */
 	PT_VIDEO_CONNECT	= 0x02c6,	/* S: uid(4) ip(4) port(2) */
 	PT_VIDEO_HANGUP		= 0x02d0,	/* S: uid(4) */
+	PT_VIDEO_PUBLISH	= 0x17d4,	/* S: room(4) ip(4) port(2) */
+	PT_VIDEO_UNPUBLISH	= 0x17de,	/* S: empty: stop publishing */
+	PT_VIDEO_VIEW		= 0x17e8,	/* S: uid room flags ip port(2) */
 
 	PT_C_IM			= -20,		/* C: to(4) text */
 	PT_C_UPDATE_PROFILE	= -65,
@@ -134,8 +137,11 @@ enum wire_type {
 	PT_C_LOGIN		= -1148,
 	PT_C_NEW_PASSWORD	= -1160,
 	PT_C_REGISTER		= -1170,
-	PT_C_VIDEO_START	= -6010,
-	PT_C_VIDEO_STOP		= -6012
+	PT_C_VIDEO_START	= -6010,	/* C: room(4) */
+	PT_C_VIDEO_STOP		= -6012,	/* C: room(4) */
+	PT_C_VIDEO_VIEW		= -6020,	/* C: uid(4) room(4) */
+	PT_C_VIDEO_UNVIEW	= -6030,	/* C: uid(4) room(4) */
+	PT_C_ROOM_TICK		= -6150		/* C: empty, now and then */
 };
 
 /* Status words (BUDDY_STATUS). */

@@ -37,7 +37,8 @@
 #include "table.h"
 
 #define TABLE_MAGIC	0x70616c64u	/* "pald" */
-#define TABLE_LAYOUT	12	/* 9: blob; 10: pool; 11: lines; 12: p2p entries */
+#define TABLE_LAYOUT	13	/* 9: blob; 10: pool; 11: lines; 12: p2p entries;
+				   13: their room (room video) */
 #define LK_TABLE	((off_t)0)
 #define LK_LIVE		((off_t)1 << 32)
 #define LK_LINES	((off_t)2 << 32)
@@ -1822,21 +1823,28 @@ table_p2p_put(struct table *t, const struct tp2p *e, int base)
 	struct tslot	*s;
 	struct tp2p	*v, *fr = NULL, e2;
 	uint32_t	 gen;
-	int		 i;
+	int		 i, views;
 
 	if (t->myslot == -1 || e->kind == 0)
 		return -1;
 	s = &t->slots[t->myslot];
 	gen = atomic_load(&s->gen);
 	p2p_lock(t);
-	for (i = 0; i < TABLE_P2P; i++) {
+	for (i = views = 0; i < TABLE_P2P; i++) {
 		v = &t->p2p[i];
 		if (v->kind == e->kind && v->slot == t->myslot &&
-		    v->gen == gen)
-			break;
+		    v->gen == gen) {
+			/* a session views several cameras, one entry each */
+			if (e->kind != TP_RVIEW || (v->peer == e->peer &&
+			    v->room == e->room))
+				break;
+			views++;
+		}
 		if (fr == NULL && !p2p_live(t, v))
 			fr = v;
 	}
+	if (i == TABLE_P2P && views >= TABLE_VIEWS)
+		fr = NULL;
 	if (i == TABLE_P2P && (v = fr) != NULL)
 		v->serial = atomic_fetch_add(&t->hdr->p2pserial, 1) + 1;
 	if (v != NULL) {
@@ -1857,6 +1865,13 @@ table_p2p_put(struct table *t, const struct tp2p *e, int base)
 void
 table_p2p_drop(struct table *t, int kind)
 {
+	table_p2p_drop_in(t, kind, 0, 0);
+}
+
+void
+table_p2p_drop_in(struct table *t, int kind, uint32_t room, uint32_t peer)
+{
+	struct tp2p	*v;
 	uint32_t	 gen;
 	int		 i;
 
@@ -1864,10 +1879,13 @@ table_p2p_drop(struct table *t, int kind)
 		return;
 	gen = atomic_load(&t->slots[t->myslot].gen);
 	p2p_lock(t);
-	for (i = 0; i < TABLE_P2P; i++)
-		if (t->p2p[i].kind == kind && t->p2p[i].slot == t->myslot &&
-		    t->p2p[i].gen == gen)
-			memset(&t->p2p[i], 0, sizeof(t->p2p[i]));
+	for (i = 0; i < TABLE_P2P; i++) {
+		v = &t->p2p[i];
+		if (v->kind == kind && v->slot == t->myslot && v->gen == gen &&
+		    (room == 0 || v->room == room) &&
+		    (peer == 0 || v->peer == peer))
+			memset(v, 0, sizeof(*v));
+	}
 	p2p_unlock(t);
 }
 

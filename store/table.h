@@ -365,16 +365,22 @@ int		 table_veps(struct table *, struct tvep *, int);
  * reads it to check an answer against the question; the voice child
  * reads them all and relays the media of two entries that name each
  * other and are both accepted.  A session has at most one entry of each
- * kind; the entry of a session that is gone is free.  Relay ports: an
+ * kind (but up to TABLE_VIEWS of TP_RVIEW, one per room and peer: the
+ * room cameras it was let view); the entry of a session that is gone is
+ * free.  Room video (TP_RPUB, TP_RVIEW) names a room and has no relay
+ * port: vidsrv.c reads those, relay.c the others.  Relay ports: an
  * entry put with a base port b has b + 2 * idx and the port after it.
  */
 #define TP_CALL		1
 #define TP_FILE		2
 #define TP_VIDEO	3
+#define TP_RPUB		4	/* room video: the owner publishes in room */
+#define TP_RVIEW	5	/* room video: the owner views peer in room */
 #define TPS_ASKING	1	/* we asked the peer; no answer yet */
 #define TPS_ASKED	2	/* the peer asked us; no answer yet */
 #define TPS_ON		3	/* accepted by both: media may flow */
 #define TABLE_P2P	PALD_P2P_ENTRIES
+#define TABLE_VIEWS	8	/* TP_RVIEW entries of one session */
 
 struct tp2p {
 	int		 idx;		/* the entry's index */
@@ -390,6 +396,7 @@ struct tp2p {
 	uint32_t	 pgen;
 	uint16_t	 rport;		/* relay port; 0: none (direct) */
 	uint16_t	 cport;		/* the owner's own port, if it gave one */
+	uint32_t	 room;		/* TP_RPUB, TP_RVIEW: the room's id */
 	int64_t		 since;		/* time(3) the entry was made */
 };
 
@@ -402,6 +409,9 @@ struct tp2p {
 int		 table_p2p_put(struct table *, const struct tp2p *, int);
 /* table_p2p_drop - our entry of kind is freed (if we have one) */
 void		 table_p2p_drop(struct table *, int);
+/* table_p2p_drop_in - our entries of kind with this room and peer (0:
+ * any) are freed */
+void		 table_p2p_drop_in(struct table *, int, uint32_t, uint32_t);
 /* table_p2p_get - the entry of kind of session (slot, gen); 0 or -1 */
 int		 table_p2p_get(struct table *, int, uint32_t, int,
 		    struct tp2p *);

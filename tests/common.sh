@@ -21,6 +21,7 @@ conf()
 		echo "hash_cost 4"
 		# no fixed port: suites may run side by side
 		echo "voice_port 0"
+		echo "video_port 0"
 		# every test client comes from 127.0.0.1, and tests wait for
 		# lines about it: no log_rate unless a test sets one
 		echo "log_rate 0"
@@ -64,6 +65,12 @@ pald_stop()
 		done
 	fi
 	return 0
+}
+
+# exempt NICK PASS - the account skips the rate limits (palpasswd -e)
+exempt()
+{
+	echo "$2" | PALD_HASH_COST=4 "$PALPASSWD" -h "$PWD/db" -e "$1"
 }
 
 # adduser NICK PASS - prints the new uid
@@ -127,6 +134,78 @@ locked()
 		i=$((i + 1))
 		[ $i -gt 200 ] && atf_fail "no lock '$1': $(db5.3_stat -h db -Co 2>&1)"
 		sleep 0.05
+	done
+}
+
+# party NAME ADDR - h_client from ADDR with the script NAME.in, in the
+# background, into NAME.out
+party()
+{
+	"$H" -b "$2" -t 20 "$PORT" <"$1.in" >"$1.out" 2>&1 &
+	echo $! >"$1.party"
+}
+
+# done_ok NAME - wait for party NAME; it must have run its script to the end
+done_ok()
+{
+	wait "$(cat "$1.party")" || atf_fail "$1 failed: $(cat "$1.out")"
+	rm -f "$1.party"
+}
+
+# parties_stop - the parties still running, then pald
+parties_stop()
+{
+	for f in *.party; do
+		[ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null
+	done
+	pald_stop
+}
+
+# flooder NAME ADDR - NAME.in from ADDR in the foreground, a flood that
+# must end with the session cut for sending too fast
+flooder()
+{
+	"$H" -b "$2" -t 20 "$PORT" <"$1.in" >"$1.out" 2>&1 ||
+	    atf_fail "$1: $(tail "$1.out")"
+	atf_check -o match:"You kept sending too fast" grep "^RECV 0x044c" \
+	    "$1.out"
+}
+
+# junked NAME ADDR TYPE - NAME.in, a script of junk frames, from ADDR;
+# the first, TYPE of 0 bytes, must be the one line logged for them all
+junked()
+{
+	"$H" -b "$2" -t 60 "$PORT" <"$1.in" >"$1.out" 2>&1 ||
+	    atf_fail "$1: $(tail "$1.out")"
+	atf_check -o match:"$1: type $3 of 0 bytes ignored" cat pald.log
+	# one line a minute per address, for all the types together
+	atf_check -o inline:"1\n" grep -c "bytes ignored" pald.log
+}
+
+# intact [VOICEPID] - the master (and the voice child) still up, and no
+# process killed by a signal
+intact()
+{
+	kill -0 "$(cat pald.pid)" || atf_fail "the master is gone"
+	[ $# -eq 0 ] || kill -0 "$1" || atf_fail "the voice child is gone"
+	atf_check -s exit:1 grep -q "killed by signal" pald.log
+}
+
+# count_in FILE PATTERN MIN MAX - MIN to MAX lines of FILE match
+count_in()
+{
+	cn=$(grep -c -- "$2" "$1")
+	[ "$cn" -ge "$3" ] && [ "$cn" -le "$4" ] ||
+	    atf_fail "$cn lines '$2' in $1, not $3 to $4"
+}
+
+# repeat N LINE - LINE N times, for a flood in a script
+repeat()
+{
+	rn=0
+	while [ $rn -lt "$1" ]; do
+		echo "$2"
+		rn=$((rn + 1))
 	done
 }
 

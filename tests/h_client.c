@@ -115,6 +115,9 @@
  *				-382, -398, -399: room(4)
  *	video ROOM 0|1		-6010 (1, start publishing) or -6012 (0,
  *				stop): room(4)
+ *	view UID ROOM, unview UID ROOM
+ *				-6020, -6030: uid(4) room(4)
+ *	roomtick		-6150: empty
  *
  * Calls, file transfers, video calls (proto/P2P.md); UID as above:
  *	call UID, answer UID	-450, -449: uid(4) 082a (2090, as 5.0 sends)
@@ -154,6 +157,16 @@
  *				kernel picks): "VLISTEN addr:port"
  *	vserve PATH N		N pictures served on it: "VSERVED from=A"
  *	vget PATH [ADDR PORT]	one picture into PATH: "VIDEO bytes=N"
+ * Room video (P2P.md 5); ADDR PORT default to the last 0x17d4 or 0x17e8:
+ *	vinit UID [ADDR PORT]	a publisher's init as UID: "VKEY n"
+ *	vvinit A B [ADDR PORT]	a viewer B's init for camera A: "VKEY n"
+ *	vpub UID PATH N [ADDR PORT]
+ *				N pictures (the bytes of PATH) as UID, one
+ *				connection each: "VPUB sent=K" (K written
+ *				whole)
+ *	vview A B PATH [ADDR PORT]
+ *				"GET /ab?1&A&B&1000", then one picture into
+ *				PATH as vget: "VIDEO bytes=N"
  *	expect TYPE [TEXT]	read until a TYPE frame whose RECV line holds
  *				TEXT (the rest of the line); fails on timeout
  *				or when the connection closes
@@ -191,6 +204,9 @@
  *	0x013b			room=<room> ip=<a.b.c.d> port=<bytes 14-15>
  *				raw=<bytes 8-13 in hex>
  *	0x01c1 0x01bc 0x02c6	uid=<uid> ip=<a.b.c.d> port=<port>
+ *	0x17d4			room=<room> ip=<a.b.c.d> port=<port>
+ *	0x17e8			uid=<uid> room=<room> flags=<n> ip=<a.b.c.d>
+ *				port=<port>
  *	0x01c0 0x01c3 0x01bb 0x02bd 0x02d0
  *				uid=<uid>
  *	0x0136			room=<room> kind=<n> admin=<n> [invis=<n>, the
@@ -263,6 +279,8 @@
 #define T_HELLO		0x0075
 #define T_ROOM_JOINED	0x0136
 #define T_VIDEO_ON	0x0138
+#define T_VIDEO_PUBLISH	0x17d4
+#define T_VIDEO_VIEW	0x17e8
 #define T_MEDIA_SERVER	0x013b
 #define T_SET_MIC	0x0163
 #define T_BUDDY_STATUS	0x0190
@@ -328,6 +346,9 @@
 #define C_VERSIONS	(-2102)
 #define C_VIDEO_STOP	(-6012)
 #define C_VIDEO_START	(-6010)
+#define C_VIDEO_VIEW	(-6020)
+#define C_VIDEO_UNVIEW	(-6030)
+#define C_ROOM_TICK	(-6150)
 #define C_FILE_REFUSE	(-443)
 #define C_FILE_ACCEPT	(-444)
 #define C_FILE_OFFER	(-445)
@@ -940,6 +961,15 @@ show_room(struct sbuf *b, const struct frame *f)
 		sb_add(b, "room=%lu uid=%lu on=%u", (unsigned long)get32(p),
 		    (unsigned long)get32(p + 4),
 		    f->len == 9 ? p[8] : get16(p + 8));
+	else if (f->type == T_VIDEO_PUBLISH && f->len >= 10)
+		sb_add(b, "room=%lu ip=%u.%u.%u.%u port=%u",
+		    (unsigned long)get32(p), p[4], p[5], p[6], p[7],
+		    get16(p + 8));
+	else if (f->type == T_VIDEO_VIEW && f->len >= 18)
+		sb_add(b, "uid=%lu room=%lu flags=%lu ip=%u.%u.%u.%u port=%u",
+		    (unsigned long)get32(p), (unsigned long)get32(p + 4),
+		    (unsigned long)get32(p + 8), p[12], p[13], p[14], p[15],
+		    get16(p + 16));
 	else if (f->type == T_MEDIA_SERVER && f->len >= 16)
 		sb_add(b, "room=%lu ip=%u.%u.%u.%u port=%u "
 		    "raw=%02x%02x%02x%02x%02x%02x", (unsigned long)get32(p),
@@ -1004,10 +1034,15 @@ note_addr(const struct frame *f)
 	const char	*ip, *pt;
 	unsigned long	 v;
 
-	if (is_conn_type(f->type) && f->len >= 10) {
+	if ((is_conn_type(f->type) || f->type == T_VIDEO_PUBLISH) &&
+	    f->len >= 10) {
 		snprintf(last_ip, sizeof(last_ip), "%u.%u.%u.%u", f->p[4],
 		    f->p[5], f->p[6], f->p[7]);
 		last_port = (int)get16(f->p + 8);
+	} else if (f->type == T_VIDEO_VIEW && f->len >= 18) {
+		snprintf(last_ip, sizeof(last_ip), "%u.%u.%u.%u", f->p[12],
+		    f->p[13], f->p[14], f->p[15]);
+		last_port = (int)get16(f->p + 16);
 	} else if (f->type == T_VIDEO_INVITE &&
 	    (ip = strstr((const char *)f->p, "ip=")) != NULL &&
 	    (pt = strstr((const char *)f->p, "port=")) != NULL) {
@@ -1919,6 +1954,19 @@ cmd_video(char *args, int unused)
 	conn_send_uid(&cur, on ? C_VIDEO_START : C_VIDEO_STOP, room);
 }
 
+/* view UID ROOM, unview UID ROOM - -6020, -6030: uid(4) room(4) */
+static void
+cmd_view(char *args, int type)
+{
+	static const char	 use[] = "view|unview UID ROOM";
+	unsigned char		 b[8];
+
+	put32(b, parse_uid(need(&args, use)));
+	put32(b + 4, parse_room(&args, use));
+	noargs(args, use);
+	conn_send(&cur, type, b, sizeof(b));
+}
+
 /*
  * p2p - call, answer, offer, acceptfile: uid(4) 082a; vcall, vaccept:
  * uid(4) PORT; decline, hangup, refuse, vdecline, vhangup: uid(4)
@@ -2154,7 +2202,58 @@ cmd_vget(char *args, int unused)
 	char			*path = need(&args, use);
 	int			 pt = dest(&args, use, &addr);
 
-	hm_video_get(local, addr, pt, path, now_ms() + timeout_ms);
+	hm_video_get(local, addr, pt, path, NULL, now_ms() + timeout_ms);
+}
+
+/* vinit UID, vvinit A B [ADDR PORT] - a room camera's or viewer's init */
+static void
+cmd_vinit(char *args, int viewer)
+{
+	const char	*use = viewer ? "vvinit A B [ADDR PORT]" :
+			    "vinit UID [ADDR PORT]";
+	const char	*addr;
+	uint32_t	 a = parse_uid(need(&args, use)), b = 0;
+	int		 pt;
+
+	if (viewer)
+		b = parse_uid(need(&args, use));
+	pt = dest(&args, use, &addr);
+	hm_room_init(local, addr, pt, a, b, now_ms() + timeout_ms);
+}
+
+/* vpub UID PATH N [ADDR PORT] - N pictures of a room camera */
+static void
+cmd_vpub(char *args, int unused)
+{
+	static const char	 use[] = "vpub UID PATH N [ADDR PORT]";
+	const char		*addr;
+	uint32_t		 uid = parse_uid(need(&args, use));
+	char			*path = need(&args, use);
+	long long		 n;
+	int			 pt;
+
+	if (num(need(&args, use), 10, 1, 10000, &n) == -1)
+		bad("usage: %s", use);
+	pt = dest(&args, use, &addr);
+	hm_room_publish(local, addr, pt, uid, path, (int)n,
+	    now_ms() + timeout_ms);
+}
+
+/* vview A B PATH [ADDR PORT] - one picture of a room camera */
+static void
+cmd_vview(char *args, int unused)
+{
+	static const char	 use[] = "vview A B PATH [ADDR PORT]";
+	const char		*addr;
+	char			 req[64];
+	uint32_t		 a = parse_uid(need(&args, use));
+	uint32_t		 b = parse_uid(need(&args, use));
+	char			*path = need(&args, use);
+	int			 pt = dest(&args, use, &addr);
+
+	(void)snprintf(req, sizeof(req), "GET /ab?1&%lu&%lu&1000\n",
+	    (unsigned long)a, (unsigned long)b);
+	hm_video_get(local, addr, pt, path, req, now_ms() + timeout_ms);
 }
 
 static void
@@ -2502,6 +2601,7 @@ static const struct cmd cmds[] = {
 	{ "remove",	cmd_uidreq,	C_REMOVE },
 	{ "report",	cmd_roomuidtext, C_ROOM_REPORT },
 	{ "rooms",	cmd_rooms,	0 },
+	{ "roomtick",	cmd_empty,	C_ROOM_TICK },
 	{ "rtcpsend",	cmd_rtpsend,	1 },
 	{ "rtpnew",	cmd_rtpnew,	0 },
 	{ "rtpopen",	cmd_rtpopen,	0 },
@@ -2519,14 +2619,20 @@ static const struct cmd cmds[] = {
 	{ "unblock",	cmd_uidreq,	C_UNBLOCK },
 	{ "unbounce",	cmd_roomuid,	C_UNBOUNCE },
 	{ "unreddot",	cmd_roomuid,	C_UNREDDOT },
+	{ "unview",	cmd_view,	C_VIDEO_UNVIEW },
 	{ "vaccept",	cmd_p2p,	C_VACCEPT },
 	{ "vcall",	cmd_p2p,	C_VCALL },
 	{ "vdecline",	cmd_p2p,	C_VDECLINE },
 	{ "vget",	cmd_vget,	0 },
 	{ "vhangup",	cmd_p2p,	C_VHANGUP },
+	{ "view",	cmd_view,	C_VIDEO_VIEW },
+	{ "vinit",	cmd_vinit,	0 },
 	{ "vlisten",	cmd_vlisten,	0 },
 	{ "video",	cmd_video,	0 },
+	{ "vpub",	cmd_vpub,	0 },
 	{ "vserve",	cmd_vserve,	0 },
+	{ "vview",	cmd_vview,	0 },
+	{ "vvinit",	cmd_vinit,	1 },
 	{ "waitfile",	cmd_waitfile,	POLL_MS },
 };
 

@@ -463,7 +463,7 @@ http_line(int fd, char *line, long long deadline)
 
 void
 hm_video_get(const char *local, const char *addr, int port, const char *path,
-    long long deadline)
+    const char *req, long long deadline)
 {
 	static unsigned char	 pic[VIDEO_MAX];
 	char			 line[LINE_MAX_HTTP], *c;
@@ -473,6 +473,11 @@ hm_video_get(const char *local, const char *addr, int port, const char *path,
 
 	if ((fd = connect_to(local, addr, port, 3, deadline)) == -1) {
 		say("VIDEO-FAIL no connection");
+		return;
+	}
+	if (req != NULL && write_all(fd, req, strlen(req), "VIDEO-FAIL") ==
+	    -1) {
+		(void)close(fd);
 		return;
 	}
 	while ((n = http_line(fd, line, deadline)) >= 3)
@@ -489,4 +494,56 @@ hm_video_get(const char *local, const char *addr, int port, const char *path,
 	    fwrite(pic, 1, (size_t)len, fp) != (size_t)len || fclose(fp) == EOF)
 		die("%s: %s", path, strerror(errno));
 	say("VIDEO bytes=%ld", len);
+}
+
+void
+hm_room_init(const char *local, const char *addr, int port, uint32_t a,
+    uint32_t b, long long deadline)
+{
+	unsigned char	 m[12], key[2];
+	int		 fd;
+
+	if ((fd = connect_to(local, addr, port, 3, deadline)) == -1) {
+		say("VKEY-FAIL no connection");
+		return;
+	}
+	put32(m, b != 0 ? 910 : 900);
+	put32(m + 4, a);
+	put32(m + 8, b);
+	if (write_all(fd, m, b != 0 ? 12 : 8, "VKEY-FAIL") == 0) {
+		if (read_full(fd, key, sizeof(key), deadline) == -1)
+			say("VKEY-FAIL no key");
+		else
+			say("VKEY %u", get16(key));
+	}
+	(void)close(fd);
+}
+
+void
+hm_room_publish(const char *local, const char *addr, int port, uint32_t uid,
+    const char *path, int n, long long deadline)
+{
+	static unsigned char	 pic[VIDEO_MAX];
+	static const char	 tok[] = "1000";
+	unsigned char		 b[14 + sizeof(tok)];
+	size_t			 len = slurp(path, pic), hl;
+	int			 fd, i, sent = 0;
+
+	put32(b, 1000);
+	put32(b + 4, uid);
+	put16(b + 8, sizeof(tok) - 1);
+	memcpy(b + 10, tok, sizeof(tok) - 1);
+	hl = 10 + sizeof(tok) - 1;
+	put32(b + hl, (uint32_t)len);
+	hl += 4;
+	for (i = 0; i < n; i++) {
+		if ((fd = connect_to(local, addr, port, 1, deadline)) == -1)
+			break;
+		if (write_all(fd, b, hl, "# VPUB") == 0 &&
+		    write_all(fd, pic, len, "# VPUB") == 0)
+			sent++;
+		(void)shutdown(fd, SHUT_WR);
+		(void)close(fd);
+	}
+	say("VPUB sent=%d", sent);
 }

@@ -52,11 +52,27 @@ void	 hm_file_recv(int, const char *, long long);
  */
 void	 hm_video_serve(int, const char *, int, long long);
 /*
- * hm_video_get - the 5.0 pull: connect to addr:port, read the header,
- * Content-Length bytes, into path.  Prints "VIDEO bytes=N" or
- * "VIDEO-FAIL why".
+ * hm_video_get - the 5.0 pull: connect to addr:port, send req (a room
+ * viewer's request line; NULL: nothing, as a video call's pull), read
+ * the header, Content-Length bytes, into path.  Prints "VIDEO bytes=N"
+ * or "VIDEO-FAIL why".
  */
 void	 hm_video_get(const char *, const char *, int, const char *,
+	    const char *, long long);
+/*
+ * hm_room_init - a room camera's init as uid a: 00000384 a(4); or, when
+ * b is not 0, a viewer b's of camera a: 0000038e a(4) b(4); then the
+ * 2-byte key.  Prints "VKEY n" or "VKEY-FAIL why".
+ */
+void	 hm_room_init(const char *, const char *, int, uint32_t, uint32_t,
 	    long long);
+/*
+ * hm_room_publish - n pictures (the bytes of path) of a room camera as
+ * uid, one connection each: 000003e8 uid(4) toklen(2) token
+ * jpeglen(4) jpeg, then close.  Prints "VPUB sent=K", K the pictures
+ * written whole.
+ */
+void	 hm_room_publish(const char *, const char *, int, uint32_t,
+	    const char *, int, long long);
 
 #endif
