@@ -319,7 +319,7 @@ voice_spawn(void)
 		log_warn("voice: fork");
 		return;
 	case 0:
-		table_forked(tab);
+		tab = table_forked(tab);
 		close_master(0, 0);
 		orphan_signal(SIGTERM);
 		log_procname("pald-voice");
@@ -386,7 +386,7 @@ keeper_spawn(void)
 	case 0:
 		(void)close(cp[1]);
 		(void)close(hp[0]);
-		table_forked(tab);
+		tab = table_forked(tab);
 		close_inherited(0, 0);
 		keeper_signals();
 		log_procname("pald-keeper");
@@ -679,7 +679,7 @@ kid_spawn(int conn)
 		spawnrate = 1;
 		return -1;
 	case 0:
-		table_forked(tab);
+		tab = table_forked(tab);
 		if (conn != -1)
 			(void)close(conn);
 		fd = statfd[1];
