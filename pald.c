@@ -1372,9 +1372,12 @@ keeper_watch(time_t now)
  * read before the listener, so that a child that has just become idle
  * can take the next connection.  Accepting pauses (tcpserver -c) only
  * when descriptors run out or a fork failed; a full server accepts and
- * says so (take).
+ * says so (take).  Not inlined: in main's frame (4 KiB of start-up
+ * locals) the loop's variables were on a stack page of main's that
+ * the master writes after every fork, and each child's copy of it
+ * stayed the child's own.
  */
-static void
+static __attribute__((__noinline__)) void
 master_loop(void)
 {
 	struct sockaddr_storage peer;
