@@ -223,10 +223,12 @@ conf_follow(void)
  * stack_trim - give back the stack pages below this frame.  A login goes
  * deep (BDB's environment open, the bootstrap's buffers) and a held,
  * idle child would keep those pages for its life; they are dead, and
- * come back zeroed if it goes deep again.  What is under 1 KiB below
- * this frame (madvise's own call, the red zone) stays.  Linux leaves a gap of
- * at least a MiB below the stack, so the range touches nothing else;
- * madvise skips the part of it that is not mapped.
+ * come back zeroed if it goes deep again.  What is under 256 bytes
+ * below this frame (madvise's own call, the red zone) stays: with 1 KiB
+ * the page below was kept whenever the frame was in its page's lowest
+ * kilobyte.  Linux leaves a gap of at least a MiB below the stack, so
+ * the range touches nothing else; madvise skips the part of it that is
+ * not mapped.
  */
 static __attribute__((__noinline__)) void
 stack_trim(void)
@@ -239,7 +241,7 @@ stack_trim(void)
 	if ((n = sysconf(_SC_PAGESIZE)) <= 0)
 		return;
 	ps = (uintptr_t)n;
-	top = ((uintptr_t)&here - 1024) & ~(ps - 1);
+	top = ((uintptr_t)&here - 256) & ~(ps - 1);
 	if (top > STACK_TRIM)
 		(void)madvise((void *)(top - STACK_TRIM), STACK_TRIM,
 		    MADV_DONTNEED);

@@ -86,6 +86,7 @@
 #define PID_HASH	4096
 #define ADDR_HASH	4096
 #define HASH_BYTES	((PID_HASH + ADDR_HASH + KID_SLOTS) * sizeof(int))
+#define SEEN_BYTES	(REFUSE_KEYS * sizeof(struct refkey))
 #define REFUSE_LOG	60	/* seconds between log lines of one refusal */
 #define REFUSE_KEYS	64	/* refusals remembered for that */
 #define STORE_RESTART	1	/* seconds between restarts of a store process */
@@ -143,6 +144,10 @@ static time_t		 spawnpause;	/* no fork before (throttle) */
 static struct addrent	*addrs;		/* KID_SLOTS */
 static int		*addrhash;	/* ADDR_HASH */
 static int		 addrfree = -1;
+static struct refkey {
+	char	 key[64];
+	time_t	 at;
+}			*seen;		/* REFUSE_KEYS refusals (refuse) */
 static int		 statfd[2] = { -1, -1 };	/* the status pipe */
 static struct table	*tab;
 static int		 listenfd = -1;
@@ -278,6 +283,9 @@ close_inherited(int store, int life_kept)
 	free(addrs);
 	if (pidhash != NULL)
 		(void)munmap(pidhash, HASH_BYTES);
+	if (seen != NULL)
+		(void)munmap(seen, SEEN_BYTES);
+	seen = NULL;
 	pidhash = addrhash = NULL;
 	kids = NULL;
 	kidfree = NULL;
@@ -315,7 +323,7 @@ voice_spawn(void)
 		log_warn("voice: fork");
 		return;
 	case 0:
-		table_forked(tab);
+		tab = table_forked(tab);
 		close_master(0, 0);
 		orphan_signal(SIGTERM);
 		log_procname("pald-voice");
@@ -382,7 +390,7 @@ keeper_spawn(void)
 	case 0:
 		(void)close(cp[1]);
 		(void)close(hp[0]);
-		table_forked(tab);
+		tab = table_forked(tab);
 		close_inherited(0, 0);
 		keeper_signals();
 		log_procname("pald-keeper");
@@ -675,7 +683,7 @@ kid_spawn(int conn)
 		spawnrate = 1;
 		return -1;
 	case 0:
-		table_forked(tab);
+		tab = table_forked(tab);
 		if (conn != -1)
 			(void)close(conn);
 		fd = statfd[1];
@@ -719,10 +727,6 @@ hand(struct kid *k, int fd, const struct handover *h)
 static void
 refuse(int fd, const char *addr, const char *why, const char *logline)
 {
-	static struct {
-		char	 key[64];
-		time_t	 at;
-	}		 seen[REFUSE_KEYS];
 	unsigned char	 b[256];
 	char		 key[64];
 	time_t		 now = time(NULL);
@@ -935,6 +939,10 @@ pool_init(void)
 	if ((kids = calloc(KID_SLOTS, sizeof(*kids))) == NULL ||
 	    (addrs = calloc(KID_SLOTS, sizeof(*addrs))) == NULL)
 		fatal("calloc");
+	/* refuse's keys likewise: in the heap, its top moved a page on */
+	if ((seen = mmap(NULL, SEEN_BYTES, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)) == MAP_FAILED)
+		fatal("mmap");
 	for (i = 0; i < KID_SLOTS; i++) {
 		kidfree[i] = KID_SLOTS - 1 - i;	/* slot 0 on top */
 		addrs[i].hnext = i + 1 < KID_SLOTS ? i + 1 : -1;
@@ -1370,9 +1378,12 @@ keeper_watch(time_t now)
  * read before the listener, so that a child that has just become idle
  * can take the next connection.  Accepting pauses (tcpserver -c) only
  * when descriptors run out or a fork failed; a full server accepts and
- * says so (take).
+ * says so (take).  Not inlined: in main's frame (4 KiB of start-up
+ * locals) the loop's variables were on a stack page of main's that
+ * the master writes after every fork, and each child's copy of it
+ * stayed the child's own.
  */
-static void
+static __attribute__((__noinline__)) void
 master_loop(void)
 {
 	struct sockaddr_storage peer;
@@ -1796,6 +1807,25 @@ absolute(char *path, size_t size)
 		errx(1, "%s: path too long", path);
 }
 
+/*
+ * abspath - path made absolute, in the heap: a static buffer of
+ * PATH_MAX in the data segment put the variables that the master and
+ * every child write a page further from the initialized ones, one
+ * more page of each child's own
+ */
+static const char *
+abspath(const char *path)
+{
+	char	 buf[PATH_MAX];
+	char	*p;
+
+	(void)strlcpy(buf, path, sizeof(buf));
+	absolute(buf, sizeof(buf));
+	if ((p = strdup(buf)) == NULL)
+		err(1, "strdup");
+	return p;
+}
+
 /* bound_port - the port the listener really has (-p 0 picks one) */
 static int
 bound_port(int fd)
@@ -1851,7 +1881,6 @@ main(int argc, char *argv[])
 	const char	*errstr, *pidfile = NULL, *portfile = NULL;
 	const char	*vportfile = NULL;
 	char		 errbuf[512];
-	static char	 confpath[PATH_MAX], pidpath[PATH_MAX];
 	int		 ch, debug = 0, inetd = 0, check = 0, recover = 0;
 	int		 verbose = 0, voiceonly = 0;
 	struct pald_conf cl;		/* command-line overrides */
@@ -1949,16 +1978,10 @@ main(int argc, char *argv[])
 	absolute(conf.rundir, sizeof(conf.rundir));
 	absolute(conf.categories, sizeof(conf.categories));
 	absolute(conf.rooms, sizeof(conf.rooms));
-	if (conffile != NULL) {
-		(void)strlcpy(confpath, conffile, sizeof(confpath));
-		absolute(confpath, sizeof(confpath));
-		conffile = confpath;
-	}
-	if (pidfile != NULL) {
-		(void)strlcpy(pidpath, pidfile, sizeof(pidpath));
-		absolute(pidpath, sizeof(pidpath));
-		pidfile = pidpath;
-	}
+	if (conffile != NULL)
+		conffile = abspath(conffile);
+	if (pidfile != NULL)
+		pidfile = abspath(pidfile);
 	if (check) {
 		if (conf.user[0] && getpwnam(conf.user) == NULL)
 			errx(1, "user %s does not exist", conf.user);

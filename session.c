@@ -134,20 +134,22 @@ session_admit(struct session *s)
 
 /*
  * session_idle - nothing happened for a while: give back what only a
- * busy session needs.  The store lets go of its environment (a child's
- * store is DBO_LAZY), an empty output buffer is freed, and the kernel
- * takes back the scratch buffer, a mapping of its own (its pages come
- * back zeroed at the next use; nothing in it outlives one call).
+ * busy session needs.  An empty output buffer is freed, the store lets
+ * go of its environment (a child's store is DBO_LAZY) and trims the
+ * heap, and the kernel takes back the scratch buffer, a mapping of its
+ * own (its pages come back zeroed at the next use; nothing in it
+ * outlives one call).  The buffer goes first: freed after the trim, it
+ * was top of the heap again, and its pages stayed the child's own.
  */
 void
 session_idle(struct session *s)
 {
-	db_idle(s->db);
 	if (s->out.p != NULL && s->out.off == s->out.len) {
 		wipe_free(s->out.p, s->out.cap);
 		s->out.p = NULL;
 		s->out.len = s->out.off = s->out.cap = 0;
 	}
+	db_idle(s->db);
 	(void)madvise(s->scratch, SCRATCH, MADV_DONTNEED);
 }
 

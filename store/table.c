@@ -163,7 +163,7 @@ struct table {
 	struct tmember	*members;
 	struct tvep	*veps;
 	struct tp2p	*p2p;
-	char		 dir[PATH_MAX];
+	char		*dir;		/* shared by a child's copy */
 	int		 myslot;	/* -1 when not logged in */
 	int		 bellfd;
 	uint32_t	 keptbell;	/* BELL_KEPT | id, or 0 (table_bell_keep) */
@@ -369,10 +369,9 @@ table_open(const char *dir, int create)
 	t->size = HDR_SIZE + slots_size() +
 	    (size_t)PALD_MAX_SESSIONS * PALD_INBOX_SIZE + recs_size() +
 	    members_size() + veps_size() + p2p_size();
-	if (strlcpy(t->dir, dir, sizeof(t->dir)) >= sizeof(t->dir))
-		goto fail;
 	n = snprintf(path, sizeof(path), "%s/%s", dir, TABLE_FILE);
-	if (n < 0 || (size_t)n >= sizeof(path))
+	if (n < 0 || (size_t)n >= sizeof(path) ||
+	    (t->dir = strdup(dir)) == NULL)
 		goto fail;
 	if ((t->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1)
 		goto fail;
@@ -424,6 +423,7 @@ failfd:
 		(void)close(t->livefd);
 	(void)close(t->fd);
 fail:
+	free(t->dir);
 	free(t);
 	return NULL;
 }
@@ -445,6 +445,7 @@ table_close(struct table *t)
 	(void)munmap(t->base, t->size);
 	(void)close(t->livefd);
 	(void)close(t->fd);
+	free(t->dir);
 	free(t);
 }
 
@@ -835,10 +836,17 @@ table_blob_get(struct table *t, uint32_t *seen, void *c, size_t n)
 	return 0;	/* a writer that died mid-copy: keep ours */
 }
 
-void
+struct table *
 table_forked(struct table *t)
 {
-	t->pid = getpid();
+	struct table	*c;
+
+	if ((c = malloc(sizeof(*c))) == NULL)
+		c = t;
+	else
+		*c = *t;
+	c->pid = getpid();
+	return c;
 }
 
 void

@@ -123,10 +123,13 @@ void		 table_clearbell(struct table *, int);
 
 /*
  * table_forked - call in a new child of a process that has the table
- * mapped: the inbox lock words hold the appender's pid, kept here to
- * save a getpid() per message.
+ * mapped, and use the handle it returns from then on, the child's own
+ * copy (the inbox lock words hold the appender's pid, kept there to
+ * save a getpid() per message).  The parent's handle is left alone in
+ * the child: its fields are written at every login, and its page of the
+ * heap, written in the child, would be one more of the child's own.
  */
-void		 table_forked(struct table *);
+struct table	*table_forked(struct table *);
 
 /*
  * table_blob_put - the master publishes its configuration after a reload

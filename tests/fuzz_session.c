@@ -68,7 +68,7 @@ keeper(void)
 	case -1:
 		err(1, "fork");
 	case 0:
-		table_forked(tab);
+		tab = table_forked(tab);
 		if (table_login(tab, PALD_UID_FIRST + 1, "bob", "127.0.0.9",
 		    ST_ONLINE, &me) == -1)
 			_exit(1);
