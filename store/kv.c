@@ -159,18 +159,26 @@ kv_find(const char *v, size_t n, const char *key)
 	}
 }
 
-int
-kv_get(const char *v, size_t n, const char *key, char *out, size_t cap)
+/* kv_val - unescape the value at v[at..] into out[0..cap) (kv_get) */
+static int
+kv_val(const char *v, size_t n, size_t at, char *out, size_t cap)
 {
-	ssize_t	 at;
-	size_t	 i, o = 0;
-	int	 hi, lo;
+	const char	*sp;
+	size_t		 i, o = 0, end;
+	int		 hi, lo;
 
-	if ((at = kv_find(v, n, key)) < 0)
-		return -1;
 	if (cap == 0)
 		return -2;
-	for (i = (size_t)at; i < n && v[i] != ' '; i++) {
+	end = (sp = memchr(v + at, ' ', n - at)) != NULL ?
+	    (size_t)(sp - v) : n;
+	if (memchr(v + at, '%', end - at) == NULL) {	/* nothing escaped */
+		if (end - at >= cap || end - at > INT_MAX)
+			return -2;
+		memcpy(out, v + at, end - at);
+		out[end - at] = '\0';
+		return (int)(end - at);
+	}
+	for (i = at; i < end; i++) {
 		if (o + 1 >= cap || o >= INT_MAX)
 			return -2;
 		if (v[i] != '%') {
@@ -188,14 +196,27 @@ kv_get(const char *v, size_t n, const char *key, char *out, size_t cap)
 }
 
 int
-kv_getll(const char *v, size_t n, const char *key, long long *out)
+kv_get(const char *v, size_t n, const char *key, char *out, size_t cap)
+{
+	ssize_t	 at;
+
+	if ((at = kv_find(v, n, key)) < 0)
+		return -1;
+	return kv_val(v, n, (size_t)at, out, cap);
+}
+
+/* kv_valll - the decimal value at v[at..] (kv_getll) */
+static int
+kv_valll(const char *v, size_t n, ssize_t at, long long *out)
 {
 	const char	*errstr;
 	char		 num[32];
 	long long	 x;
 	int		 r;
 
-	if ((r = kv_get(v, n, key, num, sizeof(num))) < 0)
+	if (at < 0)
+		return -1;
+	if ((r = kv_val(v, n, (size_t)at, num, sizeof(num))) < 0)
 		return r;
 	if (r == 0)
 		return -2;
@@ -204,6 +225,12 @@ kv_getll(const char *v, size_t n, const char *key, long long *out)
 		return -2;
 	*out = x;
 	return 0;
+}
+
+int
+kv_getll(const char *v, size_t n, const char *key, long long *out)
+{
+	return kv_valll(v, n, kv_find(v, n, key), out);
 }
 
 /* kv_num - a number member of rec as a long long */
@@ -280,13 +307,54 @@ kv_addrec(struct kvbuf *b, const struct kvfield *f, const void *rec)
 	}
 }
 
+/*
+ * kv_locate - where each of the first KV_LOCATE fields' values starts in
+ * v[0..n), or -1: one pass over the record, the first of a key's fields
+ * winning as in kv_find, instead of one pass a field.
+ */
+#define KV_LOCATE	32
+static void
+kv_locate(const char *v, size_t n, const struct kvfield *f, ssize_t *at)
+{
+	const char	*eq, *sp;
+	size_t		 i = 0, kl, end;
+	int		 j, nf, left;
+
+	for (nf = 0; nf < KV_LOCATE && f[nf].key != NULL; nf++)
+		at[nf] = -1;
+	left = nf;
+	if (n > SSIZE_MAX)
+		return;
+	while (i < n && v[i] != ' ')		/* the version tag */
+		i++;
+	while (left > 0) {
+		while (i < n && v[i] == ' ')
+			i++;
+		if (i >= n)
+			return;
+		end = (sp = memchr(v + i, ' ', n - i)) != NULL ?
+		    (size_t)(sp - v) : n;
+		if ((eq = memchr(v + i, '=', end - i)) != NULL) {
+			kl = (size_t)(eq - (v + i));
+			for (j = 0; j < nf; j++)
+				if (at[j] < 0 && strlen(f[j].key) == kl &&
+				    memcmp(f[j].key, v + i, kl) == 0) {
+					at[j] = (ssize_t)(i + kl + 1);
+					left--;
+				}
+		}
+		i = end;
+	}
+}
+
 /* kv_getstr - a text field into its member; -1 if the record is bad */
 static int
-kv_getstr(const char *v, size_t n, const struct kvfield *f, char *out)
+kv_getstr(const char *v, size_t n, const struct kvfield *f, ssize_t at,
+    char *out)
 {
 	int	 r;
 
-	r = kv_get(v, n, f->key, out, f->size);
+	r = at < 0 ? -1 : kv_val(v, n, (size_t)at, out, f->size);
 	/* a member is a C string: "%00..." is as empty as "" */
 	if ((r < 0 || out[0] == '\0') && (f->flags & KV_NEED))
 		return -1;
@@ -300,22 +368,26 @@ kv_getstr(const char *v, size_t n, const struct kvfield *f, char *out)
 int
 kv_getrec(const char *v, size_t n, const struct kvfield *f, void *rec)
 {
+	ssize_t		 loc[KV_LOCATE], at;
 	char		*p, c[4];
 	long long	 x;
+	int		 j;
 
-	for (; f->key != NULL; f++) {
+	kv_locate(v, n, f, loc);
+	for (j = 0; f->key != NULL; f++, j++) {
 		p = (char *)rec + f->off;
+		at = j < KV_LOCATE ? loc[j] : kv_find(v, n, f->key);
 		switch (f->kind) {
 		case KVK_STR:
-			if (kv_getstr(v, n, f, p) == -1)
+			if (kv_getstr(v, n, f, at, p) == -1)
 				return -1;
 			break;
 		case KVK_CHAR:
-			*p = kv_get(v, n, f->key, c, sizeof(c)) == 1 ?
-			    kv_chr(f, c[0]) : (char)f->def;
+			*p = at >= 0 && kv_val(v, n, (size_t)at, c,
+			    sizeof(c)) == 1 ? kv_chr(f, c[0]) : (char)f->def;
 			break;
 		default:
-			if (kv_getll(v, n, f->key, &x) != 0 || x < f->lo ||
+			if (kv_valll(v, n, at, &x) != 0 || x < f->lo ||
 			    x > f->hi) {
 				if (f->flags & KV_NEED)
 					return -1;

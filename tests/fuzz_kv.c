@@ -7,8 +7,10 @@
  * on a few keys, and kv_getrec through a table with a row of every kind
  * (text, a character, int, unsigned, long, long long; needed, strict,
  * omitted) must stay inside their buffers and keep their contracts; a
- * record read is written again with kv_addrec and must read back the
- * same.  Built and run by make fuzz.
+ * record kv_getrec reads must hold what kv_get and kv_getll find field
+ * by field (it finds its fields in one pass over the value); a record
+ * read is written again with kv_addrec and must read back the same.
+ * Built and run by make fuzz.
  */
 #include <sys/types.h>
 
@@ -59,6 +61,40 @@ check_get(const char *v, size_t n, const char *key, size_t cap)
 	free(out);
 }
 
+/* num - what a number field reads as: its value within lo..hi, or def */
+static long long
+num(const char *v, size_t n, const char *key, long long lo, long long hi,
+    long long def)
+{
+	long long	 x;
+
+	return kv_getll(v, n, key, &x) == 0 && x >= lo && x <= hi ? x : def;
+}
+
+/* check_agree - kv_getrec read what kv_get and kv_getll find */
+static void
+check_agree(const char *v, size_t n, const struct rec *a)
+{
+	char	 t[16];
+	int	 r;
+
+	if (kv_get(v, n, "name", t, sizeof(a->name)) < 1 ||
+	    strcmp(t, a->name) != 0)
+		abort();
+	r = kv_get(v, n, "what", t, sizeof(a->what));
+	if (strcmp(r >= 0 ? t : "?", a->what) != 0)
+		abort();
+	r = kv_get(v, n, "kind", t, 4);
+	if (a->kind != (r == 1 && t[0] != '\0' && strchr("ATP", t[0]) ?
+	    t[0] : 'A'))
+		abort();
+	if (a->i != num(v, n, "i", -5, 5, 0) ||
+	    a->u != num(v, n, "u", 0, UINT32_MAX, 7) ||
+	    a->l != num(v, n, "l", LONG_MIN, LONG_MAX, 0) ||
+	    a->ll != num(v, n, "ll", 0, INT64_MAX, 1))
+		abort();
+}
+
 /* check_rec - a record read is in its bounds, and survives a round trip */
 static void
 check_rec(const char *v, size_t n)
@@ -77,6 +113,7 @@ check_rec(const char *v, size_t n)
 	    strchr("ATP", a.kind) == NULL || a.kind == '\0' ||
 	    a.i < -5 || a.i > 5 || a.ll < 0)
 		abort();
+	check_agree(v, n, &a);
 	kv_init(&kb, buf, sizeof(buf), 1);
 	kv_addrec(&kb, fields, &a);
 	if ((len = kv_len(&kb)) < 0)
