@@ -176,6 +176,11 @@ room_take(const struct scan *s, const DBT *k, const DBT *v, void *slot)
 	const struct room_sel *sel = s->arg;
 	struct room	 r;
 
+	/* by name: the one field first, the whole record only for a match */
+	if (sel != NULL && sel->name != NULL && kv_get(v->data, v->size,
+	    "name", r.name, sizeof(r.name)) > 0 &&
+	    strcasecmp(r.name, sel->name) != 0)
+		return 0;
 	if (room_dec(k, v, &r) == -1 || (sel != NULL && (sel->name != NULL ?
 	    strcasecmp(r.name, sel->name) != 0 :
 	    sel->category != 0 && r.category != sel->category)))
