@@ -43,17 +43,24 @@ empty(int file)
 		errx(1, "truncate");
 }
 
-/* check - what was seeded reads back, every record within its bounds */
+/*
+ * check - what was seeded reads back, every record within its bounds
+ * (into lists made once: a megabyte's calloc per input was most of the
+ * harness's time)
+ */
 static void
 check(int rooms)
 {
-	struct category	*c;
-	struct room	*r;
+	static struct category *c;
+	static struct room *r;
 	int		 i, n;
 
+	if (r == NULL && (r = calloc(PALD_ROOMS_MAX, sizeof(*r))) == NULL)
+		err(1, "calloc");
+	if (c == NULL &&
+	    (c = calloc(PALD_CATEGORIES_MAX, sizeof(*c))) == NULL)
+		err(1, "calloc");
 	if (rooms) {
-		if ((r = calloc(PALD_ROOMS_MAX, sizeof(*r))) == NULL)
-			return;
 		n = db_room_list(db, 0, r, PALD_ROOMS_MAX);
 		for (i = 0; i < n; i++)
 			if (r[i].id == 0 || r[i].id >= PALD_ROOM_TEMP_FIRST ||
@@ -62,16 +69,12 @@ check(int rooms)
 			    memchr(r[i].topic, '\0', sizeof(r[i].topic)) ==
 			    NULL)
 				abort();
-		free(r);
 		return;
 	}
-	if ((c = calloc(PALD_CATEGORIES_MAX, sizeof(*c))) == NULL)
-		return;
 	n = db_category_list(db, c, PALD_CATEGORIES_MAX);
 	for (i = 0; i < n; i++)
 		if (c[i].code == 0 || c[i].name[0] == '\0')
 			abort();
-	free(c);
 }
 
 int
