@@ -412,6 +412,16 @@ malformed_head()
 }
 malformed_body()
 {
+	# the junk first, before bob waits: some thousand processes, slow
+	# on a busy host
+	{
+		echo "uid bob"
+		echo "login alice alice-pw"
+		junk -450 -449 -452 -448 -445 -444 -443 -700 -710 -701 -720
+		echo "im bob still here"
+		echo "drain 500"
+		echo "quit"
+	} >alice.in
 	p2p_start "packet_rate 100000" "packet_burst 100000"
 	exempt alice alice-pw	# the junk must reach the handlers
 	cat >bob.in <<'IN'
@@ -423,14 +433,6 @@ IN
 	party bob $B
 	wait_for bob.out "^IN"
 	vpid=$(pgrep -P "$(cat pald.pid)" -f "^pald: voice")
-	{
-		echo "uid bob"
-		echo "login alice alice-pw"
-		junk -450 -449 -452 -448 -445 -444 -443 -700 -710 -701 -720
-		echo "im bob still here"
-		echo "drain 500"
-		echo "quit"
-	} >alice.in
 	junked alice $A -450
 	done_ok bob
 	atf_check -s exit:1 grep -q "^RECV 0x01c2\|^RECV 0x01bd\|^RECV 0x02bc" bob.out

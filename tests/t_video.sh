@@ -327,8 +327,8 @@ quit
 IN
 	exempt alice alice-pw	# the junk must reach the handlers
 	vpid=$(pgrep -P "$(cat pald.pid)" -f "^pald: voice")
-	party bob $B
-	wait_for bob.out "^IN"
+	# the junk before bob waits: some thousand processes, slow on a
+	# busy host
 	{
 		echo "login alice alice-pw"
 		echo "uid bob"
@@ -342,6 +342,8 @@ IN
 		echo "drain 500"
 		echo "quit"
 	} >alice.in
+	party bob $B
+	wait_for bob.out "^IN"
 	junked alice $A -6010
 	done_ok bob
 	atf_check -s exit:1 grep -q "^RECV 0x17d4\|^RECV 0x17e8" alice.out
