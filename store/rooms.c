@@ -66,8 +66,8 @@ struct seed {
 
 struct seed_arg {
 	const struct seed *sd;
-	char		*recs;
-	int		 n;
+	char		*recs;		/* cap records, zeroed when made */
+	int		 n, cap;
 };
 
 static int	 seed_run(struct db *, const char *, const struct seed *);
@@ -399,6 +399,32 @@ db_room_seed(struct db *db, const char *path)
 
 /* Seed files. */
 
+/*
+ * seed_grow - room in a->recs for the record after the a->n read: the
+ * list grows with the file (doubling, up to sd->max + 1), not made for
+ * sd->max records up front (megabytes for the rooms); -1 if out of memory
+ */
+static int
+seed_grow(struct seed_arg *a)
+{
+	const struct seed *sd = a->sd;
+	char		*p;
+	int		 cap;
+
+	if (a->n < a->cap)
+		return 0;
+	cap = a->cap < 8 ? 8 : a->cap > sd->max / 2 ? sd->max + 1 :
+	    a->cap * 2;
+	if (cap <= a->n ||
+	    (p = reallocarray(a->recs, (size_t)cap, sd->size)) == NULL)
+		return -1;
+	memset(p + (size_t)a->cap * sd->size, 0,
+	    (size_t)(cap - a->cap) * sd->size);
+	a->recs = p;
+	a->cap = cap;
+	return 0;
+}
+
 /* seed_read - the records of path into a->recs; DBR_NOTFOUND if unread */
 static int
 seed_read(const char *path, struct seed_arg *a)
@@ -422,6 +448,11 @@ seed_read(const char *path, struct seed_arg *a)
 			continue;
 		}
 		/* recs has room for one more: the line is parsed there */
+		if (seed_grow(a) == -1) {
+			slog_warn("%s", path);
+			(void)fclose(fp);
+			return DBR_FATAL;
+		}
 		if ((r = sd->line(line, a->recs + (size_t)a->n * sd->size)) ==
 		    -1)
 			slog_warnx("%s:%d: not a %s line", path, lineno,
@@ -472,12 +503,12 @@ op_seed(struct db *db, DB_TXN *t, void *arg)
 static int
 seed_run(struct db *db, const char *path, const struct seed *sd)
 {
-	struct seed_arg	 a = { sd, NULL, 0 };
+	struct seed_arg	 a = { sd, NULL, 0, 0 };
 	struct scan	 s = { sd->file, "", 0, sd->take, NULL, NULL,
 	    sd->size, 1, 0, 0 };
 	int		 r;
 
-	if ((a.recs = calloc((size_t)sd->max + 1, sd->size)) == NULL) {
+	if (seed_grow(&a) == -1) {
 		slog_warn("%s", __func__);
 		return DBR_FATAL;
 	}

@@ -1631,6 +1631,40 @@ ATF_TC_BODY(room_seed, tc)
 	db_close(db);
 }
 
+/*
+ * room_seed_max: the list of rooms read grows with the file up to
+ * PALD_ROOMS_MAX; the lines past it are not seeded, and the ones up to it
+ * are all there, in order
+ */
+ATF_TC_WITHOUT_HEAD(room_seed_max);
+ATF_TC_BODY(room_seed_max, tc)
+{
+	struct db	*db = store(DBO_CREATE);
+	struct room	*list;
+	FILE		*fp;
+	int		 i;
+
+	ATF_REQUIRE((fp = fopen("rooms.txt", "w")) != NULL);
+	for (i = 0; i < PALD_ROOMS_MAX + 3; i++)
+		fprintf(fp, "%d 30001 G t Room %d | topic %d\n", 50001 + i,
+		    i, i);
+	ATF_REQUIRE(fclose(fp) == 0);
+	ATF_REQUIRE_EQ(db_room_seed(db, "rooms.txt"), DBR_OK);
+	ATF_REQUIRE((list = calloc(PALD_ROOMS_MAX + 1, sizeof(*list))) !=
+	    NULL);
+	ATF_REQUIRE_EQ(db_room_list(db, 0, list, PALD_ROOMS_MAX + 1),
+	    PALD_ROOMS_MAX);
+	for (i = 0; i < PALD_ROOMS_MAX; i++) {
+		ATF_CHECK_EQ(list[i].id, (uint32_t)(50001 + i));
+		ATF_CHECK_EQ(list[i].category, 30001);
+		ATF_CHECK_EQ(list[i].flags, 0);
+		ATF_CHECK_EQ(atoi(list[i].name + 5), i);
+		ATF_CHECK_EQ(atoi(list[i].topic + 6), i);
+	}
+	free(list);
+	db_close(db);
+}
+
 static void
 t_room_bans(const atf_tc_t *tc)
 {
@@ -2025,6 +2059,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, room_records);
 	ATF_TP_ADD_TC(tp, remote_room_records);
 	ATF_TP_ADD_TC(tp, room_seed);
+	ATF_TP_ADD_TC(tp, room_seed_max);
 	ATF_TP_ADD_TC(tp, room_bans);
 	ATF_TP_ADD_TC(tp, remote_room_bans);
 	ATF_TP_ADD_TC(tp, room_log);
