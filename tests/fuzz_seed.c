@@ -80,9 +80,16 @@ check(int rooms)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	FILE	*fp;
-	int	 rooms;
+	static unsigned	 runs;
+	FILE		*fp;
+	int		 rooms;
 
+	/*
+	 * the keeper's checkpoint, which removes the logs: a run's inputs
+	 * write some KiB of log each, gigabytes in a long run
+	 */
+	if (db != NULL && ++runs % 4096 == 0 && db_checkpoint(db) != DBR_OK)
+		errx(1, "checkpoint");
 	if (db == NULL) {
 		fz_quiet();
 		fz_conf(&conf);
